@@ -1,0 +1,237 @@
+/*
+ * annovec.h — the engine's public API: a durable store of vector collections, embeddable without HTTP.
+ *
+ * Ownership and conventions (read once, they hold everywhere below):
+ *  - Every function that can fail returns an int status: AV_OK (0) or a negative AV_E* code. When an
+ *    av_err* is passed (it may be NULL) it receives the code and a message that says what was wrong and
+ *    how to fix it; parse errors also carry the byte position (pos >= 0).
+ *  - Strings passed in are borrowed for the duration of the call. Strings and arrays handed out are
+ *    owned by the caller unless the comment says "borrowed".
+ *  - Field values (scalars, JSON, the dynamic field) are json-c objects: the engine uses json-c as its
+ *    in-memory document model. Wire formats are the dialects' business; the engine never parses or
+ *    renders a request or response body.
+ *  - Row documents handed to a visitor are borrowed and read-only: they stay valid only during the
+ *    callback (the collection's read lock is held) and must not be modified, ref-counted
+ *    (json_object_get) or serialised in place (json_object_to_json_string caches into the object).
+ *    Copy what you keep with json_object_deep_copy().
+ *  - Thread safety: an av_store and its collections may be used from any number of threads.
+ *    Reads take the collection's read lock; writes commit to SQLite and then apply to memory under the
+ *    write lock, so a write that has returned is visible to every later read on every thread.
+ *  - Out of memory aborts the process (see util.h): no function returns AV_ENOMEM.
+ */
+#ifndef ANNOVEC_H
+#define ANNOVEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#define AV_VERSION "0.1.0"
+
+/* ---- status codes --------------------------------------------------------------------------- */
+enum {
+    AV_OK = 0,
+    AV_EINVAL = -1,        /* malformed or out-of-range argument                              */
+    AV_ENOTFOUND = -2,     /* collection (or database, see AV_ENODB) does not exist           */
+    AV_EEXIST = -3,        /* name already taken                                              */
+    AV_EIO = -4,           /* storage failure (SQLite, file system)                          */
+    AV_EFILTER = -5,       /* filter expression does not parse or does not type-check         */
+    AV_ETYPE = -6,         /* a value does not match its field's type                        */
+    AV_EDIM = -7,          /* vector of the wrong dimension                                  */
+    AV_ELIMIT = -8,        /* a bound was exceeded (batch size, name length, nesting, ...)    */
+    AV_ENODB = -9,         /* database does not exist                                        */
+    AV_EUNSAFE = -10,      /* refused: e.g. a delete whose filter is empty or always true     */
+    AV_EFIELD = -11,       /* unknown field, or a required field is missing                  */
+    AV_EPK = -12,          /* primary key missing, duplicated in a batch, or of the wrong type */
+    AV_EAUTH = -13,        /* credentials missing or wrong                                   */
+};
+
+typedef struct av_err {
+    int code;              /* one of AV_E*, AV_OK when nothing went wrong                      */
+    int pos;               /* byte offset of a parse error, -1 otherwise                       */
+    char msg[512];
+} av_err;
+
+const char *av_strerror(int code);   /* short static name of a status code */
+
+/* ---- limits ---------------------------------------------------------------------------------- */
+#define AV_NAME_MAX        255     /* collection, database, field names: ^[A-Za-z_][A-Za-z0-9_]{0,254}$ */
+#define AV_DIM_MAX         32768
+#define AV_FIELDS_MAX      64
+#define AV_VARCHAR_MAX     65535
+#define AV_BATCH_MAX       10000   /* rows per insert/upsert, ids per get/delete (dialects may be tighter) */
+#define AV_TOPK_MAX        16384
+#define AV_ARRAY_CAP_MAX   4096
+
+/* ---- schema ---------------------------------------------------------------------------------- */
+typedef enum {
+    AV_T_NONE = 0,
+    AV_T_BOOL, AV_T_INT8, AV_T_INT16, AV_T_INT32, AV_T_INT64,
+    AV_T_FLOAT, AV_T_DOUBLE, AV_T_VARCHAR, AV_T_JSON, AV_T_ARRAY,
+    AV_T_FLOAT_VECTOR,
+} av_type;
+
+typedef enum { AV_METRIC_L2 = 0, AV_METRIC_IP, AV_METRIC_COSINE } av_metric;
+
+typedef struct av_field {
+    char name[AV_NAME_MAX + 1];
+    av_type type;
+    av_type element_type;      /* AV_T_ARRAY only */
+    int primary;               /* exactly one field: INT64 or VARCHAR */
+    int auto_id;               /* primary INT64 only: the engine assigns ids */
+    int max_length;            /* VARCHAR (and ARRAY of VARCHAR elements) */
+    int max_capacity;          /* ARRAY */
+    int dim;                   /* FLOAT_VECTOR: 1..AV_DIM_MAX */
+    int nullable;
+    json_object *default_value;/* owned by the schema; NULL when none */
+    char description[256];
+} av_field;
+
+typedef struct av_schema {
+    char name[AV_NAME_MAX + 1];
+    char description[256];
+    av_field *fields;          /* owned; nfields entries */
+    int nfields;
+    int dynamic;               /* keys not in the schema are kept (Milvus "$meta") */
+    av_metric metric;
+    char index_name[AV_NAME_MAX + 1];
+    char index_type[32];       /* recorded; "FLAT" means exact search */
+    int64_t created_ms;
+    int64_t id;                /* assigned by the engine at creation */
+} av_schema;
+
+/* Fills *s with an empty schema (dynamic on, metric L2). */
+void av_schema_init(av_schema *s);
+/* Appends a field (copied); returns a pointer to it inside s. */
+av_field *av_schema_add_field(av_schema *s, const char *name, av_type type);
+void av_schema_free(av_schema *s);                    /* frees fields and default values */
+int  av_schema_copy(av_schema *dst, const av_schema *src);
+const av_field *av_schema_pk(const av_schema *s);
+const av_field *av_schema_vector(const av_schema *s);
+const av_field *av_schema_field(const av_schema *s, const char *name);  /* NULL when absent */
+const char *av_type_name(av_type t);                 /* "Int64", "VarChar", "FloatVector", ... */
+int av_type_from_name(const char *name, av_type *out);/* case-insensitive Milvus names; AV_EINVAL */
+const char *av_metric_name(av_metric m);             /* "L2", "IP", "COSINE" */
+int av_metric_from_name(const char *name, av_metric *out);
+/* Checks ^[A-Za-z_][A-Za-z0-9_]{0,254}$; AV_EINVAL with a message naming `what` ("collection name"). */
+int av_name_check(const char *name, const char *what, av_err *err);
+
+/* ---- primary keys ---------------------------------------------------------------------------- */
+typedef struct av_pk {
+    int is_str;
+    int64_t i;                 /* when !is_str */
+    const char *s;             /* when is_str; borrowed (or owned, as the producing call says) */
+} av_pk;
+
+/* ---- store ----------------------------------------------------------------------------------- */
+typedef struct av_store av_store;
+
+/* Opens (creating when missing) the data directory `dir`: annovec.db (SQLite, WAL, synchronous=FULL,
+ * secure_delete, foreign keys; migrations applied) and loads every collection into memory. */
+int  av_store_open(const char *dir, av_store **out, av_err *err);
+/* Closes cleanly: waits for writers, checkpoints and truncates the WAL, frees everything. */
+void av_store_close(av_store *st);
+const char *av_store_dir(const av_store *st);        /* borrowed */
+/* Checkpoints and truncates the WAL so that deleted bytes leave the files (secure_delete zeroed them
+ * in the database pages). Runs automatically after deletes; callable any time. */
+int  av_store_purge(av_store *st, av_err *err);
+
+/* Projects isolate everything. A project is named by a 32-hex id or a name; av_project_resolve maps
+ * either to the canonical 32-hex id, creating the project when `create` is set. */
+int av_project_resolve(av_store *st, const char *name_or_id, int create, char out_id[33], av_err *err);
+
+/* Databases namespace collections inside a project. "default" always exists. */
+int av_db_create(av_store *st, const char *project, const char *db, av_err *err);
+int av_db_drop(av_store *st, const char *project, const char *db, av_err *err); /* refuses "default" and non-empty dbs */
+int av_db_exists(av_store *st, const char *project, const char *db);
+/* *names (caller frees each and the array with free) sorted; *n entries. */
+int av_db_list(av_store *st, const char *project, char ***names, size_t *n, av_err *err);
+
+/* ---- collections ----------------------------------------------------------------------------- */
+typedef struct av_collection av_collection;
+
+/* Creates from `schema` (validated: one pk, one float vector, names, types, bounds). */
+int av_collection_create(av_store *st, const char *project, const char *db, const av_schema *schema, av_err *err);
+int av_collection_drop(av_store *st, const char *project, const char *db, const char *name, av_err *err);
+int av_collection_rename(av_store *st, const char *project, const char *db, const char *name,
+                         const char *new_db, const char *new_name, av_err *err);
+int av_collection_list(av_store *st, const char *project, const char *db, char ***names, size_t *n, av_err *err);
+/* Returns a counted reference: the collection stays usable (even if dropped meanwhile) until released. */
+int av_collection_open(av_store *st, const char *project, const char *db, const char *name,
+                       av_collection **out, av_err *err);
+void av_collection_release(av_collection *c);
+const av_schema *av_collection_schema(const av_collection *c);   /* borrowed, immutable */
+int64_t av_collection_count(av_collection *c);                   /* live entities */
+/* Loaded state is recorded for the dialects (collections are always searchable in annovec). */
+int av_collection_set_loaded(av_collection *c, int loaded, av_err *err);
+int av_collection_loaded(av_collection *c);
+
+/* ---- rows ------------------------------------------------------------------------------------ */
+/* A row to write. `doc` is a JSON object of every field except the primary key and the vector
+ * (declared fields and, when the schema is dynamic, extra keys), borrowed. `vec` has dim floats. */
+typedef struct av_row {
+    av_pk pk;                  /* ignored (assigned) when the pk is auto_id and the op is insert */
+    const float *vec;
+    json_object *doc;
+} av_row;
+
+/* Inserts n rows in one transaction. All rows are validated first; any error changes nothing.
+ * Insert fails with AV_EPK when a pk already exists; upsert replaces. out_pks (n entries, may be NULL)
+ * receives the pks written; string pks point into the collection and are borrowed only until the
+ * next write: copy them before releasing. */
+int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk *out_pks, av_err *err);
+
+/* A compiled filter (see src/core/filter.h). NULL means "every row". */
+typedef struct av_filter av_filter;
+int  av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter **out, av_err *err);
+void av_filter_free(av_filter *f);
+
+/* Deletes in one transaction; *deleted receives the number of rows actually removed (ids that do not
+ * exist are not an error). When it returns, the rows are gone from every read, count and search. */
+int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted, av_err *err);
+/* Refuses (AV_EUNSAFE) a NULL or always-true filter. */
+int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_err *err);
+/* Empties the collection (O(1) on the caller's path: the old state is freed in the background). */
+int av_delete_all(av_collection *c, int64_t *deleted, av_err *err);
+
+/* A row handed to a visitor: borrowed, valid only during the callback. */
+typedef struct av_row_view {
+    av_pk pk;
+    const float *vec;          /* dim floats */
+    const json_object *doc;    /* read-only */
+} av_row_view;
+
+/* Return non-zero from a visitor to stop early. */
+typedef int (*av_row_visitor)(void *ctx, const av_row_view *row);
+typedef int (*av_hit_visitor)(void *ctx, int query, int rank, float distance, const av_row_view *row);
+
+/* Visits the rows with these pks, in request order, skipping pks that do not exist. */
+int av_get(av_collection *c, const av_pk *pks, size_t n, av_row_visitor fn, void *ctx, av_err *err);
+/* Visits rows matching f (NULL: all) in primary-key order, skipping `offset`, at most `limit`
+ * (limit < 0: no limit). */
+int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit,
+             av_row_visitor fn, void *ctx, av_err *err);
+int av_count(av_collection *c, const av_filter *f, int64_t *out, av_err *err);
+
+typedef struct av_search_params {
+    const float *queries;      /* nq * dim floats */
+    int nq;
+    int limit;                 /* hits per query after offset, 1..AV_TOPK_MAX */
+    int offset;
+    const av_filter *filter;   /* NULL: all rows */
+    int has_radius, has_range_filter;
+    float radius, range_filter;/* Milvus semantics: L2 keeps range_filter <= d < radius; IP/COSINE keeps
+                                  radius < d <= range_filter */
+} av_search_params;
+/* Exact or indexed top-k search. Distances follow Milvus: squared L2 ascending, IP and COSINE
+ * descending. Visits hits query by query, best first. */
+int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, void *ctx, av_err *err);
+
+/* ---- credentials (src/auth) --------------------------------------------------------------------- */
+/* Principal resolved from a request: the project (32-hex id) and, for users, the user name. */
+typedef struct av_principal {
+    char project[33];
+    char user[AV_NAME_MAX + 1];
+} av_principal;
+
+#endif

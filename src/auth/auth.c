@@ -1,0 +1,300 @@
+/*
+ * auth.c — see auth.h.
+ */
+#include "auth/auth.h"
+#include "core/store.h"
+#include "core/util.h"
+
+#include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SALT_LEN 16
+#define HASH_LEN 32
+#define KEY_ID_HEX 12
+#define KEY_SECRET_HEX 40
+#define CACHE_SLOTS 64
+
+typedef struct cache_entry {
+    char user[AV_NAME_MAX + 1];
+    unsigned char stored[HASH_LEN];   /* the row's PBKDF2 hash when verified */
+    unsigned char quick[HASH_LEN];    /* SHA-256(salt || password) of the accepted password */
+} cache_entry;
+
+struct av_auth {
+    sqlite3 *db;
+    pthread_mutex_t mu;
+    cache_entry cache[CACHE_SLOTS];
+};
+
+static void sha256_2(const void *a, size_t an, const void *b, size_t bn, unsigned char out[HASH_LEN])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL) || !EVP_DigestUpdate(c, a, an) ||
+        !EVP_DigestUpdate(c, b, bn) || !EVP_DigestFinal_ex(c, out, NULL)) abort();
+    EVP_MD_CTX_free(c);
+}
+
+static void pbkdf2(const char *pw, const unsigned char *salt, int iter, unsigned char out[HASH_LEN])
+{
+    if (!PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), salt, SALT_LEN, iter, EVP_sha256(), HASH_LEN, out)) abort();
+}
+
+int av_auth_open(const char *data_dir, av_auth **out, av_err *err)
+{
+    av_auth *a = xcalloc(1, sizeof *a);
+    char *path = xasprintf("%s/annovec.db", data_dir);
+    int rc = sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    free(path);
+    if (rc != SQLITE_OK) {
+        rc = av_fail(err, AV_EIO, "cannot open the credential store: %s", sqlite3_errmsg(a->db));
+        sqlite3_close(a->db);
+        free(a);
+        return rc;
+    }
+    sqlite3_busy_timeout(a->db, 5000);
+    pthread_mutex_init(&a->mu, NULL);
+    *out = a;
+    return AV_OK;
+}
+
+void av_auth_close(av_auth *a)
+{
+    if (!a) return;
+    sqlite3_close(a->db);
+    pthread_mutex_destroy(&a->mu);
+    OPENSSL_cleanse(a->cache, sizeof a->cache);
+    free(a);
+}
+
+static int invalid(av_err *err)
+{
+    return av_fail(err, AV_EAUTH, "invalid credentials: the API key or user:password is not valid");
+}
+
+/* Reads (project, salt, hash[, iterations]) of one row; 1 found, 0 not, -1 error. */
+static int fetch_row(sqlite3 *db, const char *sql, const char *key, char project[33],
+                     unsigned char salt[SALT_LEN], unsigned char hash[HASH_LEN], int *iterations)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int found = 0;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == SALT_LEN && sqlite3_column_bytes(st, 2) == HASH_LEN) {
+        snprintf(project, 33, "%s", (const char *)sqlite3_column_text(st, 0));
+        memcpy(salt, sqlite3_column_blob(st, 1), SALT_LEN);
+        memcpy(hash, sqlite3_column_blob(st, 2), HASH_LEN);
+        if (iterations) *iterations = sqlite3_column_int(st, 3);
+        found = 1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+static int is_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+static int verify_key(av_auth *a, const char *tok, av_principal *out, av_err *err)
+{
+    size_t n = strlen(tok);
+    if (n != 4 + KEY_ID_HEX + 1 + KEY_SECRET_HEX || strncmp(tok, "avk_", 4) != 0 || tok[4 + KEY_ID_HEX] != '_' ||
+        !is_hex(tok + 4, KEY_ID_HEX) || !is_hex(tok + 5 + KEY_ID_HEX, KEY_SECRET_HEX))
+        return invalid(err);
+    char id[KEY_ID_HEX + 1], project[33];
+    memcpy(id, tok + 4, KEY_ID_HEX);
+    id[KEY_ID_HEX] = 0;
+    unsigned char salt[SALT_LEN], stored[HASH_LEN], got[HASH_LEN];
+    pthread_mutex_lock(&a->mu);
+    int found = fetch_row(a->db, "SELECT project, salt, hash FROM apikey WHERE id = ?1", id, project, salt, stored, NULL);
+    pthread_mutex_unlock(&a->mu);
+    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
+    if (!found) return invalid(err);
+    sha256_2(salt, SALT_LEN, tok + 5 + KEY_ID_HEX, KEY_SECRET_HEX, got);
+    if (CRYPTO_memcmp(got, stored, HASH_LEN) != 0) return invalid(err);
+    snprintf(out->project, sizeof out->project, "%s", project);
+    out->user[0] = 0;
+    return AV_OK;
+}
+
+static int verify_user(av_auth *a, const char *user, const char *pw, av_principal *out, av_err *err)
+{
+    if (strlen(user) > AV_NAME_MAX) return invalid(err);
+    char project[33];
+    unsigned char salt[SALT_LEN], stored[HASH_LEN], quick[HASH_LEN], slow[HASH_LEN];
+    int iter = 0;
+    pthread_mutex_lock(&a->mu);
+    int found = fetch_row(a->db, "SELECT project, salt, hash, iterations FROM user WHERE name = ?1", user, project, salt, stored, &iter);
+    pthread_mutex_unlock(&a->mu);
+    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
+    if (!found || iter < 1) return invalid(err);
+    sha256_2(salt, SALT_LEN, pw, strlen(pw), quick);
+    size_t slot = 0;
+    for (const char *p = user; *p; p++) slot = slot * 31 + (unsigned char)*p;
+    slot %= CACHE_SLOTS;
+    pthread_mutex_lock(&a->mu);
+    cache_entry *ce = &a->cache[slot];
+    int cached = strcmp(ce->user, user) == 0 && CRYPTO_memcmp(ce->stored, stored, HASH_LEN) == 0 &&
+                 CRYPTO_memcmp(ce->quick, quick, HASH_LEN) == 0;
+    pthread_mutex_unlock(&a->mu);
+    if (!cached) {
+        pbkdf2(pw, salt, iter, slow);
+        if (CRYPTO_memcmp(slow, stored, HASH_LEN) != 0) return invalid(err);
+        pthread_mutex_lock(&a->mu);
+        snprintf(ce->user, sizeof ce->user, "%s", user);
+        memcpy(ce->stored, stored, HASH_LEN);
+        memcpy(ce->quick, quick, HASH_LEN);
+        pthread_mutex_unlock(&a->mu);
+    }
+    snprintf(out->project, sizeof out->project, "%s", project);
+    snprintf(out->user, sizeof out->user, "%s", user);
+    return AV_OK;
+}
+
+static int verify_token(av_auth *a, const char *tok, av_principal *out, av_err *err)
+{
+    const char *colon = strchr(tok, ':');
+    if (!colon) return verify_key(a, tok, out, err);
+    char *user = xstrndup(tok, (size_t)(colon - tok));
+    int rc = verify_user(a, user, colon + 1, out, err);
+    free(user);
+    return rc;
+}
+
+int av_auth_bearer(av_auth *a, const char *h, av_principal *out, av_err *err)
+{
+    static const char missing[] = "missing credentials: send Authorization: Bearer <api-key> or Bearer <user>:<password>";
+    if (!h) return av_fail(err, AV_EAUTH, missing);
+    while (*h == ' ') h++;
+    int basic = strncasecmp(h, "Basic ", 6) == 0;
+    if (!basic && strncasecmp(h, "Bearer", 6) != 0) return av_fail(err, AV_EAUTH, missing);
+    const char *tok = h + 6;   /* past "Basic " or "Bearer" */
+    while (*tok == ' ') tok++;
+    size_t n = strlen(tok);
+    while (n && tok[n - 1] == ' ') n--;
+    if (n == 0) return av_fail(err, AV_EAUTH, missing);
+    if (n > 1024) return invalid(err);
+    char *t = xstrndup(tok, n);
+    int rc;
+    if (basic) {
+        unsigned char dec[800];
+        int len = EVP_DecodeBlock(dec, (const unsigned char *)t, (int)n);
+        while (len > 0 && n >= 1 && t[n - 1] == '=' && dec[len - 1] == 0) { len--; n--; }
+        if (len <= 0 || len >= (int)sizeof dec || !memchr(dec, ':', (size_t)len)) rc = invalid(err);
+        else {
+            dec[len] = 0;
+            rc = verify_token(a, (const char *)dec, out, err);
+        }
+        OPENSSL_cleanse(dec, sizeof dec);
+    } else {
+        rc = verify_token(a, t, out, err);
+    }
+    OPENSSL_cleanse(t, strlen(t));
+    free(t);
+    return rc;
+}
+
+int av_auth_http(void *auth_ctx, av_http_req *req, av_err *err)
+{
+    return av_auth_bearer(auth_ctx, av_http_header(req, "Authorization"), &req->principal, err);
+}
+
+/* ---- admin ----------------------------------------------------------------------------------- */
+
+static int exec(sqlite3 *db, const char *sql, av_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return AV_OK;
+    int rc = av_fail(err, AV_EIO, "storage error: %s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return rc;
+}
+
+static int insert_secret(sqlite3 *db, const char *sql, const char *key, const char *project,
+                         const unsigned char *salt, const unsigned char *hash, int iter, av_err *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, project, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, salt, SALT_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, hash, HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, av_now_ms());
+    if (iter) sqlite3_bind_int(st, 6, iter);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? AV_OK : av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err)
+{
+    unsigned char idb[KEY_ID_HEX / 2], sec[KEY_SECRET_HEX / 2], salt[SALT_LEN], hash[HASH_LEN];
+    char id[KEY_ID_HEX + 1], secret[KEY_SECRET_HEX + 1];
+    av_random(idb, sizeof idb);
+    av_random(sec, sizeof sec);
+    av_random(salt, sizeof salt);
+    av_hex(idb, sizeof idb, id);
+    av_hex(sec, sizeof sec, secret);
+    sha256_2(salt, SALT_LEN, secret, KEY_SECRET_HEX, hash);
+    int rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id_out, err);
+    if (rc == AV_OK) rc = insert_secret(db, "INSERT INTO apikey(id, project, salt, hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                        id, project_id_out, salt, hash, 0, err);
+    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
+    if (rc) exec(db, "ROLLBACK", NULL);
+    else *key_out = xasprintf("avk_%s_%s", id, secret);
+    OPENSSL_cleanse(secret, sizeof secret);
+    OPENSSL_cleanse(sec, sizeof sec);
+    return rc;
+}
+
+static int user_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-')) return 0;
+    return 1;
+}
+
+int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password, char **password_out, av_err *err)
+{
+    if (!user_name_ok(name))
+        return av_fail(err, AV_EINVAL, "invalid user name \"%.64s\": use 1..64 letters, digits, '_', '.' or '-', starting with a letter or '_'", name);
+    char gen[25];
+    if (!password) {
+        unsigned char r[12];
+        av_random(r, sizeof r);
+        av_hex(r, sizeof r, gen);
+        password = gen;
+    }
+    size_t pl = strlen(password);
+    if (pl < 6 || pl > 256) return av_fail(err, AV_EINVAL, "the password must be 6..256 bytes long");
+    unsigned char salt[SALT_LEN], hash[HASH_LEN];
+    av_random(salt, sizeof salt);
+    pbkdf2(password, salt, AV_PBKDF2_ITERATIONS, hash);
+    char project_id[33];
+    int rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id, err);
+    if (rc == AV_OK) {
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db, "SELECT 1 FROM user WHERE name = ?1", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) rc = av_fail(err, AV_EEXIST, "user \"%s\" already exists", name);
+        sqlite3_finalize(st);
+    }
+    if (rc == AV_OK) rc = insert_secret(db, "INSERT INTO user(name, project, salt, hash, created_ms, iterations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                        name, project_id, salt, hash, AV_PBKDF2_ITERATIONS, err);
+    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
+    if (rc) exec(db, "ROLLBACK", NULL);
+    else *password_out = xstrdup(password);
+    OPENSSL_cleanse(gen, sizeof gen);
+    return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * auth.h — credentials: API keys and users, stored hashed in the data dir, and Bearer verification.
+ *
+ * API key: "avk_<id>_<secret>", id = 12 hex (the lookup key), secret = 40 hex (160 random bits).
+ * Stored: a 16-byte salt and SHA-256(salt || secret). Users: "<name>:<password>", stored as a 16-byte
+ * salt and PBKDF2-HMAC-SHA256(password, salt, iterations). Verifying PBKDF2 per request would cost
+ * milliseconds, so a verified password is remembered as SHA-256(salt || password) next to the stored
+ * hash it was checked against: a later request is accepted from that cache only while the stored row
+ * is unchanged, so a changed password takes effect at once. Secrets are compared in constant time and
+ * never logged.
+ */
+#ifndef AV_AUTH_H
+#define AV_AUTH_H
+
+#include <sqlite3.h>
+#include "annovec.h"
+#include "http/http.h"
+
+#define AV_PBKDF2_ITERATIONS 100000
+
+typedef struct av_auth av_auth;
+
+/* Opens a read-only connection to DIR/annovec.db for verification (its own mutex). */
+int  av_auth_open(const char *data_dir, av_auth **out, av_err *err);
+void av_auth_close(av_auth *a);
+/* Verifies an Authorization header ("Bearer <key>", "Bearer <user>:<password>", "Basic ...").
+ * AV_EAUTH with a message saying whether credentials were missing or invalid. */
+int av_auth_bearer(av_auth *a, const char *authorization, av_principal *out, av_err *err);
+/* The server's hook (av_http_config.authenticate): reads the Authorization header. */
+int av_auth_http(void *auth_ctx, av_http_req *req, av_err *err);
+
+/* Admin operations on a connection from av_store_open_admin (one transaction each). */
+int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err);
+int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password_or_null,
+                char **password_out, av_err *err);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * cmd_cred.c — `annovec apikey create` and `annovec user add`. They open their own connection to the
+ * data dir (av_store_open_admin), so they work whether or not a server runs on it; a running server
+ * sees the new credential on its next request.
+ */
+#include "auth/auth.h"
+#include "cli/commands.h"
+#include "core/store.h"
+#include "core/util.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cred_opts { const char *data, *project, *name, *password; } cred_opts;
+
+/* Parses --data/--project/--name/--password after the verb; returns 0 or 2 (usage). */
+static int parse(int argc, char **argv, int first, cred_opts *o, const char *usage)
+{
+    *o = (cred_opts){ "./data", NULL, NULL, NULL };
+    for (int i = first; i < argc; i++) {
+        const char **dst = strcmp(argv[i], "--data") == 0 ? &o->data : strcmp(argv[i], "--project") == 0 ? &o->project :
+                           strcmp(argv[i], "--name") == 0 ? &o->name : strcmp(argv[i], "--password") == 0 ? &o->password : NULL;
+        if (!dst || i + 1 >= argc) {
+            fprintf(stderr, "annovec: %s %s\nusage: %s\n", dst ? "missing value for" : "unknown option", argv[i], usage);
+            return 2;
+        }
+        *dst = argv[++i];
+    }
+    if (!o->project) { fprintf(stderr, "annovec: --project is required\nusage: %s\n", usage); return 2; }
+    return 0;
+}
+
+static sqlite3 *open_admin(const char *dir)
+{
+    sqlite3 *db = NULL;
+    av_err e;
+    if (av_store_open_admin(dir, &db, &e)) {
+        fprintf(stderr, "annovec: %s\n", e.msg);
+        return NULL;
+    }
+    return db;
+}
+
+int cmd_apikey(int argc, char **argv)
+{
+    static const char usage[] = "annovec apikey create --data DIR --project NAME";
+    cred_opts o;
+    if (argc < 2 || strcmp(argv[1], "create") != 0) { fprintf(stderr, "usage: %s\n", usage); return 2; }
+    int rc = parse(argc, argv, 2, &o, usage);
+    if (rc || o.name || o.password) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
+    sqlite3 *db = open_admin(o.data);
+    if (!db) return 1;
+    char *key = NULL, project_id[33];
+    av_err e;
+    rc = av_apikey_create(db, o.project, &key, project_id, &e);
+    sqlite3_close(db);
+    if (rc) { fprintf(stderr, "annovec: %s\n", e.msg); return 1; }
+    printf("project %s (id %s)\n", o.project, project_id);
+    printf("API key (shown once; use it as Authorization: Bearer <key>):\n%s\n", key);
+    OPENSSL_cleanse(key, strlen(key));
+    free(key);
+    return 0;
+}
+
+int cmd_user(int argc, char **argv)
+{
+    static const char usage[] = "annovec user add --data DIR --project NAME --name USER [--password PW]";
+    cred_opts o;
+    if (argc < 2 || strcmp(argv[1], "add") != 0) { fprintf(stderr, "usage: %s\n", usage); return 2; }
+    int rc = parse(argc, argv, 2, &o, usage);
+    if (rc) return rc;
+    if (!o.name) { fprintf(stderr, "annovec: --name is required\nusage: %s\n", usage); return 2; }
+    sqlite3 *db = open_admin(o.data);
+    if (!db) return 1;
+    char *pw = NULL;
+    av_err e;
+    rc = av_user_add(db, o.project, o.name, o.password, &pw, &e);
+    sqlite3_close(db);
+    if (rc) { fprintf(stderr, "annovec: %s\n", e.msg); return 1; }
+    printf("user %s in project %s (use it as Authorization: Bearer <user>:<password>):\n%s:%s\n", o.name, o.project, o.name, pw);
+    OPENSSL_cleanse(pw, strlen(pw));
+    free(pw);
+    return 0;
+}

@@ -1,0 +1,221 @@
+/*
+ * collection.c — collection lifecycle and slot management (see collection.h), and loading a
+ * collection's rows from SQLite at startup.
+ *
+ * Stored row (table entity): coll, pk (INTEGER or TEXT), vec (BLOB of dim little-endian float32),
+ * doc (JSON text of the non-pk, non-vector fields).
+ */
+#include "core/collection.h"
+#include "core/distance.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+av_collection *coll_new(av_store *st, int64_t id, const char *project, const char *db, const av_schema *s)
+{
+    av_collection *c = xcalloc(1, sizeof *c);
+    c->st = st;
+    c->id = id;
+    snprintf(c->project, sizeof c->project, "%s", project);
+    snprintf(c->db, sizeof c->db, "%s", db);
+    av_schema_copy(&c->schema, s);
+    c->pkf = av_schema_pk(&c->schema);
+    c->vecf = av_schema_vector(&c->schema);
+    c->dim = c->vecf->dim;
+    c->pk_is_str = c->pkf->type == AV_T_VARCHAR;
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&c->lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    atomic_init(&c->refs, 1);
+    c->loaded = 1;
+    pkmap_init(&c->map, c->pk_is_str);
+    c->iops = &av_flat_index;
+    av_vecdata vd = coll_vecdata(c);
+    c->index = c->iops->create(&vd);
+    return c;
+}
+
+static void free_rows(av_collection *c)
+{
+    for (uint32_t s = 0; s < c->nslots; s++) {
+        if (c->docs && c->docs[s]) json_object_put(c->docs[s]);
+        if (c->pk_s) free(c->pk_s[s]);
+    }
+    free(c->vecs); free(c->norms); free(c->alive); free(c->pk_i); free(c->pk_s);
+    free(c->docs); free(c->free_slots);
+    c->vecs = c->norms = NULL; c->alive = NULL; c->pk_i = NULL; c->pk_s = NULL;
+    c->docs = NULL; c->free_slots = NULL;
+    c->nslots = c->cap = c->nfree = 0;
+    c->live = 0;
+    pkmap_free(&c->map);
+    pkmap_init(&c->map, c->pk_is_str);
+}
+
+void coll_ref(av_collection *c)
+{
+    atomic_fetch_add(&c->refs, 1);
+}
+
+void av_collection_release(av_collection *c)
+{
+    if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
+    c->iops->destroy(c->index);
+    free_rows(c);
+    pkmap_free(&c->map);
+    av_schema_free(&c->schema);
+    pthread_rwlock_destroy(&c->lock);
+    free(c);
+}
+
+void coll_mark_dropped(av_collection *c)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    c->dropped = 1;
+    c->iops->clear(c->index);
+    free_rows(c);
+    pthread_rwlock_unlock(&c->lock);
+}
+
+const av_schema *av_collection_schema(const av_collection *c)
+{
+    return &c->schema;
+}
+
+int64_t av_collection_count(av_collection *c)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int64_t n = c->live;
+    pthread_rwlock_unlock(&c->lock);
+    return n;
+}
+
+int av_collection_loaded(av_collection *c)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int l = c->loaded;
+    pthread_rwlock_unlock(&c->lock);
+    return l;
+}
+
+av_vecdata coll_vecdata(const av_collection *c)
+{
+    return (av_vecdata){ c->vecs, c->norms, c->alive, c->nslots, c->dim, c->schema.metric };
+}
+
+av_row_view coll_view(const av_collection *c, uint32_t slot)
+{
+    av_row_view v;
+    v.pk.is_str = c->pk_is_str;
+    v.pk.i = c->pk_is_str ? 0 : c->pk_i[slot];
+    v.pk.s = c->pk_is_str ? c->pk_s[slot] : NULL;
+    v.vec = c->vecs + (size_t)slot * (size_t)c->dim;
+    v.doc = c->docs[slot];
+    return v;
+}
+
+uint32_t coll_find(const av_collection *c, const av_pk *pk)
+{
+    return pkmap_get(&c->map, pk, c->pk_s);
+}
+
+static void grow(av_collection *c)
+{
+    uint32_t cap = c->cap ? c->cap * 2 : 64;
+    size_t dim = (size_t)c->dim;
+    c->vecs = xrealloc(c->vecs, sizeof(float) * dim * cap);
+    c->norms = xrealloc(c->norms, sizeof(float) * cap);
+    c->alive = xrealloc(c->alive, cap);
+    c->docs = xrealloc(c->docs, sizeof(json_object *) * cap);
+    c->free_slots = xrealloc(c->free_slots, sizeof(uint32_t) * cap);
+    if (c->pk_is_str) c->pk_s = xrealloc(c->pk_s, sizeof(char *) * cap);
+    else c->pk_i = xrealloc(c->pk_i, sizeof(int64_t) * cap);
+    c->cap = cap;
+}
+
+uint32_t coll_slot_alloc(av_collection *c)
+{
+    if (c->nfree) return c->free_slots[--c->nfree];
+    if (c->nslots == c->cap) grow(c);
+    uint32_t s = c->nslots++;
+    c->alive[s] = 0;
+    c->docs[s] = NULL;
+    if (c->pk_is_str) c->pk_s[s] = NULL;
+    return s;
+}
+
+/* Fills a slot (new or being replaced); takes ownership of doc. */
+void coll_slot_fill(av_collection *c, uint32_t slot, const av_pk *pk, const float *vec, json_object *doc)
+{
+    size_t dim = (size_t)c->dim;
+    int was_alive = c->alive[slot];
+    av_vecdata before = coll_vecdata(c);
+    if (was_alive) c->iops->remove(c->index, &before, slot);
+    memcpy(c->vecs + slot * dim, vec, sizeof(float) * dim);
+    c->norms[slot] = av_norm(vec, dim);
+    if (c->docs[slot]) json_object_put(c->docs[slot]);
+    c->docs[slot] = doc;
+    if (!was_alive) {
+        if (c->pk_is_str) c->pk_s[slot] = xstrdup(pk->s);
+        else c->pk_i[slot] = pk->i;
+        pkmap_put(&c->map, pk, slot, c->pk_s);
+        c->live++;
+    }
+    c->alive[slot] = 1;
+    av_vecdata vd = coll_vecdata(c);
+    c->iops->add(c->index, &vd, slot);
+}
+
+/* Removes a live slot and scrubs what it held: nothing of the entity stays in memory. */
+void coll_slot_free(av_collection *c, uint32_t slot)
+{
+    av_vecdata vd = coll_vecdata(c);
+    c->iops->remove(c->index, &vd, slot);
+    av_row_view v = coll_view(c, slot);
+    pkmap_del(&c->map, &v.pk, c->pk_s);
+    memset(c->vecs + (size_t)slot * (size_t)c->dim, 0, sizeof(float) * (size_t)c->dim);
+    c->norms[slot] = 0;
+    json_object_put(c->docs[slot]);
+    c->docs[slot] = NULL;
+    if (c->pk_is_str) {
+        memset(c->pk_s[slot], 0, strlen(c->pk_s[slot]));
+        free(c->pk_s[slot]);
+        c->pk_s[slot] = NULL;
+    } else {
+        c->pk_i[slot] = 0;
+    }
+    c->alive[slot] = 0;
+    c->free_slots[c->nfree++] = slot;
+    c->live--;
+}
+
+int coll_load(av_collection *c, sqlite3 *db, av_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT pk, vec, doc FROM entity WHERE coll = ? ORDER BY rowid", -1, &st, NULL))
+        return av_fail(err, AV_EIO, "loading collection %s: %s", c->schema.name, sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, c->id);
+    int rc;
+    pthread_rwlock_wrlock(&c->lock);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        av_pk pk = { c->pk_is_str, 0, NULL };
+        if (c->pk_is_str) pk.s = (const char *)sqlite3_column_text(st, 0);
+        else pk.i = sqlite3_column_int64(st, 0);
+        const void *blob = sqlite3_column_blob(st, 1);
+        int bytes = sqlite3_column_bytes(st, 1);
+        json_object *doc = json_tokener_parse((const char *)sqlite3_column_text(st, 2));
+        if (bytes != (int)sizeof(float) * c->dim || !doc || (c->pk_is_str && !pk.s)) {
+            if (doc) json_object_put(doc);
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        coll_slot_fill(c, coll_slot_alloc(c), &pk, blob, doc);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return av_fail(err, AV_EIO, "loading collection %s: a stored row is damaged or unreadable", c->schema.name);
+    return AV_OK;
+}

@@ -1,0 +1,75 @@
+/*
+ * collection.h — engine-internal view of a collection: the in-memory cache of its SQLite rows.
+ *
+ * Slots: every entity lives in a slot index s in [0, nslots). Per slot: pk (pk_i or pk_s), vector
+ * (vecs + s*dim), norm, doc (json object of non-pk, non-vector fields) and alive[s]. A deleted slot is
+ * scrubbed at once (vector zeroed, doc and pk string freed, alive=0) and put on the free list for
+ * reuse, so slot numbers are stable while an entity lives (what an ANN index needs).
+ *
+ * Locking: `lock` is a writer-preferring rwlock. Readers (get/query/count/search) hold it shared for
+ * the whole call, visitors included. Writers validate outside it, then hold it exclusively across the
+ * SQLite transaction and the in-memory apply, so a write that has returned is visible to every later
+ * reader, and a reader never sees a half-applied batch. Lock order: catalog -> collection -> store.
+ */
+#ifndef AV_COLLECTION_H
+#define AV_COLLECTION_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sqlite3.h>
+#include "annovec.h"
+#include "core/pkmap.h"
+#include "core/vecindex.h"
+
+struct av_collection {
+    av_store *st;
+    int64_t id;                 /* collection.id in SQLite */
+    char project[33];
+    char db[AV_NAME_MAX + 1];
+    av_schema schema;
+    const av_field *pkf, *vecf; /* into schema.fields */
+    int dim;
+    int pk_is_str;
+
+    pthread_rwlock_t lock;
+    atomic_int refs;
+    int dropped;                /* under lock */
+    int loaded;                 /* under lock */
+
+    uint32_t nslots, cap;
+    float *vecs, *norms;
+    uint8_t *alive;
+    int64_t *pk_i;
+    char **pk_s;
+    json_object **docs;
+    uint32_t *free_slots;
+    uint32_t nfree;
+    int64_t live;
+    pkmap map;
+    int64_t last_auto_id;
+
+    const av_vecindex_ops *iops;
+    void *index;
+};
+
+/* Creates the in-memory collection (refs = 1, empty). Takes a copy of the schema. */
+av_collection *coll_new(av_store *st, int64_t id, const char *project, const char *db, const av_schema *s);
+/* Loads the rows stored for c (startup). */
+int coll_load(av_collection *c, sqlite3 *db, av_err *err);
+void coll_ref(av_collection *c);
+/* Marks dropped and frees the in-memory rows (caller holds no lock). */
+void coll_mark_dropped(av_collection *c);
+
+/* Slot operations (caller holds the write lock). */
+uint32_t coll_slot_alloc(av_collection *c);
+void coll_slot_fill(av_collection *c, uint32_t slot, const av_pk *pk, const float *vec, json_object *doc);
+void coll_slot_free(av_collection *c, uint32_t slot);
+av_vecdata coll_vecdata(const av_collection *c);
+av_row_view coll_view(const av_collection *c, uint32_t slot);
+/* Slot holding pk, or PKMAP_NONE. */
+uint32_t coll_find(const av_collection *c, const av_pk *pk);
+
+/* Store hooks the collection needs (implemented in store.c). */
+void store_note_delete(av_store *st);   /* wakes the purge thread */
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * collection_read.c — get, query, count and search. Every call holds the collection's read lock from
+ * start to end, visitors included, so it sees one consistent state: all of a write or none of it.
+ */
+#include "core/collection.h"
+#include "core/filter.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter **out, av_err *err)
+{
+    return av_filter_parse_milvus(expr, &c->schema, out, err);
+}
+
+static int check_live(av_collection *c, av_err *err)
+{
+    if (c->dropped) return av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    return AV_OK;
+}
+
+int av_get(av_collection *c, const av_pk *pks, size_t n, av_row_visitor fn, void *ctx, av_err *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = check_live(c, err);
+    for (size_t i = 0; i < n && rc == AV_OK; i++) {
+        if (pks[i].is_str != c->pk_is_str) continue;
+        uint32_t s = coll_find(c, &pks[i]);
+        if (s == PKMAP_NONE) continue;
+        av_row_view v = coll_view(c, s);
+        if (fn(ctx, &v)) break;
+    }
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+static int matches(const av_collection *c, const av_filter *f, uint32_t s)
+{
+    if (!c->alive[s]) return 0;
+    if (!f) return 1;
+    av_row_view v = coll_view(c, s);
+    return av_filter_match(f, &v);
+}
+
+/* qsort context: glibc's qsort_r. */
+static int cmp_pk_slots(const void *a, const void *b, void *arg)
+{
+    const av_collection *c = arg;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (c->pk_is_str) return strcmp(c->pk_s[x], c->pk_s[y]);
+    return c->pk_i[x] < c->pk_i[y] ? -1 : c->pk_i[x] > c->pk_i[y];
+}
+
+int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit,
+             av_row_visitor fn, void *ctx, av_err *err)
+{
+    if (offset < 0) return av_fail(err, AV_EINVAL, "offset %lld is negative", (long long)offset);
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = check_live(c, err);
+    uint32_t *hits = NULL;
+    size_t m = 0;
+    if (rc == AV_OK && c->live > 0) {
+        hits = xmalloc(sizeof(uint32_t) * (size_t)c->live);
+        for (uint32_t s = 0; s < c->nslots; s++)
+            if (matches(c, f, s)) hits[m++] = s;
+        qsort_r(hits, m, sizeof *hits, cmp_pk_slots, c);
+    }
+    for (size_t i = (size_t)offset; i < m && (limit < 0 || (int64_t)(i - (size_t)offset) < limit); i++) {
+        av_row_view v = coll_view(c, hits[i]);
+        if (fn(ctx, &v)) break;
+    }
+    pthread_rwlock_unlock(&c->lock);
+    free(hits);
+    return rc;
+}
+
+int av_count(av_collection *c, const av_filter *f, int64_t *out, av_err *err)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    int rc = check_live(c, err);
+    int64_t n = 0;
+    if (rc == AV_OK && !f) n = c->live;
+    else if (rc == AV_OK)
+        for (uint32_t s = 0; s < c->nslots; s++) n += matches(c, f, s);
+    pthread_rwlock_unlock(&c->lock);
+    *out = n;
+    return rc;
+}
+
+typedef struct accept_ctx { const av_collection *c; const av_filter *f; } accept_ctx;
+
+static int accept_slot(void *arg, uint32_t slot)
+{
+    accept_ctx *a = arg;
+    av_row_view v = coll_view(a->c, slot);
+    return av_filter_match(a->f, &v);
+}
+
+static int check_search(const av_collection *c, const av_search_params *p, av_err *err)
+{
+    if (p->nq < 1) return av_fail(err, AV_EINVAL, "no query vectors; send at least one");
+    if (p->limit < 1 || p->offset < 0 || (int64_t)p->limit + p->offset > AV_TOPK_MAX)
+        return av_fail(err, AV_ELIMIT, "limit %d and offset %d: limit must be >= 1, offset >= 0 and limit + offset <= %d",
+                       p->limit, p->offset, AV_TOPK_MAX);
+    if (p->has_range_filter && !p->has_radius)
+        return av_fail(err, AV_EINVAL, "range_filter needs radius; send both, or neither");
+    if (p->has_radius && p->has_range_filter) {
+        int ok = c->schema.metric == AV_METRIC_L2 ? p->range_filter < p->radius : p->range_filter > p->radius;
+        if (!ok) return av_fail(err, AV_EINVAL, "with metric %s, range_filter must be %s than radius",
+                                av_metric_name(c->schema.metric), c->schema.metric == AV_METRIC_L2 ? "smaller" : "larger");
+    }
+    for (size_t i = 0; i < (size_t)p->nq * (size_t)c->dim; i++)
+        if (p->queries[i] != p->queries[i] || p->queries[i] - p->queries[i] != 0)
+            return av_fail(err, AV_EINVAL, "query vector %zu has a NaN or infinite value", i / (size_t)c->dim);
+    return AV_OK;
+}
+
+int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, void *ctx, av_err *err)
+{
+    int rc = check_search(c, p, err);
+    if (rc) return rc;
+    int k = p->limit + p->offset;
+    av_scored *hits = xmalloc(sizeof(av_scored) * (size_t)k);
+    av_range range = { p->has_radius, p->has_range_filter, p->radius, p->range_filter };
+    accept_ctx actx = { c, p->filter };
+    pthread_rwlock_rdlock(&c->lock);
+    rc = check_live(c, err);
+    av_vecdata vd = coll_vecdata(c);
+    for (int q = 0; q < p->nq && rc == AV_OK; q++) {
+        const float *qv = p->queries + (size_t)q * (size_t)c->dim;
+        int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter ? accept_slot : NULL, &actx, hits);
+        int stop = 0;
+        for (int r = p->offset; r < n && !stop; r++) {
+            av_row_view v = coll_view(c, hits[r].slot);
+            stop = fn(ctx, q, r - p->offset, hits[r].score, &v);
+        }
+        if (stop) break;
+    }
+    pthread_rwlock_unlock(&c->lock);
+    free(hits);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/*
+ * filter.h — the engine's one filter language: an expression tree (filter_node.h) that every
+ * dialect's parser builds — Milvus expressions in filter_milvus.c — bound to a schema when built and
+ * evaluated per row without allocating.
+ *
+ * Evaluation is two-valued: a comparison with a missing key or a JSON null is false, and `not`
+ * flips it. Numbers compare across int and float (exactly when both are integers); strings by bytes.
+ */
+#ifndef AV_FILTER_H
+#define AV_FILTER_H
+
+#include "annovec.h"
+
+#define AV_FILTER_MAX_LEN   65536   /* bytes of expression text */
+#define AV_FILTER_MAX_DEPTH 64      /* nesting of parentheses and operators */
+#define AV_FILTER_MAX_LIST  65536   /* elements of an `in` list */
+
+/* Parses a Milvus boolean expression against a schema. AV_EFILTER (err->pos set) or AV_ELIMIT. */
+int av_filter_parse_milvus(const char *expr, const av_schema *schema, av_filter **out, av_err *err);
+int av_filter_match(const av_filter *f, const av_row_view *row);   /* 1 match, 0 not */
+/* 1 when the filter holds for every row whatever its values ("true", "a > 1 or 1 == 1", ...). */
+int av_filter_always_true(const av_filter *f);
+/* When the whole filter is `pk == v` or `pk in [...]`, returns 1 with a malloc'd list of pks
+ * (strings copied; free with av_filter_pks_free). 0 otherwise. */
+int av_filter_pks(const av_filter *f, av_pk **pks, size_t *n);
+void av_filter_pks_free(av_pk *pks, size_t n);
+
+#endif

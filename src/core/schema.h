@@ -1,0 +1,16 @@
+/*
+ * schema.h — engine-internal schema helpers: validation and the stored JSON form.
+ */
+#ifndef AV_SCHEMA_H
+#define AV_SCHEMA_H
+
+#include "annovec.h"
+
+/* Validates names, types, bounds, exactly one pk and one float vector. */
+int av_schema_validate(const av_schema *s, av_err *err);
+/* The stored form (a new object, caller puts it). */
+json_object *schema_to_json(const av_schema *s);
+/* Fills s (initialised here) from the stored form. */
+int schema_from_json(json_object *o, av_schema *s, av_err *err);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * util.c — allocators that abort on exhaustion, error formatting, clocks, a byte buffer, hex, random.
+ */
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/rand.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "annovec: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) oom(n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) oom(n * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) oom(n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = NULL;
+    if (vasprintf(&p, fmt, ap) < 0) oom(strlen(fmt));
+    va_end(ap);
+    return p;
+}
+
+static int vfail(av_err *err, int code, int pos, const char *fmt, va_list ap)
+{
+    if (err) {
+        err->code = code;
+        err->pos = pos;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    }
+    return code;
+}
+
+int av_fail(av_err *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(err, code, -1, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int av_fail_at(av_err *err, int code, int pos, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(err, code, pos, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void av_err_clear(av_err *err)
+{
+    if (!err) return;
+    err->code = AV_OK;
+    err->pos = -1;
+    err->msg[0] = 0;
+}
+
+const char *av_strerror(int code)
+{
+    switch (code) {
+    case AV_OK: return "ok";
+    case AV_EINVAL: return "invalid argument";
+    case AV_ENOTFOUND: return "not found";
+    case AV_EEXIST: return "already exists";
+    case AV_EIO: return "storage error";
+    case AV_EFILTER: return "invalid filter";
+    case AV_ETYPE: return "type mismatch";
+    case AV_EDIM: return "dimension mismatch";
+    case AV_ELIMIT: return "limit exceeded";
+    case AV_ENODB: return "database not found";
+    case AV_EUNSAFE: return "refused as unsafe";
+    case AV_EFIELD: return "field error";
+    case AV_EPK: return "primary key error";
+    case AV_EAUTH: return "not authenticated";
+    default: return "unknown error";
+    }
+}
+
+int64_t av_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double av_mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void buf_reserve(av_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+void av_buf_put(av_buf *b, const void *data, size_t n)
+{
+    buf_reserve(b, n);
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+void av_buf_puts(av_buf *b, const char *s)
+{
+    av_buf_put(b, s, strlen(s));
+}
+
+void av_buf_printf(av_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char probe[1];
+    va_start(ap, fmt);
+    int n = vsnprintf(probe, sizeof probe, fmt, ap);   /* measures (a NULL buffer trips gcc 12 + sanitizers) */
+    va_end(ap);
+    if (n < 0) return;
+    buf_reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void av_buf_free(av_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+void av_hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+void av_random(void *out, size_t n)
+{
+    if (RAND_bytes(out, (int)n) != 1) {
+        fprintf(stderr, "annovec: RAND_bytes failed\n");
+        abort();
+    }
+}

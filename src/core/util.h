@@ -1,0 +1,45 @@
+/*
+ * util.h — allocation policy, error reporting and small helpers shared by every module.
+ *
+ * Out-of-memory policy (decided once, like Redis's zmalloc): the x* allocators abort the process with
+ * a message. No caller checks for NULL from them and no function reports AV_ENOMEM.
+ */
+#ifndef AV_UTIL_H
+#define AV_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include "annovec.h"
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Sets err (when not NULL) to code and a formatted message; returns code so callers can
+ * `return av_fail(err, AV_EINVAL, "...")`. pos is reset to -1. */
+int av_fail(av_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with a byte position (parse errors). */
+int av_fail_at(av_err *err, int code, int pos, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void av_err_clear(av_err *err);
+
+int64_t av_now_ms(void);           /* wall clock, epoch milliseconds */
+double  av_mono_s(void);           /* monotonic seconds */
+
+/* Growable byte buffer (NUL-terminated at all times). */
+typedef struct av_buf { char *p; size_t len, cap; } av_buf;
+void av_buf_put(av_buf *b, const void *data, size_t n);
+void av_buf_puts(av_buf *b, const char *s);
+void av_buf_printf(av_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void av_buf_free(av_buf *b);
+
+/* Lower-case hex of n bytes into out (2n+1 chars). */
+void av_hex(const unsigned char *in, size_t n, char *out);
+/* Cryptographically random bytes (OpenSSL RAND_bytes); aborts on failure. */
+void av_random(void *out, size_t n);
+
+#endif

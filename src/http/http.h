@@ -1,0 +1,120 @@
+/*
+ * http.h — the HTTP layer: a libmicrohttpd server, a route table, request/response types.
+ *
+ * A dialect (src/api/) registers routes with av_http_route(); each route names its dialect, whose
+ * render_error() writes that dialect's error envelope for failures the transport detects itself
+ * (body over the limit, JSON nesting, authentication). The server:
+ *  - reads the whole body before answering (keep-alive; see DESIGN.md pitfalls), bounded by max_body;
+ *  - answers OPTIONS with 204 and CORS headers, adds CORS headers to every response;
+ *  - answers an unknown path or method with 404 JSON {"code":404,"message":"..."};
+ *  - calls the dialect's authenticate() when auth is on (and always, for dialects that need the
+ *    principal); without auth the principal is the project "default";
+ *  - logs one line per request: method, path, status, milliseconds.
+ * Handlers run on libmicrohttpd's pool threads, many at once.
+ */
+#ifndef AV_HTTP_H
+#define AV_HTTP_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+#include "annovec.h"
+#include "core/util.h"
+
+struct MHD_Connection;
+
+#define AV_HTTP_MAX_PARAMS 8
+#define AV_JSON_MAX_DEPTH  64
+#define AV_HTTP_MAX_HEADERS 6
+
+typedef struct av_http_req {
+    const char *method;                 /* "GET", "POST", ... */
+    const char *path;                   /* decoded path, no query string */
+    const char *body;                   /* NUL-terminated; "" when none */
+    size_t body_len;
+    struct MHD_Connection *conn;
+    int nparams;                        /* path parameters captured by {name} route segments */
+    const char *param_names[AV_HTTP_MAX_PARAMS];
+    char *param_values[AV_HTTP_MAX_PARAMS];
+    av_principal principal;             /* set before the handler runs */
+    int auth_on;                        /* server started with --auth */
+    av_store *store;
+    void *app;                          /* the server's application context (av_app, src/api/app.h) */
+} av_http_req;
+
+typedef struct av_http_res {
+    int status;                         /* HTTP status, default 200 */
+    av_buf body;
+    const char *content_type;           /* default application/json */
+    char extra_headers[AV_HTTP_MAX_HEADERS][2][256];  /* name/value pairs, empty name ends */
+} av_http_res;
+
+typedef enum {
+    AV_HTTP_ERR_TOO_LARGE,              /* body over max_body */
+    AV_HTTP_ERR_UNAUTHORIZED,           /* credentials missing or wrong */
+    AV_HTTP_ERR_FORBIDDEN,
+    AV_HTTP_ERR_INTERNAL,
+} av_http_errkind;
+
+typedef struct av_dialect {
+    const char *name;                   /* "milvus_v1", "milvus_v2", ... */
+    void (*render_error)(av_http_res *res, av_http_errkind kind, const char *msg);
+    /* Resolves req->principal from the request's credentials when auth is on. Returns 0 or a negative
+     * AV_E* code with err set; NULL means the server's default (av_http_config.authenticate). */
+    int (*authenticate)(av_http_req *req, av_err *err);
+} av_dialect;
+
+typedef void (*av_http_handler)(av_http_req *req, av_http_res *res);
+
+/* Registers a route. pattern is a path with optional {name} segments, e.g. "/v2/{project_id}/datasets".
+ * method "*" matches any method. Routes are matched in registration order. Not thread-safe: register
+ * everything before av_http_start(). */
+void av_http_route(const char *method, const char *pattern, const av_dialect *d, av_http_handler h);
+void av_http_routes_clear(void);
+
+typedef struct av_http_config {
+    const char *host;                   /* numeric address to bind */
+    int port;
+    int threads;
+    size_t max_body;
+    int auth_on;
+    int log_level;                      /* 0 quiet, 1 info (request lines), 2 debug */
+    av_store *store;
+    void *app;
+    /* Project every request works in when auth is off (32-hex id of the project "default"). */
+    char default_project[33];
+    /* With auth on, routes whose dialect has no authenticate() use this (Bearer API key or
+     * user:password). Returns 0 with req->principal set, or a negative AV_E* code with err set. */
+    int (*authenticate)(void *auth_ctx, av_http_req *req, av_err *err);
+    void *auth_ctx;
+} av_http_config;
+
+typedef struct av_http_server av_http_server;
+int  av_http_start(const av_http_config *cfg, av_http_server **out, av_err *err);
+void av_http_stop(av_http_server *s);   /* finishes in-flight requests, then returns */
+
+/* Request accessors (borrowed strings, valid during the handler). */
+const char *av_http_header(const av_http_req *req, const char *name);
+const char *av_http_query(const av_http_req *req, const char *name);
+const char *av_http_param(const av_http_req *req, const char *name);
+
+/* Response helpers. av_http_json takes ownership of obj and serialises it (plain, no spaces, int64
+ * exact). */
+void av_http_json(av_http_res *res, int status, json_object *obj);
+void av_http_header_add(av_http_res *res, const char *name, const char *value);
+
+/* ---- JSON helpers (src/http/json.c) ---------------------------------------------------------- */
+/* Parses exactly one JSON value from s[0..n). Refuses trailing garbage and nesting deeper than
+ * max_depth. On error returns AV_EINVAL with err->pos = byte offset and a message naming it. */
+int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_err *err);
+/* A JSON number for a float32 with the shortest text that reads back as the same float. */
+json_object *av_json_float(float f);
+/* A JSON number for a double with the shortest text that round-trips. */
+json_object *av_json_double(double d);
+/* Reads an int64 exactly: accepts a JSON integer, or (when allow_string) a decimal string. Refuses
+ * doubles with a fraction, out-of-range values and other types. Returns 0 or AV_ETYPE. */
+int av_json_get_int64(json_object *v, int allow_string, int64_t *out);
+/* Reads a JSON array of numbers into out (dim floats). AV_ETYPE for non-numbers, AV_EDIM for a wrong
+ * length, AV_EINVAL for NaN/Infinity or values outside float range. */
+int av_json_get_vector(json_object *v, int dim, float *out, av_err *err);
+
+#endif

@@ -1,0 +1,135 @@
+"""
+lib.py — end-to-end test support: start the real annovec server on a free port with its own data
+dir, send HTTP requests (stdlib only), and count checks. Readiness is the server's own
+"listening on" line, never a sleep.
+"""
+import http.client
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("AV_BIN") or os.path.join(ROOT, os.environ.get("BUILD", "build"), "annovec")
+SANITIZED = os.environ.get("AV_SANITIZED") == "1"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """A running `annovec serve`. stop() sends SIGTERM and returns the exit status."""
+
+    def __init__(self, data=None, args=(), port=None):
+        self.own_data = data is None
+        self.data = data or tempfile.mkdtemp(prefix="avtest-")
+        self.port = port or free_port()
+        self.args = list(args)
+        self.lines = queue.Queue()
+        self.log = []
+        self.start()
+
+    def start(self):
+        cmd = [BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port,
+               "--threads", "4"] + self.args
+        self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        threading.Thread(target=self._pump, daemon=True).start()
+        while True:
+            try:
+                line = self.lines.get(timeout=30)
+            except queue.Empty:
+                raise RuntimeError("server did not start: " + "".join(self.log))
+            if line is None:
+                raise RuntimeError("server exited: " + "".join(self.log))
+            if "listening on" in line:
+                return
+
+    def _pump(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=60)
+        return rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.stop()
+        if self.own_data:
+            shutil.rmtree(self.data, ignore_errors=True)
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        """Returns (status, parsed JSON or None, raw text, response headers)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        h = {"Content-Type": "application/json"}
+        h.update(headers or {})
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        if isinstance(data, str):
+            data = data.encode()
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        text = resp.read().decode("utf-8", "replace")
+        hdrs = {k.lower(): v for k, v in resp.getheaders()}
+        conn.close()
+        try:
+            js = json.loads(text) if text else None
+        except ValueError:
+            js = None
+        return resp.status, js, text, hdrs
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def v2(self, path, body=None, **kw):
+        """POST /v2/vectordb/<path>, returns the JSON body."""
+        return self.request("POST", "/v2/vectordb/" + path, body if body is not None else {}, **kw)[1]
+
+
+class T:
+    """Counts checks; prints a line per failure and the closing summary."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.section = ""
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL [%s] %s %s" % (self.section, name, str(detail)[:400]), flush=True)
+        return cond
+
+    def eq(self, name, got, want):
+        return self.check(name, got == want, "got %r, want %r" % (got, want))
+
+    def code(self, name, resp, want, contains=None):
+        """Checks a JSON envelope's code (and optionally that its message contains a text)."""
+        got = resp.get("code") if isinstance(resp, dict) else None
+        ok = got == want
+        if ok and contains is not None:
+            ok = contains.lower() in str(resp.get("message", "")).lower()
+        return self.check(name, ok, "got %r, want code %r%s" % (resp, want, " containing %r" % contains if contains else ""))
+
+    def summary(self):
+        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
+        return 1 if self.failed else 0

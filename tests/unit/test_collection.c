@@ -1,0 +1,426 @@
+/*
+ * test_collection.c — the engine through its public API (include/annovec.h): schema validation,
+ * insert/upsert/get/query/count/search, delete by pks and by filter, all-or-nothing batches,
+ * durability across reopen, exact search against brute force, the pk map under churn, and deleted
+ * bytes leaving the database files.
+ */
+#include "annovec.h"
+#include "core/pkmap.h"
+#include "core/util.h"
+#include "test.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[256];
+static const char *P = "0123456789abcdef0123456789abcdef";
+
+static void rm_dir(const char *d)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
+    if (system(cmd) != 0) fprintf(stderr, "cleanup failed\n");
+}
+
+static av_store *open_store(void)
+{
+    av_store *st = NULL;
+    av_err e;
+    int rc = av_store_open(dir, &st, &e);
+    if (rc) fprintf(stderr, "open: %s\n", e.msg);
+    char id[33];
+    av_project_resolve(st, P, 1, id, &e);
+    return st;
+}
+
+static void make_schema(av_schema *s, const char *name, int dim, av_type pk, int auto_id)
+{
+    av_schema_init(s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    av_field *f = av_schema_add_field(s, "id", pk);
+    f->primary = 1;
+    f->auto_id = auto_id;
+    f->max_length = 64;
+    av_schema_add_field(s, "vector", AV_T_FLOAT_VECTOR)->dim = dim;
+    f = av_schema_add_field(s, "age", AV_T_INT32);
+    f->nullable = 1;
+    av_schema_add_field(s, "tag", AV_T_VARCHAR)->max_length = 16;
+}
+
+/* Every document a test builds is kept here and freed at exit (rows borrow their docs). */
+static json_object *pool[4096];
+static int npool;
+
+static json_object *keep(json_object *o)
+{
+    if (npool < 4096) pool[npool++] = o;
+    return o;
+}
+
+static json_object *doc(int age, const char *tag)
+{
+    json_object *o = keep(json_object_new_object());
+    json_object_object_add(o, "age", json_object_new_int(age));
+    json_object_object_add(o, "tag", json_object_new_string(tag));
+    return o;
+}
+
+static int count_cb(void *ctx, const av_row_view *row)
+{
+    (void)row;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int64_t count(av_collection *c, const char *expr)
+{
+    av_filter *f = NULL;
+    av_err e;
+    if (expr && av_filter_compile_milvus(c, expr, &f, &e)) { fprintf(stderr, "filter: %s\n", e.msg); return -1; }
+    int64_t n = -1;
+    av_count(c, f, &n, &e);
+    av_filter_free(f);
+    return n;
+}
+
+static void test_schema_validation(void)
+{
+    av_schema s;
+    av_err e;
+    make_schema(&s, "ok_name", 4, AV_T_INT64, 0);
+    av_store *st = open_store();
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_OK);
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_EEXIST);
+    snprintf(s.name, sizeof s.name, "bad/name");
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_EINVAL);
+    CHECK_CONTAINS(e.msg, "numbers, letters and underscores");
+    snprintf(s.name, sizeof s.name, "fine");
+    s.fields[1].dim = 0;
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_EINVAL);
+    s.fields[1].dim = 4;
+    s.fields[0].primary = 0;
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_EINVAL);
+    CHECK_CONTAINS(e.msg, "primary key");
+    s.fields[0].primary = 1;
+    CHECK_INT(av_collection_create(st, P, "nodb", &s, &e), AV_ENODB);
+    char **names; size_t n;
+    av_collection_list(st, P, "default", &names, &n, &e);
+    CHECK_INT(n, 1);
+    CHECK_STR(names[0], "ok_name");
+    free(names[0]); free(names);
+    CHECK_INT(av_collection_drop(st, P, "default", "ok_name", &e), AV_OK);
+    CHECK_INT(av_collection_drop(st, P, "default", "ok_name", &e), AV_ENOTFOUND);
+    av_schema_free(&s);
+    av_store_close(st);
+}
+
+static void test_write_read_delete(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "c1", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    CHECK_INT(av_collection_open(st, P, "default", "c1", &c, &e), AV_OK);
+
+    float v[10][2];
+    av_row rows[10];
+    for (int i = 0; i < 10; i++) {
+        v[i][0] = (float)i; v[i][1] = 0;
+        rows[i] = (av_row){ { 0, 449223424352133601LL + i, NULL }, v[i], doc(20 + i, i % 2 ? "odd" : "even") };
+    }
+    CHECK_INT(av_insert(c, rows, 10, 0, NULL, &e), AV_OK);
+    CHECK_INT(av_collection_count(c), 10);
+    /* insert of an existing pk fails and changes nothing */
+    CHECK_INT(av_insert(c, rows, 1, 0, NULL, &e), AV_EPK);
+    CHECK_CONTAINS(e.msg, "already exists");
+    /* one bad row fails the whole batch */
+    json_object *bad = doc(1, "this tag is far too long for sixteen");
+    av_row mixed[2] = { { { 0, 1, NULL }, v[0], doc(1, "a") }, { { 0, 2, NULL }, v[0], bad } };
+    CHECK_INT(av_insert(c, mixed, 2, 0, NULL, &e), AV_ELIMIT);
+    CHECK_INT(av_collection_count(c), 10);
+    av_pk one = { 0, 1, NULL };
+    int seen = 0;
+    av_get(c, &one, 1, count_cb, &seen, &e);
+    CHECK_INT(seen, 0);
+    /* wrong type and NaN vectors */
+    json_object *wrong = keep(json_object_new_object());
+    json_object_object_add(wrong, "age", json_object_new_string("x"));
+    json_object_object_add(wrong, "tag", json_object_new_string("t"));
+    av_row wr = { { 0, 3, NULL }, v[0], wrong };
+    CHECK_INT(av_insert(c, &wr, 1, 0, NULL, &e), AV_ETYPE);
+    float nanv[2] = { 0.0f / 0.0f, 1 };
+    av_row nr = { { 0, 4, NULL }, nanv, doc(1, "n") };
+    CHECK_INT(av_insert(c, &nr, 1, 0, NULL, &e), AV_EINVAL);
+    CHECK_INT(av_collection_count(c), 10);
+
+    /* int64 above 2^53 stays exact */
+    av_pk big = { 0, 449223424352133601LL, NULL }, near = { 0, 449223424352133600LL, NULL };
+    seen = 0; av_get(c, &big, 1, count_cb, &seen, &e); CHECK_INT(seen, 1);
+    seen = 0; av_get(c, &near, 1, count_cb, &seen, &e); CHECK_INT(seen, 0);
+
+    CHECK_INT(count(c, "tag == \"odd\""), 5);
+    CHECK_INT(count(c, "age >= 25"), 5);
+
+    /* delete by pks: unknown ids are fine, repeated ids count once */
+    av_pk del[4] = { { 0, 449223424352133601LL, NULL }, { 0, 449223424352133602LL, NULL }, { 0, 7, NULL }, { 0, 449223424352133601LL, NULL } };
+    int64_t n = -1;
+    CHECK_INT(av_delete_pks(c, del, 4, &n, &e), AV_OK);
+    CHECK_INT(n, 2);
+    CHECK_INT(av_collection_count(c), 8);
+    seen = 0; av_get(c, &big, 1, count_cb, &seen, &e); CHECK_INT(seen, 0);
+    /* a pk of the wrong type refuses the whole delete */
+    av_pk mix[2] = { { 0, 449223424352133603LL, NULL }, { 1, 0, "x" } };
+    CHECK_INT(av_delete_pks(c, mix, 2, &n, &e), AV_EPK);
+    CHECK_INT(av_collection_count(c), 8);
+
+    /* delete by filter; always-true refused */
+    av_filter *f = NULL;
+    CHECK_INT(av_filter_compile_milvus(c, "age > 0 or age <= 0 or true", &f, &e), AV_OK);
+    CHECK_INT(av_delete_filter(c, f, &n, &e), AV_EUNSAFE);
+    av_filter_free(f);
+    CHECK_INT(av_delete_filter(c, NULL, &n, &e), AV_EUNSAFE);
+    CHECK_INT(av_filter_compile_milvus(c, "tag == \"odd\"", &f, &e), AV_OK);
+    CHECK_INT(av_delete_filter(c, f, &n, &e), AV_OK);
+    CHECK_INT(n, 4);   /* odd rows i = 3, 5, 7, 9 (i = 1 was deleted above) */
+    av_filter_free(f);
+    CHECK_INT(count(c, "tag == \"odd\""), 0);
+    CHECK_INT(av_collection_count(c), 4);
+
+    /* upsert after delete re-creates; upsert of an existing one replaces */
+    av_row again[2] = { { big, v[9], doc(99, "back") }, { { 0, 449223424352133603LL, NULL }, v[9], doc(98, "repl") } };
+    CHECK_INT(av_insert(c, again, 2, 1, NULL, &e), AV_OK);
+    CHECK_INT(av_collection_count(c), 5);
+    CHECK_INT(count(c, "tag == \"back\""), 1);
+    CHECK_INT(count(c, "tag == \"repl\""), 1);
+
+    /* query order and window */
+    int64_t got = 0;
+    av_query(c, NULL, 1, 2, count_cb, &got, &e);
+    CHECK_INT(got, 2);
+    av_collection_release(c);
+    av_store_close(st);
+
+    /* everything acknowledged survives a reopen */
+    st = open_store();
+    CHECK_INT(av_collection_open(st, P, "default", "c1", &c, &e), AV_OK);
+    CHECK_INT(av_collection_count(c), 5);
+    CHECK_INT(count(c, "tag == \"back\""), 1);
+    CHECK_INT(count(c, "tag == \"odd\""), 0);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
+typedef struct hits { int n; int64_t ids[64]; float d[64]; } hits;
+
+static int hit_cb(void *ctx, int q, int rank, float d, const av_row_view *row)
+{
+    hits *h = ctx;
+    (void)q; (void)rank;
+    h->ids[h->n] = row->pk.i;
+    h->d[h->n++] = d;
+    return 0;
+}
+
+static void test_search_exact(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    const int dim = 17, N = 500;
+    make_schema(&s, "srch", dim, AV_T_INT64, 0);
+    s.fields[2].nullable = 1;
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "srch", &c, &e);
+    float *vs = xmalloc(sizeof(float) * dim * N);
+    av_row *rows = xcalloc(N, sizeof(av_row));
+    srand(7);
+    for (int i = 0; i < N; i++) {
+        for (int k = 0; k < dim; k++) vs[i * dim + k] = (float)rand() / RAND_MAX - 0.5f;
+        rows[i] = (av_row){ { 0, i, NULL }, vs + i * dim, doc(i % 100, i % 3 ? "x" : "y") };
+    }
+    CHECK_INT(av_insert(c, rows, N, 0, NULL, &e), AV_OK);
+    /* brute-force nearest 5 of query = row 42 */
+    const float *q = vs + 42 * dim;
+    hits h = { 0 };
+    av_search_params p = { q, 1, 5, 0, NULL, 0, 0, 0, 0 };
+    CHECK_INT(av_search(c, &p, hit_cb, &h, &e), AV_OK);
+    CHECK_INT(h.n, 5);
+    CHECK_INT(h.ids[0], 42);
+    CHECK(h.d[0] == 0.0f);
+    int ok_order = 1;
+    for (int i = 1; i < h.n; i++) ok_order &= h.d[i] >= h.d[i - 1];
+    CHECK(ok_order);
+    /* the brute-force 2nd nearest matches */
+    int best = -1; float bd = 1e30f;
+    for (int i = 0; i < N; i++) {
+        if (i == 42) continue;
+        float d = 0;
+        for (int k = 0; k < dim; k++) { float t = vs[i * dim + k] - q[k]; d += t * t; }
+        if (d < bd) { bd = d; best = i; }
+    }
+    CHECK_INT(h.ids[1], best);
+    /* delete the nearest: the very next search does not return it */
+    av_pk p42 = { 0, 42, NULL };
+    int64_t n;
+    av_delete_pks(c, &p42, 1, &n, &e);
+    hits h2 = { 0 };
+    av_search(c, &p, hit_cb, &h2, &e);
+    CHECK_INT(h2.ids[0], best);
+    for (int i = 0; i < h2.n; i++) CHECK(h2.ids[i] != 42);
+    /* filter + offset */
+    av_filter *f;
+    av_filter_compile_milvus(c, "tag == \"y\"", &f, &e);
+    hits h3 = { 0 };
+    av_search_params pf = { q, 1, 3, 1, f, 0, 0, 0, 0 };
+    av_search(c, &pf, hit_cb, &h3, &e);
+    CHECK_INT(h3.n, 3);
+    for (int i = 0; i < h3.n; i++) CHECK_INT(h3.ids[i] % 3, 0);
+    av_filter_free(f);
+    /* radius keeps d < radius */
+    hits h4 = { 0 };
+    av_search_params pr = { q, 1, 50, 0, NULL, 1, 0, bd * 1.0001f, 0 };
+    av_search(c, &pr, hit_cb, &h4, &e);
+    CHECK_INT(h4.n, 1);
+    /* bad params */
+    av_search_params pb = { q, 1, 0, 0, NULL, 0, 0, 0, 0 };
+    CHECK_INT(av_search(c, &pb, hit_cb, &h4, &e), AV_ELIMIT);
+    av_search_params pb2 = { q, 1, 5, 0, NULL, 0, 1, 0, 1 };
+    CHECK_INT(av_search(c, &pb2, hit_cb, &h4, &e), AV_EINVAL);
+    free(vs); free(rows);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
+static void test_string_pk_and_auto_id(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "strpk", 2, AV_T_VARCHAR, 0);
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_OK);
+    av_schema_free(&s);
+    make_schema(&s, "auto", 2, AV_T_INT64, 1);
+    CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_OK);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "strpk", &c, &e);
+    float v[2] = { 1, 2 };
+    av_row r[2] = { { { 1, 0, "a\"b" }, v, doc(1, "q") }, { { 1, 0, "a\"b" }, v, doc(2, "q") } };
+    CHECK_INT(av_insert(c, r, 2, 0, NULL, &e), AV_EPK);   /* duplicate inside the batch */
+    CHECK_CONTAINS(e.msg, "same primary key");
+    CHECK_INT(av_insert(c, r, 2, 1, NULL, &e), AV_OK);    /* upsert: last wins */
+    CHECK_INT(count(c, "age == 2"), 1);
+    CHECK_INT(count(c, "id == 'a\"b'"), 1);
+    av_pk ip = { 0, 5, NULL };
+    int64_t n;
+    CHECK_INT(av_delete_pks(c, &ip, 1, &n, &e), AV_EPK);
+    av_collection_release(c);
+
+    av_collection_open(st, P, "default", "auto", &c, &e);
+    av_row ar[3] = { { { 0, 0, NULL }, v, doc(1, "a") }, { { 0, 0, NULL }, v, doc(2, "a") }, { { 0, 0, NULL }, v, doc(3, "a") } };
+    av_pk out[3];
+    CHECK_INT(av_insert(c, ar, 3, 0, out, &e), AV_OK);
+    CHECK(out[0].i > (1LL << 53));
+    CHECK(out[1].i > out[0].i && out[2].i > out[1].i);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
+static void test_pkmap_churn(void)
+{
+    pkmap m;
+    pkmap_init(&m, 0);
+    enum { N = 20000 };
+    static uint32_t ref[N];
+    for (int i = 0; i < N; i++) ref[i] = PKMAP_NONE;
+    srand(3);
+    int bad = 0;
+    for (int step = 0; step < 200000; step++) {
+        int k = rand() % N;
+        av_pk pk = { 0, (int64_t)k * 7919, NULL };
+        if (rand() % 3) { pkmap_put(&m, &pk, (uint32_t)step, NULL); ref[k] = (uint32_t)step; }
+        else { uint32_t s = pkmap_del(&m, &pk, NULL); bad += s != ref[k]; ref[k] = PKMAP_NONE; }
+    }
+    size_t live = 0;
+    for (int k = 0; k < N; k++) {
+        av_pk pk = { 0, (int64_t)k * 7919, NULL };
+        bad += pkmap_get(&m, &pk, NULL) != ref[k];
+        live += ref[k] != PKMAP_NONE;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(m.n, live);
+    pkmap_free(&m);
+}
+
+/* Returns 1 when `needle` occurs in any file of the data dir. */
+static int dir_contains(const char *needle)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int found = 0;
+    size_t nl = strlen(needle);
+    while (d && (de = readdir(d)) && !found) {
+        if (de->d_name[0] == '.') continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        fseek(f, 0, SEEK_END);
+        long sz = ftell(f);
+        rewind(f);
+        char *buf = xmalloc((size_t)sz + 1);
+        size_t got = fread(buf, 1, (size_t)sz, f);
+        fclose(f);
+        found = memmem(buf, got, needle, nl) != NULL;
+        free(buf);
+    }
+    if (d) closedir(d);
+    return found;
+}
+
+static void test_deleted_bytes_leave_disk(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "purge", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "purge", &c, &e);
+    float v[2] = { 3, 4 };
+    av_row r = { { 0, 77, NULL }, v, doc(5, "MARKERzq81") };
+    CHECK_INT(av_insert(c, &r, 1, 0, NULL, &e), AV_OK);
+    av_store_purge(st, &e);
+    CHECK(dir_contains("MARKERzq81"));
+    int64_t n;
+    av_delete_pks(c, &r.pk, 1, &n, &e);
+    CHECK_INT(n, 1);
+    CHECK_INT(av_store_purge(st, &e), AV_OK);
+    CHECK(!dir_contains("MARKERzq81"));
+    av_collection_release(c);
+    av_store_close(st);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/avtest-coll-%d", (int)getpid());
+    rm_dir(dir);
+    test_schema_validation();
+    test_write_read_delete();
+    test_search_exact();
+    test_string_pk_and_auto_id();
+    test_pkmap_churn();
+    test_deleted_bytes_leave_disk();
+    rm_dir(dir);
+    for (int i = 0; i < npool; i++) json_object_put(pool[i]);
+    return test_summary();
+}
