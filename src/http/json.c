@@ -20,6 +20,12 @@ int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_
     json_object *o = json_tokener_parse_ex(tok, s, (int)n);
     enum json_tokener_error je = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
+    if (!o && je == json_tokener_continue) {
+        /* a bare number at the very end is complete only once something follows it */
+        o = json_tokener_parse_ex(tok, " ", 1);
+        je = json_tokener_get_error(tok);
+        end = n;
+    }
     json_tokener_free(tok);
     if (!o || je != json_tokener_success) {
         if (o) json_object_put(o);

@@ -1,0 +1,117 @@
+/*
+ * test_auth.c — credentials: API keys and users are accepted only with the right secret, every
+ * malformed or missing header is refused, projects come out right, a changed password stops the old
+ * one at once (the verification cache cannot outlive it), and no secret is stored in clear.
+ */
+#include "auth/auth.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "test.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[128];
+
+static int bearer(av_auth *a, const char *header, av_principal *p)
+{
+    av_err e;
+    av_err_clear(&e);
+    memset(p, 0, sizeof *p);
+    return av_auth_bearer(a, header, p, &e);
+}
+
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/avtest-auth-%d", (int)getpid());
+    sqlite3 *db = NULL;
+    av_err e;
+    CHECK_INT(av_store_open_admin(dir, &db, &e), AV_OK);
+    char *k1 = NULL, *k2 = NULL, *pw = NULL, p1[33], p2[33];
+    CHECK_INT(av_apikey_create(db, "alpha", &k1, p1, &e), AV_OK);
+    CHECK_INT(av_apikey_create(db, "beta", &k2, p2, &e), AV_OK);
+    CHECK(strcmp(p1, p2) != 0);
+    CHECK_INT(strlen(k1), 57);
+    CHECK_INT(av_user_add(db, "alpha", "bob", "pa:ss:word", &pw, &e), AV_OK);
+    CHECK_STR(pw, "pa:ss:word");
+    free(pw);
+    CHECK_INT(av_user_add(db, "alpha", "bob", "other1", &pw, &e), AV_EEXIST);
+    CHECK_INT(av_user_add(db, "alpha", "bad name", "secret1", &pw, &e), AV_EINVAL);
+    CHECK_INT(av_user_add(db, "alpha", "eve", "short", &pw, &e), AV_EINVAL);
+    CHECK_INT(av_user_add(db, "bad project!", "eve", "secret1", &pw, &e), AV_EINVAL);
+    CHECK_INT(av_user_add(db, "alpha", "gen", NULL, &pw, &e), AV_OK);
+    CHECK_INT(strlen(pw), 24);
+    char *gen_pw = pw;
+
+    av_auth *a = NULL;
+    CHECK_INT(av_auth_open(dir, &a, &e), AV_OK);
+    av_principal p;
+    char h[256];
+    snprintf(h, sizeof h, "Bearer %s", k1);
+    CHECK_INT(bearer(a, h, &p), AV_OK);
+    CHECK_STR(p.project, p1);
+    CHECK_STR(p.user, "");
+    snprintf(h, sizeof h, "bearer   %s  ", k2);
+    CHECK_INT(bearer(a, h, &p), AV_OK);
+    CHECK_STR(p.project, p2);
+    /* wrong secret, wrong id, truncated, uppercase hex, other schemes, missing */
+    snprintf(h, sizeof h, "Bearer %s", k1);
+    h[strlen(h) - 1] = h[strlen(h) - 1] == '0' ? '1' : '0';
+    CHECK_INT(bearer(a, h, &p), AV_EAUTH);
+    snprintf(h, sizeof h, "Bearer avk_000000000000_%s", k1 + 17);
+    CHECK_INT(bearer(a, h, &p), AV_EAUTH);
+    snprintf(h, sizeof h, "Bearer %.*s", 30, k1);
+    CHECK_INT(bearer(a, h, &p), AV_EAUTH);
+    CHECK_INT(bearer(a, NULL, &p), AV_EAUTH);
+    CHECK_INT(bearer(a, "Bearer", &p), AV_EAUTH);
+    CHECK_INT(bearer(a, "Bearer    ", &p), AV_EAUTH);
+    CHECK_INT(bearer(a, "Token abc", &p), AV_EAUTH);
+    CHECK(p.project[0] == 0);
+    /* users: colon inside the password, Basic auth, wrong password */
+    CHECK_INT(bearer(a, "Bearer bob:pa:ss:word", &p), AV_OK);
+    CHECK_STR(p.user, "bob");
+    CHECK_STR(p.project, p1);
+    CHECK_INT(bearer(a, "Bearer bob:pa:ss:word", &p), AV_OK);   /* from the cache */
+    CHECK_INT(bearer(a, "Bearer bob:pa:ss:wore", &p), AV_EAUTH);
+    CHECK_INT(bearer(a, "Bearer nobody:pa:ss:word", &p), AV_EAUTH);
+    unsigned char enc[128];
+    EVP_EncodeBlock(enc, (const unsigned char *)"bob:pa:ss:word", 14);
+    snprintf(h, sizeof h, "Basic %s", enc);
+    CHECK_INT(bearer(a, h, &p), AV_OK);
+    CHECK_STR(p.user, "bob");
+    snprintf(h, sizeof h, "Bearer gen:%s", gen_pw);
+    CHECK_INT(bearer(a, h, &p), AV_OK);
+    /* change bob's password behind the server's back: the cached old one must stop working */
+    sqlite3_exec(db, "DELETE FROM user WHERE name = 'bob'", NULL, NULL, NULL);
+    CHECK_INT(av_user_add(db, "alpha", "bob", "newpass1", &pw, &e), AV_OK);
+    free(pw);
+    CHECK_INT(bearer(a, "Bearer bob:pa:ss:word", &p), AV_EAUTH);
+    CHECK_INT(bearer(a, "Bearer bob:newpass1", &p), AV_OK);
+    /* nothing secret in clear on disk */
+    char path[256];
+    snprintf(path, sizeof path, "%s/annovec.db", dir);
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    CHECK(!file_contains(path, k1 + 17));
+    CHECK(!file_contains(path, "newpass1"));
+    CHECK(!file_contains(path, gen_pw));
+    CHECK(file_contains(path, "alpha"));   /* the check can see plain text at all */
+    av_auth_close(a);
+    sqlite3_close(db);
+    free(k1); free(k2); free(gen_pw);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd)) return 1;
+    return test_summary();
+}
