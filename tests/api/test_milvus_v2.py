@@ -25,6 +25,7 @@ def run(t):
         entities(t, s)
         bad_input(t, s)
         delete_semantics(t, s)
+        purge(t, s)
         databases(t, s)
     finally:
         s.cleanup()
@@ -220,6 +221,29 @@ def delete_semantics(t, s):
     s.v2("entities/delete", {"collectionName": "d", "filter": "id in [1]"})
     r = s.request("POST", "/v2/vectordb/entities/get", {"collectionName": "d", "id": 1})[1]
     t.eq("delete visible to the next request on another connection", r["data"], [])
+
+
+def data_dir_contains(s, needle):
+    import os
+    found = False
+    for name in os.listdir(s.data):
+        path = os.path.join(s.data, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                found = found or needle in f.read()
+    return found
+
+
+def purge(t, s):
+    s.v2("collections/create", {"collectionName": "p", "dimension": 2})
+    marker = "PURGE-ME-7f3a9c"
+    s.v2("entities/insert", {"collectionName": "p", "data": [{"id": 1, "vector": [1, 2], "secret": marker},
+                                                           {"id": 2, "vector": [3, 4], "secret": "keep-me-5b1e"}]})
+    t.check("marker is on disk before the delete", data_dir_contains(s, marker.encode()), "")
+    s.v2("entities/delete", {"collectionName": "p", "filter": "id in [1]"})
+    t.code("compact", s.v2("collections/compact", {"collectionName": "p"}), 0)
+    t.check("deleted bytes are gone from every file of the data dir", not data_dir_contains(s, marker.encode()), "")
+    t.check("surviving row still on disk", data_dir_contains(s, b"keep-me-5b1e"), "")
 
 
 def databases(t, s):
