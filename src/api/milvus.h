@@ -23,6 +23,11 @@ int mv_get_int(json_object *o, const char *key, int64_t *out);
 int mv_get_bool(json_object *o, const char *key, int *out);
 int mv_get_num(json_object *o, const char *key, double *out);
 
+/* Envelopes shared by v1 and v2: {"code":code,"message":msg} with an HTTP status, and
+ * {"code":code,"data":data} (data NULL: {}) with 200. Both take ownership of data. */
+void mv_reply_error(av_http_res *res, int status, int code, const char *msg);
+void mv_reply_ok(av_http_res *res, int code, json_object *data);
+
 /* Header Accept-Type-Allow-Int64: false renders Int64 values as strings. */
 int mv_int64_as_string(const av_http_req *req);
 /* Principal's project for the request. */

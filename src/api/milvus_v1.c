@@ -48,18 +48,12 @@ static void v1_error(av_http_res *res, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(code));
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    av_http_json(res, 200, o);
+    mv_reply_error(res, 200, code, msg);
 }
 
 static void v1_ok(av_http_res *res, json_object *data)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(200));
-    json_object_object_add(o, "data", data ? data : json_object_new_object());
-    av_http_json(res, 200, o);
+    mv_reply_ok(res, 200, data);
 }
 
 static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
@@ -78,10 +72,7 @@ static void render_transport_error(av_http_res *res, av_http_errkind kind, const
         status = kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
         snprintf(text, sizeof text, "%s", msg);
     }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(code));
-    json_object_object_add(o, "message", json_object_new_string(text));
-    av_http_json(res, status, o);
+    mv_reply_error(res, status, code, text);
 }
 
 static const av_dialect dialect = { "milvus_v1", render_transport_error, NULL };

@@ -42,18 +42,12 @@ static void v2_error(av_http_res *res, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(code));
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    av_http_json(res, 200, o);
+    mv_reply_error(res, 200, code, msg);
 }
 
 static void v2_ok(av_http_res *res, json_object *data)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(0));
-    json_object_object_add(o, "data", data ? data : json_object_new_object());
-    av_http_json(res, 200, o);
+    mv_reply_ok(res, 0, data);
 }
 
 static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
@@ -66,10 +60,7 @@ static void render_transport_error(av_http_res *res, av_http_errkind kind, const
                          kind == AV_HTTP_ERR_TOO_LARGE ? "can only accept json format request, error: " : "";
     char text[768];
     snprintf(text, sizeof text, "%s%s", prefix, msg);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(code));
-    json_object_object_add(o, "message", json_object_new_string(text));
-    av_http_json(res, status, o);
+    mv_reply_error(res, status, code, text);
 }
 
 static const av_dialect dialect = { "milvus_v2", render_transport_error, NULL };
