@@ -503,6 +503,14 @@ HANDLER(collections_compact)
     v2_end(&r);
 }
 
+/* Every acknowledged write is already durable: flush only checks the collection exists. */
+HANDLER(collections_flush)
+{
+    BEGIN;
+    if (need_collection(&r) == 0) v2_ok(res, NULL);
+    v2_end(&r);
+}
+
 /* ---- databases ------------------------------------------------------------------------------- */
 
 HANDLER(databases_list)
@@ -800,7 +808,7 @@ void milvus_v2_register(void)
         {"collections/drop", collections_drop}, {"collections/rename", collections_rename},
         {"collections/get_stats", collections_get_stats}, {"collections/load", collections_load},
         {"collections/release", collections_release}, {"collections/get_load_state", collections_load_state},
-        {"collections/compact", collections_compact},
+        {"collections/compact", collections_compact}, {"collections/flush", collections_flush},
         {"databases/list", databases_list}, {"databases/create", databases_create},
         {"databases/drop", databases_drop}, {"databases/describe", databases_describe},
         {"entities/insert", entities_insert}, {"entities/upsert", entities_upsert},

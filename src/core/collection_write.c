@@ -272,9 +272,12 @@ static int insert_txn(void *arg, av_err *err)
     return write_rows(j->c, j->pks, j->rows, j->docs, j->skip, j->n, j->upsert, err);
 }
 
+/* Time-ordered ids like Milvus's (milliseconds in the high bits, a counter below), but shifted by
+ * 10 rather than 18 bits so that they stay below 2^53 (until the year 2248): JavaScript clients read
+ * JSON numbers as doubles, and a Milvus-sized autoID (~4.5e17) would collide with its neighbours. */
 static int64_t next_auto_id(av_collection *c)
 {
-    int64_t t = av_now_ms() << 18;   /* Milvus-like: physical ms in the high bits */
+    int64_t t = av_now_ms() << 10;
     c->last_auto_id = t > c->last_auto_id ? t : c->last_auto_id + 1;
     return c->last_auto_id;
 }

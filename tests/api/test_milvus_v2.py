@@ -132,6 +132,8 @@ def entities(t, s):
     r = s.v2("entities/search", {"collectionName": "custom", "data": [[1, 0, 0]], "limit": 1, "annsField": "emb"})
     t.eq("IP search", (r["data"][0]["pk"], r["data"][0]["distance"]), ("a", 1))
     t.code("get_stats", s.v2("collections/get_stats", {"collectionName": "custom"}), 0)
+    t.code("flush", s.v2("collections/flush", {"collectionName": "custom"}), 0)
+    t.code("flush unknown collection", s.v2("collections/flush", {"collectionName": "nope"}), 100)
 
 
 def bad_input(t, s):
