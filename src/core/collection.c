@@ -191,6 +191,36 @@ void coll_slot_free(av_collection *c, uint32_t slot)
     c->live--;
 }
 
+void coll_compact(av_collection *c)
+{
+    if (c->nfree < 1024 || c->nfree * 2 < c->nslots) return;
+    size_t dim = (size_t)c->dim;
+    av_vecdata vd = coll_vecdata(c);
+    uint32_t to = 0;
+    for (uint32_t from = 0; from < c->nslots; from++) {
+        if (!c->alive[from]) continue;
+        if (from != to) {
+            c->iops->remove(c->index, &vd, from);
+            memcpy(c->vecs + to * dim, c->vecs + from * dim, sizeof(float) * dim);
+            memset(c->vecs + from * dim, 0, sizeof(float) * dim);
+            c->norms[to] = c->norms[from];
+            c->docs[to] = c->docs[from];
+            c->docs[from] = NULL;
+            if (c->pk_is_str) { c->pk_s[to] = c->pk_s[from]; c->pk_s[from] = NULL; }
+            else c->pk_i[to] = c->pk_i[from];
+            c->alive[to] = 1;
+            c->alive[from] = 0;
+            av_row_view v = coll_view(c, to);
+            pkmap_put(&c->map, &v.pk, to, c->pk_s);
+            vd = coll_vecdata(c);
+            c->iops->add(c->index, &vd, to);
+        }
+        to++;
+    }
+    c->nslots = to;
+    c->nfree = 0;
+}
+
 int coll_load(av_collection *c, sqlite3 *db, av_err *err)
 {
     sqlite3_stmt *st = NULL;

@@ -4,7 +4,8 @@
  * Slots: every entity lives in a slot index s in [0, nslots). Per slot: pk (pk_i or pk_s), vector
  * (vecs + s*dim), norm, doc (json object of non-pk, non-vector fields) and alive[s]. A deleted slot is
  * scrubbed at once (vector zeroed, doc and pk string freed, alive=0) and put on the free list for
- * reuse, so slot numbers are stable while an entity lives (what an ANN index needs).
+ * reuse. When more than half the slots are free, coll_compact moves the live ones down so that scans
+ * stay dense; the vector index is told through its remove/add hooks.
  *
  * Locking: `lock` is a writer-preferring rwlock. Readers (get/query/count/search) hold it shared for
  * the whole call, visitors included. Writers validate outside it, then hold it exclusively across the
@@ -64,6 +65,9 @@ void coll_mark_dropped(av_collection *c);
 uint32_t coll_slot_alloc(av_collection *c);
 void coll_slot_fill(av_collection *c, uint32_t slot, const av_pk *pk, const float *vec, json_object *doc);
 void coll_slot_free(av_collection *c, uint32_t slot);
+/* Moves live slots down over free ones when more than half the slots are free (keeps scans dense).
+ * Slot numbers change: caller holds the write lock and keeps no slot numbers across it. */
+void coll_compact(av_collection *c);
 av_vecdata coll_vecdata(const av_collection *c);
 av_row_view coll_view(const av_collection *c, uint32_t slot);
 /* Slot holding pk, or PKMAP_NONE. */

@@ -7,8 +7,8 @@
  *   2. take the collection's write lock;
  *   3. resolve the slots to delete (pk lookups, or a filter scan over live slots);
  *   4. delete their rows in one SQLite transaction and commit (durable: synchronous=FULL);
- *   5. scrub the slots in memory (vector zeroed, doc and pk freed, slot freed) and release the lock —
- *      from here every reader misses them;
+ *   5. scrub the slots in memory (vector zeroed, doc and pk freed, slot freed), compact the slots when
+ *      more than half are free, and release the lock — from here every reader misses them;
  *   6. wake the purge thread, which checkpoints and truncates the WAL so the zeroed pages
  *      (secure_delete) replace the old bytes on disk.
  */
@@ -356,8 +356,10 @@ static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *de
         delete_job job = { c, slots, n };
         rc = in_txn(c, delete_txn, &job, err);
     }
-    if (rc == AV_OK)
+    if (rc == AV_OK) {
         for (size_t i = 0; i < n; i++) coll_slot_free(c, slots[i]);
+        coll_compact(c);
+    }
     if (deleted) *deleted = rc == AV_OK ? (int64_t)n : 0;
     return rc;
 }
@@ -457,6 +459,7 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
             if (deleted) *deleted = c->live;
             for (uint32_t s = 0; s < c->nslots; s++)
                 if (c->alive[s]) coll_slot_free(c, s);
+            coll_compact(c);
         }
     }
     pthread_rwlock_unlock(&c->lock);

@@ -7,8 +7,9 @@
  * request still uses is safe: the request sees AV_ENOTFOUND on its next call and the memory goes
  * with the last reference.
  *
- * Purge thread: deletes call store_note_delete(); the thread then checkpoints with TRUNCATE, so the
- * pages secure_delete zeroed replace the old bytes in annovec.db and the WAL (which still holds the
+ * Purge thread: deletes call store_note_delete(); the thread then returns free pages to the file
+ * system (auto_vacuum=INCREMENTAL, so the file shrinks) and checkpoints with TRUNCATE, so the pages
+ * secure_delete zeroed replace the old bytes in annovec.db and the WAL (which still holds the
  * inserted bytes) is emptied. It waits for a quiet moment (no delete for PURGE_QUIET_MS) but never
  * longer than PURGE_MAX_DELAY_MS after the first pending delete.
  */
@@ -121,8 +122,9 @@ static int open_db(const char *dir, sqlite3 **out, av_err *err)
         return rc;
     }
     sqlite3_busy_timeout(db, 10000);
-    rc = db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;"
-                     "PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0;", err);
+    /* auto_vacuum only takes effect on a new database (before the first table), so set it first. */
+    rc = db_exec(db, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0;", err);
     if (rc == AV_OK) rc = migrate(db, err);
     if (rc) { sqlite3_close(db); return rc; }
     *out = db;
@@ -527,7 +529,7 @@ void store_note_delete(av_store *st)
 int av_store_purge(av_store *st, av_err *err)
 {
     av_store_lock(st);
-    int rc = db_exec(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+    int rc = db_exec(st->db, "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE)", err);
     av_store_unlock(st);
     return rc;
 }

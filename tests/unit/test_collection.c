@@ -334,6 +334,61 @@ static void test_string_pk_and_auto_id(void)
     av_store_close(st);
 }
 
+/* Deleting most rows compacts the slots; every survivor stays reachable and search stays exact. */
+static void test_compaction(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    const int dim = 8, N = 3000;
+    make_schema(&s, "compact", dim, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "compact", &c, &e);
+    float *vs = xmalloc(sizeof(float) * dim * N);
+    av_row *rows = xcalloc(N, sizeof(av_row));
+    for (int i = 0; i < N; i++) {
+        for (int k = 0; k < dim; k++) vs[i * dim + k] = (float)((i * 7 + k * 13) % 101);
+        rows[i] = (av_row){ { 0, i, NULL }, vs + i * dim, doc(i % 50, "c") };
+    }
+    CHECK_INT(av_insert(c, rows, N, 0, NULL, &e), AV_OK);
+    av_pk *del = xcalloc(N, sizeof(av_pk));
+    int nd = 0;
+    for (int i = 0; i < N; i++) if (i % 3 != 0) del[nd++] = (av_pk){ 0, i, NULL };
+    int64_t n;
+    CHECK_INT(av_delete_pks(c, del, (size_t)nd, &n, &e), AV_OK);
+    CHECK_INT(n, nd);
+    CHECK_INT(av_collection_count(c), N - nd);
+    int seen = 0, bad = 0;
+    for (int i = 0; i < N; i++) {
+        av_pk pk = { 0, i, NULL };
+        int got = 0;
+        av_get(c, &pk, 1, count_cb, &got, &e);
+        bad += got != (i % 3 == 0);
+        seen += got;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(seen, N - nd);
+    CHECK_INT(count(c, "age < 25"), (N / 3) / 2);
+    /* exact search still finds each survivor as its own nearest neighbour */
+    int exact = 1;
+    for (int i = 0; i < N; i += 300) {
+        hits h = { 0 };
+        av_search_params p = { vs + i * dim, 1, 1, 0, NULL, 0, 0, 0, 0 };
+        av_search(c, &p, hit_cb, &h, &e);
+        exact &= h.n == 1 && h.d[0] == 0.0f;
+    }
+    CHECK(exact);
+    /* and new rows reuse the space */
+    av_row again = { { 0, 1, NULL }, vs, doc(1, "new") };
+    CHECK_INT(av_insert(c, &again, 1, 0, NULL, &e), AV_OK);
+    CHECK_INT(count(c, "tag == \"new\""), 1);
+    free(vs); free(rows); free(del);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
 static void test_pkmap_churn(void)
 {
     pkmap m;
@@ -418,6 +473,7 @@ int main(void)
     test_write_read_delete();
     test_search_exact();
     test_string_pk_and_auto_id();
+    test_compaction();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
     rm_dir(dir);
