@@ -1,0 +1,236 @@
+/*
+ * bench_http.c — the same workload as bench_engine, through a running server's Milvus REST API:
+ * v2 insert (1,000 rows per request), v2 exact search with 1 and 4 keep-alive connections, batch
+ * deletes of 100 ids per request through v2 (`filter: id in [...]`) and v1 (`id: [...]`), and search
+ * after the deletes. A minimal blocking HTTP/1.1 client (keep-alive, Content-Length bodies) so the
+ * numbers measure the server, not a client library. Every response's code is checked.
+ *   usage: bench_http PORT TRAIN_IDX TEST_IDX
+ */
+#include "fmnist.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BATCH 1000
+#define NQ 1000
+#define DEL_REQS 100
+
+static int port;
+static const float *queries;
+static int failures;
+
+typedef struct conn { int fd; char *buf; size_t cap; } conn;
+typedef struct sbuf { char *p; size_t len, cap; } sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        if (!b->p) exit(1);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void sb_puts(sbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    sb_add(b, tmp, (size_t)n);
+}
+
+static void vector_json(sbuf *b, const float *v)
+{
+    sb_puts(b, "[");
+    for (int k = 0; k < FM_DIM; k++) sb_printf(b, k ? ",%d" : "%d", (int)v[k]);
+    sb_puts(b, "]");
+}
+
+static conn conn_open(void)
+{
+    conn c = { socket(AF_INET, SOCK_STREAM, 0), malloc(1 << 20), 1 << 20 };
+    struct sockaddr_in a = { 0 };
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c.fd, (struct sockaddr *)&a, sizeof a)) { perror("connect"); exit(1); }
+    return c;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0) { perror("write"); exit(1); }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* POSTs body to path; returns the response body (in c->buf, NUL-terminated). */
+static const char *post(conn *c, const char *path, const char *body, size_t len)
+{
+    char head[256];
+    int hn = snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n", path, len);
+    write_all(c->fd, head, (size_t)hn);
+    write_all(c->fd, body, len);
+    size_t got = 0;
+    char *end = NULL;
+    while (!end) {
+        ssize_t r = read(c->fd, c->buf + got, c->cap - 1 - got);
+        if (r <= 0) { fprintf(stderr, "connection closed\n"); exit(1); }
+        got += (size_t)r;
+        c->buf[got] = 0;
+        end = strstr(c->buf, "\r\n\r\n");
+    }
+    const char *cl = strcasestr(c->buf, "Content-Length:");
+    size_t body_len = cl ? strtoul(cl + 15, NULL, 10) : 0;
+    size_t hdr = (size_t)(end + 4 - c->buf);
+    if (hdr + body_len + 1 > c->cap) { fprintf(stderr, "response too large\n"); exit(1); }
+    while (got < hdr + body_len) {
+        ssize_t r = read(c->fd, c->buf + got, hdr + body_len - got);
+        if (r <= 0) { fprintf(stderr, "connection closed\n"); exit(1); }
+        got += (size_t)r;
+    }
+    c->buf[hdr + body_len] = 0;
+    return c->buf + hdr;
+}
+
+static void expect(const char *resp, const char *code)
+{
+    if (!strstr(resp, code)) {
+        if (__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED) <= 3) fprintf(stderr, "unexpected response: %.200s\n", resp);
+    }
+}
+
+typedef struct job { int from, to; double *lat; } job;
+
+static void *search_worker(void *arg)
+{
+    job *j = arg;
+    conn c = conn_open();
+    sbuf b = { 0 };
+    for (int q = j->from; q < j->to; q++) {
+        b.len = 0;
+        sb_puts(&b, "{\"collectionName\":\"fmnist\",\"limit\":10,\"data\":[");
+        vector_json(&b, queries + (size_t)q * FM_DIM);
+        sb_puts(&b, "]}");
+        double t0 = fm_now();
+        expect(post(&c, "/v2/vectordb/entities/search", b.p, b.len), "\"code\":0");
+        j->lat[q] = (fm_now() - t0) * 1000;
+    }
+    free(b.p);
+    close(c.fd);
+    free(c.buf);
+    return NULL;
+}
+
+static void search(int threads, const char *label)
+{
+    pthread_t t[8];
+    job jobs[8];
+    double *lat = malloc(sizeof(double) * NQ);
+    double t0 = fm_now();
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (job){ NQ * i / threads, NQ * (i + 1) / threads, lat };
+        pthread_create(&t[i], NULL, search_worker, &jobs[i]);
+    }
+    for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
+    double dt = fm_now() - t0;
+    printf("http search%s: %.0f QPS with %d connection%s; latency median %.2f ms, p99 %.2f ms\n", label, NQ / dt, threads,
+           threads > 1 ? "s" : "", fm_quantile(lat, NQ, 0.5), fm_quantile(lat, NQ, 0.99));
+    free(lat);
+}
+
+/* Deletes 100 distinct not-yet-deleted ids per request, through v2 or v1. */
+static void deletes(conn *c, uint8_t *deleted, size_t n, int v1)
+{
+    sbuf b = { 0 };
+    double *lat = malloc(sizeof(double) * DEL_REQS);
+    double t0 = fm_now();
+    for (int r = 0; r < DEL_REQS; r++) {
+        b.len = 0;
+        sb_puts(&b, v1 ? "{\"collectionName\":\"fmnist\",\"id\":[" : "{\"collectionName\":\"fmnist\",\"filter\":\"id in [");
+        for (int k = 0; k < 100; k++) {
+            size_t id;
+            do id = (size_t)rand() % n; while (deleted[id]);
+            deleted[id] = 1;
+            sb_printf(&b, k ? ",%zu" : "%zu", id);
+        }
+        sb_puts(&b, v1 ? "]}" : "]\"}");
+        double q0 = fm_now();
+        const char *resp = post(c, v1 ? "/v1/vector/delete" : "/v2/vectordb/entities/delete", b.p, b.len);
+        expect(resp, v1 ? "\"code\":200" : "\"deleteCount\":100");
+        lat[r] = (fm_now() - q0) * 1000;
+    }
+    double dt = fm_now() - t0;
+    printf("http delete %s: %.0f requests/s, %.0f ids/s (100 ids per durable request); latency median %.2f ms, p99 %.2f ms\n",
+           v1 ? "v1 id:[...]" : "v2 filter id in [...]", DEL_REQS / dt, DEL_REQS * 100 / dt, fm_quantile(lat, DEL_REQS, 0.5), fm_quantile(lat, DEL_REQS, 0.99));
+    free(lat);
+    free(b.p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) { fprintf(stderr, "usage: %s PORT TRAIN_IDX TEST_IDX\n", argv[0]); return 2; }
+    port = atoi(argv[1]);
+    size_t n, nq;
+    float *base = fm_load(argv[2], 60000, &n);
+    float *qs = fm_load(argv[3], NQ, &nq);
+    queries = qs;
+    conn c = conn_open();
+    const char *create = "{\"collectionName\":\"fmnist\",\"dimension\":784,\"metricType\":\"L2\"}";
+    expect(post(&c, "/v2/vectordb/collections/create", create, strlen(create)), "\"code\":0");
+
+    sbuf b = { 0 };
+    double t0 = fm_now();
+    double *lat = malloc(sizeof(double) * (n / BATCH + 1));
+    size_t nb = 0;
+    for (size_t i = 0; i < n; i += BATCH) {
+        b.len = 0;
+        sb_puts(&b, "{\"collectionName\":\"fmnist\",\"data\":[");
+        for (size_t k = i; k < i + BATCH && k < n; k++) {
+            sb_printf(&b, k > i ? ",{\"id\":%zu,\"vector\":" : "{\"id\":%zu,\"vector\":", k);
+            vector_json(&b, base + k * FM_DIM);
+            sb_puts(&b, "}");
+        }
+        sb_puts(&b, "]}");
+        double q0 = fm_now();
+        expect(post(&c, "/v2/vectordb/entities/insert", b.p, b.len), "\"insertCount\":1000");
+        lat[nb++] = (fm_now() - q0) * 1000;
+    }
+    double dt = fm_now() - t0;
+    printf("http insert: %.0f rows/s (%zu rows, %d per request, ~%.1f MB JSON each); request median %.1f ms\n",
+           (double)n / dt, n, BATCH, b.len / 1e6, fm_quantile(lat, nb, 0.5));
+
+    search(1, "");
+    search(4, "");
+    uint8_t *deleted = calloc(n, 1);
+    srand(42);
+    deletes(&c, deleted, n, 0);
+    deletes(&c, deleted, n, 1);
+    search(1, " after 20,000 deletes");
+    printf("http failures: %d\n", failures);
+    free(b.p); free(lat); free(base); free(qs); free(deleted);
+    close(c.fd);
+    free(c.buf);
+    return failures ? 1 : 0;
+}
