@@ -2,6 +2,7 @@
  * auth.c — see auth.h.
  */
 #include "auth/auth.h"
+#include "auth/volc_sign.h"
 #include "core/store.h"
 #include "core/util.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define SALT_LEN 16
 #define HASH_LEN 32
@@ -206,6 +208,71 @@ int av_auth_http(void *auth_ctx, av_http_req *req, av_err *err)
     return av_auth_bearer(auth_ctx, av_http_header(req, "Authorization"), &req->principal, err);
 }
 
+/* ---- Volcengine signatures ------------------------------------------------------------------- */
+
+/* X-Date "yyyymmddThhmmssZ" as epoch seconds; -1 when malformed. */
+static int64_t parse_x_date(const char *s)
+{
+    struct tm tm = { 0 };
+    if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z') return -1;
+    for (int i = 0; i < 15; i++) if (i != 8 && !isdigit((unsigned char)s[i])) return -1;
+    if (sscanf(s, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm);
+}
+
+static int lookup_sk(av_auth *a, const char *ak, char project[33], char sk[65])
+{
+    sqlite3_stmt *st;
+    int found = 0;
+    pthread_mutex_lock(&a->mu);
+    if (sqlite3_prepare_v2(a->db, "SELECT project, sk FROM volc_key WHERE ak = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, ak, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(project, 33, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(sk, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+            found = 1;
+        }
+        sqlite3_finalize(st);
+    } else found = -1;
+    pthread_mutex_unlock(&a->mu);
+    return found;
+}
+
+int av_auth_volc(av_auth *a, const volc_request *r, const char *authorization, int64_t now, av_principal *out, av_err *err)
+{
+    volc_auth va;
+    int rc = volc_parse_authorization(authorization, &va, err);
+    if (rc) return rc;
+    if (strcmp(va.service, "air") != 0 && strcmp(va.service, "vikingdb") != 0)
+        return av_fail(err, AV_EAUTH, "signature scope names service \"%s\"; sign for \"air\" (V1) or \"vikingdb\" (V2)", va.service);
+    const char *x_date = r->header(r->ctx, "x-date");
+    int64_t t = parse_x_date(x_date);
+    if (t < 0) return av_fail(err, AV_EAUTH, "missing or malformed X-Date header (expected yyyymmddThhmmssZ)");
+    if (strncmp(x_date, va.date, 8) != 0) return av_fail(err, AV_EAUTH, "the credential scope date does not match X-Date");
+    if (t < now - AV_VOLC_SKEW_S || t > now + AV_VOLC_SKEW_S)
+        return av_fail(err, AV_EAUTH, "X-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
+    const char *claimed = r->header(r->ctx, "x-content-sha256");
+    if (claimed) {
+        char actual[65];
+        volc_sha256_hex(r->body ? r->body : "", r->body_len, actual);
+        if (strcasecmp(claimed, actual) != 0) return av_fail(err, AV_EAUTH, "X-Content-Sha256 does not match the request body");
+    }
+    char project[33], sk[65], want[65];
+    int found = lookup_sk(a, va.ak, project, sk);
+    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
+    if (!found) return av_fail(err, AV_EAUTH, "invalid credentials: the access key is not known");
+    rc = volc_signature(r, &va, sk, x_date, want, err);
+    OPENSSL_cleanse(sk, sizeof sk);
+    if (rc) return rc;
+    if (CRYPTO_memcmp(want, va.signature, 64) != 0 || strlen(va.signature) != 64)
+        return av_fail(err, AV_EAUTH, "invalid credentials: the signature does not match");
+    snprintf(out->project, sizeof out->project, "%s", project);
+    snprintf(out->user, sizeof out->user, "%s", va.ak);
+    return AV_OK;
+}
+
 /* ---- admin ----------------------------------------------------------------------------------- */
 
 static int exec(sqlite3 *db, const char *sql, av_err *err)
@@ -262,6 +329,33 @@ static int user_name_ok(const char *s)
     for (size_t i = 1; i < n; i++)
         if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-')) return 0;
     return 1;
+}
+
+int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char sk_out[41], char project_id_out[33], av_err *err)
+{
+    unsigned char r1[12], r2[20];
+    char hex[25];
+    av_random(r1, sizeof r1);
+    av_random(r2, sizeof r2);
+    av_hex(r1, sizeof r1, hex);
+    for (char *c = hex; *c; c++) *c = (char)toupper((unsigned char)*c);
+    snprintf(ak_out, 29, "AKAV%s", hex);
+    av_hex(r2, sizeof r2, sk_out);
+    int rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id_out, err);
+    if (rc == AV_OK) {
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db, "INSERT INTO volc_key(ak, project, sk, created_ms) VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, ak_out, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, project_id_out, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, sk_out, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, av_now_ms());
+        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+    }
+    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
+    if (rc) { exec(db, "ROLLBACK", NULL); OPENSSL_cleanse(sk_out, 41); }
+    return rc;
 }
 
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password, char **password_out, av_err *err)

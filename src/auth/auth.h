@@ -29,9 +29,19 @@ int av_auth_bearer(av_auth *a, const char *authorization, av_principal *out, av_
 /* The server's hook (av_http_config.authenticate): reads the Authorization header. */
 int av_auth_http(void *auth_ctx, av_http_req *req, av_err *err);
 
+/* Verifies a Volcengine Signature V4 request (VikingDB): the AK's secret, service "air" or
+ * "vikingdb", X-Date within AV_VOLC_SKEW_S of now, and X-Content-Sha256 (when sent) equal to the
+ * body's hash. `now` is epoch seconds (a parameter so tests can pin it). */
+#define AV_VOLC_SKEW_S (15 * 60)
+struct volc_request;
+int av_auth_volc(av_auth *a, const struct volc_request *r, const char *authorization, int64_t now,
+                 av_principal *out, av_err *err);
+
 /* Admin operations on a connection from av_store_open_admin (one transaction each). */
 int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err);
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password_or_null,
                 char **password_out, av_err *err);
+/* A new AK/SK pair for Volcengine signatures: AK "AKAV" + 24 uppercase hex, SK 40 hex. */
+int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char sk_out[41], char project_id_out[33], av_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * cmd_cred.c — `annovec apikey create` and `annovec user add`. They open their own connection to the
+ * cmd_cred.c — `annovec apikey create`, `annovec user add` and `annovec key create`. They open their own connection to the
  * data dir (av_store_open_admin), so they work whether or not a server runs on it; a running server
  * sees the new credential on its next request.
  */
@@ -81,5 +81,25 @@ int cmd_user(int argc, char **argv)
     printf("user %s in project %s (use it as Authorization: Bearer <user>:<password>):\n%s:%s\n", o.name, o.project, o.name, pw);
     OPENSSL_cleanse(pw, strlen(pw));
     free(pw);
+    return 0;
+}
+
+int cmd_key(int argc, char **argv)
+{
+    static const char usage[] = "annovec key create --data DIR --project NAME";
+    cred_opts o;
+    if (argc < 2 || strcmp(argv[1], "create") != 0) { fprintf(stderr, "usage: %s\n", usage); return 2; }
+    int rc = parse(argc, argv, 2, &o, usage);
+    if (rc || o.name || o.password) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
+    sqlite3 *db = open_admin(o.data);
+    if (!db) return 1;
+    char ak[29], sk[41], project_id[33];
+    av_err e;
+    rc = av_volc_key_create(db, o.project, ak, sk, project_id, &e);
+    sqlite3_close(db);
+    if (rc) { fprintf(stderr, "annovec: %s\n", e.msg); return 1; }
+    printf("project %s (id %s)\n", o.project, project_id);
+    printf("access key and secret key for Volcengine signatures (the secret is shown once):\n%s %s\n", ak, sk);
+    OPENSSL_cleanse(sk, sizeof sk);
     return 0;
 }

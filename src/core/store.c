@@ -62,6 +62,10 @@ static const char *const migrations[] = {
     "CREATE TABLE entity(coll INTEGER NOT NULL REFERENCES collection(id) ON DELETE CASCADE,"
     "  pk NOT NULL, vec BLOB NOT NULL, doc TEXT NOT NULL);"
     "CREATE UNIQUE INDEX entity_pk ON entity(coll, pk);",
+    /* 2: Volcengine AK/SK pairs (VikingDB signatures). The SK is an HMAC key, so it is kept as is
+     *    (it cannot be hashed) and never logged. */
+    "CREATE TABLE volc_key(ak TEXT PRIMARY KEY, project TEXT NOT NULL REFERENCES project(id),"
+    "  sk TEXT NOT NULL, created_ms INTEGER NOT NULL);",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)

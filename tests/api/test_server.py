@@ -77,6 +77,11 @@ def run(t):
         rc, out, err = cli("user", "add", "--data", s.data, "--project", "beta", "--name", "bob", "--password", "s3cret:pass")
         tok = out.strip().splitlines()[-1] if out.strip() else ""
         t.check("user add prints user:password on the last line", rc == 0 and tok == "bob:s3cret:pass", out + err)
+        rc, out, err = cli("key", "create", "--data", s.data, "--project", "alpha")
+        last = out.strip().splitlines()[-1].split() if out.strip() else []
+        t.check("key create prints 'AK SK' on the last line", rc == 0 and len(last) == 2 and last[0].startswith("AKAV") and len(last[1]) == 40, out + err)
+        rc, out, err = cli("key", "create", "--data", s.data)
+        t.check("key create without --project is a usage error", rc == 2 and "--project" in err, err)
         st, js, _, _ = s.request("POST", "/v2/vectordb/collections/list", {})
         t.check("no credentials: 401 code 1800", st == 401 and js and js.get("code") == 1800, (st, js))
         st, js, _, _ = s.request("POST", "/v2/vectordb/collections/list", {}, headers={"Authorization": "Bearer avk_000000000000_" + "0" * 40})

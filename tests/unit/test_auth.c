@@ -4,6 +4,7 @@
  * one at once (the verification cache cannot outlive it), and no secret is stored in clear.
  */
 #include "auth/auth.h"
+#include "auth/volc_sign.h"
 #include "core/store.h"
 #include "core/util.h"
 #include "test.h"
@@ -11,6 +12,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[128];
@@ -21,6 +23,72 @@ static int bearer(av_auth *a, const char *header, av_principal *p)
     av_err_clear(&e);
     memset(p, 0, sizeof *p);
     return av_auth_bearer(a, header, p, &e);
+}
+
+/* A client's request, signed the way the Node SDK signs (accept;x-content-sha256;x-date). */
+typedef struct signed_req { char x_date[17], body_hash[65], auth[512]; const char *body; } signed_req;
+
+static const char *sr_header(void *ctx, const char *name)
+{
+    signed_req *s = ctx;
+    if (strcmp(name, "accept") == 0) return "application/json";
+    if (strcmp(name, "x-date") == 0) return s->x_date;
+    if (strcmp(name, "x-content-sha256") == 0) return s->body_hash;
+    return NULL;
+}
+
+static void sign(signed_req *s, const char *ak, const char *sk, const char *service, int64_t when, const char *body)
+{
+    time_t t = (time_t)when;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(s->x_date, sizeof s->x_date, "%Y%m%dT%H%M%SZ", &tm);
+    s->body = body;
+    volc_sha256_hex(body, strlen(body), s->body_hash);
+    volc_auth va;
+    av_err e;
+    snprintf(s->auth, sizeof s->auth, "HMAC-SHA256 Credential=%s/%.8s/cn-beijing/%s/request, SignedHeaders=accept;x-content-sha256;x-date, Signature=0", ak, s->x_date, service);
+    volc_parse_authorization(s->auth, &va, &e);
+    volc_request r = { "POST", "/api/collection/del_data", "", sr_header, s, body, strlen(body) };
+    char sig[65];
+    volc_signature(&r, &va, sk, s->x_date, sig, &e);
+    snprintf(s->auth, sizeof s->auth, "HMAC-SHA256 Credential=%s/%.8s/cn-beijing/%s/request, SignedHeaders=accept;x-content-sha256;x-date, Signature=%s", ak, s->x_date, service, sig);
+}
+
+static int verify(av_auth *a, signed_req *s, const char *body, int64_t now, av_principal *p)
+{
+    volc_request r = { "POST", "/api/collection/del_data", "", sr_header, s, body, strlen(body) };
+    av_err e;
+    memset(p, 0, sizeof *p);
+    return av_auth_volc(a, &r, s->auth, now, p, &e);
+}
+
+static void test_volc(sqlite3 *db, av_auth *a)
+{
+    char ak[29], sk[41], pid[33];
+    av_err e;
+    CHECK_INT(av_volc_key_create(db, "viking", ak, sk, pid, &e), AV_OK);
+    CHECK_INT(strlen(ak), 28);
+    CHECK_INT(strlen(sk), 40);
+    const char *body = "{\"collection_name\":\"c1\",\"primary_keys\":[1,2]}";
+    int64_t now = (int64_t)time(NULL);
+    signed_req s;
+    av_principal p;
+    sign(&s, ak, sk, "air", now, body);
+    CHECK_INT(verify(a, &s, body, now, &p), AV_OK);
+    CHECK_STR(p.project, pid);
+    sign(&s, ak, sk, "vikingdb", now - 600, body);
+    CHECK_INT(verify(a, &s, body, now, &p), AV_OK);                        /* 10 minutes of skew is fine */
+    CHECK_INT(verify(a, &s, "{\"collection_name\":\"c2\"}", now, &p), AV_EAUTH);  /* body changed */
+    sign(&s, ak, sk, "air", now - 20 * 60, body);
+    CHECK_INT(verify(a, &s, body, now, &p), AV_EAUTH);                     /* stale X-Date */
+    sign(&s, ak, sk, "iam", now, body);
+    CHECK_INT(verify(a, &s, body, now, &p), AV_EAUTH);                     /* other service */
+    sign(&s, ak, "0000000000000000000000000000000000000000", "air", now, body);
+    CHECK_INT(verify(a, &s, body, now, &p), AV_EAUTH);                     /* wrong secret */
+    sign(&s, "AKAV000000000000000000000000", sk, "air", now, body);
+    CHECK_INT(verify(a, &s, body, now, &p), AV_EAUTH);                     /* unknown AK */
+    CHECK(p.project[0] == 0);
 }
 
 static int file_contains(const char *path, const char *needle)
@@ -99,6 +167,7 @@ int main(void)
     free(pw);
     CHECK_INT(bearer(a, "Bearer bob:pa:ss:word", &p), AV_EAUTH);
     CHECK_INT(bearer(a, "Bearer bob:newpass1", &p), AV_OK);
+    test_volc(db, a);
     /* nothing secret in clear on disk */
     char path[256];
     snprintf(path, sizeof path, "%s/annovec.db", dir);
