@@ -39,7 +39,7 @@ static void *search_range(void *arg)
     job *j = arg;
     for (int q = j->from; q < j->to; q++) {
         int hits = 0;
-        av_search_params p = { queries + (size_t)q * FM_DIM, 1, K, 0, NULL, 0, 0, 0, 0 };
+        av_search_params p = { .queries = queries + (size_t)q * FM_DIM, .nq = 1, .limit = K };
         av_err e;
         if (av_search(coll, &p, count_hit, &hits, &e) || hits != K) { fprintf(stderr, "search failed: %s\n", e.msg); exit(1); }
     }
@@ -89,7 +89,7 @@ static double recall(const float *base, size_t n, int nq)
             best_id[k] = (int64_t)i;
         }
         topk_ctx got = { { 0 }, 0 };
-        av_search_params p = { qv, 1, K, 0, NULL, 0, 0, 0, 0 };
+        av_search_params p = { .queries = qv, .nq = 1, .limit = K };
         av_err e;
         av_search(coll, &p, keep_id, &got, &e);
         for (int a = 0; a < got.n; a++)

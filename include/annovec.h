@@ -85,6 +85,7 @@ typedef struct av_field {
     int nullable;
     json_object *default_value;/* owned by the schema; NULL when none */
     char description[256];
+    char ext_type[24];         /* a dialect's own type name when it differs (VikingDB "text"), or "" */
 } av_field;
 
 typedef struct av_schema {
@@ -222,10 +223,21 @@ typedef struct av_search_params {
     int has_radius, has_range_filter;
     float radius, range_filter;/* Milvus semantics: L2 keeps range_filter <= d < radius; IP/COSINE keeps
                                   radius < d <= range_filter */
+    int use_metric;            /* 0: the collection's metric; 1: `metric` (an index's own) */
+    av_metric metric;
 } av_search_params;
 /* Exact or indexed top-k search. Distances follow Milvus: squared L2 ascending, IP and COSINE
  * descending. Visits hits query by query, best first. */
 int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, void *ctx, av_err *err);
+
+/* ---- named indexes ------------------------------------------------------------------------------
+ * Index definitions a dialect records on a collection (VikingDB's vector_index / scalar_index), as a
+ * JSON object the engine stores and returns but does not interpret; searches name their metric in
+ * av_search_params. Dropping the collection drops its indexes. */
+int av_index_put(av_collection *c, const char *name, json_object *spec, int create, av_err *err); /* spec borrowed; AV_EEXIST / AV_ENOTFOUND */
+int av_index_get(av_collection *c, const char *name, json_object **spec, av_err *err);   /* *spec new; AV_ENOTFOUND */
+int av_index_drop(av_collection *c, const char *name, av_err *err);
+int av_index_list(av_collection *c, char ***names, size_t *n, av_err *err);
 
 /* ---- credentials (src/auth) --------------------------------------------------------------------- */
 /* Principal resolved from a request: the project (32-hex id) and, for users, the user name. */

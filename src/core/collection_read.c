@@ -4,6 +4,7 @@
  */
 #include "core/collection.h"
 #include "core/filter.h"
+#include "core/store.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -105,10 +106,12 @@ static int check_search(const av_collection *c, const av_search_params *p, av_er
                        p->limit, p->offset, AV_TOPK_MAX);
     if (p->has_range_filter && !p->has_radius)
         return av_fail(err, AV_EINVAL, "range_filter needs radius; send both, or neither");
+    av_metric m = p->use_metric ? p->metric : c->schema.metric;
+    if (m > AV_METRIC_COSINE) return av_fail(err, AV_EINVAL, "unknown metric %d", (int)m);
     if (p->has_radius && p->has_range_filter) {
-        int ok = c->schema.metric == AV_METRIC_L2 ? p->range_filter < p->radius : p->range_filter > p->radius;
+        int ok = m == AV_METRIC_L2 ? p->range_filter < p->radius : p->range_filter > p->radius;
         if (!ok) return av_fail(err, AV_EINVAL, "with metric %s, range_filter must be %s than radius",
-                                av_metric_name(c->schema.metric), c->schema.metric == AV_METRIC_L2 ? "smaller" : "larger");
+                                av_metric_name(m), m == AV_METRIC_L2 ? "smaller" : "larger");
     }
     for (size_t i = 0; i < (size_t)p->nq * (size_t)c->dim; i++)
         if (p->queries[i] != p->queries[i] || p->queries[i] - p->queries[i] != 0)
@@ -127,6 +130,7 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
     pthread_rwlock_rdlock(&c->lock);
     rc = check_live(c, err);
     av_vecdata vd = coll_vecdata(c);
+    if (p->use_metric) vd.metric = p->metric;
     for (int q = 0; q < p->nq && rc == AV_OK; q++) {
         const float *qv = p->queries + (size_t)q * (size_t)c->dim;
         int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter ? accept_slot : NULL, &actx, hits);
@@ -139,5 +143,50 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
     }
     pthread_rwlock_unlock(&c->lock);
     free(hits);
+    return rc;
+}
+
+/* ---- named indexes (stored in coll_index; see annovec.h) ------------------------------------- */
+
+int av_index_get(av_collection *c, const char *name, json_object **spec, av_err *err)
+{
+    *spec = NULL;
+    av_store_lock(c->st);
+    sqlite3_stmt *st;
+    int rc = AV_OK;
+    if (sqlite3_prepare_v2(av_store_db(c->st), "SELECT spec FROM coll_index WHERE coll = ?1 AND name = ?2", -1, &st, NULL))
+        rc = av_store_sqlite_fail(c->st, err, "reading an index");
+    else {
+        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) *spec = json_tokener_parse((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        if (!*spec) rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
+    }
+    av_store_unlock(c->st);
+    return rc;
+}
+
+int av_index_list(av_collection *c, char ***names, size_t *n, av_err *err)
+{
+    *names = NULL;
+    *n = 0;
+    av_store_lock(c->st);
+    sqlite3_stmt *st;
+    int rc = AV_OK;
+    if (sqlite3_prepare_v2(av_store_db(c->st), "SELECT name FROM coll_index WHERE coll = ?1 ORDER BY name", -1, &st, NULL))
+        rc = av_store_sqlite_fail(c->st, err, "listing indexes");
+    else {
+        sqlite3_bind_int64(st, 1, c->id);
+        size_t cap = 4;
+        char **v = xmalloc(sizeof(char *) * cap);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (*n == cap) v = xrealloc(v, sizeof(char *) * (cap *= 2));
+            v[(*n)++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+        *names = v;
+    }
+    av_store_unlock(c->st);
     return rc;
 }

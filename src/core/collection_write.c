@@ -479,3 +479,46 @@ int av_collection_set_loaded(av_collection *c, int loaded, av_err *err)
     pthread_rwlock_unlock(&c->lock);
     return rc;
 }
+
+/* ---- named indexes --------------------------------------------------------------------------- */
+
+int av_index_put(av_collection *c, const char *name, json_object *spec, int create, av_err *err)
+{
+    int rc = av_name_check(name, "index name", err);
+    if (rc) return rc;
+    pthread_rwlock_wrlock(&c->lock);
+    av_store_lock(c->st);
+    sqlite3 *db = av_store_db(c->st);
+    sqlite3_stmt *st;
+    const char *sql = create ? "INSERT INTO coll_index(coll, name, spec) VALUES (?1, ?2, ?3)"
+                             : "UPDATE coll_index SET spec = ?3 WHERE coll = ?1 AND name = ?2";
+    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) rc = av_store_sqlite_fail(c->st, err, "writing an index");
+    else {
+        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
+        int s = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (s == SQLITE_CONSTRAINT) rc = av_fail(err, AV_EEXIST, "index \"%s\" already exists on collection \"%s\"", name, c->schema.name);
+        else if (s != SQLITE_DONE) rc = av_store_sqlite_fail(c->st, err, "writing an index");
+        else if (!create && sqlite3_changes(db) == 0) rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
+    }
+    av_store_unlock(c->st);
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+int av_index_drop(av_collection *c, const char *name, av_err *err)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    av_store_lock(c->st);
+    char *q = sqlite3_mprintf("DELETE FROM coll_index WHERE coll = %lld AND name = %Q", (long long)c->id, name);
+    int rc = av_store_exec(c->st, q, err);
+    sqlite3_free(q);
+    if (rc == AV_OK && sqlite3_changes(av_store_db(c->st)) == 0)
+        rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
+    av_store_unlock(c->st);
+    pthread_rwlock_unlock(&c->lock);
+    return rc;
+}

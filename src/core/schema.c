@@ -217,6 +217,7 @@ json_object *schema_to_json(const av_schema *s)
         if (f->default_value) json_object_deep_copy(f->default_value, &d, NULL);
         json_object_object_add(fo, "default", d);
         json_object_object_add(fo, "description", json_object_new_string(f->description));
+        json_object_object_add(fo, "ext_type", json_object_new_string(f->ext_type));
         json_object_array_add(fields, fo);
     }
     json_object_object_add(o, "fields", fields);
@@ -267,6 +268,7 @@ int schema_from_json(json_object *o, av_schema *s, av_err *err)
         if (json_object_object_get_ex(fo, "default", &d) && d)
             json_object_deep_copy(d, &f->default_value, NULL);
         snprintf(f->description, sizeof f->description, "%s", jstr(fo, "description"));
+        snprintf(f->ext_type, sizeof f->ext_type, "%s", jstr(fo, "ext_type"));
     }
     return AV_OK;
 }

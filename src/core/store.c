@@ -66,6 +66,9 @@ static const char *const migrations[] = {
      *    (it cannot be hashed) and never logged. */
     "CREATE TABLE volc_key(ak TEXT PRIMARY KEY, project TEXT NOT NULL REFERENCES project(id),"
     "  sk TEXT NOT NULL, created_ms INTEGER NOT NULL);",
+    /* 3: named index definitions of a collection (see av_index_put) */
+    "CREATE TABLE coll_index(coll INTEGER NOT NULL REFERENCES collection(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY(coll, name));",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)
@@ -423,8 +426,8 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
     int rc = AV_OK;
     if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
     else {
-        char q[160];
-        snprintf(q, sizeof q, "BEGIN IMMEDIATE; DELETE FROM entity WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", c->id, c->id);
+        char q[256];
+        snprintf(q, sizeof q, "BEGIN IMMEDIATE; DELETE FROM entity WHERE coll = %" PRId64 "; DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", c->id, c->id, c->id);
         av_store_lock(st);
         rc = db_exec(st->db, q, err);
         if (rc) db_exec(st->db, "ROLLBACK", NULL);

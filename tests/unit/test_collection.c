@@ -250,7 +250,7 @@ static void test_search_exact(void)
     /* brute-force nearest 5 of query = row 42 */
     const float *q = vs + 42 * dim;
     hits h = { 0 };
-    av_search_params p = { q, 1, 5, 0, NULL, 0, 0, 0, 0 };
+    av_search_params p = { .queries = q, .nq = 1, .limit = 5 };
     CHECK_INT(av_search(c, &p, hit_cb, &h, &e), AV_OK);
     CHECK_INT(h.n, 5);
     CHECK_INT(h.ids[0], 42);
@@ -279,20 +279,20 @@ static void test_search_exact(void)
     av_filter *f;
     av_filter_compile_milvus(c, "tag == \"y\"", &f, &e);
     hits h3 = { 0 };
-    av_search_params pf = { q, 1, 3, 1, f, 0, 0, 0, 0 };
+    av_search_params pf = { .queries = q, .nq = 1, .limit = 3, .offset = 1, .filter = f };
     av_search(c, &pf, hit_cb, &h3, &e);
     CHECK_INT(h3.n, 3);
     for (int i = 0; i < h3.n; i++) CHECK_INT(h3.ids[i] % 3, 0);
     av_filter_free(f);
     /* radius keeps d < radius */
     hits h4 = { 0 };
-    av_search_params pr = { q, 1, 50, 0, NULL, 1, 0, bd * 1.0001f, 0 };
+    av_search_params pr = { .queries = q, .nq = 1, .limit = 50, .has_radius = 1, .radius = bd * 1.0001f };
     av_search(c, &pr, hit_cb, &h4, &e);
     CHECK_INT(h4.n, 1);
     /* bad params */
-    av_search_params pb = { q, 1, 0, 0, NULL, 0, 0, 0, 0 };
+    av_search_params pb = { .queries = q, .nq = 1 };
     CHECK_INT(av_search(c, &pb, hit_cb, &h4, &e), AV_ELIMIT);
-    av_search_params pb2 = { q, 1, 5, 0, NULL, 0, 1, 0, 1 };
+    av_search_params pb2 = { .queries = q, .nq = 1, .limit = 5, .has_range_filter = 1, .range_filter = 1 };
     CHECK_INT(av_search(c, &pb2, hit_cb, &h4, &e), AV_EINVAL);
     free(vs); free(rows);
     av_collection_release(c);
@@ -375,7 +375,7 @@ static void test_compaction(void)
     int exact = 1;
     for (int i = 0; i < N; i += 300) {
         hits h = { 0 };
-        av_search_params p = { vs + i * dim, 1, 1, 0, NULL, 0, 0, 0, 0 };
+        av_search_params p = { .queries = vs + i * dim, .nq = 1, .limit = 1 };
         av_search(c, &p, hit_cb, &h, &e);
         exact &= h.n == 1 && h.d[0] == 0.0f;
     }
@@ -385,6 +385,50 @@ static void test_compaction(void)
     CHECK_INT(av_insert(c, &again, 1, 0, NULL, &e), AV_OK);
     CHECK_INT(count(c, "tag == \"new\""), 1);
     free(vs); free(rows); free(del);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
+static void test_named_indexes_and_metric(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "idx", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "idx", &c, &e);
+    json_object *spec = keep(json_tokener_parse("{\"distance\":\"ip\"}"));
+    CHECK_INT(av_index_put(c, "i1", spec, 1, &e), AV_OK);
+    CHECK_INT(av_index_put(c, "i1", spec, 1, &e), AV_EEXIST);
+    CHECK_INT(av_index_put(c, "i2", spec, 0, &e), AV_ENOTFOUND);
+    CHECK_INT(av_index_put(c, "bad/name", spec, 1, &e), AV_EINVAL);
+    json_object *got = NULL;
+    CHECK_INT(av_index_get(c, "i1", &got, &e), AV_OK);
+    CHECK_STR(json_object_to_json_string(got), json_object_to_json_string(spec));
+    json_object_put(got);
+    char **names; size_t n;
+    av_index_list(c, &names, &n, &e);
+    CHECK_INT(n, 1);
+    CHECK_STR(names[0], "i1");
+    free(names[0]); free(names);
+    /* an index's metric overrides the collection's for one search: IP prefers the long vector */
+    float v[2][2] = { { 1, 0 }, { 10, 0 } };
+    av_row r[2] = { { { 0, 1, NULL }, v[0], doc(1, "a") }, { { 0, 2, NULL }, v[1], doc(2, "b") } };
+    av_insert(c, r, 2, 0, NULL, &e);
+    float q[2] = { 1, 0 };
+    hits l2 = { 0 }, ip = { 0 };
+    av_search_params pl = { .queries = q, .nq = 1, .limit = 1 };
+    av_search_params pi = { .queries = q, .nq = 1, .limit = 1, .use_metric = 1, .metric = AV_METRIC_IP };
+    av_search(c, &pl, hit_cb, &l2, &e);
+    av_search(c, &pi, hit_cb, &ip, &e);
+    CHECK_INT(l2.ids[0], 1);
+    CHECK_INT(ip.ids[0], 2);
+    CHECK(ip.d[0] == 10.0f);
+    CHECK_INT(av_index_drop(c, "i1", &e), AV_OK);
+    CHECK_INT(av_index_drop(c, "i1", &e), AV_ENOTFOUND);
+    CHECK_INT(av_index_get(c, "i1", &got, &e), AV_ENOTFOUND);
     av_collection_release(c);
     av_store_close(st);
 }
@@ -474,6 +518,7 @@ int main(void)
     test_search_exact();
     test_string_pk_and_auto_id();
     test_compaction();
+    test_named_indexes_and_metric();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
     rm_dir(dir);
