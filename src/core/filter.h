@@ -1,6 +1,7 @@
 /*
  * filter.h — the engine's one filter language: an expression tree (filter_node.h) that every
- * dialect's parser builds — Milvus expressions in filter_milvus.c — bound to a schema when built and
+ * dialect's parser builds — Milvus expressions in filter_milvus.c, VikingDB's JSON DSL in
+ * filter_viking.c — bound to a schema when built and
  * evaluated per row without allocating.
  *
  * Evaluation is two-valued: a comparison with a missing key or a JSON null is false, and `not`
@@ -17,6 +18,8 @@
 
 /* Parses a Milvus boolean expression against a schema. AV_EFILTER (err->pos set) or AV_ELIMIT. */
 int av_filter_parse_milvus(const char *expr, const av_schema *schema, av_filter **out, av_err *err);
+/* Translates VikingDB's JSON filter DSL (filter_viking.c). AV_EFILTER or AV_ELIMIT. */
+int av_filter_parse_viking(json_object *dsl, const av_schema *schema, av_filter **out, av_err *err);
 int av_filter_match(const av_filter *f, const av_row_view *row);   /* 1 match, 0 not */
 /* 1 when the filter holds for every row whatever its values ("true", "a > 1 or 1 == 1", ...). */
 int av_filter_always_true(const av_filter *f);

@@ -261,9 +261,57 @@ static void test_pks(void)
     av_schema_free(&s2);
 }
 
+static const match_case viking[] = {
+    {"{\"op\":\"must\",\"field\":\"age\",\"conds\":[30,50]}", 0x5},
+    {"{\"op\":\"must_not\",\"field\":\"age\",\"conds\":[30,50]}", 0xA},
+    {"{\"op\":\"must\",\"field\":\"name\",\"conds\":[\"alice\",\"Zed\"]}", 0x9},
+    {"{\"op\":\"must\",\"field\":\"tags\",\"conds\":[\"c\",\"b\"]}", 0xD},
+    {"{\"op\":\"range\",\"field\":\"age\",\"gte\":30,\"lt\":50}", 0x3},
+    {"{\"op\":\"range\",\"field\":\"score\",\"gt\":1.5}", 0x2},
+    {"{\"op\":\"range_out\",\"field\":\"age\",\"gt\":45,\"lt\":0}", 0xC},
+    {"{\"op\":\"and\",\"conds\":[{\"op\":\"range\",\"field\":\"age\",\"gt\":0},{\"op\":\"must\",\"field\":\"flag\",\"conds\":[true]}]}", 0x5},
+    {"{\"op\":\"or\",\"conds\":[{\"op\":\"must\",\"field\":\"id\",\"conds\":[2]},{\"op\":\"and\",\"conds\":[{\"op\":\"must\",\"field\":\"color\",\"conds\":[\"red\"]}]}]}", 0xB},
+};
+
+static const char *const viking_bad[] = {
+    "5", "{}", "{\"op\":\"near\",\"field\":\"age\"}", "{\"op\":\"must\",\"field\":\"age\"}",
+    "{\"op\":\"must\",\"field\":\"age\",\"conds\":[\"x\"]}", "{\"op\":\"range\",\"field\":\"age\"}",
+    "{\"op\":\"range\",\"field\":\"age\",\"gt\":\"1\"}", "{\"op\":\"range\",\"field\":[\"x\",\"y\"],\"center\":[1,2],\"radius\":3}",
+    "{\"op\":\"and\",\"conds\":[]}", "{\"op\":\"must\",\"field\":\"vec\",\"conds\":[1]}",
+};
+
+static void test_viking(void)
+{
+    for (size_t i = 0; i < sizeof viking / sizeof *viking; i++) {
+        json_object *dsl = json_tokener_parse(viking[i].expr);
+        av_filter *f = NULL;
+        av_err e;
+        av_err_clear(&e);
+        int rc = av_filter_parse_viking(dsl, &schema, &f, &e);
+        CHECK_INT(rc, AV_OK);
+        if (rc) { fprintf(stderr, "  viking case %zu: %s\n", i + 1, e.msg); json_object_put(dsl); continue; }
+        unsigned got = 0;
+        for (int r = 0; r < 4; r++) got |= (unsigned)av_filter_match(f, &rows[r]) << r;
+        if (got != viking[i].rows) fprintf(stderr, "  viking case %zu: matched 0x%X, want 0x%X\n", i + 1, got, viking[i].rows);
+        CHECK_INT(got, viking[i].rows);
+        av_filter_free(f);
+        json_object_put(dsl);
+    }
+    for (size_t i = 0; i < sizeof viking_bad / sizeof *viking_bad; i++) {
+        json_object *dsl = json_tokener_parse(viking_bad[i]);
+        av_filter *f = NULL;
+        av_err e;
+        av_err_clear(&e);
+        CHECK_INT(av_filter_parse_viking(dsl, &schema, &f, &e), AV_EFILTER);
+        CHECK(f == NULL && e.msg[0]);
+        json_object_put(dsl);
+    }
+}
+
 int main(void)
 {
     setup();
+    test_viking();
     test_matches();
     test_errors();
     test_limits();
