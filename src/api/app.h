@@ -15,5 +15,6 @@ typedef struct av_app {
 /* Registers the routes of each dialect (call once, before av_http_start). */
 void milvus_v1_register(void);
 void milvus_v2_register(void);
+void vikingdb_v1_register(void);
 
 #endif

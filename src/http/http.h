@@ -96,6 +96,9 @@ void av_http_stop(av_http_server *s);   /* finishes in-flight requests, then ret
 const char *av_http_header(const av_http_req *req, const char *name);
 const char *av_http_query(const av_http_req *req, const char *name);
 const char *av_http_param(const av_http_req *req, const char *name);
+/* The query string rebuilt from the parsed arguments, percent-encoded ("a=1&b=x%20y"); caller frees.
+ * "" when there is none. (libmicrohttpd does not keep the raw text; signatures re-canonicalise it.) */
+char *av_http_query_string(const av_http_req *req);
 
 /* Response helpers. av_http_json takes ownership of obj and serialises it (plain, no spaces, int64
  * exact). */

@@ -49,6 +49,35 @@ const char *av_http_param(const av_http_req *req, const char *name)
     return NULL;
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    av_buf *b = cls;
+    (void)kind;
+    static const char hex[] = "0123456789ABCDEF";
+    if (b->len) av_buf_puts(b, "&");
+    for (int part = 0; part < 2; part++) {
+        const char *s = part ? (value ? value : "") : key;
+        if (part) av_buf_puts(b, "=");
+        for (; *s; s++) {
+            unsigned char c = (unsigned char)*s;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+                av_buf_put(b, s, 1);
+            else {
+                char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+                av_buf_put(b, e, 3);
+            }
+        }
+    }
+    return MHD_YES;
+}
+
+char *av_http_query_string(const av_http_req *req)
+{
+    av_buf b = { 0 };
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
+    return b.p ? b.p : xstrdup("");
+}
+
 void av_http_json(av_http_res *res, int status, json_object *obj)
 {
     res->status = status;

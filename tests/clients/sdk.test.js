@@ -1,6 +1,7 @@
-// milvus_sdk.test.js — the real @zilliz/milvus2-sdk-node HttpClient against a started annovec:
+// sdk.test.js — the real @zilliz/milvus2-sdk-node HttpClient against a started annovec:
 // 3.0.6 speaks REST v2, 2.3.5 speaks v1. Each step checks the exact result the SDK hands back,
 // including that a deleted id is absent from the very next get, query, count(*) and search.
+// Then vikingdb_sdk.js drives @volcengine/openapi (VikingDB V1) the same way.
 // Ends with "N passed, N failed"; exits non-zero on any failure.
 'use strict';
 const { spawn } = require('node:child_process');
@@ -31,10 +32,10 @@ function freePort() {
 }
 
 // Starts the server; resolves once it printed "listening on" (no sleeps).
-async function startServer() {
+async function startServer(extra = []) {
   const port = await freePort();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'avsdk-'));
-  const proc = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--log-level', 'quiet'],
+  const proc = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--log-level', 'quiet', ...extra],
                      { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   await new Promise((resolve, reject) => {
@@ -179,6 +180,7 @@ async function v1Tests(endpoint) {
     check('client suite ran to the end', false, String(e && e.stack || e));
   }
   if (s) eq('server stops with status 0 on SIGTERM', await stopServer(s), 0);
+  await require('./vikingdb_sdk.js')({ check, eq, startServer, stopServer, BIN, DEPS });
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 })();

@@ -1,0 +1,824 @@
+/*
+ * vikingdb_v1.c — the VikingDB V1 API (specs/vikingdb.md §3) on the engine's collections:
+ * /api/collection/{create,info,list,drop,upsert_data,del_data,fetch_data},
+ * /api/index/{create,info,list,drop,search,fetch_data}, /api/viking_db/data/ping.
+ *
+ * Every path takes GET (with a JSON body, or parameters in the query string) and POST.
+ * Envelope: {"code":0,"message":"success","msg":"success","request_id":..,"data":..}; errors carry the
+ * numeric V1 code with HTTP 400 (401 for signatures, 500 for storage). Auth (--auth): Volcengine
+ * Signature V4 (service air or vikingdb) or Authorization: Bearer <api-key>.
+ *
+ * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
+ * ~5 min for del_all). Not yet served here: ttl, update_data, search/agg, aliases, the V2 data plane.
+ */
+#include "api/app.h"
+#include "api/milvus.h"
+#include "auth/auth.h"
+#include "auth/volc_sign.h"
+#include "core/filter.h"
+#include "core/util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define VK_BATCH_MAX 100
+#define VK_SEARCH_VECTORS_MAX 10
+#define VK_LIMIT_MAX 5000
+#define VK_STRING_MAX 65535
+#define VK_LIST_MAX 4096
+#define AUTO_ID "__AUTO_ID__"
+
+enum {
+    VK_UNAUTHORIZED = 1000001, VK_INVALID = 1000003, VK_EXISTS = 1000004, VK_NO_COLLECTION = 1000005,
+    VK_INDEX_EXISTS = 1000007, VK_NO_INDEX = 1000008, VK_BAD_VECTOR = 1000016, VK_BAD_PK = 1000017,
+    VK_BAD_FILTER = 1000019, VK_INTERNAL = 1000028,
+};
+
+typedef struct vk {
+    av_http_req *req;
+    av_http_res *res;
+    json_object *body;
+    const char *project;
+    av_collection *c;
+    char rid[33];
+} vk;
+
+/* ---- envelope -------------------------------------------------------------------------------- */
+
+static json_object *envelope(int code, const char *msg, const char *rid)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "code", json_object_new_int(code));
+    json_object_object_add(o, "message", json_object_new_string(msg));
+    json_object_object_add(o, "msg", json_object_new_string(msg));
+    json_object_object_add(o, "request_id", json_object_new_string(rid));
+    return o;
+}
+
+static void new_rid(char rid[33])
+{
+    unsigned char r[16];
+    av_random(r, sizeof r);
+    av_hex(r, sizeof r, rid);
+}
+
+static void vk_error(vk *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void vk_error(vk *r, int code, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int status = code == VK_UNAUTHORIZED ? 401 : code == VK_INTERNAL ? 500 : 400;
+    av_http_json(r->res, status, envelope(code, msg, r->rid));
+}
+
+static void vk_ok(vk *r, json_object *data)
+{
+    json_object *o = envelope(0, "success", r->rid);
+    if (data) json_object_object_add(o, "data", data);
+    av_http_json(r->res, 200, o);
+}
+
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+{
+    char rid[33];
+    new_rid(rid);
+    int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
+    int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? VK_UNAUTHORIZED : kind == AV_HTTP_ERR_FORBIDDEN ? 1000002 :
+               kind == AV_HTTP_ERR_TOO_LARGE ? VK_INVALID : VK_INTERNAL;
+    char text[768];
+    snprintf(text, sizeof text, "%s%s", code == VK_INVALID ? "invalid request: " : "", msg);
+    av_http_json(res, status, envelope(code, text, rid));
+}
+
+/* ---- auth: Volcengine Signature V4, or Bearer ------------------------------------------------ */
+
+static const char *header_of(void *ctx, const char *name)
+{
+    return av_http_header(ctx, name);
+}
+
+static int authenticate(av_http_req *req, av_err *err)
+{
+    av_app *app = req->app;
+    const char *h = av_http_header(req, "Authorization");
+    if (!h || strncmp(h, "HMAC-SHA256", 11) != 0) return av_auth_bearer(app->auth, h, &req->principal, err);
+    char *query = av_http_query_string(req);
+    volc_request vr = { req->method, req->path, query, header_of, req, req->body, req->body_len };
+    int rc = av_auth_volc(app->auth, &vr, h, (int64_t)time(NULL), &req->principal, err);
+    free(query);
+    return rc;
+}
+
+static const av_dialect dialect = { "vikingdb_v1", render_transport_error, authenticate };
+
+/* ---- request plumbing ------------------------------------------------------------------------ */
+
+/* The body object; for a GET without a body, the query string's parameters as strings. */
+static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
+{
+    memset(r, 0, sizeof *r);
+    r->req = req;
+    r->res = res;
+    r->project = req->principal.project;
+    new_rid(r->rid);
+    const char *p = req->body;
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
+    if (!*p) {
+        r->body = json_object_new_object();
+        static const char *const keys[] = { "collection_name", "index_name", "collection_alias" };
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+            const char *v = av_http_query(req, keys[i]);
+            if (v) json_object_object_add(r->body, keys[i], json_object_new_string(v));
+        }
+        return 0;
+    }
+    av_err e;
+    int empty;
+    if (mv_parse_body(req, &r->body, &empty, &e)) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
+    return 0;
+}
+
+static void vk_end(vk *r)
+{
+    if (r->c) av_collection_release(r->c);
+    if (r->body) json_object_put(r->body);
+}
+
+static int need_str(vk *r, const char *key, const char **out)
+{
+    int k = mv_get_str(r->body, key, out);
+    if (k == MV_OK && **out) return 0;
+    vk_error(r, VK_INVALID, "invalid request: %s is required and must be a non-empty string", key);
+    return -1;
+}
+
+static int need_collection(vk *r)
+{
+    const char *name;
+    if (mv_get_str(r->body, "collection_name", &name) != MV_OK || !*name) {
+        if (mv_get_str(r->body, "collection_alias", &name) == MV_OK && *name) {
+            vk_error(r, VK_INVALID, "invalid request: collection aliases are not supported; send collection_name");
+            return -1;
+        }
+        return need_str(r, "collection_name", &name);
+    }
+    if (av_collection_open(r->req->store, r->project, "default", name, &r->c, NULL) == AV_OK) return 0;
+    vk_error(r, VK_NO_COLLECTION, "collection not exist: %.256s", name);
+    return -1;
+}
+
+#define HANDLER(name) static void name(av_http_req *req, av_http_res *res)
+#define BEGIN vk r; if (vk_begin(req, res, &r)) { vk_end(&r); return; }
+
+/* ---- types ----------------------------------------------------------------------------------- */
+
+static const struct { const char *name; av_type t, elem; } vk_types[] = {
+    {"int64", AV_T_INT64, AV_T_NONE}, {"float32", AV_T_FLOAT, AV_T_NONE}, {"string", AV_T_VARCHAR, AV_T_NONE},
+    {"bool", AV_T_BOOL, AV_T_NONE}, {"list<string>", AV_T_ARRAY, AV_T_VARCHAR}, {"list<int64>", AV_T_ARRAY, AV_T_INT64},
+    {"vector", AV_T_FLOAT_VECTOR, AV_T_NONE}, {"text", AV_T_VARCHAR, AV_T_NONE}, {"sparse_vector", AV_T_JSON, AV_T_NONE},
+};
+
+static const char *vk_type_name(const av_field *f)
+{
+    if (f->ext_type[0]) return f->ext_type;
+    for (size_t i = 0; i < sizeof vk_types / sizeof *vk_types; i++)
+        if (vk_types[i].t == f->type && vk_types[i].elem == f->element_type) return vk_types[i].name;
+    return av_type_name(f->type);
+}
+
+static int add_field(vk *r, av_schema *s, json_object *fo, const char *pk)
+{
+    const char *name = NULL, *type = NULL;
+    if (!json_object_is_type(fo, json_type_object) || mv_get_str(fo, "field_name", &name) != MV_OK || mv_get_str(fo, "field_type", &type) != MV_OK) {
+        vk_error(r, VK_INVALID, "invalid request: every field needs field_name and field_type");
+        return -1;
+    }
+    size_t k;
+    for (k = 0; k < sizeof vk_types / sizeof *vk_types; k++)
+        if (strcmp(vk_types[k].name, type) == 0) break;
+    if (k == sizeof vk_types / sizeof *vk_types) {
+        vk_error(r, VK_INVALID, "invalid request: field %.128s has unsupported field_type \"%.32s\"; use int64, float32, string, bool, list<string>, list<int64>, vector, sparse_vector or text", name, type);
+        return -1;
+    }
+    av_field *f = av_schema_add_field(s, name, vk_types[k].t);
+    f->element_type = vk_types[k].elem;
+    if (strcmp(type, "text") == 0 || strcmp(type, "sparse_vector") == 0) snprintf(f->ext_type, sizeof f->ext_type, "%s", type);
+    if (f->type == AV_T_VARCHAR || f->element_type == AV_T_VARCHAR) f->max_length = VK_STRING_MAX;
+    if (f->type == AV_T_ARRAY) f->max_capacity = VK_LIST_MAX;
+    f->primary = strcmp(name, pk) == 0;
+    int64_t dim = 0;
+    if (f->type == AV_T_FLOAT_VECTOR) {
+        if (mv_get_int(fo, "dim", &dim) != MV_OK || dim < 4 || dim > 4096 || dim % 4) {
+            vk_error(r, VK_INVALID, "invalid request: vector field %.128s needs dim from 4 to 4096, a multiple of 4", name);
+            return -1;
+        }
+        f->dim = (int)dim;
+    }
+    json_object *dv;
+    if (json_object_object_get_ex(fo, "default_val", &dv) && dv && !f->primary) json_object_deep_copy(dv, &f->default_value, NULL);
+    if (f->type == AV_T_JSON) f->nullable = 1;   /* sparse vectors are optional */
+    return 0;
+}
+
+HANDLER(collection_create)
+{
+    BEGIN;
+    const char *name, *pk;
+    json_object *fields;
+    if (need_str(&r, "collection_name", &name) || need_str(&r, "primary_key", &pk)) { vk_end(&r); return; }
+    if (!json_object_object_get_ex(r.body, "fields", &fields) || !json_object_is_type(fields, json_type_array) ||
+        json_object_array_length(fields) == 0 || json_object_array_length(fields) > 200) {
+        vk_error(&r, VK_INVALID, "invalid request: fields must be a list of 1..200 field definitions");
+        vk_end(&r); return;
+    }
+    av_schema s;
+    av_schema_init(&s);
+    snprintf(s.name, sizeof s.name, "%.*s", AV_NAME_MAX, name);
+    s.dynamic = 0;
+    s.metric = AV_METRIC_IP;
+    const char *desc;
+    if (mv_get_str(r.body, "description", &desc) == MV_OK) snprintf(s.description, sizeof s.description, "%s", desc);
+    int bad = 0;
+    if (strcmp(pk, AUTO_ID) == 0) {
+        av_field *f = av_schema_add_field(&s, AUTO_ID, AV_T_INT64);
+        f->primary = f->auto_id = 1;
+    }
+    for (size_t i = 0; i < json_object_array_length(fields) && !bad; i++)
+        bad = add_field(&r, &s, json_object_array_get_idx(fields, i), pk);
+    av_err e;
+    if (!bad) {
+        const av_field *pkf = av_schema_pk(&s);
+        if (!pkf) vk_error(&r, VK_INVALID, "invalid request: primary_key \"%.128s\" is not one of the fields (or use \"%s\")", pk, AUTO_ID);
+        else if (pkf->type == AV_T_VARCHAR) ((av_field *)pkf)->max_length = 1024;
+        if (pkf && av_collection_create(req->store, r.project, "default", &s, &e)) {
+            if (e.code == AV_EEXIST) vk_error(&r, VK_EXISTS, "collection exist: %.256s", name);
+            else vk_error(&r, VK_INVALID, "invalid request: %s", e.msg);
+        } else if (pkf) vk_ok(&r, NULL);
+    }
+    av_schema_free(&s);
+    vk_end(&r);
+}
+
+static json_object *index_names_json(av_collection *c, size_t *count)
+{
+    char **names; size_t n;
+    json_object *a = json_object_new_array();
+    if (av_index_list(c, &names, &n, NULL) == AV_OK) {
+        for (size_t i = 0; i < n; i++) { json_object_array_add(a, json_object_new_string(names[i])); free(names[i]); }
+        free(names);
+    } else n = 0;
+    *count = n;
+    return a;
+}
+
+static json_object *time_json(int64_t ms)
+{
+    char b[32];
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_object_new_string(b);
+}
+
+static json_object *collection_json(av_collection *c)
+{
+    const av_schema *s = av_collection_schema(c);
+    json_object *o = json_object_new_object(), *fields = json_object_new_array(), *stat = json_object_new_object();
+    const av_field *pk = av_schema_pk(s);
+    json_object_object_add(o, "collection_name", json_object_new_string(s->name));
+    json_object_object_add(o, "description", json_object_new_string(s->description));
+    json_object_object_add(o, "primary_key", json_object_new_string(pk->name));
+    json_object_object_add(o, "collection_aliases", json_object_new_array());
+    for (int i = 0; i < s->nfields; i++) {
+        const av_field *f = &s->fields[i];
+        if (f->auto_id) continue;
+        json_object *fo = json_object_new_object();
+        json_object_object_add(fo, "field_name", json_object_new_string(f->name));
+        json_object_object_add(fo, "field_type", json_object_new_string(vk_type_name(f)));
+        if (f->type == AV_T_FLOAT_VECTOR) json_object_object_add(fo, "dim", json_object_new_int(f->dim));
+        if (f->default_value) {
+            json_object *d = NULL;
+            json_object_deep_copy(f->default_value, &d, NULL);
+            json_object_object_add(fo, "default_val", d);
+        }
+        json_object_array_add(fields, fo);
+    }
+    json_object_object_add(o, "fields", fields);
+    json_object_object_add(stat, "data_number", json_object_new_int64(av_collection_count(c)));
+    json_object_object_add(stat, "data_storage", json_object_new_int64(0));
+    json_object_object_add(o, "stat", stat);
+    size_t n;
+    json_object *names = index_names_json(c, &n);
+    json_object *copy = NULL;
+    json_object_deep_copy(names, &copy, NULL);
+    json_object_object_add(o, "indexes", names);
+    json_object_object_add(o, "index_names", copy);
+    json_object_object_add(o, "index_num", json_object_new_int((int)n));
+    json_object_object_add(o, "create_time", time_json(s->created_ms));
+    json_object_object_add(o, "update_time", time_json(s->created_ms));
+    json_object_object_add(o, "update_person", json_object_new_string(""));
+    return o;
+}
+
+HANDLER(collection_info)
+{
+    BEGIN;
+    if (need_collection(&r) == 0) vk_ok(&r, collection_json(r.c));
+    vk_end(&r);
+}
+
+HANDLER(collection_list)
+{
+    BEGIN;
+    char **names; size_t n;
+    json_object *a = json_object_new_array();
+    if (av_collection_list(req->store, r.project, "default", &names, &n, NULL) == AV_OK) {
+        for (size_t i = 0; i < n; i++) {
+            av_collection *c;
+            if (av_collection_open(req->store, r.project, "default", names[i], &c, NULL) == AV_OK) {
+                json_object_array_add(a, collection_json(c));
+                av_collection_release(c);
+            }
+            free(names[i]);
+        }
+        free(names);
+    }
+    vk_ok(&r, a);
+    vk_end(&r);
+}
+
+HANDLER(collection_drop)
+{
+    BEGIN;
+    av_err e;
+    if (need_collection(&r) == 0) {
+        if (av_collection_drop(req->store, r.project, "default", av_collection_schema(r.c)->name, &e)) vk_error(&r, VK_NO_COLLECTION, "collection not exist: %s", e.msg);
+        else vk_ok(&r, NULL);
+    }
+    vk_end(&r);
+}
+
+/* ---- indexes --------------------------------------------------------------------------------- */
+
+static const char *spec_str(json_object *o, const char *k, const char *def)
+{
+    const char *s;
+    return o && mv_get_str(o, k, &s) == MV_OK && *s ? s : def;
+}
+
+static int check_vector_index(vk *r, json_object *vi)
+{
+    static const char *const types[] = { "hnsw", "hnsw_hybrid", "flat", "ivf", "diskann" };
+    static const char *const metrics[] = { "ip", "l2", "cosine" };
+    const char *t = spec_str(vi, "index_type", "hnsw"), *d = spec_str(vi, "distance", "ip");
+    int ok_t = 0, ok_d = 0;
+    for (size_t i = 0; i < 5; i++) ok_t |= strcasecmp(t, types[i]) == 0;
+    for (size_t i = 0; i < 3; i++) ok_d |= strcasecmp(d, metrics[i]) == 0;
+    if (vi && !json_object_is_type(vi, json_type_object)) ok_t = 0;
+    if (ok_t && ok_d) return 0;
+    vk_error(r, VK_INVALID, "invalid request: vector_index needs index_type in hnsw, hnsw_hybrid, flat, ivf, diskann and distance in ip, l2, cosine (got %.32s, %.32s)", t, d);
+    return -1;
+}
+
+HANDLER(index_create)
+{
+    BEGIN;
+    const char *name;
+    json_object *vi = NULL, *si = NULL;
+    if (need_collection(&r) || need_str(&r, "index_name", &name)) { vk_end(&r); return; }
+    json_object_object_get_ex(r.body, "vector_index", &vi);
+    json_object_object_get_ex(r.body, "scalar_index", &si);
+    if (check_vector_index(&r, vi)) { vk_end(&r); return; }
+    const av_schema *s = av_collection_schema(r.c);
+    for (size_t i = 0; si && json_object_is_type(si, json_type_array) && i < json_object_array_length(si); i++) {
+        json_object *fv = json_object_array_get_idx(si, i);
+        if (!json_object_is_type(fv, json_type_string) || !av_schema_field(s, json_object_get_string(fv))) {
+            vk_error(&r, VK_INVALID, "invalid request: scalar_index names a field that is not in the collection");
+            vk_end(&r); return;
+        }
+    }
+    json_object *spec = json_object_new_object();
+    json_object_object_foreach(r.body, k, v)
+        if (strcmp(k, "collection_name") != 0) {
+            json_object *copy = NULL;
+            json_object_deep_copy(v, &copy, NULL);
+            json_object_object_add(spec, k, copy);
+        }
+    json_object_object_add(spec, "create_ms", json_object_new_int64(av_now_ms()));
+    av_err e;
+    if (av_index_put(r.c, name, spec, 1, &e)) {
+        if (e.code == AV_EEXIST) vk_error(&r, VK_INDEX_EXISTS, "index exist: %.256s", name);
+        else vk_error(&r, VK_INVALID, "invalid request: %s", e.msg);
+    } else vk_ok(&r, NULL);
+    json_object_put(spec);
+    vk_end(&r);
+}
+
+static json_object *index_json(av_collection *c, const char *name, json_object *spec)
+{
+    const av_schema *s = av_collection_schema(c);
+    json_object *o = json_object_new_object(), *cost = json_object_new_object(), *vi = NULL, *si = NULL, *scalars = json_object_new_array();
+    int64_t created = 0;
+    mv_get_int(spec, "create_ms", &created);
+    json_object_object_add(o, "collection_name", json_object_new_string(s->name));
+    json_object_object_add(o, "index_name", json_object_new_string(name));
+    json_object_object_add(o, "description", json_object_new_string(spec_str(spec, "description", "")));
+    int64_t cpu = 1, shards = 1;
+    mv_get_int(spec, "cpu_quota", &cpu);
+    mv_get_int(spec, "shard_count", &shards);
+    json_object_object_add(o, "cpu_quota", json_object_new_int64(cpu));
+    json_object_object_add(o, "shard_policy", json_object_new_string(spec_str(spec, "shard_policy", "auto")));
+    json_object_object_add(o, "shard_count", json_object_new_int64(shards));
+    json_object_object_add(o, "partition_by", json_object_new_string(spec_str(spec, "partition_by", "")));
+    json_object_object_add(o, "partitions", json_object_new_array());
+    json_object *copy = NULL;
+    if (json_object_object_get_ex(spec, "vector_index", &vi) && vi) json_object_deep_copy(vi, &copy, NULL);
+    else {
+        copy = json_object_new_object();
+        json_object_object_add(copy, "index_type", json_object_new_string("hnsw"));
+        json_object_object_add(copy, "distance", json_object_new_string("ip"));
+        json_object_object_add(copy, "quant", json_object_new_string("int8"));
+    }
+    json_object_object_add(o, "vector_index", copy);
+    /* scalar_index: absent means every scalar field */
+    int listed = json_object_object_get_ex(spec, "scalar_index", &si) && si && json_object_is_type(si, json_type_array);
+    for (int i = 0; i < s->nfields; i++) {
+        const av_field *f = &s->fields[i];
+        if (f->type == AV_T_FLOAT_VECTOR || f->type == AV_T_JSON || f->auto_id) continue;
+        int in = !listed;
+        for (size_t k = 0; listed && k < json_object_array_length(si); k++)
+            in |= strcmp(json_object_get_string(json_object_array_get_idx(si, k)), f->name) == 0;
+        if (!in) continue;
+        json_object *fo = json_object_new_object();
+        json_object_object_add(fo, "field_name", json_object_new_string(f->name));
+        json_object_object_add(fo, "field_type", json_object_new_string(vk_type_name(f)));
+        json_object_array_add(scalars, fo);
+    }
+    json_object_object_add(o, "scalar_index", scalars);
+    json_object_object_add(o, "status", json_object_new_string("READY"));
+    json_object_object_add(cost, "cpu_core", json_object_new_int64(cpu));
+    json_object_object_add(cost, "mem_gb", json_object_new_double(0));
+    json_object_object_add(o, "index_cost", cost);
+    json_object_object_add(o, "create_time", time_json(created));
+    json_object_object_add(o, "update_time", time_json(created));
+    json_object_object_add(o, "update_person", json_object_new_string(""));
+    return o;
+}
+
+/* The index named in the request (answers 1000008 itself). *spec is new. */
+static int need_index(vk *r, const char **name, json_object **spec)
+{
+    if (need_str(r, "index_name", name)) return -1;
+    if (av_index_get(r->c, *name, spec, NULL) == AV_OK) return 0;
+    vk_error(r, VK_NO_INDEX, "index not exist: %.256s", *name);
+    return -1;
+}
+
+HANDLER(index_info)
+{
+    BEGIN;
+    const char *name;
+    json_object *spec = NULL;
+    if (need_collection(&r) == 0 && need_index(&r, &name, &spec) == 0) vk_ok(&r, index_json(r.c, name, spec));
+    if (spec) json_object_put(spec);
+    vk_end(&r);
+}
+
+HANDLER(index_list)
+{
+    BEGIN;
+    char **names; size_t n;
+    if (need_collection(&r) == 0) {
+        json_object *a = json_object_new_array();
+        if (av_index_list(r.c, &names, &n, NULL) == AV_OK) {
+            for (size_t i = 0; i < n; i++) {
+                json_object *spec = NULL;
+                if (av_index_get(r.c, names[i], &spec, NULL) == AV_OK) json_object_array_add(a, index_json(r.c, names[i], spec));
+                if (spec) json_object_put(spec);
+                free(names[i]);
+            }
+            free(names);
+        }
+        vk_ok(&r, a);
+    }
+    vk_end(&r);
+}
+
+HANDLER(index_drop)
+{
+    BEGIN;
+    const char *name;
+    if (need_collection(&r) == 0 && need_str(&r, "index_name", &name) == 0) {
+        if (av_index_drop(r.c, name, NULL)) vk_error(&r, VK_NO_INDEX, "index not exist: %.256s", name);
+        else vk_ok(&r, NULL);
+    }
+    vk_end(&r);
+}
+
+/* ---- data ------------------------------------------------------------------------------------ */
+
+HANDLER(upsert_data)
+{
+    BEGIN;
+    json_object *fields;
+    int64_t ttl = 0;
+    if (need_collection(&r)) { vk_end(&r); return; }
+    if (!json_object_object_get_ex(r.body, "fields", &fields) || !fields) {
+        vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows) is required");
+        vk_end(&r); return;
+    }
+    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0) {
+        vk_error(&r, VK_INVALID, "invalid request: ttl must be a non-negative integer");
+        vk_end(&r); return;
+    }
+    if (ttl > 0) {
+        vk_error(&r, VK_INVALID, "invalid request: ttl is not supported yet by this server; send ttl 0 or omit it");
+        vk_end(&r); return;
+    }
+    int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
+    mv_rows rows;
+    av_err e;
+    if (mv_rows_parse(r.c, fields, assign, VK_BATCH_MAX, &rows, &e)) {
+        vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
+        vk_end(&r); return;
+    }
+    if (av_insert(r.c, rows.rows, rows.n, !assign, NULL, &e))
+        vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
+    else vk_ok(&r, NULL);
+    mv_rows_free(&rows);
+    vk_end(&r);
+}
+
+/* primary_keys: one value or a list of at most 100. Answers errors itself. */
+static int read_pks(vk *r, av_pk **pks, size_t *n)
+{
+    json_object *ids;
+    av_err e;
+    if (!json_object_object_get_ex(r->body, "primary_keys", &ids) || !ids) {
+        vk_error(r, VK_INVALID, "invalid request: primary_keys is required (one key or a list of at most %d)", VK_BATCH_MAX);
+        return -1;
+    }
+    if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > VK_BATCH_MAX) {
+        vk_error(r, VK_INVALID, "invalid request: %zu primary_keys; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
+        return -1;
+    }
+    if (mv_ids_parse(r->c, ids, pks, n, &e)) { vk_error(r, VK_BAD_PK, "invalid primary key: %s", e.msg); return -1; }
+    return 0;
+}
+
+HANDLER(del_data)
+{
+    BEGIN;
+    int all = 0;
+    av_pk *pks = NULL;
+    size_t n = 0;
+    av_err e;
+    int64_t deleted;
+    if (need_collection(&r)) { vk_end(&r); return; }
+    int k = mv_get_bool(r.body, "del_all", &all);
+    if (k == MV_WRONG_TYPE) vk_error(&r, VK_INVALID, "invalid request: del_all must be a boolean");
+    else if (all && json_object_object_get_ex(r.body, "primary_keys", NULL))
+        vk_error(&r, VK_INVALID, "invalid request: send either primary_keys or del_all, not both");
+    else if (all) {
+        if (av_delete_all(r.c, &deleted, &e)) vk_error(&r, VK_INTERNAL, "%s", e.msg);
+        else vk_ok(&r, NULL);
+    } else if (read_pks(&r, &pks, &n) == 0) {
+        if (av_delete_pks(r.c, pks, n, &deleted, &e)) vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : VK_BAD_PK, "%s", e.msg);
+        else vk_ok(&r, NULL);
+    }
+    free(pks);
+    vk_end(&r);
+}
+
+typedef struct out_ctx {
+    av_collection *c;
+    mv_fields *sel;
+    int nest;                  /* index reads: {pk, "fields":{...}} */
+    json_object *out;
+} out_ctx;
+
+/* A row in V1 form: the pk under its field name, the rest flat or under "fields". */
+static json_object *row_json(const out_ctx *x, const av_row_view *row)
+{
+    const av_schema *s = av_collection_schema(x->c);
+    const char *pk = av_schema_pk(s)->name;
+    json_object *all = mv_render_row(x->c, row, x->sel, pk, 0);
+    if (!x->nest) return all;
+    json_object *o = json_object_new_object(), *fields = json_object_new_object();
+    json_object_object_foreach(all, k, v)
+        if (strcmp(k, pk) != 0) json_object_object_add(fields, k, json_object_get(v));
+    json_object *pkv = NULL;
+    json_object_object_get_ex(all, pk, &pkv);
+    json_object_object_add(o, pk, json_object_get(pkv));
+    json_object_object_add(o, "fields", fields);
+    json_object_put(all);
+    return o;
+}
+
+static int collect(void *ctx, const av_row_view *row)
+{
+    out_ctx *x = ctx;
+    json_object_array_add(x->out, row_json(x, row));
+    return 0;
+}
+
+/* output_fields: absent → every scalar field (plus the vector for collection reads); [] → none. */
+static int read_output_fields(vk *r, json_object *holder, int with_vector, mv_fields *sel)
+{
+    json_object *of = NULL;
+    av_err e;
+    memset(sel, 0, sizeof *sel);
+    if (holder && json_object_object_get_ex(holder, "output_fields", &of) && of) {
+        if (!json_object_is_type(of, json_type_array)) { vk_error(r, VK_INVALID, "invalid request: output_fields must be a list"); return -1; }
+        if (json_object_array_length(of) == 0) return 0;
+        if (mv_fields_parse(r->c, of, 0, sel, &e)) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
+        return 0;
+    }
+    const av_schema *s = av_collection_schema(r->c);
+    sel->names = xcalloc((size_t)s->nfields, sizeof(char *));
+    for (int i = 0; i < s->nfields; i++)
+        if (!s->fields[i].primary && (with_vector || s->fields[i].type != AV_T_FLOAT_VECTOR))
+            sel->names[sel->n++] = xstrdup(s->fields[i].name);
+    return 0;
+}
+
+static void fetch(av_http_req *req, av_http_res *res, int from_index)
+{
+    BEGIN;
+    av_pk *pks = NULL;
+    size_t n = 0;
+    mv_fields sel = { 0 };
+    json_object *spec = NULL;
+    const char *iname;
+    av_err e;
+    if (need_collection(&r) || (from_index && need_index(&r, &iname, &spec)) || read_pks(&r, &pks, &n) ||
+        read_output_fields(&r, from_index ? r.body : NULL, !from_index, &sel))
+        goto out;
+    out_ctx x = { r.c, &sel, from_index, json_object_new_array() };
+    if (av_get(r.c, pks, n, collect, &x, &e)) { json_object_put(x.out); vk_error(&r, VK_INTERNAL, "%s", e.msg); }
+    else vk_ok(&r, x.out);
+out:
+    if (spec) json_object_put(spec);
+    free(pks);
+    mv_fields_free(&sel);
+    vk_end(&r);
+}
+
+HANDLER(collection_fetch_data) { fetch(req, res, 0); }
+HANDLER(index_fetch_data) { fetch(req, res, 1); }
+
+/* ---- search ---------------------------------------------------------------------------------- */
+
+typedef struct hits_ctx { out_ctx rows; json_object **lists; } hits_ctx;
+
+static int collect_hit(void *ctx, int q, int rank, float score, const av_row_view *row)
+{
+    hits_ctx *h = ctx;
+    (void)rank;
+    json_object *o = row_json(&h->rows, row);
+    json_object_object_add(o, "score", av_json_float(score));
+    json_object_array_add(h->lists[q], o);
+    return 0;
+}
+
+static int copy_vector(void *ctx, const av_row_view *row)
+{
+    float **dst = ctx;
+    size_t dim = (size_t)(intptr_t)dst[1];
+    memcpy(dst[0], row->vec, sizeof(float) * dim);
+    dst[0] += dim;
+    return 0;
+}
+
+/* Query vectors from order_by_vector: "vectors" ([[f]], ≤10) or "primary_keys" (their stored vectors). */
+static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
+{
+    json_object *vs = NULL, *pks = NULL;
+    av_err e;
+    int dim = av_schema_vector(av_collection_schema(r->c))->dim;
+    if (obv && json_object_object_get_ex(obv, "vectors", &vs) && vs) {
+        if (!json_object_is_type(vs, json_type_array) || json_object_array_length(vs) == 0 || json_object_array_length(vs) > VK_SEARCH_VECTORS_MAX) {
+            vk_error(r, VK_BAD_VECTOR, "invalid query vector: send 1..%d vectors in order_by_vector.vectors", VK_SEARCH_VECTORS_MAX);
+            return -1;
+        }
+        if (mv_vectors_parse(r->c, vs, 1, q, nq, &e)) { vk_error(r, VK_BAD_VECTOR, "invalid query vector: %s", e.msg); return -1; }
+        return 0;
+    }
+    if (obv && json_object_object_get_ex(obv, "primary_keys", &pks) && pks) {
+        av_pk *ids = NULL;
+        size_t n = 0;
+        if ((json_object_is_type(pks, json_type_array) && json_object_array_length(pks) > VK_SEARCH_VECTORS_MAX) ||
+            mv_ids_parse(r->c, pks, &ids, &n, &e) || n == 0) {
+            free(ids);
+            vk_error(r, VK_BAD_PK, "invalid primary key: order_by_vector.primary_keys takes 1..%d keys of the primary key's type", VK_SEARCH_VECTORS_MAX);
+            return -1;
+        }
+        *q = xmalloc(sizeof(float) * (size_t)dim * n);
+        float *cursor[2] = { *q, (float *)(intptr_t)dim };
+        av_get(r->c, ids, n, copy_vector, cursor, &e);
+        size_t found = (size_t)(cursor[0] - *q) / (size_t)dim;
+        free(ids);
+        if (found != n) { free(*q); *q = NULL; vk_error(r, VK_BAD_PK, "invalid primary key: %zu of the primary_keys do not exist", n - found); return -1; }
+        *nq = (int)n;
+        return 0;
+    }
+    vk_error(r, VK_INVALID, "invalid request: search.order_by_vector needs vectors or primary_keys");
+    return -1;
+}
+
+static av_metric index_metric(json_object *spec)
+{
+    json_object *vi = NULL;
+    json_object_object_get_ex(spec, "vector_index", &vi);
+    const char *d = spec_str(vi, "distance", "ip");
+    return strcasecmp(d, "l2") == 0 ? AV_METRIC_L2 : strcasecmp(d, "cosine") == 0 ? AV_METRIC_COSINE : AV_METRIC_IP;
+}
+
+HANDLER(index_search)
+{
+    BEGIN;
+    const char *iname;
+    json_object *spec = NULL, *search = NULL, *obv = NULL, *fdsl = NULL;
+    mv_fields sel = { 0 };
+    float *q = NULL;
+    av_filter *f = NULL;
+    av_err e;
+    av_search_params p = { 0 };
+    int64_t limit = 10, offset = 0;
+    if (need_collection(&r) || need_index(&r, &iname, &spec)) goto out;
+    if (!json_object_object_get_ex(r.body, "search", &search) || !json_object_is_type(search, json_type_object)) {
+        vk_error(&r, VK_INVALID, "invalid request: search (an object) is required");
+        goto out;
+    }
+    if (json_object_object_get_ex(search, "order_by_scalar", NULL) || json_object_object_get_ex(search, "order_by_raw", NULL)) {
+        vk_error(&r, 1000024, "not implemented: order_by_scalar and order_by_raw are not supported yet; use order_by_vector");
+        goto out;
+    }
+    json_object_object_get_ex(search, "order_by_vector", &obv);
+    if (mv_get_int(search, "limit", &limit) == MV_WRONG_TYPE || mv_get_int(search, "offset", &offset) == MV_WRONG_TYPE ||
+        limit < 1 || limit > VK_LIMIT_MAX || offset < 0 || limit + offset > AV_TOPK_MAX) {
+        vk_error(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
+        goto out;
+    }
+    if (query_vectors(&r, obv, &q, &p.nq) || read_output_fields(&r, search, 0, &sel)) goto out;
+    if (json_object_object_get_ex(search, "filter", &fdsl) && fdsl &&
+        av_filter_parse_viking(fdsl, av_collection_schema(r.c), &f, &e)) {
+        vk_error(&r, VK_BAD_FILTER, "invalid scalar filter: %s", e.msg);
+        goto out;
+    }
+    p.queries = q;
+    p.limit = (int)limit;
+    p.offset = (int)offset;
+    p.filter = f;
+    p.use_metric = 1;
+    p.metric = index_metric(spec);
+    hits_ctx h = { { r.c, &sel, 1, NULL }, xcalloc((size_t)p.nq, sizeof(json_object *)) };
+    for (int i = 0; i < p.nq; i++) h.lists[i] = json_object_new_array();
+    if (av_search(r.c, &p, collect_hit, &h, &e)) {
+        for (int i = 0; i < p.nq; i++) json_object_put(h.lists[i]);
+        vk_error(&r, VK_INVALID, "invalid request: %s", e.msg);
+    } else {
+        json_object *data = json_object_new_array();
+        for (int i = 0; i < p.nq; i++) json_object_array_add(data, h.lists[i]);
+        vk_ok(&r, data);
+    }
+    free(h.lists);
+out:
+    if (spec) json_object_put(spec);
+    free(q);
+    av_filter_free(f);
+    mv_fields_free(&sel);
+    vk_end(&r);
+}
+
+HANDLER(ping)
+{
+    char rid[33];
+    (void)req;
+    new_rid(rid);
+    av_http_json(res, 200, envelope(0, "success", rid));
+}
+
+void vikingdb_v1_register(void)
+{
+    static const struct { const char *path; av_http_handler h; } routes[] = {
+        {"/api/collection/create", collection_create}, {"/api/collection/info", collection_info},
+        {"/api/collection/list", collection_list}, {"/api/collection/drop", collection_drop},
+        {"/api/collection/upsert_data", upsert_data}, {"/api/collection/del_data", del_data},
+        {"/api/collection/fetch_data", collection_fetch_data},
+        {"/api/index/create", index_create}, {"/api/index/info", index_info}, {"/api/index/list", index_list},
+        {"/api/index/drop", index_drop}, {"/api/index/search", index_search}, {"/api/index/fetch_data", index_fetch_data},
+        {"/api/viking_db/data/ping", ping},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        av_http_route("POST", routes[i].path, &dialect, routes[i].h);
+        av_http_route("GET", routes[i].path, &dialect, routes[i].h);
+    }
+}

@@ -1,0 +1,83 @@
+"""VikingDB V1 (/api/collection/*, /api/index/*): GET with a JSON body and query-string parameters,
+a collection shared with the Milvus dialect, and bad input that gets the V1 code and changes nothing.
+Signed requests are covered by the real SDK (tests/clients/vikingdb_sdk.js); here auth is off."""
+import lib
+
+
+def vk(s, path, body=None, method="POST", raw=None):
+    st, js, _, _ = s.request(method, path, body if body is not None else {}, raw=raw)
+    return st, js
+
+
+def run(t):
+    s = lib.Server()
+    try:
+        st, js = vk(s, "/api/viking_db/data/ping", method="GET")
+        t.check("ping answers 200 with code 0", st == 200 and js["code"] == 0 and js["msg"] == "success", js)
+        st, js = vk(s, "/api/collection/create", {"collection_name": "vc", "primary_key": "pk", "fields": [
+            {"field_name": "pk", "field_type": "string"}, {"field_name": "tags", "field_type": "list<string>", "default_val": []},
+            {"field_name": "n", "field_type": "int64", "default_val": 0}, {"field_name": "v", "field_type": "vector", "dim": 4},
+            {"field_name": "t", "field_type": "text", "default_val": ""}]})
+        t.check("create with a string key", st == 200 and js["code"] == 0, js)
+        st, js = vk(s, "/api/collection/info", {"collection_name": "vc"}, method="GET")
+        t.check("GET with a JSON body", st == 200 and js["data"]["primary_key"] == "pk" and js["data"]["fields"][4]["field_type"] == "text", js)
+        st, js = s.request("GET", "/api/collection/info?collection_name=vc")[:2]
+        t.check("GET with query-string parameters", st == 200 and js["data"]["collection_name"] == "vc", js)
+        vk(s, "/api/index/create", {"collection_name": "vc", "index_name": "i", "vector_index": {"index_type": "flat", "distance": "l2"}})
+        rows = [{"pk": "k%d" % i, "tags": ["a"] if i % 2 else ["b"], "n": i, "v": [i, 0, 0, 0]} for i in range(10)]
+        st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vc", "fields": rows})
+        t.check("upsert", st == 200 and js["code"] == 0, js)
+        st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {
+            "order_by_vector": {"vectors": [[2.2, 0, 0, 0]]}, "limit": 2, "output_fields": ["n"],
+            "filter": {"op": "must", "field": "tags", "conds": ["b"]}}})
+        t.eq("search: l2 index, list filter, output_fields", [(x["pk"], x["fields"]) for x in js["data"][0]], [("k2", {"n": 2}), ("k4", {"n": 4})])
+        # the same collection through Milvus v2
+        js2 = s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]})
+        t.eq("the collection is visible to the Milvus dialect", [r["pk"] for r in js2["data"]], ["k8", "k9"])
+        before = js2
+        cases = [
+            ("malformed JSON", "/api/collection/del_data", '{"collection_name":', 400, 1000003),
+            ("missing collection_name", "/api/collection/del_data", {"primary_keys": ["k1"]}, 400, 1000003),
+            ("unknown collection", "/api/collection/del_data", {"collection_name": "nope", "primary_keys": ["k1"]}, 400, 1000005),
+            ("no primary_keys", "/api/collection/del_data", {"collection_name": "vc"}, 400, 1000003),
+            ("101 primary keys", "/api/collection/del_data", {"collection_name": "vc", "primary_keys": ["k%d" % i for i in range(101)]}, 400, 1000003),
+            ("key of the wrong type", "/api/collection/del_data", {"collection_name": "vc", "primary_keys": ["k1", 5]}, 400, 1000017),
+            ("del_all and keys together", "/api/collection/del_data", {"collection_name": "vc", "primary_keys": ["k1"], "del_all": True}, 400, 1000003),
+            ("del_all not a boolean", "/api/collection/del_data", {"collection_name": "vc", "del_all": "yes"}, 400, 1000003),
+            ("upsert wrong dimension", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2]}]}, 400, 1000003),
+            ("upsert unknown field", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2, 3, 4], "x": 1}]}, 400, 1000003),
+            ("upsert 101 rows", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z%d" % i, "v": [1, 2, 3, 4]} for i in range(101)]}, 400, 1000003),
+            ("upsert with ttl", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2, 3, 4]}], "ttl": 60}, 400, 1000003),
+            ("search unknown index", "/api/index/search", {"collection_name": "vc", "index_name": "nope", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]}}}, 400, 1000008),
+            ("search bad filter", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "filter": {"op": "near"}}}, 400, 1000019),
+            ("search wrong dimension", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0]]}}}, 400, 1000016),
+            ("search 11 vectors", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]] * 11}}}, 400, 1000016),
+            ("search limit 0", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 0}}, 400, 1000003),
+            ("search by unknown key", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"primary_keys": ["zz"]}}}, 400, 1000017),
+            ("create existing collection", "/api/collection/create", {"collection_name": "vc", "primary_key": "pk", "fields": [{"field_name": "pk", "field_type": "string"}, {"field_name": "v", "field_type": "vector", "dim": 4}]}, 400, 1000004),
+            ("create: dim not a multiple of 4", "/api/collection/create", {"collection_name": "x1", "primary_key": "pk", "fields": [{"field_name": "pk", "field_type": "int64"}, {"field_name": "v", "field_type": "vector", "dim": 6}]}, 400, 1000003),
+            ("create: unknown type", "/api/collection/create", {"collection_name": "x1", "primary_key": "pk", "fields": [{"field_name": "pk", "field_type": "uuid"}]}, 400, 1000003),
+            ("create: key not a field", "/api/collection/create", {"collection_name": "x1", "primary_key": "id", "fields": [{"field_name": "v", "field_type": "vector", "dim": 4}]}, 400, 1000003),
+            ("index: bad distance", "/api/index/create", {"collection_name": "vc", "index_name": "j", "vector_index": {"index_type": "hnsw", "distance": "hamming"}}, 400, 1000003),
+            ("index exists", "/api/index/create", {"collection_name": "vc", "index_name": "i"}, 400, 1000007),
+        ]
+        for name, path, body, status, code in cases:
+            st, js = vk(s, path, raw=body) if isinstance(body, str) else vk(s, path, body)
+            t.check(name, st == status and js and js.get("code") == code and js.get("message"), (st, js))
+        t.eq("bad input changed nothing", s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]}), before)
+        st, js = vk(s, "/api/collection/list")
+        t.eq("no stray collection", [c["collection_name"] for c in js["data"]], ["vc"])
+        st, js = vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": "k9"})
+        t.check("delete one key given as a scalar", st == 200 and js["code"] == 0, js)
+        st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["k9", "k8"]})
+        t.eq("deleted key gone from fetch at once", [r["pk"] for r in js["data"]], ["k8"])
+    finally:
+        s.cleanup()
+    s = lib.Server(args=["--auth"])
+    try:
+        st, js = vk(s, "/api/collection/list")
+        t.check("auth on: unsigned request is 401 with 1000001", st == 401 and js["code"] == 1000001, (st, js))
+        st, js = s.request("POST", "/api/collection/list", {}, headers={"Authorization": "HMAC-SHA256 Credential=AKX/20240101/cn-beijing/air/request, SignedHeaders=x-date, Signature=00"})[:2]
+        t.check("auth on: bad signature is 401 with 1000001", st == 401 and js["code"] == 1000001, (st, js))
+    finally:
+        s.cleanup()
