@@ -12,9 +12,7 @@
  * ~5 min for del_all). Not yet served here: ttl, update_data, search/agg, aliases, the V2 data plane.
  */
 #include "api/app.h"
-#include "api/milvus.h"
-#include "auth/auth.h"
-#include "auth/volc_sign.h"
+#include "api/vikingdb.h"
 #include "core/filter.h"
 #include "core/util.h"
 
@@ -24,7 +22,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define VK_BATCH_MAX 100
 #define VK_SEARCH_VECTORS_MAX 10
 #define VK_LIMIT_MAX 5000
 #define VK_STRING_MAX 65535
@@ -96,26 +93,7 @@ static void render_transport_error(av_http_res *res, av_http_errkind kind, const
     av_http_json(res, status, envelope(code, text, rid));
 }
 
-/* ---- auth: Volcengine Signature V4, or Bearer ------------------------------------------------ */
-
-static const char *header_of(void *ctx, const char *name)
-{
-    return av_http_header(ctx, name);
-}
-
-static int authenticate(av_http_req *req, av_err *err)
-{
-    av_app *app = req->app;
-    const char *h = av_http_header(req, "Authorization");
-    if (!h || strncmp(h, "HMAC-SHA256", 11) != 0) return av_auth_bearer(app->auth, h, &req->principal, err);
-    char *query = av_http_query_string(req);
-    volc_request vr = { req->method, req->path, query, header_of, req, req->body, req->body_len };
-    int rc = av_auth_volc(app->auth, &vr, h, (int64_t)time(NULL), &req->principal, err);
-    free(query);
-    return rc;
-}
-
-static const av_dialect dialect = { "vikingdb_v1", render_transport_error, authenticate };
+static const av_dialect dialect = { "vikingdb_v1", render_transport_error, vk_authenticate };
 
 /* ---- request plumbing ------------------------------------------------------------------------ */
 
@@ -367,17 +345,11 @@ HANDLER(collection_drop)
 
 /* ---- indexes --------------------------------------------------------------------------------- */
 
-static const char *spec_str(json_object *o, const char *k, const char *def)
-{
-    const char *s;
-    return o && mv_get_str(o, k, &s) == MV_OK && *s ? s : def;
-}
-
 static int check_vector_index(vk *r, json_object *vi)
 {
     static const char *const types[] = { "hnsw", "hnsw_hybrid", "flat", "ivf", "diskann" };
     static const char *const metrics[] = { "ip", "l2", "cosine" };
-    const char *t = spec_str(vi, "index_type", "hnsw"), *d = spec_str(vi, "distance", "ip");
+    const char *t = vk_str(vi, "index_type", "hnsw"), *d = vk_str(vi, "distance", "ip");
     int ok_t = 0, ok_d = 0;
     for (size_t i = 0; i < 5; i++) ok_t |= strcasecmp(t, types[i]) == 0;
     for (size_t i = 0; i < 3; i++) ok_d |= strcasecmp(d, metrics[i]) == 0;
@@ -429,14 +401,14 @@ static json_object *index_json(av_collection *c, const char *name, json_object *
     mv_get_int(spec, "create_ms", &created);
     json_object_object_add(o, "collection_name", json_object_new_string(s->name));
     json_object_object_add(o, "index_name", json_object_new_string(name));
-    json_object_object_add(o, "description", json_object_new_string(spec_str(spec, "description", "")));
+    json_object_object_add(o, "description", json_object_new_string(vk_str(spec, "description", "")));
     int64_t cpu = 1, shards = 1;
     mv_get_int(spec, "cpu_quota", &cpu);
     mv_get_int(spec, "shard_count", &shards);
     json_object_object_add(o, "cpu_quota", json_object_new_int64(cpu));
-    json_object_object_add(o, "shard_policy", json_object_new_string(spec_str(spec, "shard_policy", "auto")));
+    json_object_object_add(o, "shard_policy", json_object_new_string(vk_str(spec, "shard_policy", "auto")));
     json_object_object_add(o, "shard_count", json_object_new_int64(shards));
-    json_object_object_add(o, "partition_by", json_object_new_string(spec_str(spec, "partition_by", "")));
+    json_object_object_add(o, "partition_by", json_object_new_string(vk_str(spec, "partition_by", "")));
     json_object_object_add(o, "partitions", json_object_new_array());
     json_object *copy = NULL;
     if (json_object_object_get_ex(spec, "vector_index", &vi) && vi) json_object_deep_copy(vi, &copy, NULL);
@@ -604,49 +576,19 @@ typedef struct out_ctx {
     json_object *out;
 } out_ctx;
 
-/* A row in V1 form: the pk under its field name, the rest flat or under "fields". */
-static json_object *row_json(const out_ctx *x, const av_row_view *row)
-{
-    const av_schema *s = av_collection_schema(x->c);
-    const char *pk = av_schema_pk(s)->name;
-    json_object *all = mv_render_row(x->c, row, x->sel, pk, 0);
-    if (!x->nest) return all;
-    json_object *o = json_object_new_object(), *fields = json_object_new_object();
-    json_object_object_foreach(all, k, v)
-        if (strcmp(k, pk) != 0) json_object_object_add(fields, k, json_object_get(v));
-    json_object *pkv = NULL;
-    json_object_object_get_ex(all, pk, &pkv);
-    json_object_object_add(o, pk, json_object_get(pkv));
-    json_object_object_add(o, "fields", fields);
-    json_object_put(all);
-    return o;
-}
-
 static int collect(void *ctx, const av_row_view *row)
 {
     out_ctx *x = ctx;
-    json_object_array_add(x->out, row_json(x, row));
+    json_object_array_add(x->out, vk_row_json(x->c, x->sel, row, NULL, x->nest));
     return 0;
 }
 
-/* output_fields: absent → every scalar field (plus the vector for collection reads); [] → none. */
 static int read_output_fields(vk *r, json_object *holder, int with_vector, mv_fields *sel)
 {
-    json_object *of = NULL;
     av_err e;
-    memset(sel, 0, sizeof *sel);
-    if (holder && json_object_object_get_ex(holder, "output_fields", &of) && of) {
-        if (!json_object_is_type(of, json_type_array)) { vk_error(r, VK_INVALID, "invalid request: output_fields must be a list"); return -1; }
-        if (json_object_array_length(of) == 0) return 0;
-        if (mv_fields_parse(r->c, of, 0, sel, &e)) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
-        return 0;
-    }
-    const av_schema *s = av_collection_schema(r->c);
-    sel->names = xcalloc((size_t)s->nfields, sizeof(char *));
-    for (int i = 0; i < s->nfields; i++)
-        if (!s->fields[i].primary && (with_vector || s->fields[i].type != AV_T_FLOAT_VECTOR))
-            sel->names[sel->n++] = xstrdup(s->fields[i].name);
-    return 0;
+    if (vk_output_fields(r->c, holder, with_vector, sel, &e) == AV_OK) return 0;
+    vk_error(r, VK_INVALID, "invalid request: %s", e.msg);
+    return -1;
 }
 
 static void fetch(av_http_req *req, av_http_res *res, int from_index)
@@ -682,7 +624,7 @@ static int collect_hit(void *ctx, int q, int rank, float score, const av_row_vie
 {
     hits_ctx *h = ctx;
     (void)rank;
-    json_object *o = row_json(&h->rows, row);
+    json_object *o = vk_row_json(h->rows.c, h->rows.sel, row, NULL, 1);
     json_object_object_add(o, "score", av_json_float(score));
     json_object_array_add(h->lists[q], o);
     return 0;
@@ -733,14 +675,6 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
     return -1;
 }
 
-static av_metric index_metric(json_object *spec)
-{
-    json_object *vi = NULL;
-    json_object_object_get_ex(spec, "vector_index", &vi);
-    const char *d = spec_str(vi, "distance", "ip");
-    return strcasecmp(d, "l2") == 0 ? AV_METRIC_L2 : strcasecmp(d, "cosine") == 0 ? AV_METRIC_COSINE : AV_METRIC_IP;
-}
-
 HANDLER(index_search)
 {
     BEGIN;
@@ -778,7 +712,7 @@ HANDLER(index_search)
     p.offset = (int)offset;
     p.filter = f;
     p.use_metric = 1;
-    p.metric = index_metric(spec);
+    p.metric = vk_index_metric(spec);
     hits_ctx h = { { r.c, &sel, 1, NULL }, xcalloc((size_t)p.nq, sizeof(json_object *)) };
     for (int i = 0; i < p.nq; i++) h.lists[i] = json_object_new_array();
     if (av_search(r.c, &p, collect_hit, &h, &e)) {

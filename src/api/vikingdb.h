@@ -1,0 +1,29 @@
+/*
+ * vikingdb.h — what the VikingDB V1 and V2 dialects share: the authentication hook (Volcengine
+ * Signature V4 or Bearer), row rendering, output-field rules and index definitions.
+ */
+#ifndef AV_VIKINGDB_H
+#define AV_VIKINGDB_H
+
+#include "annovec.h"
+#include "api/milvus.h"
+#include "http/http.h"
+
+#define VK_BATCH_MAX 100
+
+/* The dialect hook: "HMAC-SHA256 ..." is verified as a Volcengine signature, anything else as Bearer. */
+int vk_authenticate(av_http_req *req, av_err *err);
+
+/* A row as JSON: the pk under pk_key (NULL: the pk field's own name), then the selected fields, either
+ * flat or (nest) under "fields". */
+json_object *vk_row_json(av_collection *c, const mv_fields *sel, const av_row_view *row, const char *pk_key, int nest);
+
+/* output_fields of `holder`: absent → every scalar field (and the vector when with_vector); [] → none;
+ * unknown names refused (AV_EINVAL/AV_EFIELD). */
+int vk_output_fields(av_collection *c, json_object *holder, int with_vector, mv_fields *sel, av_err *err);
+
+/* From a stored index definition: its vector_index.distance (default ip). */
+av_metric vk_index_metric(json_object *spec);
+const char *vk_str(json_object *o, const char *key, const char *def);
+
+#endif
