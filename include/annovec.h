@@ -160,6 +160,8 @@ int av_collection_list(av_store *st, const char *project, const char *db, char *
 /* Returns a counted reference: the collection stays usable (even if dropped meanwhile) until released. */
 int av_collection_open(av_store *st, const char *project, const char *db, const char *name,
                        av_collection **out, av_err *err);
+/* The same by the collection's numeric id (av_schema.id); AV_ENOTFOUND. */
+int av_collection_open_id(av_store *st, const char *project, int64_t id, av_collection **out);
 void av_collection_release(av_collection *c);
 const av_schema *av_collection_schema(const av_collection *c);   /* borrowed, immutable */
 int64_t av_collection_count(av_collection *c);                   /* live entities */

@@ -16,5 +16,6 @@ typedef struct av_app {
 void milvus_v1_register(void);
 void milvus_v2_register(void);
 void vikingdb_v1_register(void);
+void vikingdb_v2_register(void);
 
 #endif

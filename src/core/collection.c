@@ -20,6 +20,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     snprintf(c->project, sizeof c->project, "%s", project);
     snprintf(c->db, sizeof c->db, "%s", db);
     av_schema_copy(&c->schema, s);
+    c->schema.id = id;
     c->pkf = av_schema_pk(&c->schema);
     c->vecf = av_schema_vector(&c->schema);
     c->dim = c->vecf->dim;

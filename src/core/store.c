@@ -418,6 +418,17 @@ int av_collection_open(av_store *st, const char *project, const char *db, const 
     return av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
 }
 
+int av_collection_open_id(av_store *st, const char *project, int64_t id, av_collection **out)
+{
+    *out = NULL;
+    pthread_rwlock_rdlock(&st->catalog);
+    for (size_t i = 0; i < st->ncolls && !*out; i++)
+        if (st->colls[i]->id == id && strcmp(st->colls[i]->project, project) == 0) *out = st->colls[i];
+    if (*out) coll_ref(*out);
+    pthread_rwlock_unlock(&st->catalog);
+    return *out ? AV_OK : AV_ENOTFOUND;
+}
+
 int av_collection_drop(av_store *st, const char *project, const char *db, const char *name, av_err *err)
 {
     pthread_rwlock_wrlock(&st->catalog);
