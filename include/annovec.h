@@ -184,6 +184,11 @@ typedef struct av_row {
  * next write: copy them before releasing. */
 int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk *out_pks, av_err *err);
 
+/* Partial update in one transaction: every row's pk must exist (else AV_ENOTFOUND, nothing changes);
+ * the keys of its doc replace the stored ones, the others stay; vec NULL keeps the stored vector.
+ * The merged rows are validated like inserts. */
+int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err);
+
 /* A compiled filter (see src/core/filter.h). NULL means "every row". */
 typedef struct av_filter av_filter;
 int  av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter **out, av_err *err);

@@ -33,12 +33,15 @@ int mv_int64_as_string(const av_http_req *req);
 /* Principal's project for the request. */
 const char *mv_project(const av_http_req *req);
 
-/* Rows of an insert/upsert: data is one object or an array of objects. On success *rows has *n
- * entries whose vec points into *vecs and whose doc objects are owned by the rows (free with
- * mv_rows_free). assign_pk: the engine assigns pks (auto_id insert); a row that names the pk is
- * refused with AV_EPK. Errors: AV_EINVAL (shape), AV_EPK, AV_EDIM, AV_ETYPE, AV_EFIELD, AV_ELIMIT. */
+/* Rows of an insert/upsert/update: data is one object or an array of objects. On success *rows has
+ * *n entries whose vec points into *vecs (NULL when an update leaves it out) and whose doc objects
+ * are owned by the rows (free with mv_rows_free). Modes: MV_ASSIGN_PK, the engine assigns pks
+ * (auto_id insert) and a row that names the pk is refused with AV_EPK; MV_VECTOR_OPTIONAL, a row may
+ * leave the vector out (updates). Errors: AV_EINVAL (shape), AV_EPK, AV_EDIM, AV_ETYPE, AV_EFIELD,
+ * AV_ELIMIT. */
+enum { MV_ASSIGN_PK = 1, MV_VECTOR_OPTIONAL = 2 };
 typedef struct mv_rows { av_row *rows; float *vecs; size_t n; } mv_rows;
-int  mv_rows_parse(const av_collection *c, json_object *data, int assign_pk, size_t max_rows, mv_rows *out, av_err *err);
+int  mv_rows_parse(const av_collection *c, json_object *data, int mode, size_t max_rows, mv_rows *out, av_err *err);
 void mv_rows_free(mv_rows *r);
 
 /* Ids from a scalar or an array (ints, strings, or a comma-separated string from a query string).

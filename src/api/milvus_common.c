@@ -112,7 +112,7 @@ static int row_pk(const av_collection *c, json_object *v, size_t i, av_pk *pk, a
     return AV_OK;
 }
 
-static int row_parse(const av_collection *c, json_object *obj, size_t i, int assign_pk, av_row *row, float *vec, av_err *err)
+static int row_parse(const av_collection *c, json_object *obj, size_t i, int mode, av_row *row, float *vec, av_err *err)
 {
     const av_schema *s = av_collection_schema(c);
     const av_field *pkf = av_schema_pk(s), *vf = av_schema_vector(s);
@@ -121,6 +121,7 @@ static int row_parse(const av_collection *c, json_object *obj, size_t i, int ass
     if (json_object_object_length(obj) == 0)
         return av_fail(err, AV_EINVAL, "row %zu of data is an empty object", i);
     json_object *v;
+    int assign_pk = mode & MV_ASSIGN_PK;
     int has_pk = json_object_object_get_ex(obj, pkf->name, &v) && v;
     if (assign_pk && has_pk)
         return av_fail(err, AV_EPK, "row %zu: the primary key \"%s\" is assigned by the server (autoID); remove it from the row", i, pkf->name);
@@ -128,9 +129,11 @@ static int row_parse(const av_collection *c, json_object *obj, size_t i, int ass
         return av_fail(err, AV_EPK, "row %zu: the primary key \"%s\" is missing", i, pkf->name);
     int rc;
     if (has_pk && (rc = row_pk(c, v, i, &row->pk, err))) return rc;
-    if (!json_object_object_get_ex(obj, vf->name, &v) || !v)
-        return av_fail(err, AV_EFIELD, "row %zu: the vector field \"%s\" is missing", i, vf->name);
-    if ((rc = av_json_get_vector(v, vf->dim, vec, err))) {
+    if (!json_object_object_get_ex(obj, vf->name, &v) || !v) {
+        if (!(mode & MV_VECTOR_OPTIONAL))
+            return av_fail(err, AV_EFIELD, "row %zu: the vector field \"%s\" is missing", i, vf->name);
+        vec = NULL;
+    } else if ((rc = av_json_get_vector(v, vf->dim, vec, err))) {
         char inner[sizeof err->msg];
         snprintf(inner, sizeof inner, "%s", err->msg);
         return av_fail(err, rc, "row %zu: %s", i, inner);
@@ -144,7 +147,7 @@ static int row_parse(const av_collection *c, json_object *obj, size_t i, int ass
     return AV_OK;
 }
 
-int mv_rows_parse(const av_collection *c, json_object *data, int assign_pk, size_t max_rows, mv_rows *out, av_err *err)
+int mv_rows_parse(const av_collection *c, json_object *data, int mode, size_t max_rows, mv_rows *out, av_err *err)
 {
     memset(out, 0, sizeof *out);
     int single = json_object_is_type(data, json_type_object);
@@ -159,7 +162,7 @@ int mv_rows_parse(const av_collection *c, json_object *data, int assign_pk, size
     out->n = n;
     for (size_t i = 0; i < n; i++) {
         json_object *obj = single ? data : json_object_array_get_idx(data, i);
-        int rc = row_parse(c, obj, i, assign_pk, &out->rows[i], out->vecs + i * (size_t)dim, err);
+        int rc = row_parse(c, obj, i, mode, &out->rows[i], out->vecs + i * (size_t)dim, err);
         if (rc) { mv_rows_free(out); return rc; }
     }
     return AV_OK;

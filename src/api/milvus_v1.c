@@ -322,7 +322,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     int assign = av_schema_pk(s)->auto_id && !upsert;
     mv_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, assign, AV_BATCH_MAX, &rows, &e)) {
+    if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
         int code = strstr(e.msg, "empty object") ? Z_DATA_EMPTY_ROW : data_error_code(&e);
         if (code == Z_PK_AUTO && !assign) code = Z_FIELD_TYPE;
         v1_error(res, code, "%s", e.msg);

@@ -568,7 +568,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     int assign = av_schema_pk(s)->auto_id && !upsert;
     mv_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, assign, AV_BATCH_MAX, &rows, &e)) {
+    if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
         v2_error(res, MERR_INSERT, "fail to deal the insert data, error: %s", e.msg);
         v2_end(&r);
         return;

@@ -9,7 +9,7 @@
  * Signature V4 (service air or vikingdb) or Authorization: Bearer <api-key>.
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
- * ~5 min for del_all). Not yet served here: ttl, update_data, search/agg, aliases, the V2 data plane.
+ * ~5 min for del_all). Not yet served here: ttl, search/agg, aliases.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -517,12 +517,40 @@ HANDLER(upsert_data)
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     mv_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, fields, assign, VK_BATCH_MAX, &rows, &e)) {
+    if (mv_rows_parse(r.c, fields, assign ? MV_ASSIGN_PK : 0, VK_BATCH_MAX, &rows, &e)) {
         vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
         vk_end(&r); return;
     }
     if (av_insert(r.c, rows.rows, rows.n, !assign, NULL, &e))
         vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
+    else vk_ok(&r, NULL);
+    mv_rows_free(&rows);
+    vk_end(&r);
+}
+
+/* Partial rows by primary key: given fields replace the stored ones; a missing key is 1000011. */
+HANDLER(update_data)
+{
+    BEGIN;
+    json_object *fields;
+    mv_rows rows;
+    av_err e;
+    if (need_collection(&r)) { vk_end(&r); return; }
+    if (!json_object_object_get_ex(r.body, "fields", &fields) || !fields) {
+        vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows with their primary keys) is required");
+        vk_end(&r); return;
+    }
+    int64_t ttl = 0;
+    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl != 0) {
+        vk_error(&r, VK_INVALID, "invalid request: ttl is not supported yet by this server; send ttl 0 or omit it");
+        vk_end(&r); return;
+    }
+    if (mv_rows_parse(r.c, fields, MV_VECTOR_OPTIONAL, VK_BATCH_MAX, &rows, &e)) {
+        vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
+        vk_end(&r); return;
+    }
+    if (av_update(r.c, rows.rows, rows.n, &e))
+        vk_error(&r, e.code == AV_ENOTFOUND ? 1000011 : e.code == AV_EIO ? VK_INTERNAL : VK_INVALID, "%s", e.msg);
     else vk_ok(&r, NULL);
     mv_rows_free(&rows);
     vk_end(&r);
@@ -745,7 +773,8 @@ void vikingdb_v1_register(void)
     static const struct { const char *path; av_http_handler h; } routes[] = {
         {"/api/collection/create", collection_create}, {"/api/collection/info", collection_info},
         {"/api/collection/list", collection_list}, {"/api/collection/drop", collection_drop},
-        {"/api/collection/upsert_data", upsert_data}, {"/api/collection/del_data", del_data},
+        {"/api/collection/upsert_data", upsert_data}, {"/api/collection/update_data", update_data},
+        {"/api/collection/del_data", del_data},
         {"/api/collection/fetch_data", collection_fetch_data},
         {"/api/index/create", index_create}, {"/api/index/info", index_info}, {"/api/index/list", index_list},
         {"/api/index/drop", index_drop}, {"/api/index/search", index_search}, {"/api/index/fetch_data", index_fetch_data},

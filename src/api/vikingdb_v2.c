@@ -8,7 +8,7 @@
  * and NotFound.VikingdbIndex 404, InternalError 500. A collection is named by collection_name or by
  * resource_id (its numeric collection id, as Milvus's describe shows it); empty strings count as
  * absent. Deletes are visible to fetch, search and agg when the call returns.
- * Not yet served: update, ttl, search/multi_modal and keywords.
+ * Not yet served: ttl, search/multi_modal and keywords.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -177,8 +177,28 @@ HANDLER(upsert)
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     mv_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, assign, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
+    if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
     if (av_insert(r.c, rows.rows, rows.n, !assign, NULL, &e)) {
+        if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
+        else INVALID(&r, "%s", e.msg);
+    } else ok(&r, NULL);
+    mv_rows_free(&rows);
+    end(&r);
+}
+
+/* Partial rows by id: given fields replace the stored ones, the rest stay; every id must exist. */
+HANDLER(update)
+{
+    BEGIN;
+    json_object *data;
+    int64_t ttl = 0;
+    mv_rows rows;
+    av_err e;
+    if (need_collection(&r)) { end(&r); return; }
+    if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (rows with their primary keys) is required"); end(&r); return; }
+    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl != 0) { INVALID(&r, "ttl is not supported yet by this server; send 0 or omit it"); end(&r); return; }
+    if (mv_rows_parse(r.c, data, MV_VECTOR_OPTIONAL, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
+    if (av_update(r.c, rows.rows, rows.n, &e)) {
         if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
         else INVALID(&r, "%s", e.msg);
     } else ok(&r, NULL);
@@ -573,7 +593,7 @@ HANDLER(ping)
 void vikingdb_v2_register(void)
 {
     static const struct { const char *path; av_http_handler h; } routes[] = {
-        {"upsert", upsert}, {"delete", delete_}, {"fetch_in_collection", fetch_in_collection},
+        {"upsert", upsert}, {"update", update}, {"delete", delete_}, {"fetch_in_collection", fetch_in_collection},
         {"fetch_in_index", fetch_in_index}, {"search/vector", search_vector}, {"search/id", search_id},
         {"search/scalar", search_scalar}, {"search/random", search_random}, {"agg", agg},
     };

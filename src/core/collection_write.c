@@ -338,6 +338,68 @@ done:
     return rc;
 }
 
+/* ---- update ---------------------------------------------------------------------------------- */
+
+/* The stored doc of a slot with `patch`'s keys laid over it (a new object). */
+static json_object *merged_doc(const av_collection *c, uint32_t slot, json_object *patch)
+{
+    json_object *m = json_object_new_object();
+    json_object_object_foreach(c->docs[slot], k, v) json_object_object_add(m, k, copy_json(v));
+    if (patch) {
+        json_object_object_foreach(patch, pk, pv) json_object_object_add(m, pk, copy_json(pv));
+    }
+    return m;
+}
+
+int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
+{
+    if (n == 0) return av_fail(err, AV_EINVAL, "no rows to update; send at least one row");
+    if (n > AV_BATCH_MAX) return av_fail(err, AV_ELIMIT, "%zu rows in one request; the limit is %d", n, AV_BATCH_MAX);
+    json_object **docs = xcalloc(n, sizeof *docs);
+    av_row *full = xcalloc(n, sizeof *full);
+    float *vecs = xmalloc(sizeof(float) * (size_t)c->dim * n);
+    av_pk *pks = xcalloc(n, sizeof *pks);
+    uint8_t *skip = xcalloc(n, 1);
+    int rc = AV_OK;
+    for (size_t i = 0; i < n && rc == AV_OK; i++) {
+        rc = check_pk(c, &rows[i].pk, (int)i, err);
+        if (rc == AV_OK && rows[i].vec) rc = check_vector(c, rows[i].vec, (int)i, err);
+        if (rc == AV_OK && rows[i].doc && !json_object_is_type(rows[i].doc, json_type_object))
+            rc = av_fail(err, AV_ETYPE, "row %zu is not a JSON object", i);
+        pks[i] = rows[i].pk;
+    }
+    if (rc == AV_OK) rc = check_batch_dups(c, pks, n, 1, skip, err);
+    if (rc) goto done;
+    pthread_rwlock_wrlock(&c->lock);
+    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    for (size_t i = 0; i < n && rc == AV_OK; i++) {
+        uint32_t slot = coll_find(c, &pks[i]);
+        if (slot == PKMAP_NONE) {
+            rc = pks[i].is_str ? av_fail(err, AV_ENOTFOUND, "row %zu: data not found: primary key \"%s\" does not exist", i, pks[i].s)
+                               : av_fail(err, AV_ENOTFOUND, "row %zu: data not found: primary key %" PRId64 " does not exist", i, pks[i].i);
+            break;
+        }
+        json_object *m = merged_doc(c, slot, rows[i].doc);
+        rc = build_doc(c, m, (int)i, &docs[i], err);
+        json_object_put(m);
+        float *v = vecs + i * (size_t)c->dim;
+        memcpy(v, rows[i].vec ? rows[i].vec : c->vecs + (size_t)slot * (size_t)c->dim, sizeof(float) * (size_t)c->dim);
+        full[i] = (av_row){ pks[i], v, NULL };
+    }
+    insert_job job = { c, full, pks, docs, skip, n, 1 };
+    if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
+    for (size_t i = 0; i < n && rc == AV_OK; i++) {
+        if (skip[i]) continue;
+        coll_slot_fill(c, coll_find(c, &pks[i]), &pks[i], full[i].vec, docs[i]);
+        docs[i] = NULL;
+    }
+    pthread_rwlock_unlock(&c->lock);
+done:
+    for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
+    free(docs); free(full); free(vecs); free(pks); free(skip);
+    return rc;
+}
+
 /* ---- delete ---------------------------------------------------------------------------------- */
 
 typedef struct delete_job { av_collection *c; uint32_t *slots; size_t n; } delete_job;

@@ -34,6 +34,12 @@ def run(t):
         # the same collection through Milvus v2
         js2 = s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]})
         t.eq("the collection is visible to the Milvus dialect", [r["pk"] for r in js2["data"]], ["k8", "k9"])
+        st, js = vk(s, "/api/collection/update_data", {"collection_name": "vc", "fields": [{"pk": "k8", "n": 80}]})
+        t.check("update_data", st == 200 and js["code"] == 0, js)
+        st, js = vk(s, "/api/collection/update_data", {"collection_name": "vc", "fields": [{"pk": "nope", "n": 1}]})
+        t.check("update_data of a missing key: 1000011", st == 400 and js["code"] == 1000011, js)
+        js2 = s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]})
+        t.eq("update_data visible through Milvus", [(r["pk"], r["n"]) for r in js2["data"]], [("k8", 80), ("k9", 9)])
         before = js2
         cases = [
             ("malformed JSON", "/api/collection/del_data", '{"collection_name":', 400, 1000003),

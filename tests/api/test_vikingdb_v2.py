@@ -52,6 +52,17 @@ def run(t):
         t.eq("deleted ids gone from agg at once", js["result"]["agg"]["bj"], 8)
         st, js = v2(s, "fetch_in_collection", {"collection_name": "g", "ids": [28]})
         t.eq("deleted ids reported as not existing", js["result"], {"fetch": [], "ids_not_exist": [28]})
+        st, js = v2(s, "update", {"collection_name": "g", "data": [{"id": 3, "city": "sz"}]})
+        t.check("update", st == 200 and js["code"] == "Success", js)
+        st, js = v2(s, "fetch_in_index", {"collection_name": "g", "index_name": "ix", "ids": [3]})
+        t.eq("update replaced one field, kept the others and the vector",
+             (js["result"]["fetch"][0]["fields"], js["result"]["fetch"][0]["dense_vector"]), ({"city": "sz", "price": 3}, [3, 1, 0, 0]))
+        st, js = v2(s, "update", {"collection_name": "g", "data": [{"id": 4, "city": "x"}, {"id": 28, "city": "y"}]})
+        t.check("update of a missing id fails the batch", st == 400 and js["code"] == "InvalidParameter" and "not found" in js["message"], js)
+        st, js = v2(s, "fetch_in_collection", {"collection_name": "g", "ids": [4]})
+        t.eq("... and changed nothing", js["result"]["fetch"][0]["fields"]["city"], "bj")
+        st, js = v2(s, "update", {"collection_name": "g", "data": [{"id": 4, "price": "cheap"}]})
+        t.check("update with a wrong type is refused", st == 400 and js["code"] == "InvalidParameter", js)
         before = v2(s, "agg", {"collection_name": "g", "op": "count"})[1]["result"]
         cases = [
             ("malformed JSON", "delete", '{"collection_name":"g","ids":[1', 400, "InvalidParameter"),

@@ -433,6 +433,46 @@ static void test_named_indexes_and_metric(void)
     av_store_close(st);
 }
 
+static void test_update(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "upd", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "upd", &c, &e);
+    float v[2][2] = { { 1, 2 }, { 3, 4 } };
+    av_row r[2] = { { { 0, 1, NULL }, v[0], doc(10, "a") }, { { 0, 2, NULL }, v[1], doc(20, "b") } };
+    av_insert(c, r, 2, 0, NULL, &e);
+    json_object *patch = keep(json_object_new_object());
+    json_object_object_add(patch, "tag", json_object_new_string("patched"));
+    av_row u = { { 0, 1, NULL }, NULL, patch };
+    CHECK_INT(av_update(c, &u, 1, &e), AV_OK);
+    CHECK_INT(count(c, "tag == \"patched\" and age == 10"), 1);   /* other fields kept */
+    hits h = { 0 };
+    av_search_params p = { .queries = v[0], .nq = 1, .limit = 1 };
+    av_search(c, &p, hit_cb, &h, &e);
+    CHECK(h.ids[0] == 1 && h.d[0] == 0.0f);                          /* vector kept */
+    av_row both[2] = { { { 0, 2, NULL }, NULL, patch }, { { 0, 99, NULL }, NULL, patch } };
+    CHECK_INT(av_update(c, both, 2, &e), AV_ENOTFOUND);
+    CHECK_CONTAINS(e.msg, "data not found");
+    CHECK_INT(count(c, "tag == \"b\""), 1);                          /* the batch changed nothing */
+    json_object *bad = keep(json_object_new_object());
+    json_object_object_add(bad, "age", json_object_new_string("old"));
+    av_row ub = { { 0, 2, NULL }, NULL, bad };
+    CHECK_INT(av_update(c, &ub, 1, &e), AV_ETYPE);
+    av_collection_release(c);
+    av_store_close(st);
+    /* durable */
+    st = open_store();
+    av_collection_open(st, P, "default", "upd", &c, &e);
+    CHECK_INT(count(c, "tag == \"patched\""), 1);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
 static void test_pkmap_churn(void)
 {
     pkmap m;
@@ -519,6 +559,7 @@ int main(void)
     test_string_pk_and_auto_id();
     test_compaction();
     test_named_indexes_and_metric();
+    test_update();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
     rm_dir(dir);
