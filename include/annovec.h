@@ -183,6 +183,11 @@ typedef struct av_row {
  * receives the pks written; string pks point into the collection and are borrowed only until the
  * next write: copy them before releasing. */
 int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk *out_pks, av_err *err);
+/* The same with an expiry for every row of the batch (epoch ms; 0 = never). From that instant the
+ * rows are invisible to every read; the store's purge thread deletes them later. */
+int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int64_t expire_ms, av_pk *out_pks, av_err *err);
+/* Deletes this collection's rows that expired at or before `now` (what the purge thread runs). */
+int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err *err);
 
 /* Partial update in one transaction: every row's pk must exist (else AV_ENOTFOUND, nothing changes);
  * the keys of its doc replace the stored ones, the others stay; vec NULL keeps the stored vector.

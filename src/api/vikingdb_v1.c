@@ -9,7 +9,8 @@
  * Signature V4 (service air or vikingdb) or Authorization: Bearer <api-key>.
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
- * ~5 min for del_all). Not yet served here: ttl, search/agg, aliases.
+ * ~5 min for del_all); rows past their ttl vanish from every read at once. Not yet served here:
+ * search/agg, aliases.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -17,6 +18,7 @@
 #include "core/util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -506,12 +508,8 @@ HANDLER(upsert_data)
         vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows) is required");
         vk_end(&r); return;
     }
-    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0) {
-        vk_error(&r, VK_INVALID, "invalid request: ttl must be a non-negative integer");
-        vk_end(&r); return;
-    }
-    if (ttl > 0) {
-        vk_error(&r, VK_INVALID, "invalid request: ttl is not supported yet by this server; send ttl 0 or omit it");
+    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
+        vk_error(&r, VK_INVALID, "invalid request: ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
         vk_end(&r); return;
     }
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
@@ -521,7 +519,8 @@ HANDLER(upsert_data)
         vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
         vk_end(&r); return;
     }
-    if (av_insert(r.c, rows.rows, rows.n, !assign, NULL, &e))
+    int64_t expire = ttl ? av_now_ms() + ttl * 1000 : 0;
+    if (av_insert_ex(r.c, rows.rows, rows.n, !assign, expire, NULL, &e))
         vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
     else vk_ok(&r, NULL);
     mv_rows_free(&rows);
@@ -540,9 +539,8 @@ HANDLER(update_data)
         vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows with their primary keys) is required");
         vk_end(&r); return;
     }
-    int64_t ttl = 0;
-    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl != 0) {
-        vk_error(&r, VK_INVALID, "invalid request: ttl is not supported yet by this server; send ttl 0 or omit it");
+    if (json_object_object_get_ex(r.body, "ttl", NULL)) {
+        vk_error(&r, VK_INVALID, "invalid request: update_data keeps each row's expiry; to change the ttl, upsert the row");
         vk_end(&r); return;
     }
     if (mv_rows_parse(r.c, fields, MV_VECTOR_OPTIONAL, VK_BATCH_MAX, &rows, &e)) {

@@ -8,7 +8,7 @@
  * and NotFound.VikingdbIndex 404, InternalError 500. A collection is named by collection_name or by
  * resource_id (its numeric collection id, as Milvus's describe shows it); empty strings count as
  * absent. Deletes are visible to fetch, search and agg when the call returns.
- * Not yet served: ttl, search/multi_modal and keywords.
+ * Rows past their ttl vanish from every read at once. Not yet served: search/multi_modal, keywords.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -172,13 +172,15 @@ HANDLER(upsert)
     int64_t ttl = 0;
     if (need_collection(&r)) { end(&r); return; }
     if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (a list of rows) is required"); end(&r); return; }
-    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0) { INVALID(&r, "ttl must be a non-negative integer"); end(&r); return; }
-    if (ttl > 0) { INVALID(&r, "ttl is not supported yet by this server; send 0 or omit it"); end(&r); return; }
+    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
+        INVALID(&r, "ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
+        end(&r); return;
+    }
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     mv_rows rows;
     av_err e;
     if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
-    if (av_insert(r.c, rows.rows, rows.n, !assign, NULL, &e)) {
+    if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) {
         if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
         else INVALID(&r, "%s", e.msg);
     } else ok(&r, NULL);
@@ -191,12 +193,11 @@ HANDLER(update)
 {
     BEGIN;
     json_object *data;
-    int64_t ttl = 0;
     mv_rows rows;
     av_err e;
     if (need_collection(&r)) { end(&r); return; }
     if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (rows with their primary keys) is required"); end(&r); return; }
-    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl != 0) { INVALID(&r, "ttl is not supported yet by this server; send 0 or omit it"); end(&r); return; }
+    if (json_object_object_get_ex(r.body, "ttl", NULL)) { INVALID(&r, "update keeps each row's expiry; to change the ttl, upsert the row"); end(&r); return; }
     if (mv_rows_parse(r.c, data, MV_VECTOR_OPTIONAL, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
     if (av_update(r.c, rows.rows, rows.n, &e)) {
         if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);

@@ -46,11 +46,11 @@ static void free_rows(av_collection *c)
         if (c->pk_s) free(c->pk_s[s]);
     }
     free(c->vecs); free(c->norms); free(c->alive); free(c->pk_i); free(c->pk_s);
-    free(c->docs); free(c->free_slots);
+    free(c->docs); free(c->free_slots); free(c->expire);
     c->vecs = c->norms = NULL; c->alive = NULL; c->pk_i = NULL; c->pk_s = NULL;
-    c->docs = NULL; c->free_slots = NULL;
+    c->docs = NULL; c->free_slots = NULL; c->expire = NULL;
     c->nslots = c->cap = c->nfree = 0;
-    c->live = 0;
+    c->live = c->nttl = 0;
     pkmap_free(&c->map);
     pkmap_init(&c->map, c->pk_is_str);
 }
@@ -89,6 +89,11 @@ int64_t av_collection_count(av_collection *c)
 {
     pthread_rwlock_rdlock(&c->lock);
     int64_t n = c->live;
+    if (c->nttl) {
+        int64_t now = av_now_ms();
+        n = 0;
+        for (uint32_t s = 0; s < c->nslots; s++) n += coll_visible(c, s, now);
+    }
     pthread_rwlock_unlock(&c->lock);
     return n;
 }
@@ -133,6 +138,10 @@ static void grow(av_collection *c)
     c->free_slots = xrealloc(c->free_slots, sizeof(uint32_t) * cap);
     if (c->pk_is_str) c->pk_s = xrealloc(c->pk_s, sizeof(char *) * cap);
     else c->pk_i = xrealloc(c->pk_i, sizeof(int64_t) * cap);
+    if (c->expire) {
+        c->expire = xrealloc(c->expire, sizeof(int64_t) * cap);
+        memset(c->expire + c->cap, 0, sizeof(int64_t) * (cap - c->cap));
+    }
     c->cap = cap;
 }
 
@@ -169,9 +178,20 @@ void coll_slot_fill(av_collection *c, uint32_t slot, const av_pk *pk, const floa
     c->iops->add(c->index, &vd, slot);
 }
 
+void coll_slot_set_expire(av_collection *c, uint32_t slot, int64_t expire_ms)
+{
+    if (!c->expire) {
+        if (!expire_ms) return;
+        c->expire = xcalloc(c->cap, sizeof(int64_t));
+    }
+    c->nttl += (expire_ms != 0) - (c->expire[slot] != 0);
+    c->expire[slot] = expire_ms;
+}
+
 /* Removes a live slot and scrubs what it held: nothing of the entity stays in memory. */
 void coll_slot_free(av_collection *c, uint32_t slot)
 {
+    coll_slot_set_expire(c, slot, 0);
     av_vecdata vd = coll_vecdata(c);
     c->iops->remove(c->index, &vd, slot);
     av_row_view v = coll_view(c, slot);
@@ -205,6 +225,7 @@ void coll_compact(av_collection *c)
             memcpy(c->vecs + to * dim, c->vecs + from * dim, sizeof(float) * dim);
             memset(c->vecs + from * dim, 0, sizeof(float) * dim);
             c->norms[to] = c->norms[from];
+            if (c->expire) { c->expire[to] = c->expire[from]; c->expire[from] = 0; }
             c->docs[to] = c->docs[from];
             c->docs[from] = NULL;
             if (c->pk_is_str) { c->pk_s[to] = c->pk_s[from]; c->pk_s[from] = NULL; }
@@ -225,7 +246,7 @@ void coll_compact(av_collection *c)
 int coll_load(av_collection *c, sqlite3 *db, av_err *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT pk, vec, doc FROM entity WHERE coll = ? ORDER BY rowid", -1, &st, NULL))
+    if (sqlite3_prepare_v2(db, "SELECT pk, vec, doc, expire_ms FROM entity WHERE coll = ? ORDER BY rowid", -1, &st, NULL))
         return av_fail(err, AV_EIO, "loading collection %s: %s", c->schema.name, sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, c->id);
     int rc;
@@ -242,7 +263,9 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
             rc = SQLITE_CORRUPT;
             break;
         }
-        coll_slot_fill(c, coll_slot_alloc(c), &pk, blob, doc);
+        uint32_t slot = coll_slot_alloc(c);
+        coll_slot_fill(c, slot, &pk, blob, doc);
+        coll_slot_set_expire(c, slot, sqlite3_column_int64(st, 3));
     }
     pthread_rwlock_unlock(&c->lock);
     sqlite3_finalize(st);

@@ -11,6 +11,9 @@
  * the whole call, visitors included. Writers validate outside it, then hold it exclusively across the
  * SQLite transaction and the in-memory apply, so a write that has returned is visible to every later
  * reader, and a reader never sees a half-applied batch. Lock order: catalog -> collection -> store.
+ *
+ * TTL: a slot whose expire time has passed is invisible to every read at once (coll_visible); the
+ * store's purge thread deletes expired rows from SQLite and memory later (av_collection_expire).
  */
 #ifndef AV_COLLECTION_H
 #define AV_COLLECTION_H
@@ -45,7 +48,9 @@ struct av_collection {
     json_object **docs;
     uint32_t *free_slots;
     uint32_t nfree;
-    int64_t live;
+    int64_t live;              /* slots in use, expired or not */
+    int64_t *expire;           /* per slot, epoch ms (0 = never); NULL until a row has a TTL */
+    int64_t nttl;              /* slots in use with an expiry */
     pkmap map;
     int64_t last_auto_id;
 
@@ -65,6 +70,13 @@ void coll_mark_dropped(av_collection *c);
 uint32_t coll_slot_alloc(av_collection *c);
 void coll_slot_fill(av_collection *c, uint32_t slot, const av_pk *pk, const float *vec, json_object *doc);
 void coll_slot_free(av_collection *c, uint32_t slot);
+/* Sets a live slot's expiry (epoch ms, 0 = never). */
+void coll_slot_set_expire(av_collection *c, uint32_t slot, int64_t expire_ms);
+/* A slot readers may see: in use and not expired at `now` (epoch ms). */
+static inline int coll_visible(const av_collection *c, uint32_t s, int64_t now)
+{
+    return c->alive[s] && (!c->nttl || !c->expire[s] || c->expire[s] > now);
+}
 /* Moves live slots down over free ones when more than half the slots are free (keeps scans dense).
  * Slot numbers change: caller holds the write lock and keeps no slot numbers across it. */
 void coll_compact(av_collection *c);

@@ -25,10 +25,11 @@ int av_get(av_collection *c, const av_pk *pks, size_t n, av_row_visitor fn, void
 {
     pthread_rwlock_rdlock(&c->lock);
     int rc = check_live(c, err);
+    int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         if (pks[i].is_str != c->pk_is_str) continue;
         uint32_t s = coll_find(c, &pks[i]);
-        if (s == PKMAP_NONE) continue;
+        if (s == PKMAP_NONE || !coll_visible(c, s, now)) continue;
         av_row_view v = coll_view(c, s);
         if (fn(ctx, &v)) break;
     }
@@ -36,9 +37,9 @@ int av_get(av_collection *c, const av_pk *pks, size_t n, av_row_visitor fn, void
     return rc;
 }
 
-static int matches(const av_collection *c, const av_filter *f, uint32_t s)
+static int matches(const av_collection *c, const av_filter *f, uint32_t s, int64_t now)
 {
-    if (!c->alive[s]) return 0;
+    if (!coll_visible(c, s, now)) return 0;
     if (!f) return 1;
     av_row_view v = coll_view(c, s);
     return av_filter_match(f, &v);
@@ -63,8 +64,9 @@ int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit
     size_t m = 0;
     if (rc == AV_OK && c->live > 0) {
         hits = xmalloc(sizeof(uint32_t) * (size_t)c->live);
+        int64_t now = av_now_ms();
         for (uint32_t s = 0; s < c->nslots; s++)
-            if (matches(c, f, s)) hits[m++] = s;
+            if (matches(c, f, s, now)) hits[m++] = s;
         qsort_r(hits, m, sizeof *hits, cmp_pk_slots, c);
     }
     for (size_t i = (size_t)offset; i < m && (limit < 0 || (int64_t)(i - (size_t)offset) < limit); i++) {
@@ -80,20 +82,23 @@ int av_count(av_collection *c, const av_filter *f, int64_t *out, av_err *err)
 {
     pthread_rwlock_rdlock(&c->lock);
     int rc = check_live(c, err);
-    int64_t n = 0;
-    if (rc == AV_OK && !f) n = c->live;
+    int64_t n = 0, now = av_now_ms();
+    if (rc == AV_OK && !f && !c->nttl) n = c->live;
     else if (rc == AV_OK)
-        for (uint32_t s = 0; s < c->nslots; s++) n += matches(c, f, s);
+        for (uint32_t s = 0; s < c->nslots; s++) n += matches(c, f, s, now);
     pthread_rwlock_unlock(&c->lock);
     *out = n;
     return rc;
 }
 
-typedef struct accept_ctx { const av_collection *c; const av_filter *f; } accept_ctx;
+typedef struct accept_ctx { const av_collection *c; const av_filter *f; int64_t now; } accept_ctx;
 
+/* Slots a search may return: not expired, and passing the filter. */
 static int accept_slot(void *arg, uint32_t slot)
 {
     accept_ctx *a = arg;
+    if (!coll_visible(a->c, slot, a->now)) return 0;
+    if (!a->f) return 1;
     av_row_view v = coll_view(a->c, slot);
     return av_filter_match(a->f, &v);
 }
@@ -126,14 +131,14 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
     int k = p->limit + p->offset;
     av_scored *hits = xmalloc(sizeof(av_scored) * (size_t)k);
     av_range range = { p->has_radius, p->has_range_filter, p->radius, p->range_filter };
-    accept_ctx actx = { c, p->filter };
+    accept_ctx actx = { c, p->filter, av_now_ms() };
     pthread_rwlock_rdlock(&c->lock);
     rc = check_live(c, err);
     av_vecdata vd = coll_vecdata(c);
     if (p->use_metric) vd.metric = p->metric;
     for (int q = 0; q < p->nq && rc == AV_OK; q++) {
         const float *qv = p->queries + (size_t)q * (size_t)c->dim;
-        int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter ? accept_slot : NULL, &actx, hits);
+        int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter || c->nttl ? accept_slot : NULL, &actx, hits);
         int stop = 0;
         for (int r = p->offset; r < n && !stop; r++) {
             av_row_view v = coll_view(c, hits[r].slot);

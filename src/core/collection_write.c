@@ -196,14 +196,15 @@ static void bind_pk(sqlite3_stmt *st, int idx, const av_pk *pk)
     else sqlite3_bind_int64(st, idx, pk->i);
 }
 
+/* Writes rows (insert-or-replace: insert semantics are checked in memory, where an expired row that
+ * is not purged yet counts as absent). expire[i] is each row's expiry (epoch ms, 0 = never). */
 static int write_rows(av_collection *c, const av_pk *pks, const av_row *rows, json_object **docs,
-                      const uint8_t *skip, size_t n, int upsert, av_err *err)
+                      const uint8_t *skip, const int64_t *expire, size_t n, int assigned, av_err *err)
 {
     sqlite3 *db = av_store_db(c->st);
     sqlite3_stmt *st = NULL;
-    const char *sql = upsert
-        ? "INSERT INTO entity(coll, pk, vec, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(coll, pk) DO UPDATE SET vec = excluded.vec, doc = excluded.doc"
-        : "INSERT INTO entity(coll, pk, vec, doc) VALUES (?1, ?2, ?3, ?4)";
+    const char *sql = "INSERT INTO entity(coll, pk, vec, doc, expire_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
+                      "ON CONFLICT(coll, pk) DO UPDATE SET vec = excluded.vec, doc = excluded.doc, expire_ms = excluded.expire_ms";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) return av_store_sqlite_fail(c->st, err, "preparing insert");
     int rc = AV_OK;
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
@@ -213,10 +214,11 @@ static int write_rows(av_collection *c, const av_pk *pks, const av_row *rows, js
         bind_pk(st, 2, &pks[i]);
         sqlite3_bind_blob(st, 3, rows[i].vec, (int)sizeof(float) * c->dim, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, json_object_to_json_string_ext(docs[i], JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, expire[i]);
         if (sqlite3_step(st) != SQLITE_DONE) rc = av_store_sqlite_fail(c->st, err, "writing a row");
     }
     sqlite3_finalize(st);
-    if (rc == AV_OK && c->pkf->auto_id && !upsert) {
+    if (rc == AV_OK && assigned) {
         char q[128];
         snprintf(q, sizeof q, "UPDATE collection SET last_auto_id = %" PRId64 " WHERE id = %" PRId64, c->last_auto_id, c->id);
         rc = av_store_exec(c->st, q, err);
@@ -262,14 +264,15 @@ typedef struct insert_job {
     av_pk *pks;
     json_object **docs;
     uint8_t *skip;
+    int64_t *expire;
     size_t n;
-    int upsert;
+    int assigned;              /* auto ids were assigned: persist last_auto_id */
 } insert_job;
 
 static int insert_txn(void *arg, av_err *err)
 {
     insert_job *j = arg;
-    return write_rows(j->c, j->pks, j->rows, j->docs, j->skip, j->n, j->upsert, err);
+    return write_rows(j->c, j->pks, j->rows, j->docs, j->skip, j->expire, j->n, j->assigned, err);
 }
 
 /* Time-ordered ids like Milvus's (milliseconds in the high bits, a counter below), but shifted by
@@ -295,12 +298,20 @@ static int validate_rows(av_collection *c, const av_row *rows, size_t n, int ass
 
 int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk *out_pks, av_err *err)
 {
+    return av_insert_ex(c, rows, n, upsert, 0, out_pks, err);
+}
+
+int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int64_t expire_ms, av_pk *out_pks, av_err *err)
+{
     if (n == 0) return av_fail(err, AV_EINVAL, "no rows to write; send at least one row");
     if (n > AV_BATCH_MAX) return av_fail(err, AV_ELIMIT, "%zu rows in one request; the limit is %d", n, AV_BATCH_MAX);
     int assign = c->pkf->auto_id && !upsert;
+    if (expire_ms < 0) return av_fail(err, AV_EINVAL, "the expiry time is negative");
     json_object **docs = xcalloc(n, sizeof *docs);
     av_pk *pks = xcalloc(n, sizeof *pks);
     uint8_t *skip = xcalloc(n, 1);
+    int64_t *expire = xmalloc(sizeof(int64_t) * n);
+    for (size_t i = 0; i < n; i++) expire[i] = expire_ms;
     int rc = validate_rows(c, rows, n, assign, docs, err);
     for (size_t i = 0; i < n; i++) pks[i] = rows[i].pk;
     if (rc == AV_OK && !assign) rc = check_batch_dups(c, pks, n, upsert, skip, err);
@@ -311,15 +322,16 @@ int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk 
         rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
         goto unlock;
     }
-    int64_t saved_auto = c->last_auto_id;
+    int64_t saved_auto = c->last_auto_id, now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
+        uint32_t found;
         if (assign) pks[i] = (av_pk){ 0, next_auto_id(c), NULL };
-        else if (!upsert && coll_find(c, &pks[i]) != PKMAP_NONE)
+        else if (!upsert && (found = coll_find(c, &pks[i])) != PKMAP_NONE && coll_visible(c, found, now))
             rc = pks[i].is_str
                 ? av_fail(err, AV_EPK, "row %zu: primary key \"%s\" already exists; use upsert to replace it", i, pks[i].s)
                 : av_fail(err, AV_EPK, "row %zu: primary key %" PRId64 " already exists; use upsert to replace it", i, pks[i].i);
     }
-    insert_job job = { c, rows, pks, docs, skip, n, upsert };
+    insert_job job = { c, rows, pks, docs, skip, expire, n, assign };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
     if (rc) { c->last_auto_id = saved_auto; goto unlock; }
     for (size_t i = 0; i < n; i++) {
@@ -327,6 +339,7 @@ int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk 
         uint32_t slot = coll_find(c, &pks[i]);
         if (slot == PKMAP_NONE) slot = coll_slot_alloc(c);
         coll_slot_fill(c, slot, &pks[i], rows[i].vec, docs[i]);
+        coll_slot_set_expire(c, slot, expire_ms);
         docs[i] = NULL;
     }
     if (out_pks) memcpy(out_pks, pks, sizeof(av_pk) * n);
@@ -334,7 +347,7 @@ unlock:
     pthread_rwlock_unlock(&c->lock);
 done:
     for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
-    free(docs); free(pks); free(skip);
+    free(docs); free(pks); free(skip); free(expire);
     return rc;
 }
 
@@ -360,6 +373,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     float *vecs = xmalloc(sizeof(float) * (size_t)c->dim * n);
     av_pk *pks = xcalloc(n, sizeof *pks);
     uint8_t *skip = xcalloc(n, 1);
+    int64_t *expire = xcalloc(n, sizeof(int64_t));
     int rc = AV_OK;
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         rc = check_pk(c, &rows[i].pk, (int)i, err);
@@ -372,9 +386,10 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     if (rc) goto done;
     pthread_rwlock_wrlock(&c->lock);
     if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         uint32_t slot = coll_find(c, &pks[i]);
-        if (slot == PKMAP_NONE) {
+        if (slot == PKMAP_NONE || !coll_visible(c, slot, now)) {
             rc = pks[i].is_str ? av_fail(err, AV_ENOTFOUND, "row %zu: data not found: primary key \"%s\" does not exist", i, pks[i].s)
                                : av_fail(err, AV_ENOTFOUND, "row %zu: data not found: primary key %" PRId64 " does not exist", i, pks[i].i);
             break;
@@ -385,8 +400,9 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
         float *v = vecs + i * (size_t)c->dim;
         memcpy(v, rows[i].vec ? rows[i].vec : c->vecs + (size_t)slot * (size_t)c->dim, sizeof(float) * (size_t)c->dim);
         full[i] = (av_row){ pks[i], v, NULL };
+        expire[i] = c->expire ? c->expire[slot] : 0;   /* an update keeps the row's expiry */
     }
-    insert_job job = { c, full, pks, docs, skip, n, 1 };
+    insert_job job = { c, full, pks, docs, skip, expire, n, 0 };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         if (skip[i]) continue;
@@ -396,7 +412,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     pthread_rwlock_unlock(&c->lock);
 done:
     for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
-    free(docs); free(full); free(vecs); free(pks); free(skip);
+    free(docs); free(full); free(vecs); free(pks); free(skip); free(expire);
     return rc;
 }
 
@@ -414,6 +430,8 @@ static int delete_txn(void *arg, av_err *err)
 static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *deleted, av_err *err)
 {
     int rc = AV_OK;
+    int64_t visible = 0, now = av_now_ms();
+    for (size_t i = 0; i < n; i++) visible += coll_visible(c, slots[i], now);
     if (n) {
         delete_job job = { c, slots, n };
         rc = in_txn(c, delete_txn, &job, err);
@@ -422,7 +440,7 @@ static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *de
         for (size_t i = 0; i < n; i++) coll_slot_free(c, slots[i]);
         coll_compact(c);
     }
-    if (deleted) *deleted = rc == AV_OK ? (int64_t)n : 0;
+    if (deleted) *deleted = rc == AV_OK ? visible : 0;   /* expired rows were already gone */
     return rc;
 }
 
@@ -491,8 +509,9 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
     if (c->dropped) {
         rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
     } else {
+        int64_t now = av_now_ms();
         for (uint32_t s = 0; s < c->nslots; s++) {
-            if (!c->alive[s]) continue;
+            if (!coll_visible(c, s, now)) continue;
             av_row_view v = coll_view(c, s);
             if (av_filter_match(f, &v)) slots[m++] = s;
         }
@@ -518,7 +537,11 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
         rc = av_store_exec(c->st, q, err);
         av_store_unlock(c->st);
         if (rc == AV_OK) {
-            if (deleted) *deleted = c->live;
+            if (deleted) {
+                int64_t now = av_now_ms();
+                *deleted = 0;
+                for (uint32_t s = 0; s < c->nslots; s++) *deleted += coll_visible(c, s, now);
+            }
             for (uint32_t s = 0; s < c->nslots; s++)
                 if (c->alive[s]) coll_slot_free(c, s);
             coll_compact(c);
@@ -582,5 +605,27 @@ int av_index_drop(av_collection *c, const char *name, av_err *err)
         rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     av_store_unlock(c->st);
     pthread_rwlock_unlock(&c->lock);
+    return rc;
+}
+
+/* ---- expiry ---------------------------------------------------------------------------------- */
+
+int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err *err)
+{
+    *purged = 0;
+    pthread_rwlock_wrlock(&c->lock);
+    int rc = AV_OK;
+    if (!c->dropped && c->nttl) {
+        uint32_t *slots = xmalloc(sizeof(uint32_t) * (size_t)c->nttl);
+        size_t m = 0;
+        for (uint32_t s = 0; s < c->nslots && m < (size_t)c->nttl; s++)
+            if (c->alive[s] && c->expire[s] && c->expire[s] <= now) slots[m++] = s;
+        int64_t ignored;
+        rc = delete_slots(c, slots, m, &ignored, err);
+        if (rc == AV_OK) *purged = (int64_t)m;
+        free(slots);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    if (*purged) store_note_delete(c->st);
     return rc;
 }

@@ -11,7 +11,9 @@
  * system (auto_vacuum=INCREMENTAL, so the file shrinks) and checkpoints with TRUNCATE, so the pages
  * secure_delete zeroed replace the old bytes in annovec.db and the WAL (which still holds the
  * inserted bytes) is emptied. It waits for a quiet moment (no delete for PURGE_QUIET_MS) but never
- * longer than PURGE_MAX_DELAY_MS after the first pending delete.
+ * longer than PURGE_MAX_DELAY_MS after the first pending delete. While any collection holds rows with
+ * a TTL it also wakes every PURGE_TTL_INTERVAL_MS to delete the expired ones (they are invisible to
+ * reads from the instant they expire; this only removes them).
  */
 #include "core/store.h"
 #include "core/collection.h"
@@ -28,6 +30,7 @@
 
 #define PURGE_QUIET_MS 200
 #define PURGE_MAX_DELAY_MS 2000
+#define PURGE_TTL_INTERVAL_MS 1000   /* how often expired rows are removed while any exist */
 
 struct av_store {
     char *dir;
@@ -69,6 +72,8 @@ static const char *const migrations[] = {
     /* 3: named index definitions of a collection (see av_index_put) */
     "CREATE TABLE coll_index(coll INTEGER NOT NULL REFERENCES collection(id) ON DELETE CASCADE,"
     "  name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY(coll, name));",
+    /* 4: per-row expiry (TTL), epoch ms, 0 = never */
+    "ALTER TABLE entity ADD COLUMN expire_ms INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)
@@ -552,25 +557,60 @@ int av_store_purge(av_store *st, av_err *err)
     return rc;
 }
 
+/* Deletes expired rows of every collection; returns 1 when rows with a TTL remain anywhere. */
+static int expire_all(av_store *st)
+{
+    pthread_rwlock_rdlock(&st->catalog);
+    size_t n = st->ncolls;
+    av_collection **v = xmalloc(sizeof(av_collection *) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) { v[i] = st->colls[i]; coll_ref(v[i]); }
+    pthread_rwlock_unlock(&st->catalog);
+    int remaining = 0;
+    int64_t now = av_now_ms(), purged;
+    for (size_t i = 0; i < n; i++) {
+        pthread_rwlock_rdlock(&v[i]->lock);
+        int has = v[i]->nttl > 0;
+        pthread_rwlock_unlock(&v[i]->lock);
+        if (has && av_collection_expire(v[i], now, &purged, NULL) == AV_OK) {
+            pthread_rwlock_rdlock(&v[i]->lock);
+            remaining |= v[i]->nttl > 0;
+            pthread_rwlock_unlock(&v[i]->lock);
+        }
+        av_collection_release(v[i]);
+    }
+    free(v);
+    return remaining;
+}
+
+static void wait_ms(av_store *st, int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t ns = ts.tv_nsec + ms * 1000000LL;
+    ts.tv_sec += ns / 1000000000LL;
+    ts.tv_nsec = ns % 1000000000LL;
+    pthread_cond_timedwait(&st->purge_cv, &st->purge_mu, &ts);
+}
+
 static void *purge_main(void *arg)
 {
     av_store *st = arg;
     pthread_mutex_lock(&st->purge_mu);
     while (!st->purge_stop) {
+        pthread_mutex_unlock(&st->purge_mu);
+        int ttl_rows = expire_all(st);   /* expired rows are invisible already; this removes them */
+        pthread_mutex_lock(&st->purge_mu);
+        if (st->purge_stop) break;
         if (!st->purge_pending) {
-            pthread_cond_wait(&st->purge_cv, &st->purge_mu);
+            if (ttl_rows) wait_ms(st, PURGE_TTL_INTERVAL_MS);
+            else pthread_cond_wait(&st->purge_cv, &st->purge_mu);
             continue;
         }
         int64_t now = av_now_ms();
         int64_t due = st->purge_last_ms + PURGE_QUIET_MS;
         if (due > st->purge_first_ms + PURGE_MAX_DELAY_MS) due = st->purge_first_ms + PURGE_MAX_DELAY_MS;
         if (now < due) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            int64_t ns = ts.tv_nsec + (due - now) * 1000000LL;
-            ts.tv_sec += ns / 1000000000LL;
-            ts.tv_nsec = ns % 1000000000LL;
-            pthread_cond_timedwait(&st->purge_cv, &st->purge_mu, &ts);
+            wait_ms(st, due - now);
             continue;
         }
         st->purge_pending = 0;

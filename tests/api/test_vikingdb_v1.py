@@ -53,7 +53,9 @@ def run(t):
             ("upsert wrong dimension", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2]}]}, 400, 1000003),
             ("upsert unknown field", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2, 3, 4], "x": 1}]}, 400, 1000003),
             ("upsert 101 rows", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z%d" % i, "v": [1, 2, 3, 4]} for i in range(101)]}, 400, 1000003),
-            ("upsert with ttl", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2, 3, 4]}], "ttl": 60}, 400, 1000003),
+            ("upsert with a negative ttl", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2, 3, 4]}], "ttl": -1}, 400, 1000003),
+            ("upsert with a ttl that is not an integer", "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "z", "v": [1, 2, 3, 4]}], "ttl": "60"}, 400, 1000003),
+            ("update_data with a ttl", "/api/collection/update_data", {"collection_name": "vc", "fields": [{"pk": "k1", "n": 1}], "ttl": 5}, 400, 1000003),
             ("search unknown index", "/api/index/search", {"collection_name": "vc", "index_name": "nope", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]}}}, 400, 1000008),
             ("search bad filter", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "filter": {"op": "near"}}}, 400, 1000019),
             ("search wrong dimension", "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0]]}}}, 400, 1000016),
@@ -73,6 +75,11 @@ def run(t):
         t.eq("bad input changed nothing", s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]}), before)
         st, js = vk(s, "/api/collection/list")
         t.eq("no stray collection", [c["collection_name"] for c in js["data"]], ["vc"])
+        st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "ttl1", "v": [9, 9, 9, 9]}], "ttl": 3600})
+        t.check("upsert with a ttl", st == 200 and js["code"] == 0, js)
+        st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["ttl1"]})
+        t.eq("a row with a ttl is visible until it expires", [r["pk"] for r in js["data"]], ["ttl1"])
+        vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": ["ttl1"]})
         st, js = vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": "k9"})
         t.check("delete one key given as a scalar", st == 200 and js["code"] == 0, js)
         st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["k9", "k8"]})

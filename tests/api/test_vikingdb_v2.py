@@ -85,6 +85,8 @@ def run(t):
             ("search/id unknown id", "search/id", {"collection_name": "g", "index_name": "ix", "id": 28}, 400, "InvalidParameter"),
             ("search/scalar on a string field", "search/scalar", {"collection_name": "g", "index_name": "ix", "field": "city"}, 400, "InvalidParameter"),
             ("agg unknown op", "agg", {"collection_name": "g", "op": "sum"}, 400, "InvalidParameter"),
+            ("upsert negative ttl", "upsert", {"collection_name": "g", "data": [{"id": 1, "v": [1, 1, 1, 1]}], "ttl": -5}, 400, "InvalidParameter"),
+            ("update with a ttl", "update", {"collection_name": "g", "data": [{"id": 1, "city": "x"}], "ttl": 5}, 400, "InvalidParameter"),
         ]
         for name, path, body, status, code in cases:
             st, js = v2(s, path, None, raw=body) if isinstance(body, str) else v2(s, path, body)

@@ -473,6 +473,62 @@ static void test_update(void)
     av_store_close(st);
 }
 
+/* Rows past their expiry are invisible at once to every read, count and search; later the purge
+ * removes them. Expiry times in the past and far future make this deterministic without waiting. */
+static void test_ttl(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "ttl", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c;
+    av_collection_open(st, P, "default", "ttl", &c, &e);
+    float v[3][2] = { { 1, 0 }, { 2, 0 }, { 3, 0 } };
+    av_row gone = { { 0, 1, NULL }, v[0], doc(1, "old") };
+    av_row later = { { 0, 2, NULL }, v[1], doc(2, "later") };
+    av_row never = { { 0, 3, NULL }, v[2], doc(3, "never") };
+    int64_t now = av_now_ms();
+    CHECK_INT(av_insert_ex(c, &gone, 1, 0, now - 1, NULL, &e), AV_OK);
+    CHECK_INT(av_insert_ex(c, &later, 1, 0, now + 3600 * 1000, NULL, &e), AV_OK);
+    CHECK_INT(av_insert(c, &never, 1, 0, NULL, &e), AV_OK);
+    CHECK_INT(av_collection_count(c), 2);
+    CHECK_INT(count(c, NULL), 2);
+    CHECK_INT(count(c, "age > 0"), 2);
+    int seen = 0;
+    av_get(c, &gone.pk, 1, count_cb, &seen, &e);
+    CHECK_INT(seen, 0);
+    hits h = { 0 };
+    float q[2] = { 1, 0 };
+    av_search_params p = { .queries = q, .nq = 1, .limit = 3 };
+    av_search(c, &p, hit_cb, &h, &e);
+    CHECK_INT(h.n, 2);
+    CHECK_INT(h.ids[0], 2);
+    int64_t n = -1;
+    CHECK_INT(av_delete_pks(c, &gone.pk, 1, &n, &e), AV_OK);
+    CHECK_INT(n, 0);                                   /* it was already gone */
+    CHECK_INT(av_insert_ex(c, &gone, 1, 0, now - 1, NULL, &e), AV_OK);   /* an expired key can be inserted again */
+    av_row back = { { 0, 1, NULL }, v[0], doc(1, "back") };
+    CHECK_INT(av_insert(c, &back, 1, 0, NULL, &e), AV_OK);
+    CHECK_INT(count(c, "tag == \"back\""), 1);
+    CHECK_INT(av_collection_count(c), 3);
+    av_collection_release(c);
+    av_store_close(st);
+    /* expiry survives a restart, and the purge removes the expired row for good */
+    st = open_store();
+    av_collection_open(st, P, "default", "ttl", &c, &e);
+    av_row again = { { 0, 4, NULL }, v[0], doc(4, "soon") };
+    av_insert_ex(c, &again, 1, 0, av_now_ms() + 3600 * 1000, NULL, &e);
+    CHECK_INT(av_collection_count(c), 4);
+    int64_t purged = -1;
+    CHECK_INT(av_collection_expire(c, av_now_ms() + 7200 * 1000, &purged, &e), AV_OK);   /* two hours on */
+    CHECK_INT(purged, 2);                              /* rows 2 and 4 */
+    CHECK_INT(av_collection_count(c), 2);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
 static void test_pkmap_churn(void)
 {
     pkmap m;
@@ -560,6 +616,7 @@ int main(void)
     test_compaction();
     test_named_indexes_and_metric();
     test_update();
+    test_ttl();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
     rm_dir(dir);
