@@ -17,6 +17,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     av_collection *c = xcalloc(1, sizeof *c);
     c->st = st;
     c->id = id;
+    c->sid = id;
     snprintf(c->project, sizeof c->project, "%s", project);
     snprintf(c->db, sizeof c->db, "%s", db);
     av_schema_copy(&c->schema, s);
@@ -71,12 +72,33 @@ void av_collection_release(av_collection *c)
     free(c);
 }
 
+static void free_detached(void *arg)
+{
+    av_collection *old = arg;
+    free_rows(old);
+    pkmap_free(&old->map);
+    free(old);
+}
+
+void coll_clear_lazily(av_collection *c)
+{
+    /* `old` borrows only the row storage of c (arrays, map, counts); its other fields are unused. */
+    av_collection *old = xmalloc(sizeof *old);
+    memcpy(old, c, sizeof *old);
+    c->vecs = c->norms = NULL; c->alive = NULL; c->pk_i = NULL; c->pk_s = NULL;
+    c->docs = NULL; c->free_slots = NULL; c->expire = NULL;
+    c->nslots = c->cap = c->nfree = 0;
+    c->live = c->nttl = 0;
+    pkmap_init(&c->map, c->pk_is_str);
+    c->iops->clear(c->index);
+    store_lazy_free(c->st, free_detached, old);
+}
+
 void coll_mark_dropped(av_collection *c)
 {
     pthread_rwlock_wrlock(&c->lock);
     c->dropped = 1;
-    c->iops->clear(c->index);
-    free_rows(c);
+    coll_clear_lazily(c);
     pthread_rwlock_unlock(&c->lock);
 }
 
@@ -248,7 +270,7 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT pk, vec, doc, expire_ms FROM entity WHERE coll = ? ORDER BY rowid", -1, &st, NULL))
         return av_fail(err, AV_EIO, "loading collection %s: %s", c->schema.name, sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_int64(st, 1, c->sid);
     int rc;
     pthread_rwlock_wrlock(&c->lock);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

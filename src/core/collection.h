@@ -28,6 +28,7 @@
 struct av_collection {
     av_store *st;
     int64_t id;                 /* collection.id in SQLite */
+    int64_t sid;                /* storage id: entity.coll of this collection's rows (see store.c) */
     char project[33];
     char db[AV_NAME_MAX + 1];
     av_schema schema;
@@ -63,8 +64,11 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
 /* Loads the rows stored for c (startup). */
 int coll_load(av_collection *c, sqlite3 *db, av_err *err);
 void coll_ref(av_collection *c);
-/* Marks dropped and frees the in-memory rows (caller holds no lock). */
+/* Marks dropped and hands the in-memory rows to a background thread to free (caller holds no lock). */
 void coll_mark_dropped(av_collection *c);
+/* Swaps the rows for an empty set in O(1) and frees the old ones on a background thread
+ * (Redis's lazy free). Caller holds the write lock. */
+void coll_clear_lazily(av_collection *c);
 
 /* Slot operations (caller holds the write lock). */
 uint32_t coll_slot_alloc(av_collection *c);
@@ -87,5 +91,10 @@ uint32_t coll_find(const av_collection *c, const av_pk *pk);
 
 /* Store hooks the collection needs (implemented in store.c). */
 void store_note_delete(av_store *st);   /* wakes the purge thread */
+/* Runs fn(arg) on a background thread; av_store_close waits for every one to finish. */
+void store_lazy_free(av_store *st, void (*fn)(void *), void *arg);
+/* Moves collection `id` from storage id `old_sid` to a fresh one (*new_sid) and queues the old rows
+ * for the purge thread, in one transaction. Caller holds the store lock. */
+int store_retire_sid(av_store *st, int64_t id, int64_t old_sid, int64_t *new_sid, av_err *err);
 
 #endif

@@ -210,7 +210,7 @@ static int write_rows(av_collection *c, const av_pk *pks, const av_row *rows, js
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         if (skip[i]) continue;
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_int64(st, 1, c->sid);
         bind_pk(st, 2, &pks[i]);
         sqlite3_bind_blob(st, 3, rows[i].vec, (int)sizeof(float) * c->dim, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, json_object_to_json_string_ext(docs[i], JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
@@ -236,7 +236,7 @@ static int delete_rows(av_collection *c, const uint32_t *slots, size_t n, av_err
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         av_row_view v = coll_view(c, slots[i]);
         sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_int64(st, 1, c->sid);
         bind_pk(st, 2, &v.pk);
         if (sqlite3_step(st) != SQLITE_DONE) rc = av_store_sqlite_fail(c->st, err, "deleting a row");
     }
@@ -523,6 +523,10 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
     return rc;
 }
 
+/* O(1) on the caller's path: the collection moves to a new, empty storage id in one durable row
+ * update (the old id is queued in `orphan` in the same transaction), the in-memory rows are swapped
+ * for an empty set and freed on a background thread, and the purge thread deletes the old rows from
+ * SQLite in small batches (secure_delete zeroes them) — after a crash too, since the queue is durable. */
 int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
 {
     if (deleted) *deleted = 0;
@@ -531,20 +535,14 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
     if (c->dropped) {
         rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
     } else {
-        char q[96];
-        snprintf(q, sizeof q, "DELETE FROM entity WHERE coll = %" PRId64, c->id);
+        int64_t sid = 0;
         av_store_lock(c->st);
-        rc = av_store_exec(c->st, q, err);
+        rc = store_retire_sid(c->st, c->id, c->sid, &sid, err);
         av_store_unlock(c->st);
         if (rc == AV_OK) {
-            if (deleted) {
-                int64_t now = av_now_ms();
-                *deleted = 0;
-                for (uint32_t s = 0; s < c->nslots; s++) *deleted += coll_visible(c, s, now);
-            }
-            for (uint32_t s = 0; s < c->nslots; s++)
-                if (c->alive[s]) coll_slot_free(c, s);
-            coll_compact(c);
+            if (deleted) *deleted = c->live;   /* rows held, expired ones not yet purged included */
+            c->sid = sid;
+            coll_clear_lazily(c);
         }
     }
     pthread_rwlock_unlock(&c->lock);

@@ -45,6 +45,7 @@ struct av_store {
     pthread_cond_t purge_cv;
     int purge_pending, purge_stop;
     int64_t purge_first_ms, purge_last_ms;
+    int lazy_running;          /* background frees under way (guarded by purge_mu) */
 };
 
 /* ---- migrations ------------------------------------------------------------------------------ */
@@ -74,6 +75,18 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL, spec TEXT NOT NULL, PRIMARY KEY(coll, name));",
     /* 4: per-row expiry (TTL), epoch ms, 0 = never */
     "ALTER TABLE entity ADD COLUMN expire_ms INTEGER NOT NULL DEFAULT 0;",
+    /* 5: storage ids. entity.coll holds a collection's storage id (collection.sid: its id at first,
+     *    then a fresh negative one after each delete-all); retired ids wait in `orphan` until the
+     *    purge thread has deleted their rows. entity is rebuilt without its foreign key for that. */
+    "CREATE TABLE entity_new(coll INTEGER NOT NULL, pk NOT NULL, vec BLOB NOT NULL, doc TEXT NOT NULL,"
+    "  expire_ms INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO entity_new SELECT coll, pk, vec, doc, expire_ms FROM entity;"
+    "DROP TABLE entity;"
+    "ALTER TABLE entity_new RENAME TO entity;"
+    "CREATE UNIQUE INDEX entity_pk ON entity(coll, pk);"
+    "ALTER TABLE collection ADD COLUMN sid INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE collection SET sid = id;"
+    "CREATE TABLE orphan(sid INTEGER PRIMARY KEY);",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)
@@ -399,6 +412,11 @@ int av_collection_create(av_store *st, const char *project, const char *db, cons
         sqlite3_free(q);
         json_object_put(js);
         id = sqlite3_last_insert_rowid(st->db);
+        if (rc == AV_OK) {
+            char u[96];
+            snprintf(u, sizeof u, "UPDATE collection SET sid = id WHERE id = %" PRId64, id);
+            rc = db_exec(st->db, u, err);
+        }
     }
     av_store_unlock(st);
     if (rc == AV_OK) {
@@ -442,8 +460,12 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
     int rc = AV_OK;
     if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
     else {
+        /* O(1): the rows stay behind under a queued storage id; the purge thread deletes them */
         char q[256];
-        snprintf(q, sizeof q, "BEGIN IMMEDIATE; DELETE FROM entity WHERE coll = %" PRId64 "; DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", c->id, c->id, c->id);
+        pthread_rwlock_rdlock(&c->lock);
+        int64_t sid = c->sid;
+        pthread_rwlock_unlock(&c->lock);
+        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id);
         av_store_lock(st);
         rc = db_exec(st->db, q, err);
         if (rc) db_exec(st->db, "ROLLBACK", NULL);
@@ -514,7 +536,7 @@ int av_collection_list(av_store *st, const char *project, const char *db, char *
 static int load_catalog(av_store *st, av_err *err)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, "SELECT id, project, db, schema, loaded, last_auto_id FROM collection ORDER BY id", -1, &q, NULL))
+    if (sqlite3_prepare_v2(st->db, "SELECT id, project, db, schema, loaded, last_auto_id, sid FROM collection ORDER BY id", -1, &q, NULL))
         return av_store_sqlite_fail(st, err, "loading the catalog");
     int rc = AV_OK;
     while (rc == AV_OK && sqlite3_step(q) == SQLITE_ROW) {
@@ -528,12 +550,93 @@ static int load_catalog(av_store *st, av_err *err)
         av_schema_free(&s);
         c->loaded = sqlite3_column_int(q, 4);
         c->last_auto_id = sqlite3_column_int64(q, 5);
+        c->sid = sqlite3_column_int64(q, 6);
         rc = coll_load(c, st->db, err);
         if (rc) av_collection_release(c);
         else catalog_add(st, c);
     }
     sqlite3_finalize(q);
     return rc;
+}
+
+/* ---- lazy free ------------------------------------------------------------------------------- */
+
+typedef struct lazy_job { av_store *st; void (*fn)(void *); void *arg; } lazy_job;
+
+static void *lazy_main(void *p)
+{
+    lazy_job *j = p;
+    j->fn(j->arg);
+    pthread_mutex_lock(&j->st->purge_mu);
+    j->st->lazy_running--;
+    pthread_cond_broadcast(&j->st->purge_cv);
+    pthread_mutex_unlock(&j->st->purge_mu);
+    free(j);
+    return NULL;
+}
+
+void store_lazy_free(av_store *st, void (*fn)(void *), void *arg)
+{
+    lazy_job *j = xmalloc(sizeof *j);
+    *j = (lazy_job){ st, fn, arg };
+    pthread_mutex_lock(&st->purge_mu);
+    st->lazy_running++;
+    pthread_mutex_unlock(&st->purge_mu);
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, lazy_main, j) != 0) lazy_main(j);
+    pthread_attr_destroy(&attr);
+}
+
+/* ---- storage ids and orphaned rows ----------------------------------------------------------- */
+
+int store_retire_sid(av_store *st, int64_t id, int64_t old_sid, int64_t *new_sid, av_err *err)
+{
+    sqlite3_stmt *q;
+    int64_t sid = -1;
+    if (sqlite3_prepare_v2(st->db, "SELECT min(min(sid), min(coalesce((SELECT min(sid) FROM orphan), 0)), 0) - 1 FROM collection", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) sid = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); UPDATE collection SET sid = %" PRId64 " WHERE id = %" PRId64 "; COMMIT;",
+             old_sid, sid, id);
+    int rc = db_exec(st->db, sql, err);
+    if (rc) db_exec(st->db, "ROLLBACK", NULL);
+    else *new_sid = sid;
+    return rc;
+}
+
+/* Deletes the rows of retired storage ids, ORPHAN_BATCH rows per transaction so that writers wait
+ * at most one small batch. Returns when none are left. */
+#define ORPHAN_BATCH 1000
+static void purge_orphans(av_store *st)
+{
+    for (;;) {
+        av_store_lock(st);
+        sqlite3_stmt *q;
+        int64_t sid = 0;
+        int found = 0;
+        if (sqlite3_prepare_v2(st->db, "SELECT sid FROM orphan LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW) { sid = sqlite3_column_int64(q, 0); found = 1; }
+            sqlite3_finalize(q);
+        }
+        int rc = AV_OK, deleted = 0;
+        if (found) {
+            char sql[200];
+            snprintf(sql, sizeof sql, "DELETE FROM entity WHERE rowid IN (SELECT rowid FROM entity WHERE coll = %" PRId64 " LIMIT %d)", sid, ORPHAN_BATCH);
+            rc = db_exec(st->db, sql, NULL);
+            deleted = sqlite3_changes(st->db);
+            if (rc == AV_OK && deleted == 0) {
+                snprintf(sql, sizeof sql, "DELETE FROM orphan WHERE sid = %" PRId64, sid);
+                rc = db_exec(st->db, sql, NULL);
+            }
+        }
+        av_store_unlock(st);
+        if (!found || rc != AV_OK) return;
+    }
 }
 
 /* ---- purge ----------------------------------------------------------------------------------- */
@@ -551,6 +654,7 @@ void store_note_delete(av_store *st)
 
 int av_store_purge(av_store *st, av_err *err)
 {
+    purge_orphans(st);
     av_store_lock(st);
     int rc = db_exec(st->db, "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE)", err);
     av_store_unlock(st);
@@ -646,6 +750,7 @@ int av_store_open(const char *dir, av_store **out, av_err *err)
         return rc;
     }
     pthread_create(&st->purger, NULL, purge_main, st);
+    if (count_rows(st->db, "SELECT count(*) FROM orphan WHERE ?1 = ?1", "", NULL) > 0) store_note_delete(st);   /* left by a crash */
     *out = st;
     return AV_OK;
 }
@@ -655,7 +760,7 @@ void av_store_close(av_store *st)
     if (!st) return;
     pthread_mutex_lock(&st->purge_mu);
     st->purge_stop = 1;
-    pthread_cond_signal(&st->purge_cv);
+    pthread_cond_broadcast(&st->purge_cv);
     pthread_mutex_unlock(&st->purge_mu);
     pthread_join(st->purger, NULL);
     pthread_rwlock_wrlock(&st->catalog);
@@ -664,6 +769,9 @@ void av_store_close(av_store *st)
     st->colls = NULL;
     st->ncolls = 0;
     pthread_rwlock_unlock(&st->catalog);
+    pthread_mutex_lock(&st->purge_mu);
+    while (st->lazy_running) pthread_cond_wait(&st->purge_cv, &st->purge_mu);   /* background frees */
+    pthread_mutex_unlock(&st->purge_mu);
     av_store_purge(st, NULL);
     sqlite3_close(st->db);
     pthread_mutex_destroy(&st->wlock);

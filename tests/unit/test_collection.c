@@ -605,6 +605,48 @@ static void test_deleted_bytes_leave_disk(void)
     av_store_close(st);
 }
 
+/* delete-all and drop are O(1) swaps; their rows leave SQLite through the purge, and nothing of
+ * them comes back after a restart. */
+static void test_delete_all_and_drop_purge(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "wipe", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    snprintf(s.name, sizeof s.name, "gone");
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *c, *g;
+    av_collection_open(st, P, "default", "wipe", &c, &e);
+    av_collection_open(st, P, "default", "gone", &g, &e);
+    float v[2] = { 5, 6 };
+    av_row r1 = { { 0, 1, NULL }, v, doc(1, "WIPEMARK1") }, r2 = { { 0, 1, NULL }, v, doc(1, "DROPMARK2") };
+    av_insert(c, &r1, 1, 0, NULL, &e);
+    av_insert(g, &r2, 1, 0, NULL, &e);
+    int64_t n = -1;
+    CHECK_INT(av_delete_all(c, &n, &e), AV_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(av_collection_count(c), 0);
+    CHECK_INT(count(c, "age >= 0"), 0);
+    av_row r3 = { { 0, 1, NULL }, v, doc(2, "after") };
+    CHECK_INT(av_insert(c, &r3, 1, 0, NULL, &e), AV_OK);            /* the key is free again */
+    av_collection_release(g);
+    CHECK_INT(av_collection_drop(st, P, "default", "gone", &e), AV_OK);
+    CHECK_INT(av_store_purge(st, &e), AV_OK);
+    CHECK(!dir_contains("WIPEMARK1"));
+    CHECK(!dir_contains("DROPMARK2"));
+    av_collection_release(c);
+    av_store_close(st);
+    st = open_store();
+    av_collection_open(st, P, "default", "wipe", &c, &e);
+    CHECK_INT(av_collection_count(c), 1);
+    CHECK_INT(count(c, "tag == \"after\""), 1);
+    CHECK_INT(av_collection_open(st, P, "default", "gone", &g, &e), AV_ENOTFOUND);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/avtest-coll-%d", (int)getpid());
@@ -619,6 +661,7 @@ int main(void)
     test_ttl();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
+    test_delete_all_and_drop_purge();
     rm_dir(dir);
     for (int i = 0; i < npool; i++) json_object_put(pool[i]);
     return test_summary();
