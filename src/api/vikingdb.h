@@ -22,6 +22,12 @@ json_object *vk_row_json(av_collection *c, const mv_fields *sel, const av_row_vi
  * unknown names refused (AV_EINVAL/AV_EFIELD). */
 int vk_output_fields(av_collection *c, json_object *holder, int with_vector, mv_fields *sel, av_err *err);
 
+/* count aggregation: op must be "count"; with `field` it groups by that field's values and keeps the
+ * groups whose count is > cond.gt; filter_dsl (may be NULL) is the VikingDB filter. *groups gets a new
+ * object {"__TOTAL__": n} or {value: count, ...}. AV_EINVAL / AV_EFILTER with err set. */
+int vk_agg_count(av_collection *c, const char *op, const char *field, json_object *cond, json_object *filter_dsl,
+                 json_object **groups, av_err *err);
+
 /* From a stored index definition: its vector_index.distance (default ip). */
 av_metric vk_index_metric(json_object *spec);
 const char *vk_str(json_object *o, const char *key, const char *def);

@@ -5,11 +5,13 @@
 #include "api/app.h"
 #include "auth/auth.h"
 #include "auth/volc_sign.h"
+#include "core/filter.h"
 #include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <inttypes.h>
 #include <time.h>
 
 static const char *header_of(void *ctx, const char *name)
@@ -72,4 +74,55 @@ av_metric vk_index_metric(json_object *spec)
     json_object_object_get_ex(spec, "vector_index", &vi);
     const char *d = vk_str(vi, "distance", "ip");
     return strcasecmp(d, "l2") == 0 ? AV_METRIC_L2 : strcasecmp(d, "cosine") == 0 ? AV_METRIC_COSINE : AV_METRIC_IP;
+}
+
+/* ---- count aggregation ----------------------------------------------------------------------- */
+
+typedef struct agg_ctx { const char *field; json_object *groups; } agg_ctx;
+
+static int agg_row(void *ctx, const av_row_view *row)
+{
+    agg_ctx *a = ctx;
+    json_object *v = NULL, *cnt;
+    char key[128];
+    if (!json_object_object_get_ex((json_object *)row->doc, a->field, &v) || !v) return 0;
+    if (json_object_is_type(v, json_type_string)) snprintf(key, sizeof key, "%s", json_object_get_string(v));
+    else if (json_object_is_type(v, json_type_int)) snprintf(key, sizeof key, "%" PRId64, json_object_get_int64(v));
+    else if (json_object_is_type(v, json_type_boolean)) snprintf(key, sizeof key, "%s", json_object_get_boolean(v) ? "true" : "false");
+    else return 0;
+    int64_t n = json_object_object_get_ex(a->groups, key, &cnt) ? json_object_get_int64(cnt) : 0;
+    json_object_object_add(a->groups, key, json_object_new_int64(n + 1));
+    return 0;
+}
+
+int vk_agg_count(av_collection *c, const char *op, const char *field, json_object *cond, json_object *filter_dsl,
+                 json_object **groups, av_err *err)
+{
+    *groups = NULL;
+    const av_field *fd = field ? av_schema_field(av_collection_schema(c), field) : NULL;
+    int64_t gt = INT64_MIN;
+    if (!op || strcmp(op, "count") != 0) return av_fail(err, AV_EINVAL, "agg op \"%.32s\" is not supported; use count", op ? op : "");
+    if (field && (!fd || fd->primary || fd->type == AV_T_FLOAT_VECTOR || fd->type == AV_T_JSON || fd->type == AV_T_ARRAY))
+        return av_fail(err, AV_EINVAL, "field \"%.128s\" cannot be grouped; name a scalar field", field);
+    if (cond && (!json_object_is_type(cond, json_type_object) || mv_get_int(cond, "gt", &gt) == MV_WRONG_TYPE))
+        return av_fail(err, AV_EINVAL, "cond must be an object like {\"gt\": 1}");
+    av_filter *f = NULL;
+    int rc = filter_dsl ? av_filter_parse_viking(filter_dsl, av_collection_schema(c), &f, err) : AV_OK;
+    if (rc) return rc;
+    json_object *out = json_object_new_object();
+    if (!field) {
+        int64_t n = 0;
+        rc = av_count(c, f, &n, err);
+        json_object_object_add(out, "__TOTAL__", json_object_new_int64(n));
+    } else {
+        agg_ctx a = { field, json_object_new_object() };
+        rc = av_query(c, f, 0, -1, agg_row, &a, err);
+        json_object_object_foreach(a.groups, k, v)
+            if (json_object_get_int64(v) > gt) json_object_object_add(out, k, json_object_get(v));
+        json_object_put(a.groups);
+    }
+    av_filter_free(f);
+    if (rc) { json_object_put(out); return rc; }
+    *groups = out;
+    return AV_OK;
 }

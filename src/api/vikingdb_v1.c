@@ -10,7 +10,7 @@
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
  * ~5 min for del_all); rows past their ttl vanish from every read at once. Not yet served here:
- * search/agg, aliases.
+ * aliases, collection/update, index/update, order_by_scalar, the task API.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -701,6 +701,40 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
     return -1;
 }
 
+/* search/agg (and /api/index/search with a top-level "agg", which the Node SDK sends). */
+static void search_agg(vk *r, json_object *aggo)
+{
+    json_object *search = NULL, *fdsl = NULL, *cond = NULL, *groups = NULL;
+    av_err e;
+    if (!json_object_is_type(aggo, json_type_object)) { vk_error(r, VK_INVALID, "invalid request: agg must be an object like {\"op\":\"count\"}"); return; }
+    json_object_object_get_ex(r->body, "search", &search);
+    if (search && json_object_is_type(search, json_type_object)) json_object_object_get_ex(search, "filter", &fdsl);
+    json_object_object_get_ex(aggo, "cond", &cond);
+    const char *op = vk_str(aggo, "op", NULL), *field = vk_str(aggo, "field", NULL);
+    if (vk_agg_count(r->c, op, field, cond, fdsl, &groups, &e)) {
+        vk_error(r, e.code == AV_EFILTER ? VK_BAD_FILTER : VK_INVALID, "invalid request: %s", e.msg);
+        return;
+    }
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "agg_op", json_object_new_string("count"));
+    json_object_object_add(d, "group_by_field", json_object_new_string(field ? field : "__NONE__"));
+    json_object_object_add(d, "agg_result", groups);
+    vk_ok(r, d);
+}
+
+HANDLER(index_search_agg)
+{
+    BEGIN;
+    const char *iname;
+    json_object *spec = NULL, *aggo = NULL;
+    if (need_collection(&r) == 0 && need_index(&r, &iname, &spec) == 0) {
+        if (!json_object_object_get_ex(r.body, "agg", &aggo) || !aggo) vk_error(&r, VK_INVALID, "invalid request: agg is required");
+        else search_agg(&r, aggo);
+    }
+    if (spec) json_object_put(spec);
+    vk_end(&r);
+}
+
 HANDLER(index_search)
 {
     BEGIN;
@@ -713,6 +747,8 @@ HANDLER(index_search)
     av_search_params p = { 0 };
     int64_t limit = 10, offset = 0;
     if (need_collection(&r) || need_index(&r, &iname, &spec)) goto out;
+    json_object *aggo = NULL;
+    if (json_object_object_get_ex(r.body, "agg", &aggo) && aggo) { search_agg(&r, aggo); goto out; }
     if (!json_object_object_get_ex(r.body, "search", &search) || !json_object_is_type(search, json_type_object)) {
         vk_error(&r, VK_INVALID, "invalid request: search (an object) is required");
         goto out;
@@ -775,7 +811,8 @@ void vikingdb_v1_register(void)
         {"/api/collection/del_data", del_data},
         {"/api/collection/fetch_data", collection_fetch_data},
         {"/api/index/create", index_create}, {"/api/index/info", index_info}, {"/api/index/list", index_list},
-        {"/api/index/drop", index_drop}, {"/api/index/search", index_search}, {"/api/index/fetch_data", index_fetch_data},
+        {"/api/index/drop", index_drop}, {"/api/index/search", index_search}, {"/api/index/search/agg", index_search_agg},
+        {"/api/index/fetch_data", index_fetch_data},
         {"/api/viking_db/data/ping", ping},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {

@@ -15,7 +15,6 @@
 #include "core/filter.h"
 #include "core/util.h"
 
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,59 +524,24 @@ HANDLER(search_random)
 
 /* ---- agg ------------------------------------------------------------------------------------- */
 
-typedef struct agg_ctx { const char *field; json_object *groups; } agg_ctx;
-
-static int agg_row(void *ctx, const av_row_view *row)
-{
-    agg_ctx *a = ctx;
-    json_object *v = NULL, *cnt;
-    char key[128];
-    if (!json_object_object_get_ex((json_object *)row->doc, a->field, &v) || !v) return 0;
-    if (json_object_is_type(v, json_type_string)) snprintf(key, sizeof key, "%s", json_object_get_string(v));
-    else if (json_object_is_type(v, json_type_int)) snprintf(key, sizeof key, "%" PRId64, json_object_get_int64(v));
-    else if (json_object_is_type(v, json_type_boolean)) snprintf(key, sizeof key, "%s", json_object_get_boolean(v) ? "true" : "false");
-    else return 0;
-    int64_t n = json_object_object_get_ex(a->groups, key, &cnt) ? json_object_get_int64(cnt) : 0;
-    json_object_object_add(a->groups, key, json_object_new_int64(n + 1));
-    return 0;
-}
-
 HANDLER(agg)
 {
     BEGIN;
-    json_object *fdsl = NULL, *cond = NULL;
-    av_filter *f = NULL;
+    json_object *cond = NULL, *fdsl = NULL, *groups = NULL;
     av_err e;
-    int64_t gt = INT64_MIN;
     if (need_collection(&r)) { end(&r); return; }
     const char *op = str_opt(&r, "op"), *field = str_opt(&r, "field");
-    const av_field *fd = field ? av_schema_field(av_collection_schema(r.c), field) : NULL;
-    if (json_object_object_get_ex(r.body, "cond", &cond) && cond && mv_get_int(cond, "gt", &gt) == MV_WRONG_TYPE) gt = INT64_MAX;
+    json_object_object_get_ex(r.body, "cond", &cond);
+    json_object_object_get_ex(r.body, "filter", &fdsl);
     if (!op) fail(&r, 400, "MissingParameter", "op is required (count)");
-    else if (strcmp(op, "count") != 0) INVALID(&r, "op \"%.32s\" is not supported; use count", op);
-    else if (field && (!fd || fd->type == AV_T_FLOAT_VECTOR || fd->type == AV_T_JSON || fd->type == AV_T_ARRAY)) INVALID(&r, "field \"%.128s\" cannot be grouped", field);
-    else if (gt == INT64_MAX) INVALID(&r, "cond.gt must be an integer");
-    else if (json_object_object_get_ex(r.body, "filter", &fdsl) && fdsl && av_filter_parse_viking(fdsl, av_collection_schema(r.c), &f, &e))
-        INVALID(&r, "invalid filter: %s", e.msg);
+    else if (vk_agg_count(r.c, op, field, cond, fdsl, &groups, &e)) INVALID(&r, "%s", e.msg);
     else {
-        json_object *result = json_object_new_object(), *aggv = json_object_new_object();
+        json_object *result = json_object_new_object();
         json_object_object_add(result, "op", json_object_new_string("count"));
         json_object_object_add(result, "field", json_object_new_string(field ? field : "__NONE__"));
-        if (!field) {
-            int64_t n = 0;
-            av_count(r.c, f, &n, &e);
-            json_object_object_add(aggv, "__TOTAL__", json_object_new_int64(n));
-        } else {
-            agg_ctx a = { field, json_object_new_object() };
-            av_query(r.c, f, 0, -1, agg_row, &a, &e);
-            json_object_object_foreach(a.groups, k, v)
-                if (json_object_get_int64(v) > gt) json_object_object_add(aggv, k, json_object_get(v));
-            json_object_put(a.groups);
-        }
-        json_object_object_add(result, "agg", aggv);
+        json_object_object_add(result, "agg", groups);
         ok(&r, result);
     }
-    av_filter_free(f);
     end(&r);
 }
 

@@ -31,6 +31,13 @@ def run(t):
             "order_by_vector": {"vectors": [[2.2, 0, 0, 0]]}, "limit": 2, "output_fields": ["n"],
             "filter": {"op": "must", "field": "tags", "conds": ["b"]}}})
         t.eq("search: l2 index, list filter, output_fields", [(x["pk"], x["fields"]) for x in js["data"][0]], [("k2", {"n": 2}), ("k4", {"n": 4})])
+        st, js = vk(s, "/api/index/search/agg", {"collection_name": "vc", "index_name": "i", "agg": {"op": "count", "field": "tags"}})
+        t.check("search/agg refuses grouping by a list field", st == 400 and js["code"] == 1000003, js)
+        st, js = vk(s, "/api/index/search/agg", {"collection_name": "vc", "index_name": "i", "agg": {"op": "count"},
+                                                 "search": {"filter": {"op": "range", "field": "n", "gte": 5}}})
+        t.eq("search/agg count with a filter", js["data"], {"agg_op": "count", "group_by_field": "__NONE__", "agg_result": {"__TOTAL__": 5}})
+        st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "agg": {"op": "count", "field": "n", "cond": {"gt": 0}}})
+        t.eq("agg through /api/index/search (what the Node SDK sends)", len(js["data"]["agg_result"]), 10)
         # the same collection through Milvus v2
         js2 = s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]})
         t.eq("the collection is visible to the Milvus dialect", [r["pk"] for r in js2["data"]], ["k8", "k9"])

@@ -45,11 +45,16 @@ module.exports = async function vikingdbTests(t) {
     r = await svc.search.SearchByPrimaryKeys({ CollectionName: coll, IndexName: 'i1', PrimaryKeys: [2], Limit: 2 });
     t.eq('viking search by primary key', r.Data[0].map((x) => x.Id), [12, 11]);
 
+    r = await svc.search.SearchAgg({ CollectionName: coll, IndexName: 'i1', Agg: { op: 'count' },
+      Search: { filter: { op: 'range', field: 'Price', gte: 15 } } });
+    t.eq('viking SearchAgg count with a filter', r.Data, { agg_op: 'count', group_by_field: '__NONE__', agg_result: { __TOTAL__: 3 } });
     await svc.data.DeleteData({ CollectionName: coll, PrimaryKeys: [12, 11] });
     r = await svc.search.SearchByVector({ CollectionName: coll, IndexName: 'i1', DenseVectors: [[1, 0, 0, 0]], Limit: 3 });
     t.eq('viking deleted keys are absent from the very next search', r.Data[0].map((x) => x.Id), [10, 9, 8]);
     r = await svc.data.FetchCollectionData({ CollectionName: coll, PrimaryKeys: [12, 10] });
     t.eq('viking deleted keys are absent from fetch', r.Data.map((x) => x.Id), [10]);
+    r = await svc.search.SearchAgg({ CollectionName: coll, IndexName: 'i1', Agg: { op: 'count' } });
+    t.eq('viking deleted keys are absent from the next count', r.Data.agg_result, { __TOTAL__: 10 });
 
     const bad = new vikingdb.VikingdbService({ ak, sk: '0'.repeat(40), region: 'cn-beijing' });
     bad.data.region2Url['cn-beijing'] = s.endpoint;
