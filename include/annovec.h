@@ -251,6 +251,14 @@ int av_index_get(av_collection *c, const char *name, json_object **spec, av_err 
 int av_index_drop(av_collection *c, const char *name, av_err *err);
 int av_index_list(av_collection *c, char ***names, size_t *n, av_err *err);
 
+/* ---- records ----------------------------------------------------------------------------------
+ * Small JSON documents a dialect keeps per project, by kind and id (VikingDB tasks). Durable. */
+int av_record_put(av_store *st, const char *project, const char *kind, const char *id, json_object *doc, av_err *err); /* doc borrowed */
+int av_record_get(av_store *st, const char *project, const char *kind, const char *id, json_object **doc, av_err *err);  /* AV_ENOTFOUND */
+int av_record_drop(av_store *st, const char *project, const char *kind, const char *id, av_err *err);                  /* AV_ENOTFOUND */
+/* *docs: new array of the kind's documents, oldest first. */
+int av_record_list(av_store *st, const char *project, const char *kind, json_object **docs, av_err *err);
+
 /* ---- credentials (src/auth) --------------------------------------------------------------------- */
 /* Principal resolved from a request: the project (32-hex id) and, for users, the user name. */
 typedef struct av_principal {

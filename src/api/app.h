@@ -17,5 +17,6 @@ void milvus_v1_register(void);
 void milvus_v2_register(void);
 void vikingdb_v1_register(void);
 void vikingdb_v2_register(void);
+void vikingdb_task_register(void);
 
 #endif

@@ -87,6 +87,7 @@ def run(t):
         st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["ttl1"]})
         t.eq("a row with a ttl is visible until it expires", [r["pk"] for r in js["data"]], ["ttl1"])
         vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": ["ttl1"]})
+        tasks(t, s)
         st, js = vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": "k9"})
         t.check("delete one key given as a scalar", st == 200 and js["code"] == 0, js)
         st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["k9", "k8"]})
@@ -101,3 +102,51 @@ def run(t):
         t.check("auth on: bad signature is 401 with 1000001", st == 401 and js["code"] == 1000001, (st, js))
     finally:
         s.cleanup()
+
+
+def tasks(t, s):
+    """filter_delete tasks: confirm first (count and sample, nothing deleted), then confirmed (deleted at once)."""
+    vk(s, "/api/collection/upsert_data", {"collection_name": "vc", "fields": [{"pk": "t%d" % i, "n": 100 + i, "v": [1, 1, 1, 1]} for i in range(6)]})
+    st, js = vk(s, "/api/task/create", {"task_type": "filter_delete", "task_params": {"collection_name": "vc",
+                "filter": {"op": "range", "field": "n", "gte": 100, "lt": 104}}})
+    t.check("task create", st == 200 and js["code"] == 0 and js["data"]["task_id"], js)
+    tid = js["data"]["task_id"]
+    st, js = vk(s, "/api/task/info", {"task_id": tid})
+    info = js["data"]["process_info"]
+    t.eq("task waits for confirmation with the count", (info["task_status"], info["process_info"]["total_filter_count"], len(info["process_info"]["sampled_data"])), ("confirm", 4, 4))
+    st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["t0", "t3"]})
+    t.eq("nothing deleted before confirmation", len(js["data"]), 2)
+    st, js = vk(s, "/api/task/update", {"task_id": tid, "task_status": "confirmed"})
+    t.check("task confirmed", st == 200 and js["code"] == 0, js)
+    st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["t0", "t3", "t4"]})
+    t.eq("confirmed task deleted the matching rows at once", [r["pk"] for r in js["data"]], ["t4"])
+    st, js = vk(s, "/api/task/info", {"task_id": tid})
+    t.eq("task done with its delete count", (js["data"]["process_info"]["task_status"], js["data"]["process_info"]["process_info"]["total_delete_count"]), ("done", 4))
+    st, js = vk(s, "/api/task/create", {"task_type": "filter_delete", "task_params": {"collection_name": "vc", "need_confirm": False,
+                "filter_conds": [{"op": "must", "field": "pk", "conds": ["t4", "t5"]}]}})
+    t.check("task without confirmation runs at once", st == 200 and js["code"] == 0, js)
+    st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["t4", "t5"]})
+    t.eq("... and its rows are gone", js["data"], [])
+    st, js = vk(s, "/api/task/list")
+    t.eq("task list", len(js["data"]), 2)
+    bad = [
+        ("unknown task type", {"task_type": "data_import", "task_params": {"collection_name": "vc"}}, 1000003),
+        ("no task_params", {"task_type": "filter_delete"}, 1000003),
+        ("unknown collection", {"task_type": "filter_delete", "task_params": {"collection_name": "nope", "filter": {"op": "must", "field": "n", "conds": [1]}}}, 1000005),
+        ("bad filter", {"task_type": "filter_delete", "task_params": {"collection_name": "vc", "filter": {"op": "near"}}}, 1000019),
+        ("no filter", {"task_type": "filter_delete", "task_params": {"collection_name": "vc"}}, 1000019),
+        ("need_confirm not a boolean", {"task_type": "filter_delete", "task_params": {"collection_name": "vc", "need_confirm": "no", "filter": {"op": "must", "field": "n", "conds": [1]}}}, 1000003),
+    ]
+    before = vk(s, "/api/collection/info", {"collection_name": "vc"})[1]["data"]["stat"]["data_number"]
+    for name, body, code in bad:
+        st, js = vk(s, "/api/task/create", body)
+        t.check("task create: " + name, st == 400 and js["code"] == code, js)
+    st, js = vk(s, "/api/task/update", {"task_id": tid, "task_status": "confirmed"})
+    t.check("a done task cannot be confirmed again", st == 400 and js["code"] == 1000003, js)
+    st, js = vk(s, "/api/task/info", {"task_id": "nope"})
+    t.check("unknown task", st == 400 and js["code"] == 1000003, js)
+    t.eq("bad tasks deleted nothing", vk(s, "/api/collection/info", {"collection_name": "vc"})[1]["data"]["stat"]["data_number"], before)
+    st, js = vk(s, "/api/task/drop", {"task_id": tid})
+    t.check("task drop", st == 200 and js["code"] == 0, js)
+    st, js = vk(s, "/api/task/drop", {"task_id": tid})
+    t.check("task drop again", st == 400, js)

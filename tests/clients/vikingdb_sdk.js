@@ -69,6 +69,16 @@ module.exports = async function vikingdbTests(t) {
     r = await svc.collection.GetCollectionInfo({ CollectionName: coll });
     t.eq('viking over-limit delete changed nothing', r.CollectionInfo.Stat.DataNumber, 10);
 
+    const task = new vikingdb.VikingdbService({ ak, sk, region: 'cn-beijing' }).task;
+    task.region2Url['cn-beijing'] = s.endpoint;
+    r = await task.CreateTask({ TaskType: 'filter_delete', TaskParams: { collection_name: coll,
+      filter: { op: 'range', field: 'Price', lt: 4 }, need_confirm: true } });
+    const tid = r.Data.task_id;
+    r = await task.GetTaskInfo({ TaskId: tid });
+    t.eq('viking filter_delete task waits with its count', [r.Data.process_info.task_status, r.Data.process_info.process_info.total_filter_count], ['confirm', 2]);
+    await task.UpdateTask({ TaskType: tid, TaskStatus: 'confirmed' });   // the SDK names the id TaskType here
+    r = await svc.data.FetchCollectionData({ CollectionName: coll, PrimaryKeys: [1, 2, 3] });
+    t.eq('viking confirmed filter_delete removed the rows at once', r.Data.map((x) => x.Id), [3]);
     await svc.data.DeleteData({ CollectionName: coll, DeleteAll: true });
     r = await svc.search.SearchByVector({ CollectionName: coll, IndexName: 'i1', DenseVectors: [[1, 0, 0, 0]], Limit: 3 });
     t.eq('viking del_all: the next search is empty', r.Data, [[]]);
