@@ -10,7 +10,7 @@
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
  * ~5 min for del_all); rows past their ttl vanish from every read at once. Not yet served here:
- * aliases, collection/update, index/update, order_by_scalar, the task API.
+ * aliases, collection/update, order_by_scalar.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -485,6 +485,43 @@ HANDLER(index_list)
     vk_end(&r);
 }
 
+/* description, cpu_quota, scalar_index and shard settings of an index; its vector_index stays. */
+HANDLER(index_update)
+{
+    BEGIN;
+    const char *name;
+    json_object *spec = NULL, *si = NULL;
+    av_err e;
+    if (need_collection(&r) || need_index(&r, &name, &spec)) goto out;
+    if (json_object_object_get_ex(r.body, "vector_index", NULL)) {
+        vk_error(&r, VK_INVALID, "invalid request: vector_index cannot be changed; drop and create the index");
+        goto out;
+    }
+    if (json_object_object_get_ex(r.body, "scalar_index", &si) && si) {
+        const av_schema *s = av_collection_schema(r.c);
+        int ok = json_object_is_type(si, json_type_array);
+        for (size_t i = 0; ok && i < json_object_array_length(si); i++) {
+            json_object *fv = json_object_array_get_idx(si, i);
+            ok = json_object_is_type(fv, json_type_string) && av_schema_field(s, json_object_get_string(fv));
+        }
+        if (!ok) { vk_error(&r, VK_INVALID, "invalid request: scalar_index must list fields of the collection"); goto out; }
+    }
+    static const char *const keys[] = { "description", "cpu_quota", "scalar_index", "shard_policy", "shard_count" };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        json_object *v;
+        if (json_object_object_get_ex(r.body, keys[i], &v) && v) {
+            json_object *copy = NULL;
+            json_object_deep_copy(v, &copy, NULL);
+            json_object_object_add(spec, keys[i], copy);
+        }
+    }
+    if (av_index_put(r.c, name, spec, 0, &e)) vk_error(&r, VK_INTERNAL, "%s", e.msg);
+    else vk_ok(&r, NULL);
+out:
+    if (spec) json_object_put(spec);
+    vk_end(&r);
+}
+
 HANDLER(index_drop)
 {
     BEGIN;
@@ -811,6 +848,7 @@ void vikingdb_v1_register(void)
         {"/api/collection/del_data", del_data},
         {"/api/collection/fetch_data", collection_fetch_data},
         {"/api/index/create", index_create}, {"/api/index/info", index_info}, {"/api/index/list", index_list},
+        {"/api/index/update", index_update},
         {"/api/index/drop", index_drop}, {"/api/index/search", index_search}, {"/api/index/search/agg", index_search_agg},
         {"/api/index/fetch_data", index_fetch_data},
         {"/api/viking_db/data/ping", ping},

@@ -24,6 +24,14 @@ def run(t):
         st, js = s.request("GET", "/api/collection/info?collection_name=vc")[:2]
         t.check("GET with query-string parameters", st == 200 and js["data"]["collection_name"] == "vc", js)
         vk(s, "/api/index/create", {"collection_name": "vc", "index_name": "i", "vector_index": {"index_type": "flat", "distance": "l2"}})
+        st, js = vk(s, "/api/index/update", {"collection_name": "vc", "index_name": "i", "description": "upd", "scalar_index": ["n"]})
+        t.check("index update", st == 200 and js["code"] == 0, js)
+        st, js = vk(s, "/api/index/info", {"collection_name": "vc", "index_name": "i"})
+        t.eq("index update kept the vector index", (js["data"]["description"], [f["field_name"] for f in js["data"]["scalar_index"]], js["data"]["vector_index"]["distance"]), ("upd", ["n"], "l2"))
+        st, js = vk(s, "/api/index/update", {"collection_name": "vc", "index_name": "i", "vector_index": {"distance": "ip"}})
+        t.check("index update of vector_index refused", st == 400 and js["code"] == 1000003, js)
+        st, js = vk(s, "/api/index/update", {"collection_name": "vc", "index_name": "nope"})
+        t.check("index update of an unknown index", st == 400 and js["code"] == 1000008, js)
         rows = [{"pk": "k%d" % i, "tags": ["a"] if i % 2 else ["b"], "n": i, "v": [i, 0, 0, 0]} for i in range(10)]
         st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vc", "fields": rows})
         t.check("upsert", st == 200 and js["code"] == 0, js)
