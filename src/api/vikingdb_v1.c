@@ -272,7 +272,10 @@ static json_object *collection_json(av_collection *c)
     const av_schema *s = av_collection_schema(c);
     json_object *o = json_object_new_object(), *fields = json_object_new_array(), *stat = json_object_new_object();
     const av_field *pk = av_schema_pk(s);
+    char rid[24];
+    snprintf(rid, sizeof rid, "%lld", (long long)s->id);
     json_object_object_add(o, "collection_name", json_object_new_string(s->name));
+    json_object_object_add(o, "resource_id", json_object_new_string(rid));   /* what V2 calls accept */
     json_object_object_add(o, "description", json_object_new_string(s->description));
     json_object_object_add(o, "primary_key", json_object_new_string(pk->name));
     json_object_object_add(o, "collection_aliases", json_object_new_array());
