@@ -37,9 +37,10 @@ const char *mv_project(const av_http_req *req);
  * *n entries whose vec points into *vecs (NULL when an update leaves it out) and whose doc objects
  * are owned by the rows (free with mv_rows_free). Modes: MV_ASSIGN_PK, the engine assigns pks
  * (auto_id insert) and a row that names the pk is refused with AV_EPK; MV_VECTOR_OPTIONAL, a row may
- * leave the vector out (updates). Errors: AV_EINVAL (shape), AV_EPK, AV_EDIM, AV_ETYPE, AV_EFIELD,
+ * leave the vector out (updates); MV_VECTOR_BASE64, a vector may also be a base64 string of packed
+ * little-endian float32 or float64 values (VikingDB). Errors: AV_EINVAL (shape), AV_EPK, AV_EDIM, AV_ETYPE, AV_EFIELD,
  * AV_ELIMIT. */
-enum { MV_ASSIGN_PK = 1, MV_VECTOR_OPTIONAL = 2 };
+enum { MV_ASSIGN_PK = 1, MV_VECTOR_OPTIONAL = 2, MV_VECTOR_BASE64 = 4 };
 typedef struct mv_rows { av_row *rows; float *vecs; size_t n; } mv_rows;
 int  mv_rows_parse(const av_collection *c, json_object *data, int mode, size_t max_rows, mv_rows *out, av_err *err);
 void mv_rows_free(mv_rows *r);
@@ -68,8 +69,14 @@ json_object *mv_render_row(const av_collection *c, const av_row_view *row, const
 /* JSON value of a pk (string form for Int64 when int64_as_string). */
 json_object *mv_pk_json(const av_pk *pk, int int64_as_string);
 
+/* One vector: a JSON array of dim numbers, or (allow_base64) a base64 string of dim packed
+ * little-endian float32 or float64 values. */
+int mv_vector_value(json_object *v, int dim, int allow_base64, float *out, av_err *err);
+
 /* Reads a search vector list: v2 `data` ([[...]] or a single [...]), v1 `vector` ([...]).
  * *queries gets nq*dim floats (caller frees). */
 int mv_vectors_parse(const av_collection *c, json_object *v, int allow_nested, float **queries, int *nq, av_err *err);
+/* The same; allow_base64 also takes base64 vectors (one string, or strings in the list). */
+int mv_vectors_parse_ex(const av_collection *c, json_object *v, int allow_nested, int allow_base64, float **queries, int *nq, av_err *err);
 
 #endif

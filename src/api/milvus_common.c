@@ -5,6 +5,7 @@
 #include "api/app.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -133,7 +134,7 @@ static int row_parse(const av_collection *c, json_object *obj, size_t i, int mod
         if (!(mode & MV_VECTOR_OPTIONAL))
             return av_fail(err, AV_EFIELD, "row %zu: the vector field \"%s\" is missing", i, vf->name);
         vec = NULL;
-    } else if ((rc = av_json_get_vector(v, vf->dim, vec, err))) {
+    } else if ((rc = mv_vector_value(v, vf->dim, mode & MV_VECTOR_BASE64, vec, err))) {
         char inner[sizeof err->msg];
         snprintf(inner, sizeof inner, "%s", err->msg);
         return av_fail(err, rc, "row %zu: %s", i, inner);
@@ -175,6 +176,29 @@ void mv_rows_free(mv_rows *r)
     free(r->rows);
     free(r->vecs);
     memset(r, 0, sizeof *r);
+}
+
+int mv_vector_value(json_object *v, int dim, int allow_base64, float *out, av_err *err)
+{
+    if (!allow_base64 || !json_object_is_type(v, json_type_string)) return av_json_get_vector(v, dim, out, err);
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
+    if (n == 0 || n % 4 || n / 4 * 3 > (size_t)dim * 8 + 3)
+        return av_fail(err, AV_EDIM, "a base64 vector must encode %d float32 (%d bytes) or float64 (%d bytes) values", dim, dim * 4, dim * 8);
+    unsigned char *raw = xmalloc(n / 4 * 3 + 1);
+    int len = EVP_DecodeBlock(raw, (const unsigned char *)s, (int)n);
+    if (len > 0 && s[n - 1] == '=') len--;
+    if (len > 0 && s[n - 2] == '=') len--;
+    int rc = AV_OK;
+    if (len == dim * 4) {
+        for (int k = 0; k < dim; k++) memcpy(&out[k], raw + 4 * k, 4);
+    } else if (len == dim * 8) {
+        for (int k = 0; k < dim; k++) { double d; memcpy(&d, raw + 8 * k, 8); out[k] = (float)d; }
+    } else rc = av_fail(err, len < 0 ? AV_ETYPE : AV_EDIM, "the base64 vector decodes to %d bytes; dimension %d needs %d (float32) or %d (float64)", len, dim, dim * 4, dim * 8);
+    free(raw);
+    for (int k = 0; rc == AV_OK && k < dim; k++)
+        if (!isfinite(out[k])) rc = av_fail(err, AV_EINVAL, "vector element %d is NaN or infinite", k);
+    return rc;
 }
 
 /* ---- ids ------------------------------------------------------------------------------------- */
@@ -340,16 +364,29 @@ json_object *mv_render_row(const av_collection *c, const av_row_view *row, const
 
 int mv_vectors_parse(const av_collection *c, json_object *v, int allow_nested, float **queries, int *nq, av_err *err)
 {
+    return mv_vectors_parse_ex(c, v, allow_nested, 0, queries, nq, err);
+}
+
+int mv_vectors_parse_ex(const av_collection *c, json_object *v, int allow_nested, int allow_base64, float **queries, int *nq, av_err *err)
+{
     int dim = av_schema_vector(av_collection_schema(c))->dim;
+    if (allow_base64 && json_object_is_type(v, json_type_string)) {
+        float *one = xmalloc(sizeof(float) * (size_t)dim);
+        int rc = mv_vector_value(v, dim, 1, one, err);
+        if (rc) { free(one); return rc; }
+        *queries = one;
+        *nq = 1;
+        return AV_OK;
+    }
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0)
         return av_fail(err, AV_EINVAL, "the query vector must be a non-empty array of numbers");
     json_object *first = json_object_array_get_idx(v, 0);
-    int nested = allow_nested && json_object_is_type(first, json_type_array);
+    int nested = allow_nested && (json_object_is_type(first, json_type_array) || (allow_base64 && json_object_is_type(first, json_type_string)));
     size_t n = nested ? json_object_array_length(v) : 1;
     if (n > MV_NQ_MAX) return av_fail(err, AV_ELIMIT, "%zu query vectors; the limit is %d per request", n, MV_NQ_MAX);
     float *q = xmalloc(sizeof(float) * (size_t)dim * n);
     for (size_t i = 0; i < n; i++) {
-        int rc = av_json_get_vector(nested ? json_object_array_get_idx(v, i) : v, dim, q + i * (size_t)dim, err);
+        int rc = mv_vector_value(nested ? json_object_array_get_idx(v, i) : v, dim, allow_base64, q + i * (size_t)dim, err);
         if (rc) { free(q); return rc; }
     }
     *queries = q;

@@ -99,7 +99,27 @@ static const av_dialect dialect = { "vikingdb_v1", render_transport_error, vk_au
 
 /* ---- request plumbing ------------------------------------------------------------------------ */
 
-/* The body object; for a GET without a body, the query string's parameters as strings. */
+/* A query-string argument as a body member: lists (primary_keys, output_fields, scalar_index) are
+ * comma-separated; everything else is a string (keys given as strings are read as Int64 keys). */
+static void query_arg(void *ctx, const char *key, const char *value)
+{
+    json_object *body = ctx;
+    static const char *const lists[] = { "primary_keys", "output_fields", "scalar_index" };
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        if (strcmp(key, lists[i]) != 0) continue;
+        json_object *a = json_object_new_array();
+        for (const char *p = value; *p;) {
+            size_t len = strcspn(p, ",");
+            json_object_array_add(a, json_object_new_string_len(p, (int)len));
+            p += len + (p[len] == ',');
+        }
+        json_object_object_add(body, key, a);
+        return;
+    }
+    json_object_object_add(body, key, json_object_new_string(value));
+}
+
+/* The body object; for a GET without a body, the query string's parameters. */
 static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
 {
     memset(r, 0, sizeof *r);
@@ -111,11 +131,7 @@ static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
     if (!*p) {
         r->body = json_object_new_object();
-        static const char *const keys[] = { "collection_name", "index_name", "collection_alias" };
-        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-            const char *v = av_http_query(req, keys[i]);
-            if (v) json_object_object_add(r->body, keys[i], json_object_new_string(v));
-        }
+        av_http_query_each(req, query_arg, r->body);
         return 0;
     }
     av_err e;
@@ -555,7 +571,7 @@ HANDLER(upsert_data)
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     mv_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, fields, assign ? MV_ASSIGN_PK : 0, VK_BATCH_MAX, &rows, &e)) {
+    if (mv_rows_parse(r.c, fields, (assign ? MV_ASSIGN_PK : 0) | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
         vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
         vk_end(&r); return;
     }
@@ -583,7 +599,7 @@ HANDLER(update_data)
         vk_error(&r, VK_INVALID, "invalid request: update_data keeps each row's expiry; to change the ttl, upsert the row");
         vk_end(&r); return;
     }
-    if (mv_rows_parse(r.c, fields, MV_VECTOR_OPTIONAL, VK_BATCH_MAX, &rows, &e)) {
+    if (mv_rows_parse(r.c, fields, MV_VECTOR_OPTIONAL | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
         vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
         vk_end(&r); return;
     }
@@ -716,7 +732,7 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
             vk_error(r, VK_BAD_VECTOR, "invalid query vector: send 1..%d vectors in order_by_vector.vectors", VK_SEARCH_VECTORS_MAX);
             return -1;
         }
-        if (mv_vectors_parse(r->c, vs, 1, q, nq, &e)) { vk_error(r, VK_BAD_VECTOR, "invalid query vector: %s", e.msg); return -1; }
+        if (mv_vectors_parse_ex(r->c, vs, 1, 1, q, nq, &e)) { vk_error(r, VK_BAD_VECTOR, "invalid query vector: %s", e.msg); return -1; }
         return 0;
     }
     if (obv && json_object_object_get_ex(obv, "primary_keys", &pks) && pks) {

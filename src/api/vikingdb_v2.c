@@ -178,7 +178,7 @@ HANDLER(upsert)
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     mv_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
+    if (mv_rows_parse(r.c, data, (assign ? MV_ASSIGN_PK : 0) | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
     if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) {
         if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
         else INVALID(&r, "%s", e.msg);
@@ -197,7 +197,7 @@ HANDLER(update)
     if (need_collection(&r)) { end(&r); return; }
     if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (rows with their primary keys) is required"); end(&r); return; }
     if (json_object_object_get_ex(r.body, "ttl", NULL)) { INVALID(&r, "update keeps each row's expiry; to change the ttl, upsert the row"); end(&r); return; }
-    if (mv_rows_parse(r.c, data, MV_VECTOR_OPTIONAL, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
+    if (mv_rows_parse(r.c, data, MV_VECTOR_OPTIONAL | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
     if (av_update(r.c, rows.rows, rows.n, &e)) {
         if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
         else INVALID(&r, "%s", e.msg);
@@ -376,7 +376,7 @@ HANDLER(search_vector)
     av_err e;
     if (search_common(&r, &s) == 0) {
         if (!json_object_object_get_ex(r.body, "dense_vector", &dv) || !dv) fail(&r, 400, "MissingParameter", "dense_vector is required");
-        else if (mv_vectors_parse(r.c, dv, 0, &q, &nq, &e)) INVALID(&r, "invalid dense_vector: %s", e.msg);
+        else if (mv_vectors_parse_ex(r.c, dv, 0, 1, &q, &nq, &e)) INVALID(&r, "invalid dense_vector: %s", e.msg);
         else vector_search(&r, &s, q);
     }
     free(q);

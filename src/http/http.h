@@ -99,6 +99,8 @@ const char *av_http_param(const av_http_req *req, const char *name);
 /* The query string rebuilt from the parsed arguments, percent-encoded ("a=1&b=x%20y"); caller frees.
  * "" when there is none. (libmicrohttpd does not keep the raw text; signatures re-canonicalise it.) */
 char *av_http_query_string(const av_http_req *req);
+/* Calls fn for every query-string argument (decoded), in order. */
+void av_http_query_each(const av_http_req *req, void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
 
 /* Response helpers. av_http_json takes ownership of obj and serialises it (plain, no spaces, int64
  * exact). */

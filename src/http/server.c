@@ -71,6 +71,22 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
     return MHD_YES;
 }
 
+typedef struct each_ctx { void (*fn)(void *, const char *, const char *); void *ctx; } each_ctx;
+
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    each_ctx *e = cls;
+    (void)kind;
+    e->fn(e->ctx, key, value ? value : "");
+    return MHD_YES;
+}
+
+void av_http_query_each(const av_http_req *req, void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    each_ctx e = { fn, ctx };
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
+}
+
 char *av_http_query_string(const av_http_req *req)
 {
     av_buf b = { 0 };

@@ -46,6 +46,8 @@ def run(t):
         t.eq("search/agg count with a filter", js["data"], {"agg_op": "count", "group_by_field": "__NONE__", "agg_result": {"__TOTAL__": 5}})
         st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "agg": {"op": "count", "field": "n", "cond": {"gt": 0}}})
         t.eq("agg through /api/index/search (what the Node SDK sends)", len(js["data"]["agg_result"]), 10)
+        st, js = s.request("GET", "/api/collection/fetch_data?collection_name=vc&primary_keys=k1,k2,zz")[:2]
+        t.eq("GET with a list in the query string", sorted(r["pk"] for r in js["data"]), ["k1", "k2"])
         # the same collection through Milvus v2
         js2 = s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]})
         t.eq("the collection is visible to the Milvus dialect", [r["pk"] for r in js2["data"]], ["k8", "k9"])

@@ -2,7 +2,9 @@
 Volcengine Signature V4 against a server started with --auth, resource_id addressing, empty strings
 as absent, deletes visible at once to fetch, search and agg, and bad input that gets the string error
 code with its HTTP status and changes nothing."""
+import base64
 import json
+import struct
 
 import lib
 
@@ -47,6 +49,17 @@ def run(t):
         st, js = v2(s, "search/random", {"collection_name": "g", "index_name": "ix", "limit": 5, "filter": {"op": "range", "field": "price", "lt": 10}})
         ids = [x["id"] for x in js["result"]["data"]]
         t.check("search/random draws distinct matching rows", len(ids) == 5 and len(set(ids)) == 5 and all(i < 10 for i in ids), ids)
+        b32 = base64.b64encode(struct.pack("<4f", 7.5, 1, 0, 0)).decode()
+        b64 = base64.b64encode(struct.pack("<4d", 0.25, 1, 0, 0)).decode()
+        st, js = v2(s, "upsert", {"collection_name": "g", "data": [{"id": 40, "v": b32}, {"id": 41, "v": b64}]})
+        t.check("upsert with base64 float32 and float64 vectors", st == 200 and js["code"] == "Success", js)
+        st, js = v2(s, "fetch_in_index", {"collection_name": "g", "index_name": "ix", "ids": [40, 41], "output_fields": []})
+        t.eq("base64 vectors decoded", [x["dense_vector"] for x in js["result"]["fetch"]], [[7.5, 1, 0, 0], [0.25, 1, 0, 0]])
+        st, js = v2(s, "search/vector", {"collection_name": "g", "index_name": "ix", "dense_vector": b32, "limit": 1, "output_fields": []})
+        t.eq("search with a base64 dense_vector", js["result"]["data"][0]["id"], 30)
+        st, js = v2(s, "upsert", {"collection_name": "g", "data": [{"id": 42, "v": base64.b64encode(b"abc").decode()}]})
+        t.check("a base64 vector of the wrong length is refused", st == 400 and "base64" in js["message"], js)
+        v2(s, "delete", {"collection_name": "g", "ids": [40, 41]})
         st, js = v2(s, "agg", {"collection_name": "g", "op": "count"})
         t.eq("agg count", js["result"], {"op": "count", "field": "__NONE__", "agg": {"__TOTAL__": 30}})
         st, js = v2(s, "agg", {"collection_name": "g", "op": "count", "field": "city", "cond": {"gt": 9}})
