@@ -11,6 +11,16 @@
 
 #define VK_BATCH_MAX 100
 
+/* A request id: 32 random hex characters. */
+void vk_new_rid(char rid[33]);
+/* The V1 envelope {"code","message","msg","request_id"} (new object; add "data" to it). */
+json_object *vk_v1_envelope(int code, const char *msg, const char *rid);
+/* V1 codes used by more than one file, and the HTTP status each error code goes out with. */
+enum { VK_UNAUTHORIZED = 1000001, VK_NO_PERMISSION = 1000002, VK_INVALID = 1000003, VK_INTERNAL = 1000028 };
+int vk_v1_status(int code);
+/* The V1 dialects' render_error: body over the limit, credentials. */
+void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg);
+
 /* The dialect hook: "HMAC-SHA256 ..." is verified as a Volcengine signature, anything else as Bearer. */
 int vk_authenticate(av_http_req *req, av_err *err);
 

@@ -14,6 +14,38 @@
 #include <inttypes.h>
 #include <time.h>
 
+void vk_new_rid(char rid[33])
+{
+    unsigned char r[16];
+    av_random(r, sizeof r);
+    av_hex(r, sizeof r, rid);
+}
+
+json_object *vk_v1_envelope(int code, const char *msg, const char *rid)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "code", json_object_new_int(code));
+    json_object_object_add(o, "message", json_object_new_string(msg));
+    json_object_object_add(o, "msg", json_object_new_string(msg));   /* docs show msg, SDKs read message */
+    json_object_object_add(o, "request_id", json_object_new_string(rid));
+    return o;
+}
+
+int vk_v1_status(int code)
+{
+    return code == VK_UNAUTHORIZED ? 401 : code == VK_NO_PERMISSION ? 403 : code == VK_INTERNAL ? 500 : 400;
+}
+
+void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+{
+    char rid[33], text[768];
+    vk_new_rid(rid);
+    int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? VK_UNAUTHORIZED : kind == AV_HTTP_ERR_FORBIDDEN ? VK_NO_PERMISSION :
+               kind == AV_HTTP_ERR_TOO_LARGE ? VK_INVALID : VK_INTERNAL;
+    snprintf(text, sizeof text, "%s%s", code == VK_INVALID ? "invalid request: " : "", msg);
+    av_http_json(res, kind == AV_HTTP_ERR_TOO_LARGE ? 413 : vk_v1_status(code), vk_v1_envelope(code, text, rid));
+}
+
 static const char *header_of(void *ctx, const char *name)
 {
     return av_http_header(ctx, name);

@@ -20,7 +20,7 @@
 #define KIND "vikingdb_task"
 #define SAMPLE_ROWS 5
 
-enum { TK_INVALID = 1000003, TK_NO_COLLECTION = 1000005, TK_BAD_FILTER = 1000019, TK_INTERNAL = 1000028 };
+enum { TK_INVALID = VK_INVALID, TK_NO_COLLECTION = 1000005, TK_BAD_FILTER = 1000019, TK_INTERNAL = VK_INTERNAL };
 
 typedef struct tk {
     av_http_req *req;
@@ -28,16 +28,6 @@ typedef struct tk {
     json_object *body;
     char rid[33];
 } tk;
-
-static json_object *envelope(int code, const char *msg, const char *rid)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(code));
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    json_object_object_add(o, "msg", json_object_new_string(msg));
-    json_object_object_add(o, "request_id", json_object_new_string(rid));
-    return o;
-}
 
 static void tk_error(tk *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void tk_error(tk *t, int code, const char *fmt, ...)
@@ -47,37 +37,24 @@ static void tk_error(tk *t, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    av_http_json(t->res, code == TK_INTERNAL ? 500 : 400, envelope(code, msg, t->rid));
+    av_http_json(t->res, vk_v1_status(code), vk_v1_envelope(code, msg, t->rid));
 }
 
 static void tk_ok(tk *t, json_object *data)
 {
-    json_object *o = envelope(0, "success", t->rid);
+    json_object *o = vk_v1_envelope(0, "success", t->rid);
     if (data) json_object_object_add(o, "data", data);
     av_http_json(t->res, 200, o);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
-{
-    unsigned char r[16];
-    char rid[33];
-    av_random(r, sizeof r);
-    av_hex(r, sizeof r, rid);
-    int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
-    int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? 1000001 : kind == AV_HTTP_ERR_FORBIDDEN ? 1000002 : kind == AV_HTTP_ERR_TOO_LARGE ? TK_INVALID : TK_INTERNAL;
-    av_http_json(res, status, envelope(code, msg, rid));
-}
-
-static const av_dialect dialect = { "vikingdb_v1_task", render_transport_error, vk_authenticate };
+static const av_dialect dialect = { "vikingdb_v1_task", vk_v1_transport_error, vk_authenticate };
 
 static int begin(av_http_req *req, av_http_res *res, tk *t)
 {
     memset(t, 0, sizeof *t);
     t->req = req;
     t->res = res;
-    unsigned char r[16];
-    av_random(r, sizeof r);
-    av_hex(r, sizeof r, t->rid);
+    vk_new_rid(t->rid);
     const char *p = req->body;
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
     if (!*p) {

@@ -31,9 +31,8 @@
 #define AUTO_ID "__AUTO_ID__"
 
 enum {
-    VK_UNAUTHORIZED = 1000001, VK_INVALID = 1000003, VK_EXISTS = 1000004, VK_NO_COLLECTION = 1000005,
-    VK_INDEX_EXISTS = 1000007, VK_NO_INDEX = 1000008, VK_BAD_VECTOR = 1000016, VK_BAD_PK = 1000017,
-    VK_BAD_FILTER = 1000019, VK_INTERNAL = 1000028,
+    VK_EXISTS = 1000004, VK_NO_COLLECTION = 1000005, VK_INDEX_EXISTS = 1000007, VK_NO_INDEX = 1000008,
+    VK_BAD_VECTOR = 1000016, VK_BAD_PK = 1000017, VK_BAD_FILTER = 1000019,
 };
 
 typedef struct vk {
@@ -47,23 +46,6 @@ typedef struct vk {
 
 /* ---- envelope -------------------------------------------------------------------------------- */
 
-static json_object *envelope(int code, const char *msg, const char *rid)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(code));
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    json_object_object_add(o, "msg", json_object_new_string(msg));
-    json_object_object_add(o, "request_id", json_object_new_string(rid));
-    return o;
-}
-
-static void new_rid(char rid[33])
-{
-    unsigned char r[16];
-    av_random(r, sizeof r);
-    av_hex(r, sizeof r, rid);
-}
-
 static void vk_error(vk *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void vk_error(vk *r, int code, const char *fmt, ...)
 {
@@ -72,30 +54,17 @@ static void vk_error(vk *r, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    int status = code == VK_UNAUTHORIZED ? 401 : code == VK_INTERNAL ? 500 : 400;
-    av_http_json(r->res, status, envelope(code, msg, r->rid));
+    av_http_json(r->res, vk_v1_status(code), vk_v1_envelope(code, msg, r->rid));
 }
 
 static void vk_ok(vk *r, json_object *data)
 {
-    json_object *o = envelope(0, "success", r->rid);
+    json_object *o = vk_v1_envelope(0, "success", r->rid);
     if (data) json_object_object_add(o, "data", data);
     av_http_json(r->res, 200, o);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
-{
-    char rid[33];
-    new_rid(rid);
-    int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
-    int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? VK_UNAUTHORIZED : kind == AV_HTTP_ERR_FORBIDDEN ? 1000002 :
-               kind == AV_HTTP_ERR_TOO_LARGE ? VK_INVALID : VK_INTERNAL;
-    char text[768];
-    snprintf(text, sizeof text, "%s%s", code == VK_INVALID ? "invalid request: " : "", msg);
-    av_http_json(res, status, envelope(code, text, rid));
-}
-
-static const av_dialect dialect = { "vikingdb_v1", render_transport_error, vk_authenticate };
+static const av_dialect dialect = { "vikingdb_v1", vk_v1_transport_error, vk_authenticate };
 
 /* ---- request plumbing ------------------------------------------------------------------------ */
 
@@ -126,7 +95,7 @@ static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
     r->req = req;
     r->res = res;
     r->project = req->principal.project;
-    new_rid(r->rid);
+    vk_new_rid(r->rid);
     const char *p = req->body;
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
     if (!*p) {
@@ -854,8 +823,8 @@ HANDLER(ping)
 {
     char rid[33];
     (void)req;
-    new_rid(rid);
-    av_http_json(res, 200, envelope(0, "success", rid));
+    vk_new_rid(rid);
+    av_http_json(res, 200, vk_v1_envelope(0, "success", rid));
 }
 
 void vikingdb_v1_register(void)

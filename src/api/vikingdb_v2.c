@@ -41,13 +41,6 @@ static json_object *envelope(const char *code, const char *msg, const char *rid)
     return o;
 }
 
-static void new_rid(char rid[33])
-{
-    unsigned char r[16];
-    av_random(r, sizeof r);
-    av_hex(r, sizeof r, rid);
-}
-
 static void fail(v2 *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void fail(v2 *r, int status, const char *code, const char *fmt, ...)
 {
@@ -73,7 +66,7 @@ static void ok(v2 *r, json_object *result)
 static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
 {
     char rid[33];
-    new_rid(rid);
+    vk_new_rid(rid);
     int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
     const char *code = kind == AV_HTTP_ERR_UNAUTHORIZED ? "Unauthorized" : kind == AV_HTTP_ERR_FORBIDDEN ? "AccessDenied" :
                        kind == AV_HTTP_ERR_TOO_LARGE ? "InvalidParameter" : "InternalError";
@@ -100,7 +93,7 @@ static int begin(av_http_req *req, av_http_res *res, v2 *r)
     memset(r, 0, sizeof *r);
     r->req = req;
     r->res = res;
-    new_rid(r->rid);
+    vk_new_rid(r->rid);
     av_err e;
     int empty;
     if (mv_parse_body(req, &r->body, &empty, &e)) { INVALID(r, "the request body must be a JSON object: %s", e.msg); return -1; }
@@ -549,7 +542,7 @@ HANDLER(ping)
 {
     (void)req;
     char rid[33];
-    new_rid(rid);
+    vk_new_rid(rid);
     json_object *o = envelope("Success", "The API call was executed successfully.", rid);
     json_object_object_add(o, "result", NULL);
     av_http_json(res, 200, o);
