@@ -156,6 +156,12 @@ int av_collection_create(av_store *st, const char *project, const char *db, cons
 int av_collection_drop(av_store *st, const char *project, const char *db, const char *name, av_err *err);
 int av_collection_rename(av_store *st, const char *project, const char *db, const char *name,
                          const char *new_db, const char *new_name, av_err *err);
+/* Changes a collection's description (when not NULL) and appends fields (each nullable or with a
+ * default value; no primary key or vector). Rows already stored read the new fields' defaults. The
+ * collection is swapped for a new handle with the new schema: handles opened before keep answering
+ * AV_ENOTFOUND ("changed ... send the request again"), so no request sees the schema move. */
+int av_collection_alter(av_store *st, const char *project, const char *db, const char *name,
+                        const char *description, const av_field *add, int nadd, av_err *err);
 int av_collection_list(av_store *st, const char *project, const char *db, char ***names, size_t *n, av_err *err);
 /* Returns a counted reference: the collection stays usable (even if dropped meanwhile) until released. */
 int av_collection_open(av_store *st, const char *project, const char *db, const char *name,

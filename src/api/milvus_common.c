@@ -336,8 +336,9 @@ static void add_field(json_object *out, const av_collection *c, const av_row_vie
     }
     json_object *v = NULL;
     if (!json_object_object_get_ex((json_object *)row->doc, name, &v)) {
-        if (f) json_object_object_add(out, name, NULL);   /* declared, stored null */
-        return;
+        if (!f) return;
+        if (!f->default_value) { json_object_object_add(out, name, NULL); return; }
+        v = f->default_value;   /* a field added after the row was stored */
     }
     json_object_object_add(out, name, value_json(f, v, i64s));
 }

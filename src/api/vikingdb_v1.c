@@ -10,7 +10,7 @@
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
  * ~5 min for del_all); rows past their ttl vanish from every read at once. Not yet served here:
- * aliases, collection/update, order_by_scalar.
+ * aliases, order_by_scalar.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -227,6 +227,57 @@ HANDLER(collection_create)
         } else if (pkf) vk_ok(&r, NULL);
     }
     av_schema_free(&s);
+    vk_end(&r);
+}
+
+/* The zero value of a VikingDB scalar type: what rows stored before a field was added read. */
+static json_object *zero_value(const av_field *f)
+{
+    switch (f->type) {
+    case AV_T_INT64: return json_object_new_int64(0);
+    case AV_T_FLOAT: return json_object_new_double(0);
+    case AV_T_BOOL: return json_object_new_boolean(0);
+    case AV_T_VARCHAR: return json_object_new_string("");
+    case AV_T_ARRAY: return json_object_new_array();
+    default: return NULL;
+    }
+}
+
+/* description, and fields to add (fields already present must keep their type). */
+HANDLER(collection_update)
+{
+    BEGIN;
+    json_object *fields = NULL;
+    const char *desc = NULL;
+    av_schema add;
+    av_schema_init(&add);
+    av_err e;
+    if (need_collection(&r)) goto out;
+    if (mv_get_str(r.body, "description", &desc) == MV_WRONG_TYPE) { vk_error(&r, VK_INVALID, "invalid request: description must be a string"); goto out; }
+    if (json_object_object_get_ex(r.body, "collection_aliases", NULL)) { vk_error(&r, VK_INVALID, "invalid request: collection aliases are not supported"); goto out; }
+    json_object_object_get_ex(r.body, "fields", &fields);
+    if (fields && !json_object_is_type(fields, json_type_array)) { vk_error(&r, VK_INVALID, "invalid request: fields must be a list"); goto out; }
+    const av_schema *cur = av_collection_schema(r.c);
+    for (size_t i = 0; fields && i < json_object_array_length(fields); i++) {
+        json_object *fo = json_object_array_get_idx(fields, i);
+        const char *fname = vk_str(fo, "field_name", ""), *ftype = vk_str(fo, "field_type", "");
+        const av_field *have = av_schema_field(cur, fname);
+        if (have) {
+            if (strcmp(vk_type_name(have), ftype) != 0) {
+                vk_error(&r, VK_INVALID, "invalid request: field %.128s exists as %s; fields can only be added", fname, vk_type_name(have));
+                goto out;
+            }
+            continue;
+        }
+        if (add_field(&r, &add, fo, "")) goto out;
+        av_field *f = &add.fields[add.nfields - 1];
+        if (!f->default_value && !f->nullable) f->default_value = zero_value(f);
+    }
+    if (av_collection_alter(req->store, r.project, "default", cur->name, desc, add.fields, add.nfields, &e))
+        vk_error(&r, e.code == AV_ENOTFOUND ? VK_NO_COLLECTION : VK_INVALID, "invalid request: %s", e.msg);
+    else vk_ok(&r, NULL);
+out:
+    av_schema_free(&add);
     vk_end(&r);
 }
 
@@ -832,6 +883,7 @@ void vikingdb_v1_register(void)
     static const struct { const char *path; av_http_handler h; } routes[] = {
         {"/api/collection/create", collection_create}, {"/api/collection/info", collection_info},
         {"/api/collection/list", collection_list}, {"/api/collection/drop", collection_drop},
+        {"/api/collection/update", collection_update},
         {"/api/collection/upsert_data", upsert_data}, {"/api/collection/update_data", update_data},
         {"/api/collection/del_data", del_data},
         {"/api/collection/fetch_data", collection_fetch_data},

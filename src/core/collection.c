@@ -94,6 +94,24 @@ void coll_clear_lazily(av_collection *c)
     store_lazy_free(c->st, free_detached, old);
 }
 
+void coll_move_rows(av_collection *to, av_collection *from)
+{
+    to->iops->destroy(to->index);
+    pkmap_free(&to->map);
+    to->vecs = from->vecs; to->norms = from->norms; to->alive = from->alive; to->pk_i = from->pk_i;
+    to->pk_s = from->pk_s; to->docs = from->docs; to->free_slots = from->free_slots; to->expire = from->expire;
+    to->nslots = from->nslots; to->cap = from->cap; to->nfree = from->nfree; to->live = from->live;
+    to->nttl = from->nttl; to->map = from->map; to->index = from->index; to->last_auto_id = from->last_auto_id;
+    to->sid = from->sid; to->loaded = from->loaded;
+    from->vecs = from->norms = NULL; from->alive = NULL; from->pk_i = NULL; from->pk_s = NULL;
+    from->docs = NULL; from->free_slots = NULL; from->expire = NULL;
+    from->nslots = from->cap = from->nfree = 0;
+    from->live = from->nttl = 0;
+    pkmap_init(&from->map, from->pk_is_str);
+    av_vecdata vd = coll_vecdata(from);
+    from->index = from->iops->create(&vd);
+}
+
 void coll_mark_dropped(av_collection *c)
 {
     pthread_rwlock_wrlock(&c->lock);

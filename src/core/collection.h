@@ -69,6 +69,9 @@ void coll_mark_dropped(av_collection *c);
 /* Swaps the rows for an empty set in O(1) and frees the old ones on a background thread
  * (Redis's lazy free). Caller holds the write lock. */
 void coll_clear_lazily(av_collection *c);
+/* Moves all rows (and the vector index) of `from` into the empty `to`, leaving `from` empty.
+ * Caller holds both write locks. */
+void coll_move_rows(av_collection *to, av_collection *from);
 
 /* Slot operations (caller holds the write lock). */
 uint32_t coll_slot_alloc(av_collection *c);

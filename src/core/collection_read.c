@@ -17,7 +17,7 @@ int av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter
 
 static int check_live(av_collection *c, av_err *err)
 {
-    if (c->dropped) return av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    if (c->dropped) return av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     return AV_OK;
 }
 

@@ -319,7 +319,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
 
     pthread_rwlock_wrlock(&c->lock);
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
         goto unlock;
     }
     int64_t saved_auto = c->last_auto_id, now = av_now_ms();
@@ -385,7 +385,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     if (rc == AV_OK) rc = check_batch_dups(c, pks, n, 1, skip, err);
     if (rc) goto done;
     pthread_rwlock_wrlock(&c->lock);
-    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         uint32_t slot = coll_find(c, &pks[i]);
@@ -475,7 +475,7 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (n ? n : 1));
     size_t m = 0;
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         for (size_t i = 0; i < n; i++) {
             uint32_t s = coll_find(c, &pks[i]);
@@ -507,7 +507,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (c->live ? (size_t)c->live : 1));
     size_t m = 0;
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         int64_t now = av_now_ms();
         for (uint32_t s = 0; s < c->nslots; s++) {
@@ -533,7 +533,7 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
     pthread_rwlock_wrlock(&c->lock);
     int rc = AV_OK;
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         int64_t sid = 0;
         av_store_lock(c->st);
@@ -575,7 +575,7 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
     sqlite3_stmt *st;
     const char *sql = create ? "INSERT INTO coll_index(coll, name, spec) VALUES (?1, ?2, ?3)"
                              : "UPDATE coll_index SET spec = ?3 WHERE coll = ?1 AND name = ?2";
-    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped", c->schema.name);
+    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) rc = av_store_sqlite_fail(c->st, err, "writing an index");
     else {
         sqlite3_bind_int64(st, 1, c->id);

@@ -171,7 +171,11 @@ static fval field_value(const av_fnode *n, const av_row_view *row)
         return f;
     }
     json_object *v = NULL;
-    if (!row->doc || !json_object_object_get_ex(row->doc, n->name, &v)) return MISSING;
+    if (!row->doc || !json_object_object_get_ex(row->doc, n->name, &v)) {
+        /* a field added after the row was stored reads as its default */
+        if (!n->field || !n->field->default_value) return MISSING;
+        v = n->field->default_value;
+    }
     for (int k = 0; k < n->npath && v; k++) {
         const fn_step *st = &n->path[k];
         if (st->key) {

@@ -519,6 +519,67 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
     return rc;
 }
 
+static int check_new_field(const av_schema *s, const av_field *f, av_err *err)
+{
+    int rc = av_name_check(f->name, "field name", err);
+    if (rc) return rc;
+    if (av_schema_field(s, f->name)) return av_fail(err, AV_EEXIST, "field \"%s\" already exists", f->name);
+    if (f->primary || f->type == AV_T_FLOAT_VECTOR)
+        return av_fail(err, AV_EINVAL, "field \"%s\": a primary key or a vector field cannot be added to an existing collection", f->name);
+    if (!f->nullable && !f->default_value)
+        return av_fail(err, AV_EINVAL, "field \"%s\" needs a default value (or must be nullable): rows already stored take it", f->name);
+    return AV_OK;
+}
+
+int av_collection_alter(av_store *st, const char *project, const char *db, const char *name,
+                        const char *description, const av_field *add, int nadd, av_err *err)
+{
+    pthread_rwlock_wrlock(&st->catalog);
+    size_t idx;
+    av_collection *c = catalog_find(st, project, db, name, &idx);
+    int rc = c ? AV_OK : av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    av_schema s;
+    av_schema_init(&s);
+    if (rc == AV_OK) {
+        pthread_rwlock_wrlock(&c->lock);
+        av_schema_free(&s);
+        av_schema_copy(&s, &c->schema);
+        if (description) snprintf(s.description, sizeof s.description, "%s", description);
+        for (int i = 0; i < nadd && rc == AV_OK; i++) {
+            rc = check_new_field(&s, &add[i], err);
+            if (rc == AV_OK) {
+                av_field *f = av_schema_add_field(&s, add[i].name, add[i].type);
+                json_object *d = NULL;
+                if (add[i].default_value) json_object_deep_copy(add[i].default_value, &d, NULL);
+                *f = add[i];
+                f->default_value = d;
+            }
+        }
+        if (rc == AV_OK) rc = av_schema_validate(&s, err);
+        if (rc == AV_OK) {
+            json_object *js = schema_to_json(&s);
+            char *q = sqlite3_mprintf("UPDATE collection SET schema = %Q WHERE id = %lld",
+                                      json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN), (long long)c->id);
+            av_store_lock(st);
+            rc = db_exec(st->db, q, err);
+            av_store_unlock(st);
+            sqlite3_free(q);
+            json_object_put(js);
+        }
+        if (rc == AV_OK) {
+            av_collection *n = coll_new(st, c->id, project, db, &s);
+            coll_move_rows(n, c);
+            c->dropped = 1;
+            st->colls[idx] = n;
+        }
+        pthread_rwlock_unlock(&c->lock);
+        if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
+    }
+    pthread_rwlock_unlock(&st->catalog);
+    av_schema_free(&s);
+    return rc;
+}
+
 int av_collection_list(av_store *st, const char *project, const char *db, char ***names, size_t *n, av_err *err)
 {
     pthread_rwlock_rdlock(&st->catalog);

@@ -97,6 +97,7 @@ def run(t):
         st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["ttl1"]})
         t.eq("a row with a ttl is visible until it expires", [r["pk"] for r in js["data"]], ["ttl1"])
         vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": ["ttl1"]})
+        collection_update(t, s)
         tasks(t, s)
         st, js = vk(s, "/api/collection/del_data", {"collection_name": "vc", "primary_keys": "k9"})
         t.check("delete one key given as a scalar", st == 200 and js["code"] == 0, js)
@@ -160,3 +161,28 @@ def tasks(t, s):
     t.check("task drop", st == 200 and js["code"] == 0, js)
     st, js = vk(s, "/api/task/drop", {"task_id": tid})
     t.check("task drop again", st == 400, js)
+
+
+def collection_update(t, s):
+    st, js = vk(s, "/api/collection/update", {"collection_name": "vc", "description": "now described", "fields": [
+        {"field_name": "n", "field_type": "int64"}, {"field_name": "score", "field_type": "float32", "default_val": 1.5},
+        {"field_name": "note", "field_type": "string"}]})
+    t.check("collection update adds fields", st == 200 and js["code"] == 0, js)
+    st, js = vk(s, "/api/collection/info", {"collection_name": "vc"})
+    t.eq("info shows the new fields and description", (js["data"]["description"], [f["field_name"] for f in js["data"]["fields"]][-2:]), ("now described", ["score", "note"]))
+    st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["k1"]})
+    t.eq("rows stored before read the defaults", (js["data"][0]["score"], js["data"][0]["note"]), (1.5, ""))
+    st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]},
+                                         "filter": {"op": "range", "field": "score", "gte": 1}, "limit": 3, "output_fields": ["score"]}})
+    t.eq("the new field filters and returns", [x["fields"]["score"] for x in js["data"][0]], [1.5, 1.5, 1.5])
+    bad = [
+        ("changing a field's type", {"collection_name": "vc", "fields": [{"field_name": "n", "field_type": "string"}]}, 1000003),
+        ("adding a vector", {"collection_name": "vc", "fields": [{"field_name": "v2", "field_type": "vector", "dim": 4}]}, 1000003),
+        ("unknown collection", {"collection_name": "nope", "fields": []}, 1000005),
+        ("aliases", {"collection_name": "vc", "collection_aliases": ["a"]}, 1000003),
+    ]
+    for name, body, code in bad:
+        st, js = vk(s, "/api/collection/update", body)
+        t.check("collection update refuses " + name, st == 400 and js["code"] == code, js)
+    st, js = vk(s, "/api/collection/info", {"collection_name": "vc"})
+    t.eq("refused updates changed nothing", [f["field_name"] for f in js["data"]["fields"]][-2:], ["score", "note"])

@@ -529,6 +529,59 @@ static void test_ttl(void)
     av_store_close(st);
 }
 
+static void test_alter(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "alt", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *old;
+    av_collection_open(st, P, "default", "alt", &old, &e);
+    float v[2] = { 1, 1 };
+    av_row r = { { 0, 1, NULL }, v, doc(1, "x") };
+    av_insert(old, &r, 1, 0, NULL, &e);
+    av_field add[1];
+    memset(add, 0, sizeof add);
+    snprintf(add[0].name, sizeof add[0].name, "rank");
+    add[0].type = AV_T_INT64;
+    add[0].default_value = keep(json_object_new_int64(7));
+    CHECK_INT(av_collection_alter(st, P, "default", "alt", "described", add, 1, &e), AV_OK);
+    int64_t n;
+    CHECK_INT(av_count(old, NULL, &n, &e), AV_ENOTFOUND);             /* the old handle is retired */
+    CHECK_CONTAINS(e.msg, "send the request again");
+    av_collection *c;
+    CHECK_INT(av_collection_open(st, P, "default", "alt", &c, &e), AV_OK);
+    CHECK_STR(av_collection_schema(c)->description, "described");
+    CHECK_INT(count(c, "rank == 7"), 1);                              /* stored rows read the default */
+    json_object *d = keep(json_object_new_object());
+    json_object_object_add(d, "age", json_object_new_int(2));
+    json_object_object_add(d, "tag", json_object_new_string("y"));
+    json_object_object_add(d, "rank", json_object_new_int64(9));
+    av_row r2 = { { 0, 2, NULL }, v, d };
+    CHECK_INT(av_insert(c, &r2, 1, 0, NULL, &e), AV_OK);
+    CHECK_INT(count(c, "rank == 9"), 1);
+    CHECK_INT(av_collection_alter(st, P, "default", "alt", NULL, add, 1, &e), AV_EEXIST);   /* twice */
+    add[0].default_value = NULL;
+    snprintf(add[0].name, sizeof add[0].name, "nodefault");
+    CHECK_INT(av_collection_alter(st, P, "default", "alt", NULL, add, 1, &e), AV_EINVAL);
+    add[0].type = AV_T_FLOAT_VECTOR;
+    add[0].dim = 2;
+    add[0].nullable = 1;
+    CHECK_INT(av_collection_alter(st, P, "default", "alt", NULL, add, 1, &e), AV_EINVAL);
+    CHECK_INT(av_collection_alter(st, P, "default", "nope", NULL, NULL, 0, &e), AV_ENOTFOUND);
+    av_collection_release(old);
+    av_collection_release(c);
+    av_store_close(st);
+    st = open_store();
+    av_collection_open(st, P, "default", "alt", &c, &e);
+    CHECK_INT(count(c, "rank == 7"), 1);                              /* durable */
+    CHECK_INT(av_collection_count(c), 2);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
 static void test_pkmap_churn(void)
 {
     pkmap m;
@@ -659,6 +712,7 @@ int main(void)
     test_named_indexes_and_metric();
     test_update();
     test_ttl();
+    test_alter();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
     test_delete_all_and_drop_purge();
