@@ -38,6 +38,19 @@ int vk_output_fields(av_collection *c, json_object *holder, int with_vector, mv_
 int vk_agg_count(av_collection *c, const char *op, const char *field, json_object *cond, json_object *filter_dsl,
                  json_object **groups, av_err *err);
 
+/* Rows ranked by a numeric scalar field (search/scalar, V1 order_by_scalar) or unranked (field NULL,
+ * search/random). */
+typedef struct vk_ranked { av_pk pk; double score; } vk_ranked;
+/* The int64/float32 field a scalar ordering may use; AV_EINVAL with a message otherwise. */
+int vk_check_order_field(av_collection *c, const char *field, av_err *err);
+/* Every row matching f (NULL: all), with its field value as score, sorted (descending unless asc).
+ * *out owns copies of string pks: free with vk_ranked_free. */
+int vk_rank(av_collection *c, const av_filter *f, const char *field, int asc, vk_ranked **out, size_t *n, av_err *err);
+void vk_ranked_free(vk_ranked *v, size_t n);
+/* A JSON array of v[0..n) in that order: vk_row_json(pk_key, nest) plus "score". */
+json_object *vk_render_ranked(av_collection *c, const mv_fields *sel, const vk_ranked *v, size_t n,
+                              const char *pk_key, int nest, av_err *err);
+
 /* From a stored index definition: its vector_index.distance (default ip). */
 av_metric vk_index_metric(json_object *spec);
 const char *vk_str(json_object *o, const char *key, const char *def);

@@ -158,3 +158,78 @@ int vk_agg_count(av_collection *c, const char *op, const char *field, json_objec
     *groups = out;
     return AV_OK;
 }
+
+/* ---- scalar ordering ------------------------------------------------------------------------- */
+
+int vk_check_order_field(av_collection *c, const char *field, av_err *err)
+{
+    const av_field *f = field ? av_schema_field(av_collection_schema(c), field) : NULL;
+    if (!f || f->primary || (f->type != AV_T_INT64 && f->type != AV_T_FLOAT && f->type != AV_T_INT32 && f->type != AV_T_DOUBLE))
+        return av_fail(err, AV_EINVAL, "field \"%.128s\" must be an int64 or float32 field of the collection", field ? field : "");
+    return AV_OK;
+}
+
+typedef struct rank_ctx { const char *field; vk_ranked *v; size_t n, cap; } rank_ctx;
+
+static int rank_row(void *ctx, const av_row_view *row)
+{
+    rank_ctx *x = ctx;
+    double score = 0;
+    if (x->field) {
+        json_object *fv;
+        if (!json_object_object_get_ex((json_object *)row->doc, x->field, &fv) || !fv ||
+            (!json_object_is_type(fv, json_type_int) && !json_object_is_type(fv, json_type_double))) return 0;
+        score = json_object_get_double(fv);
+    }
+    if (x->n == x->cap) x->v = xrealloc(x->v, sizeof(vk_ranked) * (x->cap = x->cap ? x->cap * 2 : 64));
+    x->v[x->n++] = (vk_ranked){ { row->pk.is_str, row->pk.i, row->pk.is_str ? xstrdup(row->pk.s) : NULL }, score };
+    return 0;
+}
+
+static int by_score_desc(const void *a, const void *b)
+{
+    double x = ((const vk_ranked *)a)->score, y = ((const vk_ranked *)b)->score;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int vk_rank(av_collection *c, const av_filter *f, const char *field, int asc, vk_ranked **out, size_t *n, av_err *err)
+{
+    rank_ctx x = { field, NULL, 0, 0 };
+    int rc = av_query(c, f, 0, -1, rank_row, &x, err);
+    if (field) {
+        qsort(x.v, x.n, sizeof *x.v, by_score_desc);
+        for (size_t i = 0; asc && i < x.n / 2; i++) { vk_ranked t = x.v[i]; x.v[i] = x.v[x.n - 1 - i]; x.v[x.n - 1 - i] = t; }
+    }
+    *out = x.v;
+    *n = x.n;
+    return rc;
+}
+
+void vk_ranked_free(vk_ranked *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free((char *)v[i].pk.s);
+    free(v);
+}
+
+typedef struct render_ctx { av_collection *c; const mv_fields *sel; const vk_ranked *v; const char *pk_key; int nest; json_object *out; } render_ctx;
+
+static int render_ranked(void *ctx, const av_row_view *row)
+{
+    render_ctx *x = ctx;
+    json_object *o = vk_row_json(x->c, x->sel, row, x->pk_key, x->nest);
+    json_object_object_add(o, "score", av_json_double(x->v[json_object_array_length(x->out)].score));
+    json_object_array_add(x->out, o);
+    return 0;
+}
+
+json_object *vk_render_ranked(av_collection *c, const mv_fields *sel, const vk_ranked *v, size_t n,
+                              const char *pk_key, int nest, av_err *err)
+{
+    av_pk *pks = xcalloc(n ? n : 1, sizeof(av_pk));
+    for (size_t i = 0; i < n; i++) pks[i] = v[i].pk;
+    render_ctx x = { c, sel, v, pk_key, nest, json_object_new_array() };
+    int rc = av_get(c, pks, n, render_ranked, &x, err);
+    free(pks);
+    if (rc) { json_object_put(x.out); return NULL; }
+    return x.out;
+}

@@ -10,7 +10,7 @@
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
  * ~5 min for del_all); rows past their ttl vanish from every read at once. Not yet served here:
- * aliases, order_by_scalar.
+ * aliases, order_by_raw (it needs an embedding model).
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
@@ -777,6 +777,31 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
     return -1;
 }
 
+/* search.order_by_scalar {field_name, order asc|desc (desc)}: rows by a numeric field's value. */
+static void order_by_scalar(vk *r, json_object *obs, const av_filter *f, const mv_fields *sel, int64_t limit, int64_t offset)
+{
+    av_err e;
+    const char *field = vk_str(obs, "field_name", NULL), *order = vk_str(obs, "order", "desc");
+    vk_ranked *v = NULL;
+    size_t n = 0;
+    if (!json_object_is_type(obs, json_type_object) || vk_check_order_field(r->c, field, &e))
+        vk_error(r, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field");
+    else if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) vk_error(r, VK_INVALID, "invalid request: order must be asc or desc");
+    else if (vk_rank(r->c, f, field, strcmp(order, "asc") == 0, &v, &n, &e)) vk_error(r, VK_INTERNAL, "%s", e.msg);
+    else {
+        size_t from = (size_t)offset < n ? (size_t)offset : n;
+        size_t count = n - from < (size_t)limit ? n - from : (size_t)limit;
+        json_object *rows = vk_render_ranked(r->c, sel, v + from, count, NULL, 1, &e);
+        if (!rows) vk_error(r, VK_INTERNAL, "%s", e.msg);
+        else {
+            json_object *data = json_object_new_array();
+            json_object_array_add(data, rows);
+            vk_ok(r, data);
+        }
+    }
+    vk_ranked_free(v, n);
+}
+
 /* search/agg (and /api/index/search with a top-level "agg", which the Node SDK sends). */
 static void search_agg(vk *r, json_object *aggo)
 {
@@ -829,8 +854,8 @@ HANDLER(index_search)
         vk_error(&r, VK_INVALID, "invalid request: search (an object) is required");
         goto out;
     }
-    if (json_object_object_get_ex(search, "order_by_scalar", NULL) || json_object_object_get_ex(search, "order_by_raw", NULL)) {
-        vk_error(&r, 1000024, "not implemented: order_by_scalar and order_by_raw are not supported yet; use order_by_vector");
+    if (json_object_object_get_ex(search, "order_by_raw", NULL)) {
+        vk_error(&r, 1000024, "not implemented: order_by_raw needs a server-side embedding model; use order_by_vector");
         goto out;
     }
     json_object_object_get_ex(search, "order_by_vector", &obv);
@@ -839,12 +864,18 @@ HANDLER(index_search)
         vk_error(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
         goto out;
     }
-    if (query_vectors(&r, obv, &q, &p.nq) || read_output_fields(&r, search, 0, &sel)) goto out;
+    if (read_output_fields(&r, search, 0, &sel)) goto out;
     if (json_object_object_get_ex(search, "filter", &fdsl) && fdsl &&
         av_filter_parse_viking(fdsl, av_collection_schema(r.c), &f, &e)) {
         vk_error(&r, VK_BAD_FILTER, "invalid scalar filter: %s", e.msg);
         goto out;
     }
+    json_object *obs = NULL;
+    if (json_object_object_get_ex(search, "order_by_scalar", &obs) && obs) {
+        order_by_scalar(&r, obs, f, &sel, limit, offset);
+        goto out;
+    }
+    if (query_vectors(&r, obv, &q, &p.nq)) goto out;
     p.queries = q;
     p.limit = (int)limit;
     p.offset = (int)offset;

@@ -409,85 +409,33 @@ HANDLER(search_id)
     end(&r);
 }
 
-/* search/scalar and search/random first collect the matching keys, then render the chosen ones. */
-typedef struct scored_pk { av_pk pk; double score; } scored_pk;
-typedef struct collect_ctx { const char *field; scored_pk *v; size_t n, cap; } collect_ctx;
-
-static int collect_pk(void *ctx, const av_row_view *row)
+/* Renders ranked rows [from, from + limit) as a search result. */
+static void reply_ranked(v2 *r, search_req *s, vk_ranked *v, size_t n, size_t from, int64_t matched)
 {
-    collect_ctx *x = ctx;
-    double score = 0;
-    if (x->field) {
-        json_object *fv;
-        if (!json_object_object_get_ex((json_object *)row->doc, x->field, &fv) || !fv ||
-            (!json_object_is_type(fv, json_type_int) && !json_object_is_type(fv, json_type_double))) return 0;
-        score = json_object_get_double(fv);
-    }
-    if (x->n == x->cap) x->v = xrealloc(x->v, sizeof(scored_pk) * (x->cap = x->cap ? x->cap * 2 : 64));
-    x->v[x->n++] = (scored_pk){ { row->pk.is_str, row->pk.i, row->pk.is_str ? xstrdup(row->pk.s) : NULL }, score };
-    return 0;
-}
-
-static int by_score_desc(const void *a, const void *b)
-{
-    double x = ((const scored_pk *)a)->score, y = ((const scored_pk *)b)->score;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-typedef struct render_ctx { hit_ctx h; const scored_pk *chosen; } render_ctx;
-
-static int render_chosen(void *ctx, const av_row_view *row)
-{
-    render_ctx *x = ctx;
-    json_object *o = vk_row_json(x->h.c, x->h.sel, row, "id", 1);
-    json_object_object_add(o, "score", av_json_double(x->chosen[json_object_array_length(x->h.out)].score));
-    json_object_array_add(x->h.out, o);
-    return 0;
-}
-
-/* Renders v[from..from+count) in that order. */
-static void reply_chosen(v2 *r, search_req *s, scored_pk *v, size_t from, size_t count, int64_t matched)
-{
-    av_pk *pks = xcalloc(count ? count : 1, sizeof(av_pk));
-    for (size_t i = 0; i < count; i++) pks[i] = v[from + i].pk;
-    render_ctx x = { { r->c, &s->sel, json_object_new_array() }, v + from };
     av_err e;
-    if (av_get(r->c, pks, count, render_chosen, &x, &e)) { json_object_put(x.h.out); INVALID(r, "%s", e.msg); }
-    else ok(r, search_result(x.h.out, matched));
-    free(pks);
-}
-
-static void free_collected(collect_ctx *x)
-{
-    for (size_t i = 0; i < x->n; i++) free((char *)x->v[i].pk.s);
-    free(x->v);
+    if (from > n) from = n;
+    size_t count = n - from < (size_t)s->limit ? n - from : (size_t)s->limit;
+    json_object *data = vk_render_ranked(r->c, &s->sel, v + from, count, "id", 1, &e);
+    if (!data) INVALID(r, "%s", e.msg);
+    else ok(r, search_result(data, matched));
 }
 
 HANDLER(search_scalar)
 {
     BEGIN;
     search_req s;
-    collect_ctx x = { 0 };
+    vk_ranked *v = NULL;
+    size_t n = 0;
     av_err e;
     if (search_common(&r, &s) == 0) {
         const char *field = str_opt(&r, "field"), *order = str_opt(&r, "order");
-        const av_field *f = field ? av_schema_field(av_collection_schema(r.c), field) : NULL;
         if (!field) fail(&r, 400, "MissingParameter", "field is required");
-        else if (!f || (f->type != AV_T_INT64 && f->type != AV_T_FLOAT && f->type != AV_T_INT32 && f->type != AV_T_DOUBLE) || f->primary)
-            INVALID(&r, "field \"%.128s\" must be an int64 or float32 field of the collection", field);
+        else if (vk_check_order_field(r.c, field, &e)) INVALID(&r, "%s", e.msg);
         else if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) INVALID(&r, "order must be asc or desc");
-        else {
-            x.field = field;
-            av_query(r.c, s.filter, 0, -1, collect_pk, &x, &e);
-            qsort(x.v, x.n, sizeof *x.v, by_score_desc);
-            if (order && strcmp(order, "asc") == 0)
-                for (size_t i = 0; i < x.n / 2; i++) { scored_pk t = x.v[i]; x.v[i] = x.v[x.n - 1 - i]; x.v[x.n - 1 - i] = t; }
-            size_t from = (size_t)s.offset < x.n ? (size_t)s.offset : x.n;
-            size_t count = x.n - from < (size_t)s.limit ? x.n - from : (size_t)s.limit;
-            reply_chosen(&r, &s, x.v, from, count, s.filter ? (int64_t)x.n : 0);
-        }
+        else if (vk_rank(r.c, s.filter, field, order && strcmp(order, "asc") == 0, &v, &n, &e)) INVALID(&r, "%s", e.msg);
+        else reply_ranked(&r, &s, v, n, (size_t)s.offset, s.filter ? (int64_t)n : 0);
     }
-    free_collected(&x);
+    vk_ranked_free(v, n);
     search_req_free(&s);
     end(&r);
 }
@@ -496,21 +444,23 @@ HANDLER(search_random)
 {
     BEGIN;
     search_req s;
-    collect_ctx x = { 0 };
+    vk_ranked *v = NULL;
+    size_t n = 0;
     av_err e;
     if (search_common(&r, &s) == 0) {
-        av_query(r.c, s.filter, 0, -1, collect_pk, &x, &e);
-        for (size_t i = x.n; i > 1; i--) {   /* Fisher-Yates */
-            uint64_t rnd;
-            av_random(&rnd, sizeof rnd);
-            size_t j = (size_t)(rnd % i);
-            scored_pk t = x.v[i - 1]; x.v[i - 1] = x.v[j]; x.v[j] = t;
+        if (vk_rank(r.c, s.filter, NULL, 0, &v, &n, &e)) INVALID(&r, "%s", e.msg);
+        else {
+            for (size_t i = n; i > 1; i--) {   /* Fisher-Yates */
+                uint64_t rnd;
+                av_random(&rnd, sizeof rnd);
+                size_t j = (size_t)(rnd % i);
+                vk_ranked t = v[i - 1]; v[i - 1] = v[j]; v[j] = t;
+            }
+            for (size_t i = 0; i < n; i++) v[i].score = 1.0;
+            reply_ranked(&r, &s, v, n, 0, s.filter ? (int64_t)n : 0);
         }
-        for (size_t i = 0; i < x.n; i++) x.v[i].score = 1.0;
-        size_t count = x.n < (size_t)s.limit ? x.n : (size_t)s.limit;
-        reply_chosen(&r, &s, x.v, 0, count, s.filter ? (int64_t)x.n : 0);
     }
-    free_collected(&x);
+    vk_ranked_free(v, n);
     search_req_free(&s);
     end(&r);
 }

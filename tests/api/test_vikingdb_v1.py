@@ -48,6 +48,12 @@ def run(t):
         t.eq("agg through /api/index/search (what the Node SDK sends)", len(js["data"]["agg_result"]), 10)
         st, js = s.request("GET", "/api/collection/fetch_data?collection_name=vc&primary_keys=k1,k2,zz")[:2]
         t.eq("GET with a list in the query string", sorted(r["pk"] for r in js["data"]), ["k1", "k2"])
+        st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {
+            "order_by_scalar": {"field_name": "n", "order": "asc"}, "limit": 3, "offset": 1, "output_fields": ["n"],
+            "filter": {"op": "must", "field": "tags", "conds": ["a"]}}})
+        t.eq("order_by_scalar asc with filter and offset", [(x["pk"], x["score"]) for x in js["data"][0]], [("k3", 3), ("k5", 5), ("k7", 7)])
+        st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_scalar": {"field_name": "tags"}}})
+        t.check("order_by_scalar on a list field is refused", st == 400 and js["code"] == 1000003, js)
         # the same collection through Milvus v2
         js2 = s.v2("entities/query", {"collectionName": "vc", "filter": "n >= 8", "outputFields": ["n"]})
         t.eq("the collection is visible to the Milvus dialect", [r["pk"] for r in js2["data"]], ["k8", "k9"])
