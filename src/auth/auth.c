@@ -78,9 +78,9 @@ static int invalid(av_err *err)
     return av_fail(err, AV_EAUTH, "invalid credentials: the API key or user:password is not valid");
 }
 
-/* Reads (project, salt, hash[, iterations]) of one row; 1 found, 0 not, -1 error. */
+/* Reads (project, salt, hash[, extra]) of one row; 1 found, 0 not, -1 error. */
 static int fetch_row(sqlite3 *db, const char *sql, const char *key, char project[33],
-                     unsigned char salt[SALT_LEN], unsigned char hash[HASH_LEN], int *iterations)
+                     unsigned char salt[SALT_LEN], unsigned char hash[HASH_LEN], int64_t *extra)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
@@ -90,7 +90,7 @@ static int fetch_row(sqlite3 *db, const char *sql, const char *key, char project
         snprintf(project, 33, "%s", (const char *)sqlite3_column_text(st, 0));
         memcpy(salt, sqlite3_column_blob(st, 1), SALT_LEN);
         memcpy(hash, sqlite3_column_blob(st, 2), HASH_LEN);
-        if (iterations) *iterations = sqlite3_column_int(st, 3);
+        if (extra) *extra = sqlite3_column_int64(st, 3);
         found = 1;
     }
     sqlite3_finalize(st);
@@ -104,26 +104,41 @@ static int is_hex(const char *s, size_t n)
     return 1;
 }
 
-static int verify_key(av_auth *a, const char *tok, av_principal *out, av_err *err)
+/* "<prefix><12 hex id>_<40 hex secret>" checked against a row (project, salt, hash[, expires_ms]). */
+static int verify_secret(av_auth *a, const char *prefix, const char *sql, const char *tok, int64_t now, av_principal *out, av_err *err)
 {
-    size_t n = strlen(tok);
-    if (n != 4 + KEY_ID_HEX + 1 + KEY_SECRET_HEX || strncmp(tok, "avk_", 4) != 0 || tok[4 + KEY_ID_HEX] != '_' ||
-        !is_hex(tok + 4, KEY_ID_HEX) || !is_hex(tok + 5 + KEY_ID_HEX, KEY_SECRET_HEX))
+    size_t n = strlen(tok), pl = strlen(prefix);
+    if (n != pl + KEY_ID_HEX + 1 + KEY_SECRET_HEX || strncmp(tok, prefix, pl) != 0 || tok[pl + KEY_ID_HEX] != '_' ||
+        !is_hex(tok + pl, KEY_ID_HEX) || !is_hex(tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX))
         return invalid(err);
     char id[KEY_ID_HEX + 1], project[33];
-    memcpy(id, tok + 4, KEY_ID_HEX);
+    memcpy(id, tok + pl, KEY_ID_HEX);
     id[KEY_ID_HEX] = 0;
     unsigned char salt[SALT_LEN], stored[HASH_LEN], got[HASH_LEN];
+    int64_t expires_ms = 0;
     pthread_mutex_lock(&a->mu);
-    int found = fetch_row(a->db, "SELECT project, salt, hash FROM apikey WHERE id = ?1", id, project, salt, stored, NULL);
+    int found = fetch_row(a->db, sql, id, project, salt, stored, now ? &expires_ms : NULL);
     pthread_mutex_unlock(&a->mu);
     if (found < 0) return av_fail(err, AV_EIO, "credential store error");
     if (!found) return invalid(err);
-    sha256_2(salt, SALT_LEN, tok + 5 + KEY_ID_HEX, KEY_SECRET_HEX, got);
+    sha256_2(salt, SALT_LEN, tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX, got);
     if (CRYPTO_memcmp(got, stored, HASH_LEN) != 0) return invalid(err);
+    if (now && expires_ms <= now)
+        return av_fail(err, AV_EAUTH, "the token has expired; create a new one with 'annovec token create'");
     snprintf(out->project, sizeof out->project, "%s", project);
     out->user[0] = 0;
     return AV_OK;
+}
+
+static int verify_key(av_auth *a, const char *tok, av_principal *out, av_err *err)
+{
+    return verify_secret(a, "avk_", "SELECT project, salt, hash FROM apikey WHERE id = ?1", tok, 0, out, err);
+}
+
+int av_auth_token(av_auth *a, const char *token, int64_t now, av_principal *out, av_err *err)
+{
+    if (!token || !*token) return av_fail(err, AV_EAUTH, "missing credentials: send X-Auth-Token (from 'annovec token create')");
+    return verify_secret(a, "avt_", "SELECT project, salt, hash, expires_ms FROM token WHERE id = ?1", token, now ? now : 1, out, err);
 }
 
 static int verify_user(av_auth *a, const char *user, const char *pw, av_principal *out, av_err *err)
@@ -131,12 +146,12 @@ static int verify_user(av_auth *a, const char *user, const char *pw, av_principa
     if (strlen(user) > AV_NAME_MAX) return invalid(err);
     char project[33];
     unsigned char salt[SALT_LEN], stored[HASH_LEN], quick[HASH_LEN], slow[HASH_LEN];
-    int iter = 0;
+    int64_t iter = 0;
     pthread_mutex_lock(&a->mu);
     int found = fetch_row(a->db, "SELECT project, salt, hash, iterations FROM user WHERE name = ?1", user, project, salt, stored, &iter);
     pthread_mutex_unlock(&a->mu);
     if (found < 0) return av_fail(err, AV_EIO, "credential store error");
-    if (!found || iter < 1) return invalid(err);
+    if (!found || iter < 1 || iter > 10000000) return invalid(err);
     sha256_2(salt, SALT_LEN, pw, strlen(pw), quick);
     size_t slot = 0;
     for (const char *p = user; *p; p++) slot = slot * 31 + (unsigned char)*p;
@@ -147,7 +162,7 @@ static int verify_user(av_auth *a, const char *user, const char *pw, av_principa
                  CRYPTO_memcmp(ce->quick, quick, HASH_LEN) == 0;
     pthread_mutex_unlock(&a->mu);
     if (!cached) {
-        pbkdf2(pw, salt, iter, slow);
+        pbkdf2(pw, salt, (int)iter, slow);
         if (CRYPTO_memcmp(slow, stored, HASH_LEN) != 0) return invalid(err);
         pthread_mutex_lock(&a->mu);
         snprintf(ce->user, sizeof ce->user, "%s", user);
@@ -329,6 +344,40 @@ static int user_name_ok(const char *s)
     for (size_t i = 1; i < n; i++)
         if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-')) return 0;
     return 1;
+}
+
+int av_token_create(sqlite3 *db, const char *project, int64_t ttl_s, char **token_out, char project_id_out[33], av_err *err)
+{
+    if (ttl_s < 60 || ttl_s > AV_TOKEN_TTL_MAX)
+        return av_fail(err, AV_EINVAL, "the ttl must be 60..%d seconds", AV_TOKEN_TTL_MAX);
+    unsigned char idb[KEY_ID_HEX / 2], sec[KEY_SECRET_HEX / 2], salt[SALT_LEN], hash[HASH_LEN];
+    char id[KEY_ID_HEX + 1], secret[KEY_SECRET_HEX + 1];
+    av_random(idb, sizeof idb);
+    av_random(sec, sizeof sec);
+    av_random(salt, sizeof salt);
+    av_hex(idb, sizeof idb, id);
+    av_hex(sec, sizeof sec, secret);
+    sha256_2(salt, SALT_LEN, secret, KEY_SECRET_HEX, hash);
+    int rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id_out, err);
+    if (rc == AV_OK) {
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db, "INSERT INTO token(id, project, salt, hash, expires_ms, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, project_id_out, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, salt, SALT_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, hash, HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, av_now_ms() + ttl_s * 1000);
+        sqlite3_bind_int64(st, 6, av_now_ms());
+        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+    }
+    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
+    if (rc) exec(db, "ROLLBACK", NULL);
+    else *token_out = xasprintf("avt_%s_%s", id, secret);
+    OPENSSL_cleanse(secret, sizeof secret);
+    OPENSSL_cleanse(sec, sizeof sec);
+    return rc;
 }
 
 int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char sk_out[41], char project_id_out[33], av_err *err)

@@ -41,6 +41,14 @@ int av_auth_volc(av_auth *a, const struct volc_request *r, const char *authoriza
 int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err);
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password_or_null,
                 char **password_out, av_err *err);
+/* A token scoped to one project (X-Auth-Token): "avt_<12 hex id>_<40 hex secret>", stored as a salted
+ * SHA-256 with its expiry (now + ttl_s). */
+#define AV_TOKEN_TTL_DEFAULT (24 * 3600)
+#define AV_TOKEN_TTL_MAX (366 * 24 * 3600)
+int av_token_create(sqlite3 *db, const char *project, int64_t ttl_s, char **token_out, char project_id_out[33], av_err *err);
+/* Verifies a token at `now` (epoch ms): AV_EAUTH when unknown, wrong or expired. */
+int av_auth_token(av_auth *a, const char *token, int64_t now, av_principal *out, av_err *err);
+
 /* A new AK/SK pair for Volcengine signatures: AK "AKAV" + 24 uppercase hex, SK 40 hex. */
 int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char sk_out[41], char project_id_out[33], av_err *err);
 

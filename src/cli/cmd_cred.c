@@ -1,5 +1,6 @@
 /*
- * cmd_cred.c — `annovec apikey create`, `annovec user add` and `annovec key create`. They open their own connection to the
+ * cmd_cred.c — `annovec apikey create`, `annovec user add`, `annovec key create` and
+ * `annovec token create`. They open their own connection to the
  * data dir (av_store_open_admin), so they work whether or not a server runs on it; a running server
  * sees the new credential on its next request.
  */
@@ -12,15 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct cred_opts { const char *data, *project, *name, *password; } cred_opts;
+typedef struct cred_opts { const char *data, *project, *name, *password, *ttl; } cred_opts;
 
 /* Parses --data/--project/--name/--password after the verb; returns 0 or 2 (usage). */
 static int parse(int argc, char **argv, int first, cred_opts *o, const char *usage)
 {
-    *o = (cred_opts){ "./data", NULL, NULL, NULL };
+    *o = (cred_opts){ "./data", NULL, NULL, NULL, NULL };
     for (int i = first; i < argc; i++) {
         const char **dst = strcmp(argv[i], "--data") == 0 ? &o->data : strcmp(argv[i], "--project") == 0 ? &o->project :
-                           strcmp(argv[i], "--name") == 0 ? &o->name : strcmp(argv[i], "--password") == 0 ? &o->password : NULL;
+                           strcmp(argv[i], "--name") == 0 ? &o->name : strcmp(argv[i], "--password") == 0 ? &o->password :
+                           strcmp(argv[i], "--ttl") == 0 ? &o->ttl : NULL;
         if (!dst || i + 1 >= argc) {
             fprintf(stderr, "annovec: %s %s\nusage: %s\n", dst ? "missing value for" : "unknown option", argv[i], usage);
             return 2;
@@ -48,7 +50,7 @@ int cmd_apikey(int argc, char **argv)
     cred_opts o;
     if (argc < 2 || strcmp(argv[1], "create") != 0) { fprintf(stderr, "usage: %s\n", usage); return 2; }
     int rc = parse(argc, argv, 2, &o, usage);
-    if (rc || o.name || o.password) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
+    if (rc || o.name || o.password || o.ttl) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
     sqlite3 *db = open_admin(o.data);
     if (!db) return 1;
     char *key = NULL, project_id[33];
@@ -90,7 +92,7 @@ int cmd_key(int argc, char **argv)
     cred_opts o;
     if (argc < 2 || strcmp(argv[1], "create") != 0) { fprintf(stderr, "usage: %s\n", usage); return 2; }
     int rc = parse(argc, argv, 2, &o, usage);
-    if (rc || o.name || o.password) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
+    if (rc || o.name || o.password || o.ttl) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
     sqlite3 *db = open_admin(o.data);
     if (!db) return 1;
     char ak[29], sk[41], project_id[33];
@@ -101,5 +103,29 @@ int cmd_key(int argc, char **argv)
     printf("project %s (id %s)\n", o.project, project_id);
     printf("access key and secret key for Volcengine signatures (the secret is shown once):\n%s %s\n", ak, sk);
     OPENSSL_cleanse(sk, sizeof sk);
+    return 0;
+}
+
+int cmd_token(int argc, char **argv)
+{
+    static const char usage[] = "annovec token create --data DIR --project ID [--ttl SECONDS]";
+    cred_opts o;
+    if (argc < 2 || strcmp(argv[1], "create") != 0) { fprintf(stderr, "usage: %s\n", usage); return 2; }
+    int rc = parse(argc, argv, 2, &o, usage);
+    if (rc || o.name || o.password) { if (!rc) fprintf(stderr, "usage: %s\n", usage); return 2; }
+    char *end = NULL;
+    long long ttl = o.ttl ? strtoll(o.ttl, &end, 10) : AV_TOKEN_TTL_DEFAULT;
+    if (o.ttl && (*end || end == o.ttl)) { fprintf(stderr, "annovec: --ttl takes whole seconds\nusage: %s\n", usage); return 2; }
+    sqlite3 *db = open_admin(o.data);
+    if (!db) return 1;
+    char *token = NULL, project_id[33];
+    av_err e;
+    rc = av_token_create(db, o.project, ttl, &token, project_id, &e);
+    sqlite3_close(db);
+    if (rc) { fprintf(stderr, "annovec: %s\n", e.msg); return 1; }
+    printf("project %s (id %s), valid for %lld seconds\n", o.project, project_id, ttl);
+    printf("token (send it as X-Auth-Token; shown once):\n%s\n", token);
+    OPENSSL_cleanse(token, strlen(token));
+    free(token);
     return 0;
 }

@@ -9,5 +9,6 @@
 int cmd_apikey(int argc, char **argv);   /* apikey create --data DIR --project NAME */
 int cmd_user(int argc, char **argv);     /* user add --data DIR --project NAME --name USER [--password PW] */
 int cmd_key(int argc, char **argv);      /* key create --data DIR --project NAME: prints "AK SK" */
+int cmd_token(int argc, char **argv);    /* token create --data DIR --project ID [--ttl SECONDS] */
 
 #endif

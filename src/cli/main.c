@@ -46,6 +46,7 @@ static void usage(FILE *out)
         "  annovec apikey create --data DIR --project NAME\n"
         "  annovec user add --data DIR --project NAME --name USER [--password PW]\n"
         "  annovec key create --data DIR --project NAME      (AK/SK for Volcengine signatures)\n"
+        "  annovec token create --data DIR --project ID [--ttl SECONDS]   (X-Auth-Token, default 24 h)\n"
         "  annovec version\n"
         "  annovec help\n"
         "\n"
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "apikey") == 0) return cmd_apikey(argc - 1, argv + 1);
     if (strcmp(cmd, "user") == 0) return cmd_user(argc - 1, argv + 1);
     if (strcmp(cmd, "key") == 0) return cmd_key(argc - 1, argv + 1);
+    if (strcmp(cmd, "token") == 0) return cmd_token(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) { printf("annovec %s\n", AV_VERSION); return 0; }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) { usage(stdout); return 0; }
     fprintf(stderr, "annovec: unknown command \"%s\"\n\n", cmd);

@@ -90,6 +90,9 @@ static const char *const migrations[] = {
     /* 6: dialect records (VikingDB tasks) */
     "CREATE TABLE record(project TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,"
     "  PRIMARY KEY(project, kind, id));",
+    /* 7: project-scoped tokens (ModelArts X-Auth-Token), salted hashes with an expiry */
+    "CREATE TABLE token(id TEXT PRIMARY KEY, project TEXT NOT NULL REFERENCES project(id), salt BLOB NOT NULL,"
+    "  hash BLOB NOT NULL, expires_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)

@@ -91,6 +91,30 @@ static void test_volc(sqlite3 *db, av_auth *a)
     CHECK(p.project[0] == 0);
 }
 
+static void test_tokens(sqlite3 *db, av_auth *a)
+{
+    char *tok = NULL, pid[33];
+    av_err e;
+    av_principal p;
+    const char *hexid = "0123456789abcdef0123456789abcdef";
+    CHECK_INT(av_token_create(db, hexid, 3600, &tok, pid, &e), AV_OK);
+    CHECK_STR(pid, hexid);                                            /* a 32-hex project id is kept */
+    CHECK(strncmp(tok, "avt_", 4) == 0 && strlen(tok) == 57);
+    int64_t now = av_now_ms();
+    CHECK_INT(av_auth_token(a, tok, now, &p, &e), AV_OK);
+    CHECK_STR(p.project, hexid);
+    CHECK_INT(av_auth_token(a, tok, now + 3601 * 1000LL, &p, &e), AV_EAUTH);   /* an hour later */
+    CHECK_CONTAINS(e.msg, "expired");
+    char bad[64];
+    snprintf(bad, sizeof bad, "%s", tok);
+    bad[56] = bad[56] == '0' ? '1' : '0';
+    CHECK_INT(av_auth_token(a, bad, now, &p, &e), AV_EAUTH);
+    CHECK_INT(av_auth_token(a, "", now, &p, &e), AV_EAUTH);
+    CHECK_INT(av_auth_token(a, "avk_000000000000_0000000000000000000000000000000000000000", now, &p, &e), AV_EAUTH);
+    CHECK_INT(av_token_create(db, hexid, 10, &tok, pid, &e) == AV_OK ? 0 : 1, 1);   /* ttl below 60 s refused */
+    free(tok);
+}
+
 static int file_contains(const char *path, const char *needle)
 {
     FILE *f = fopen(path, "rb");
@@ -168,6 +192,7 @@ int main(void)
     CHECK_INT(bearer(a, "Bearer bob:pa:ss:word", &p), AV_EAUTH);
     CHECK_INT(bearer(a, "Bearer bob:newpass1", &p), AV_OK);
     test_volc(db, a);
+    test_tokens(db, a);
     /* nothing secret in clear on disk */
     char path[256];
     snprintf(path, sizeof path, "%s/annovec.db", dir);

@@ -1,0 +1,20 @@
+/*
+ * canonical.h — shared pieces of canonical requests for HMAC request signatures (volc_sign.c,
+ * huawei_sign.c).
+ */
+#ifndef AV_CANONICAL_H
+#define AV_CANONICAL_H
+
+#include "annovec.h"
+#include "core/util.h"
+
+/* Percent-encodes s[0..n) keeping A-Za-z0-9 - _ . ~ (and '/' when keep_slash). */
+void canon_encode(av_buf *b, const char *s, size_t n, int keep_slash);
+/* A raw query string as "k=v&..." sorted by key then value, re-encoded (nothing for NULL or ""). */
+void canon_query(av_buf *b, const char *q);
+/* "name:value\n" for each signed header (names lowercase; sorted in place), a blank line, then the
+ * ";"-joined list and "\n". Values are trimmed with inner runs of spaces collapsed. AV_EAUTH when a
+ * signed header is missing from the request. */
+int canon_headers(av_buf *b, const char **names, int n, const char *(*header)(void *, const char *), void *ctx, av_err *err);
+
+#endif
