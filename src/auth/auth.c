@@ -299,8 +299,9 @@ static int exec(sqlite3 *db, const char *sql, av_err *err)
     return rc;
 }
 
+/* Binds ?1 key, ?2 project, ?3 salt, ?4 hash, ?5 now and (when not 0) ?6 extra, and runs sql. */
 static int insert_secret(sqlite3 *db, const char *sql, const char *key, const char *project,
-                         const unsigned char *salt, const unsigned char *hash, int iter, av_err *err)
+                         const unsigned char *salt, const unsigned char *hash, int64_t extra, av_err *err)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
@@ -309,13 +310,16 @@ static int insert_secret(sqlite3 *db, const char *sql, const char *key, const ch
     sqlite3_bind_blob(st, 3, salt, SALT_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, hash, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, av_now_ms());
-    if (iter) sqlite3_bind_int(st, 6, iter);
+    if (extra) sqlite3_bind_int64(st, 6, extra);
     int rc = sqlite3_step(st) == SQLITE_DONE ? AV_OK : av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return rc;
 }
 
-int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err)
+/* A new "<prefix><12 hex id>_<40 hex secret>" credential: the salted hash goes into a row of `sql`
+ * (see insert_secret) in the project, created on first use; *out is the whole credential. */
+static int create_secret(sqlite3 *db, const char *sql, const char *prefix, const char *project, int64_t extra,
+                         char **out, char project_id_out[33], av_err *err)
 {
     unsigned char idb[KEY_ID_HEX / 2], sec[KEY_SECRET_HEX / 2], salt[SALT_LEN], hash[HASH_LEN];
     char id[KEY_ID_HEX + 1], secret[KEY_SECRET_HEX + 1];
@@ -327,14 +331,19 @@ int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char proj
     sha256_2(salt, SALT_LEN, secret, KEY_SECRET_HEX, hash);
     int rc = exec(db, "BEGIN IMMEDIATE", err);
     if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id_out, err);
-    if (rc == AV_OK) rc = insert_secret(db, "INSERT INTO apikey(id, project, salt, hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                        id, project_id_out, salt, hash, 0, err);
+    if (rc == AV_OK) rc = insert_secret(db, sql, id, project_id_out, salt, hash, extra, err);
     if (rc == AV_OK) rc = exec(db, "COMMIT", err);
     if (rc) exec(db, "ROLLBACK", NULL);
-    else *key_out = xasprintf("avk_%s_%s", id, secret);
+    else *out = xasprintf("%s%s_%s", prefix, id, secret);
     OPENSSL_cleanse(secret, sizeof secret);
     OPENSSL_cleanse(sec, sizeof sec);
     return rc;
+}
+
+int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err)
+{
+    return create_secret(db, "INSERT INTO apikey(id, project, salt, hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                         "avk_", project, 0, key_out, project_id_out, err);
 }
 
 static int user_name_ok(const char *s)
@@ -350,34 +359,8 @@ int av_token_create(sqlite3 *db, const char *project, int64_t ttl_s, char **toke
 {
     if (ttl_s < 60 || ttl_s > AV_TOKEN_TTL_MAX)
         return av_fail(err, AV_EINVAL, "the ttl must be 60..%d seconds", AV_TOKEN_TTL_MAX);
-    unsigned char idb[KEY_ID_HEX / 2], sec[KEY_SECRET_HEX / 2], salt[SALT_LEN], hash[HASH_LEN];
-    char id[KEY_ID_HEX + 1], secret[KEY_SECRET_HEX + 1];
-    av_random(idb, sizeof idb);
-    av_random(sec, sizeof sec);
-    av_random(salt, sizeof salt);
-    av_hex(idb, sizeof idb, id);
-    av_hex(sec, sizeof sec, secret);
-    sha256_2(salt, SALT_LEN, secret, KEY_SECRET_HEX, hash);
-    int rc = exec(db, "BEGIN IMMEDIATE", err);
-    if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id_out, err);
-    if (rc == AV_OK) {
-        sqlite3_stmt *st;
-        sqlite3_prepare_v2(db, "INSERT INTO token(id, project, salt, hash, expires_ms, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st, NULL);
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, project_id_out, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 3, salt, SALT_LEN, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 4, hash, HASH_LEN, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, av_now_ms() + ttl_s * 1000);
-        sqlite3_bind_int64(st, 6, av_now_ms());
-        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-    }
-    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
-    if (rc) exec(db, "ROLLBACK", NULL);
-    else *token_out = xasprintf("avt_%s_%s", id, secret);
-    OPENSSL_cleanse(secret, sizeof secret);
-    OPENSSL_cleanse(sec, sizeof sec);
-    return rc;
+    return create_secret(db, "INSERT INTO token(id, project, salt, hash, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         "avt_", project, av_now_ms() + ttl_s * 1000, token_out, project_id_out, err);
 }
 
 int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char sk_out[41], char project_id_out[33], av_err *err)

@@ -115,3 +115,16 @@ int canon_headers(av_buf *b, const char **names, int n, const char *(*header)(vo
     av_buf_puts(b, "\n");
     return AV_OK;
 }
+
+int canon_auth_param(const char *h, const char *name, char *out, size_t cap)
+{
+    const char *p = strstr(h, name);
+    if (!p) return -1;
+    p += strlen(name);
+    size_t n = strcspn(p, ",");
+    while (n && p[n - 1] == ' ') n--;
+    if (n == 0 || n >= cap) return -1;
+    memcpy(out, p, n);
+    out[n] = 0;
+    return 0;
+}

@@ -17,4 +17,8 @@ void canon_query(av_buf *b, const char *q);
  * signed header is missing from the request. */
 int canon_headers(av_buf *b, const char **names, int n, const char *(*header)(void *, const char *), void *ctx, av_err *err);
 
+/* Copies the value of `name=` in an Authorization header (up to a comma or the end, trailing spaces
+ * dropped) into out. -1 when absent, empty or longer than cap - 1. */
+int canon_auth_param(const char *header, const char *name, char *out, size_t cap);
+
 #endif

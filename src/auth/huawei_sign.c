@@ -11,27 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Copies the text after `name=` up to a comma or the end. */
-static int part(const char *h, const char *name, char *out, size_t cap)
-{
-    const char *p = strstr(h, name);
-    if (!p) return -1;
-    p += strlen(name);
-    size_t n = strcspn(p, ",");
-    while (n && p[n - 1] == ' ') n--;
-    if (n == 0 || n >= cap) return -1;
-    memcpy(out, p, n);
-    out[n] = 0;
-    return 0;
-}
-
 int huawei_parse_authorization(const char *h, huawei_auth *a, av_err *err)
 {
     static const char bad[] = "malformed Authorization header: expected \"SDK-HMAC-SHA256 Access=AK, SignedHeaders=..., Signature=...\"";
     memset(a, 0, sizeof *a);
     char sh[VOLC_MAX_SIGNED * 65];
-    if (!h || strncmp(h, "SDK-HMAC-SHA256 ", 16) != 0 || part(h, "Access=", a->ak, sizeof a->ak) ||
-        part(h, "SignedHeaders=", sh, sizeof sh) || part(h, "Signature=", a->signature, sizeof a->signature))
+    if (!h || strncmp(h, "SDK-HMAC-SHA256 ", 16) != 0 || canon_auth_param(h, "Access=", a->ak, sizeof a->ak) ||
+        canon_auth_param(h, "SignedHeaders=", sh, sizeof sh) || canon_auth_param(h, "Signature=", a->signature, sizeof a->signature))
         return av_fail(err, AV_EAUTH, bad);
     char *save = NULL;
     for (char *t = strtok_r(sh, ";", &save); t; t = strtok_r(NULL, ";", &save)) {

@@ -26,28 +26,14 @@ static void hmac(const void *key, size_t klen, const char *msg, unsigned char ou
     if (!HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &len)) abort();
 }
 
-/* Copies the text after `name=` up to a comma or the end into out. */
-static int field(const char *h, const char *name, char *out, size_t cap)
-{
-    const char *p = strstr(h, name);
-    if (!p) return -1;
-    p += strlen(name);
-    size_t n = strcspn(p, ",");
-    while (n && p[n - 1] == ' ') n--;
-    if (n == 0 || n >= cap) return -1;
-    memcpy(out, p, n);
-    out[n] = 0;
-    return 0;
-}
-
 int volc_parse_authorization(const char *h, volc_auth *a, av_err *err)
 {
     memset(a, 0, sizeof *a);
     static const char bad[] = "malformed Authorization header: expected \"HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=..., Signature=...\"";
     if (!h || strncmp(h, "HMAC-SHA256 ", 12) != 0) return av_fail(err, AV_EAUTH, bad);
     char cred[512], sh[VOLC_MAX_SIGNED * 65];
-    if (field(h, "Credential=", cred, sizeof cred) || field(h, "SignedHeaders=", sh, sizeof sh) ||
-        field(h, "Signature=", a->signature, sizeof a->signature))
+    if (canon_auth_param(h, "Credential=", cred, sizeof cred) || canon_auth_param(h, "SignedHeaders=", sh, sizeof sh) ||
+        canon_auth_param(h, "Signature=", a->signature, sizeof a->signature))
         return av_fail(err, AV_EAUTH, bad);
     /* AK/date/region/service/request */
     char *parts[5], *save = NULL;
