@@ -487,6 +487,17 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
     return rc;
 }
 
+/* Replaces catalog entry idx (collection c, both locks held by the caller) with a new handle that has
+ * schema s in database db, moving the rows into it; c is retired (requests still holding it get
+ * AV_ENOTFOUND "changed ... send again") and loses the catalog's reference once its lock is released. */
+static void catalog_swap(av_store *st, size_t idx, av_collection *c, const char *db, const av_schema *s)
+{
+    av_collection *n = coll_new(st, c->id, c->project, db, s);
+    coll_move_rows(n, c);
+    c->dropped = 1;
+    st->colls[idx] = n;
+}
+
 int av_collection_rename(av_store *st, const char *project, const char *db, const char *name,
                          const char *new_db, const char *new_name, av_err *err)
 {
@@ -494,7 +505,8 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
     if (rc) return rc;
     pthread_rwlock_wrlock(&st->catalog);
     av_store_lock(st);
-    av_collection *c = catalog_find(st, project, db, name, NULL);
+    size_t idx;
+    av_collection *c = catalog_find(st, project, db, name, &idx);
     if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
     if (rc == AV_OK) rc = db_check(st, project, new_db, err);
     if (rc == AV_OK && catalog_find(st, project, new_db, new_name, NULL))
@@ -510,12 +522,11 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
         rc = db_exec(st->db, q, err);
         sqlite3_free(q);
         json_object_put(js);
+        /* copy-on-write, as av_collection_alter: no request sees the name change under it */
+        if (rc == AV_OK) catalog_swap(st, idx, c, new_db, &renamed);
         av_schema_free(&renamed);
-        if (rc == AV_OK) {
-            snprintf(c->schema.name, sizeof c->schema.name, "%s", new_name);
-            snprintf(c->db, sizeof c->db, "%s", new_db);
-        }
         pthread_rwlock_unlock(&c->lock);
+        if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
     }
     av_store_unlock(st);
     pthread_rwlock_unlock(&st->catalog);
@@ -569,12 +580,7 @@ int av_collection_alter(av_store *st, const char *project, const char *db, const
             sqlite3_free(q);
             json_object_put(js);
         }
-        if (rc == AV_OK) {
-            av_collection *n = coll_new(st, c->id, project, db, &s);
-            coll_move_rows(n, c);
-            c->dropped = 1;
-            st->colls[idx] = n;
-        }
+        if (rc == AV_OK) catalog_swap(st, idx, c, db, &s);
         pthread_rwlock_unlock(&c->lock);
         if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
     }

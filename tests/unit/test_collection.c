@@ -582,6 +582,36 @@ static void test_alter(void)
     av_store_close(st);
 }
 
+static void test_rename(void)
+{
+    av_store *st = open_store();
+    av_schema s;
+    av_err e;
+    make_schema(&s, "before", 2, AV_T_INT64, 0);
+    av_collection_create(st, P, "default", &s, &e);
+    av_schema_free(&s);
+    av_collection *old, *c;
+    av_collection_open(st, P, "default", "before", &old, &e);
+    float v[2] = { 1, 2 };
+    av_row r = { { 0, 1, NULL }, v, doc(1, "kept") };
+    av_insert(old, &r, 1, 0, NULL, &e);
+    CHECK_INT(av_collection_rename(st, P, "default", "before", "default", "after", &e), AV_OK);
+    CHECK_STR(av_collection_schema(old)->name, "before");               /* a held handle never changes */
+    int64_t n;
+    CHECK_INT(av_count(old, NULL, &n, &e), AV_ENOTFOUND);
+    CHECK_INT(av_collection_open(st, P, "default", "before", &c, &e), AV_ENOTFOUND);
+    CHECK_INT(av_collection_open(st, P, "default", "after", &c, &e), AV_OK);
+    CHECK_INT(count(c, "tag == \"kept\""), 1);
+    av_collection_release(c);
+    av_collection_release(old);
+    av_store_close(st);
+    st = open_store();
+    CHECK_INT(av_collection_open(st, P, "default", "after", &c, &e), AV_OK);
+    CHECK_INT(av_collection_count(c), 1);
+    av_collection_release(c);
+    av_store_close(st);
+}
+
 static void test_pkmap_churn(void)
 {
     pkmap m;
@@ -713,6 +743,7 @@ int main(void)
     test_update();
     test_ttl();
     test_alter();
+    test_rename();
     test_pkmap_churn();
     test_deleted_bytes_leave_disk();
     test_delete_all_and_drop_purge();
