@@ -17,6 +17,7 @@
  */
 #include "core/store.h"
 #include "core/collection.h"
+#include "core/objects.h"
 #include "core/schema.h"
 #include "core/util.h"
 
@@ -93,6 +94,9 @@ static const char *const migrations[] = {
     /* 7: project-scoped tokens (ModelArts X-Auth-Token), salted hashes with an expiry */
     "CREATE TABLE token(id TEXT PRIMARY KEY, project TEXT NOT NULL REFERENCES project(id), salt BLOB NOT NULL,"
     "  hash BLOB NOT NULL, expires_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);",
+    /* 8: content-addressed objects (objects.c) and the queue of files to erase */
+    "CREATE TABLE object(sha TEXT PRIMARY KEY, size INTEGER NOT NULL, refs INTEGER NOT NULL, created_ms INTEGER NOT NULL);"
+    "CREATE TABLE object_trash(sha TEXT PRIMARY KEY);",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)
@@ -792,6 +796,7 @@ void store_note_delete(av_store *st)
 int av_store_purge(av_store *st, av_err *err)
 {
     purge_orphans(st);
+    objects_purge(st);
     av_store_lock(st);
     int rc = db_exec(st->db, "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE)", err);
     av_store_unlock(st);
