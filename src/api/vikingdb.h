@@ -18,6 +18,10 @@ json_object *vk_v1_envelope(int code, const char *msg, const char *rid);
 /* V1 codes used by more than one file, and the HTTP status each error code goes out with. */
 enum { VK_UNAUTHORIZED = 1000001, VK_NO_PERMISSION = 1000002, VK_INVALID = 1000003, VK_INTERNAL = 1000028 };
 int vk_v1_status(int code);
+/* Answers a V1 error: vk_v1_envelope(code, formatted message) with vk_v1_status(code). */
+void vk_v1_error(av_http_res *res, const char *rid, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Answers V1 success; data (may be NULL) is taken. */
+void vk_v1_ok(av_http_res *res, const char *rid, json_object *data);
 /* The V1 dialects' render_error: body over the limit, credentials. */
 void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg);
 

@@ -8,6 +8,7 @@
 #include "core/filter.h"
 #include "core/util.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,6 +35,23 @@ json_object *vk_v1_envelope(int code, const char *msg, const char *rid)
 int vk_v1_status(int code)
 {
     return code == VK_UNAUTHORIZED ? 401 : code == VK_NO_PERMISSION ? 403 : code == VK_INTERNAL ? 500 : 400;
+}
+
+void vk_v1_error(av_http_res *res, const char *rid, int code, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    av_http_json(res, vk_v1_status(code), vk_v1_envelope(code, msg, rid));
+}
+
+void vk_v1_ok(av_http_res *res, const char *rid, json_object *data)
+{
+    json_object *o = vk_v1_envelope(0, "success", rid);
+    if (data) json_object_object_add(o, "data", data);
+    av_http_json(res, 200, o);
 }
 
 void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)

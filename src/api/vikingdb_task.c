@@ -29,23 +29,8 @@ typedef struct tk {
     char rid[33];
 } tk;
 
-static void tk_error(tk *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void tk_error(tk *t, int code, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    av_http_json(t->res, vk_v1_status(code), vk_v1_envelope(code, msg, t->rid));
-}
-
-static void tk_ok(tk *t, json_object *data)
-{
-    json_object *o = vk_v1_envelope(0, "success", t->rid);
-    if (data) json_object_object_add(o, "data", data);
-    av_http_json(t->res, 200, o);
-}
+#define tk_error(x, code, ...) vk_v1_error((x)->res, (x)->rid, code, __VA_ARGS__)
+#define tk_ok(x, data) vk_v1_ok((x)->res, (x)->rid, data)
 
 static const av_dialect dialect = { "vikingdb_v1_task", vk_v1_transport_error, vk_authenticate };
 

@@ -44,25 +44,8 @@ typedef struct vk {
     char rid[33];
 } vk;
 
-/* ---- envelope -------------------------------------------------------------------------------- */
-
-static void vk_error(vk *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void vk_error(vk *r, int code, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    av_http_json(r->res, vk_v1_status(code), vk_v1_envelope(code, msg, r->rid));
-}
-
-static void vk_ok(vk *r, json_object *data)
-{
-    json_object *o = vk_v1_envelope(0, "success", r->rid);
-    if (data) json_object_object_add(o, "data", data);
-    av_http_json(r->res, 200, o);
-}
+#define vk_error(x, code, ...) vk_v1_error((x)->res, (x)->rid, code, __VA_ARGS__)
+#define vk_ok(x, data) vk_v1_ok((x)->res, (x)->rid, data)
 
 static const av_dialect dialect = { "vikingdb_v1", vk_v1_transport_error, vk_authenticate };
 
