@@ -49,6 +49,7 @@ enum {
 typedef struct av_err {
     int code;              /* one of AV_E*, AV_OK when nothing went wrong                      */
     int pos;               /* byte offset of a parse error, -1 otherwise                       */
+    int entity;            /* what was missing/existing (AV_ENT_*, annovec_dataset.h), 0 if n/a */
     char msg[512];
 } av_err;
 

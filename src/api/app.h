@@ -18,5 +18,6 @@ void milvus_v2_register(void);
 void vikingdb_v1_register(void);
 void vikingdb_v2_register(void);
 void vikingdb_task_register(void);
+void modelarts_register(void);
 
 #endif

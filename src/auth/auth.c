@@ -2,6 +2,7 @@
  * auth.c — see auth.h.
  */
 #include "auth/auth.h"
+#include "auth/huawei_sign.h"
 #include "auth/volc_sign.h"
 #include "core/store.h"
 #include "core/util.h"
@@ -285,6 +286,30 @@ int av_auth_volc(av_auth *a, const volc_request *r, const char *authorization, i
         return av_fail(err, AV_EAUTH, "invalid credentials: the signature does not match");
     snprintf(out->project, sizeof out->project, "%s", project);
     snprintf(out->user, sizeof out->user, "%s", va.ak);
+    return AV_OK;
+}
+
+int av_auth_huawei(av_auth *a, const volc_request *r, const char *authorization, int64_t now, av_principal *out, av_err *err)
+{
+    huawei_auth ha;
+    int rc = huawei_parse_authorization(authorization, &ha, err);
+    if (rc) return rc;
+    const char *sdk_date = r->header(r->ctx, "x-sdk-date");
+    int64_t t = parse_x_date(sdk_date);
+    if (t < 0) return av_fail(err, AV_EAUTH, "missing or malformed X-Sdk-Date header (expected yyyymmddThhmmssZ)");
+    if (t < now - AV_VOLC_SKEW_S || t > now + AV_VOLC_SKEW_S)
+        return av_fail(err, AV_EAUTH, "X-Sdk-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
+    char project[33], sk[65], want[65];
+    int found = lookup_sk(a, ha.ak, project, sk);
+    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
+    if (!found) return av_fail(err, AV_EAUTH, "invalid credentials: the access key is not known");
+    rc = huawei_signature(r, &ha, sk, sdk_date, want, err);
+    OPENSSL_cleanse(sk, sizeof sk);
+    if (rc) return rc;
+    if (strlen(ha.signature) != 64 || CRYPTO_memcmp(want, ha.signature, 64) != 0)
+        return av_fail(err, AV_EAUTH, "invalid credentials: the signature does not match");
+    snprintf(out->project, sizeof out->project, "%s", project);
+    snprintf(out->user, sizeof out->user, "%s", ha.ak);
     return AV_OK;
 }
 

@@ -37,6 +37,11 @@ struct volc_request;
 int av_auth_volc(av_auth *a, const struct volc_request *r, const char *authorization, int64_t now,
                  av_principal *out, av_err *err);
 
+/* Verifies a Huawei SDK-HMAC-SHA256 request (ModelArts AK/SK): the AK's secret (the same AK/SK pairs
+ * as `annovec key create`), X-Sdk-Date within AV_VOLC_SKEW_S of now. */
+int av_auth_huawei(av_auth *a, const struct volc_request *r, const char *authorization, int64_t now,
+                   av_principal *out, av_err *err);
+
 /* Admin operations on a connection from av_store_open_admin (one transaction each). */
 int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err);
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password_or_null,

@@ -46,9 +46,10 @@ char *huawei_canonical(const volc_request *r, const huawei_auth *a, av_err *err)
     const char *names[VOLC_MAX_SIGNED];
     for (int i = 0; i < a->nsigned; i++) names[i] = a->signed_headers[i];
     if (canon_headers(&c, names, a->nsigned, r->header, r->ctx, err)) { av_buf_free(&c); return NULL; }
+    const char *claimed = r->header(r->ctx, "x-sdk-content-sha256");
     char body_hash[65];
     volc_sha256_hex(r->body ? r->body : "", r->body_len, body_hash);
-    av_buf_puts(&c, body_hash);
+    av_buf_puts(&c, claimed && strcmp(claimed, "UNSIGNED-PAYLOAD") == 0 ? claimed : body_hash);
     return c.p;
 }
 

@@ -171,6 +171,7 @@ static int cmd_serve(int argc, char **argv)
     vikingdb_v1_register();
     vikingdb_v2_register();
     vikingdb_task_register();
+    modelarts_register();
 
     av_http_config cfg = { o.host, o.port, o.threads, o.max_body, o.auth, o.log_level, app.store, &app, "", av_auth_http, app.auth };
     av_http_server *srv = NULL;

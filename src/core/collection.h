@@ -93,7 +93,6 @@ av_row_view coll_view(const av_collection *c, uint32_t slot);
 uint32_t coll_find(const av_collection *c, const av_pk *pk);
 
 /* Store hooks the collection needs (implemented in store.c). */
-void store_note_delete(av_store *st);   /* wakes the purge thread */
 /* Runs fn(arg) on a background thread; av_store_close waits for every one to finish. */
 void store_lazy_free(av_store *st, void (*fn)(void *), void *arg);
 /* Moves collection `id` from storage id `old_sid` to a fresh one (*new_sid) and queues the old rows

@@ -167,6 +167,22 @@ static void erase_file(const char *path)
     unlink(path);
 }
 
+void objects_discard(av_store *st, const char *sha)
+{
+    if (!is_sha(sha)) return;
+    sqlite3_stmt *q;
+    int referenced = 1;
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT 1 FROM object WHERE sha = ?1", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, sha, -1, SQLITE_STATIC);
+        referenced = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
+    }
+    if (referenced) return;
+    char *path = object_path(st, sha);
+    erase_file(path);
+    free(path);
+}
+
 void objects_purge(av_store *st)
 {
     for (;;) {

@@ -31,6 +31,9 @@ int objects_ref(av_store *st, const char *sha, int64_t size, int delta, av_err *
 int64_t objects_refs(av_store *st, const char *sha);
 /* Reads an object whole (caller frees *data). AV_ENOTFOUND when absent. */
 int objects_read(av_store *st, const char *sha, void **data, size_t *n, av_err *err);
+/* Erases an object file that no row refers to (after a failed or rolled-back write; caller holds
+ * the store lock). */
+void objects_discard(av_store *st, const char *sha);
 /* Erases the files queued in object_trash whose count is still 0 (zero-fill, fsync, unlink). */
 void objects_purge(av_store *st);
 

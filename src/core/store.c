@@ -97,6 +97,33 @@ static const char *const migrations[] = {
     /* 8: content-addressed objects (objects.c) and the queue of files to erase */
     "CREATE TABLE object(sha TEXT PRIMARY KEY, size INTEGER NOT NULL, refs INTEGER NOT NULL, created_ms INTEGER NOT NULL);"
     "CREATE TABLE object_trash(sha TEXT PRIMARY KEY);",
+    /* 9: datasets (dataset.c, sample.c, dsversion.c). `file` is a project's OBS-like namespace: each
+     *    row holds one reference on its object. References to a path are counted by query from
+     *    sample.path and version_sample.path, so they cannot drift; `doomed` marks a path whose
+     *    deletion was asked for while something still referred to it. */
+    "CREATE TABLE server_secret(id INTEGER PRIMARY KEY CHECK(id = 1), key BLOB NOT NULL);"
+    "CREATE TABLE file(project TEXT NOT NULL, path TEXT NOT NULL, sha TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  doomed INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, PRIMARY KEY(project, path));"
+    "CREATE INDEX file_doomed ON file(project) WHERE doomed = 1;"
+    "CREATE TABLE dataset(id TEXT PRIMARY KEY, project TEXT NOT NULL REFERENCES project(id), name TEXT NOT NULL,"
+    "  type INTEGER NOT NULL, description TEXT NOT NULL, spec TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL, next_version INTEGER NOT NULL DEFAULT 1, current_version TEXT,"
+    "  deleted_samples INTEGER NOT NULL DEFAULT 0, next_seq INTEGER NOT NULL DEFAULT 1, UNIQUE(project, name));"
+    "CREATE TABLE ds_label(dataset TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    "  type INTEGER NOT NULL, property TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(dataset, name));"
+    "CREATE TABLE sample(id TEXT PRIMARY KEY, project TEXT NOT NULL, dataset TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL, name TEXT NOT NULL, dir TEXT NOT NULL, type INTEGER NOT NULL, path TEXT, size INTEGER NOT NULL,"
+    "  text TEXT, labels TEXT NOT NULL, metadata TEXT NOT NULL, status INTEGER NOT NULL, usage TEXT,"
+    "  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX sample_seq ON sample(dataset, seq);"
+    "CREATE INDEX sample_path ON sample(project, path) WHERE path IS NOT NULL;"
+    "CREATE UNIQUE INDEX sample_ds_path ON sample(dataset, path) WHERE path IS NOT NULL;"
+    "CREATE TABLE ds_version(id TEXT PRIMARY KEY, dataset TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, num INTEGER NOT NULL, doc TEXT NOT NULL, labels TEXT NOT NULL, manifest_path TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, UNIQUE(dataset, name));"
+    "CREATE TABLE version_sample(version TEXT NOT NULL REFERENCES ds_version(id) ON DELETE CASCADE, project TEXT NOT NULL,"
+    "  sample TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL, path TEXT, labels TEXT NOT NULL, PRIMARY KEY(version, sample));"
+    "CREATE INDEX version_sample_path ON version_sample(project, path) WHERE path IS NOT NULL;",
 };
 
 static int db_exec(sqlite3 *db, const char *sql, av_err *err)
@@ -892,7 +919,8 @@ int av_store_open(const char *dir, av_store **out, av_err *err)
         return rc;
     }
     pthread_create(&st->purger, NULL, purge_main, st);
-    if (count_rows(st->db, "SELECT count(*) FROM orphan WHERE ?1 = ?1", "", NULL) > 0) store_note_delete(st);   /* left by a crash */
+    if (count_rows(st->db, "SELECT count(*) FROM orphan WHERE ?1 = ?1", "", NULL) > 0 ||
+        count_rows(st->db, "SELECT count(*) FROM object_trash WHERE ?1 = ?1", "", NULL) > 0) store_note_delete(st);   /* left by a crash */
     *out = st;
     return AV_OK;
 }

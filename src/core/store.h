@@ -21,6 +21,8 @@ void av_store_unlock(av_store *st);
 int av_store_begin(av_store *st, av_err *err);
 int av_store_commit(av_store *st, av_err *err);
 void av_store_rollback(av_store *st);
+/* Wakes the purge thread after a commit that deleted something (rows, objects). */
+void store_note_delete(av_store *st);
 /* Runs SQL with no results (caller holds the lock). */
 int av_store_exec(av_store *st, const char *sql, av_err *err);
 /* An error from the writer connection as AV_EIO with SQLite's message. */

@@ -64,6 +64,7 @@ static int vfail(av_err *err, int code, int pos, const char *fmt, va_list ap)
     if (err) {
         err->code = code;
         err->pos = pos;
+        err->entity = 0;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     }
     return code;
@@ -92,6 +93,7 @@ void av_err_clear(av_err *err)
     if (!err) return;
     err->code = AV_OK;
     err->pos = -1;
+    err->entity = 0;
     err->msg[0] = 0;
 }
 
@@ -190,4 +192,39 @@ void av_random(void *out, size_t n)
         fprintf(stderr, "annovec: RAND_bytes failed\n");
         abort();
     }
+}
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+}
+
+int av_base64_decode(const char *s, size_t n, unsigned char **out, size_t *outlen)
+{
+    while (n && s[n - 1] == '=') n--;
+    if (n % 4 == 1) return -1;
+    unsigned char *o = xmalloc(n / 4 * 3 + 3);
+    size_t k = 0;
+    uint32_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_value((unsigned char)s[i]);
+        if (v < 0) { free(o); return -1; }
+        acc = acc << 6 | (uint32_t)v;
+        if (i % 4 == 3) {
+            o[k++] = (unsigned char)(acc >> 16);
+            o[k++] = (unsigned char)(acc >> 8);
+            o[k++] = (unsigned char)acc;
+            acc = 0;
+        }
+    }
+    if (n % 4 == 2) o[k++] = (unsigned char)(acc >> 4);
+    else if (n % 4 == 3) { o[k++] = (unsigned char)(acc >> 10); o[k++] = (unsigned char)(acc >> 2); }
+    *out = o;
+    *outlen = k;
+    return 0;
 }

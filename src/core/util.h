@@ -41,5 +41,8 @@ void av_buf_free(av_buf *b);
 void av_hex(const unsigned char *in, size_t n, char *out);
 /* Cryptographically random bytes (OpenSSL RAND_bytes); aborts on failure. */
 void av_random(void *out, size_t n);
+/* Decodes base64 (standard or URL alphabet, padding optional) into a new buffer (caller frees).
+ * Returns 0, or -1 for a character outside the alphabet or an impossible length. */
+int av_base64_decode(const char *s, size_t n, unsigned char **out, size_t *outlen);
 
 #endif

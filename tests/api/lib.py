@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import urllib.parse
 import os
 import queue
 import shutil
@@ -140,6 +141,26 @@ def volc_sign(ak, sk, method, path, body, service="vikingdb", region="cn-beijing
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     sig = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["Authorization"] = "HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (ak, scope, ";".join(names), sig)
+    return headers
+
+
+def huawei_sign(ak, sk, method, path, query, body, host, now=None):
+    """Headers for a request signed with Huawei SDK-HMAC-SHA256 (specs/modelarts.md section 9): the
+    canonical URI ends in '/', the query is sorted, no key derivation."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    sdk_date = now.strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Content-Type": "application/json", "X-Sdk-Date": sdk_date, "Host": host}
+    signed = {k.lower(): v for k, v in headers.items()}
+    names = sorted(signed)
+    uri = urllib.parse.quote(path, safe="/-_.~")
+    uri = uri if uri.endswith("/") else uri + "/"
+    q = "&".join("%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~"))
+                 for k, v in sorted(urllib.parse.parse_qsl(query, keep_blank_values=True)))
+    canonical = "\n".join([method, uri, q, "".join("%s:%s\n" % (n, signed[n]) for n in names), ";".join(names),
+                           hashlib.sha256(body).hexdigest()])
+    to_sign = "\n".join(["SDK-HMAC-SHA256", sdk_date, hashlib.sha256(canonical.encode()).hexdigest()])
+    sig = hmac.new(sk.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["Authorization"] = "SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s" % (ak, ";".join(names), sig)
     return headers
 
 

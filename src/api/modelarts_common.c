@@ -1,0 +1,334 @@
+/*
+ * modelarts_common.c — see modelarts.h.
+ */
+#include "api/modelarts.h"
+#include "api/app.h"
+#include "auth/auth.h"
+#include "auth/volc_sign.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void ma_error(av_http_res *res, int status, const char *code, const char *msg)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "error_code", json_object_new_string(code));
+    json_object_object_add(o, "error_msg", json_object_new_string(msg));
+    av_buf_free(&res->body);
+    av_http_json(res, status, o);
+}
+
+const char *ma_code_of(const av_err *e)
+{
+    switch (e->entity) {
+    case AV_ENT_DATASET: return e->code == AV_EEXIST ? MA_DS_EXISTS : e->code == AV_ENOTFOUND ? MA_DS_NOT_FOUND : MA_INVALID;
+    case AV_ENT_VERSION: return e->code == AV_EEXIST ? MA_VER_EXISTS : e->code == AV_ENOTFOUND ? MA_VER_NOT_FOUND : MA_INVALID;
+    case AV_ENT_LABEL:   return e->code == AV_EEXIST ? MA_LABEL_EXISTS : e->code == AV_ENOTFOUND ? MA_LABEL_NOT_FOUND : MA_INVALID;
+    case AV_ENT_SAMPLE:  return e->code == AV_EEXIST ? MA_SAMPLE_EXISTS : e->code == AV_ENOTFOUND ? MA_SAMPLE_NOT_FOUND
+                              : e->code == AV_ELIMIT ? MA_OVERSIZED : MA_INVALID;
+    case AV_ENT_FILE:    return e->code == AV_ENOTFOUND ? MA_FILE_NOT_FOUND : e->code == AV_EEXIST ? MA_UPLOAD_FAILED
+                              : e->code == AV_ELIMIT ? MA_OVERSIZED : MA_BAD_PATH;
+    default:             return e->code == AV_EIO ? MA_INTERNAL : MA_INVALID;
+    }
+}
+
+void ma_fail(av_http_res *res, const av_err *e)
+{
+    ma_error(res, e->code == AV_EIO ? 500 : 400, ma_code_of(e), e->msg);
+}
+
+/* ---- authentication ------------------------------------------------------------------------- */
+
+static const char *header_of(void *ctx, const char *name) { return av_http_header(ctx, name); }
+
+static int ma_authenticate(av_http_req *req, av_err *err)
+{
+    av_app *app = req->app;
+    const char *token = av_http_header(req, "X-Auth-Token");
+    const char *h = av_http_header(req, "Authorization");
+    if (token) return av_auth_token(app->auth, token, av_now_ms(), &req->principal, err);
+    if (h && strncmp(h, "SDK-HMAC-SHA256", 15) == 0) {
+        char *query = av_http_query_string(req);
+        volc_request vr = { req->method, req->path, query, header_of, req, req->body, req->body_len };
+        int rc = av_auth_huawei(app->auth, &vr, h, (int64_t)time(NULL), &req->principal, err);
+        free(query);
+        return rc;
+    }
+    if (h) return av_auth_bearer(app->auth, h, &req->principal, err);
+    return av_fail(err, AV_EAUTH, "missing credentials: send X-Auth-Token (from 'annovec token create') or sign the request "
+                                  "with an AK/SK (SDK-HMAC-SHA256, keys from 'annovec key create')");
+}
+
+static void ma_render_error(av_http_res *res, av_http_errkind kind, const char *msg)
+{
+    switch (kind) {
+    case AV_HTTP_ERR_TOO_LARGE: ma_error(res, 413, MA_TOO_LARGE, msg); break;
+    case AV_HTTP_ERR_UNAUTHORIZED:
+        ma_error(res, 401, strstr(msg, "expired") ? MA_TOKEN_EXPIRED : strncmp(msg, "missing", 7) == 0 ? MA_NO_TOKEN : MA_BAD_TOKEN, msg);
+        break;
+    case AV_HTTP_ERR_FORBIDDEN: ma_error(res, 403, MA_WRONG_PROJECT, msg); break;
+    default: ma_error(res, 500, MA_INTERNAL, msg); break;
+    }
+}
+
+const av_dialect ma_dialect = { "modelarts", ma_render_error, ma_authenticate };
+
+/* ---- pre-signed file URLs ------------------------------------------------------------------- */
+
+static int url_signature(av_store *st, const char *project, const char *path, const char *expires, char out[65])
+{
+    unsigned char key[32], mac[32];
+    unsigned int len = 32;
+    if (av_store_secret(st, key, NULL)) return -1;
+    char *msg = xasprintf("GET\n%s\n%s\n%s", project, path, expires);
+    if (!HMAC(EVP_sha256(), key, 32, (const unsigned char *)msg, strlen(msg), mac, &len)) abort();
+    OPENSSL_cleanse(key, sizeof key);
+    free(msg);
+    av_hex(mac, 32, out);
+    return 0;
+}
+
+static void url_encode(av_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~/", c)) av_buf_put(b, s, 1);
+        else av_buf_printf(b, "%%%02X", c);
+    }
+}
+
+char *ma_file_url(av_http_req *req, const char *project, const char *path, int ttl_s)
+{
+    char expires[24], sig[65];
+    snprintf(expires, sizeof expires, "%lld", (long long)time(NULL) + ttl_s);
+    if (url_signature(req->store, project, path, expires, sig)) return NULL;
+    const char *host = av_http_header(req, "Host");
+    av_buf b = { 0 };
+    av_buf_printf(&b, "http://%s/v2/%s/files?path=", host && *host && !strpbrk(host, "/?#@ ") ? host : "127.0.0.1", project);
+    url_encode(&b, path);
+    av_buf_printf(&b, "&Expires=%s&Signature=%s", expires, sig);
+    return b.p;
+}
+
+int ma_signed_url_check(av_http_req *req, av_err *err)
+{
+    const char *sig = av_http_query(req, "Signature"), *expires = av_http_query(req, "Expires");
+    const char *path = av_http_query(req, "path"), *project = av_http_param(req, "project_id");
+    char want[65];
+    char *end = NULL;
+    long long t = expires ? strtoll(expires, &end, 10) : 0;
+    if (!expires || !*expires || *end || !path || !project || strlen(project) != 32)
+        return av_fail(err, AV_EAUTH, "invalid signed URL: it needs path, Expires and Signature");
+    if (t < (long long)time(NULL)) return av_fail(err, AV_EAUTH, "the signed URL has expired; ask for the sample again to get a fresh one");
+    if (url_signature(req->store, project, path, expires, want)) return av_fail(err, AV_EIO, "cannot read the server secret");
+    if (strlen(sig) != 64 || CRYPTO_memcmp(want, sig, 64) != 0) return av_fail(err, AV_EAUTH, "invalid signed URL: the signature does not match");
+    snprintf(req->principal.project, sizeof req->principal.project, "%s", project);
+    return AV_OK;
+}
+
+/* A GET with a Signature is authorised by the URL itself. */
+static int ma_file_authenticate(av_http_req *req, av_err *err)
+{
+    if (!av_http_query(req, "Signature") || strcmp(req->method, "GET") != 0) return ma_authenticate(req, err);
+    return ma_signed_url_check(req, err);
+}
+
+const av_dialect ma_file_dialect = { "modelarts_file", ma_render_error, ma_file_authenticate };
+
+/* ---- requests ------------------------------------------------------------------------------- */
+
+int ma_project(av_http_req *req, av_http_res *res, char project[33])
+{
+    const char *p = av_http_param(req, "project_id");
+    av_err e;
+    av_err_clear(&e);
+    if (req->auth_on) {
+        if (!p || strcmp(p, req->principal.project) != 0) {
+            ma_error(res, 403, MA_WRONG_PROJECT, "The project id in the request URL does not match the credential's project; "
+                                                 "use the project id the token or key was created for");
+            return -1;
+        }
+        snprintf(project, 33, "%s", p);
+        return 0;
+    }
+    if (av_project_resolve(req->store, p, 1, project, &e)) {
+        ma_error(res, 400, MA_INVALID, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int ma_body(av_http_req *req, av_http_res *res, int allow_empty, json_object **out)
+{
+    const char *p = req->body;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+    av_err e;
+    av_err_clear(&e);
+    *out = NULL;
+    if (!*p && allow_empty) { *out = json_object_new_object(); return 0; }
+    if (!*p) { ma_error(res, 400, MA_INVALID, "the request body is empty; send a JSON object"); return -1; }
+    if (av_json_parse(req->body, req->body_len, AV_JSON_MAX_DEPTH, out, &e)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "the request body is not valid JSON: %s", e.msg);
+        ma_error(res, 400, MA_INVALID, msg);
+        return -1;
+    }
+    if (!json_object_is_type(*out, json_type_object)) {
+        json_object_put(*out);
+        *out = NULL;
+        ma_error(res, 400, MA_INVALID, "the request body must be a JSON object");
+        return -1;
+    }
+    return 0;
+}
+
+int ma_query_int(av_http_req *req, av_http_res *res, const char *name, int lo, int hi, int def, int *out)
+{
+    const char *v = av_http_query(req, name);
+    *out = def;
+    if (!v) return 0;
+    char *end = NULL;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n < lo || n > hi) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "query parameter %s must be an integer from %d to %d", name, lo, hi);
+        ma_error(res, 400, MA_INVALID, msg);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+int ma_query_bool(av_http_req *req, av_http_res *res, const char *name, int def, int *out)
+{
+    const char *v = av_http_query(req, name);
+    *out = def;
+    if (!v) return 0;
+    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) { *out = v[0] == 't'; return 0; }
+    char msg[200];
+    snprintf(msg, sizeof msg, "query parameter %s must be true or false", name);
+    ma_error(res, 400, MA_INVALID, msg);
+    return -1;
+}
+
+/* ---- renderings ----------------------------------------------------------------------------- */
+
+static json_object *get(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(o, k, &v);
+    return v;
+}
+
+static void copy(json_object *to, const char *k, json_object *from, const char *fk)
+{
+    json_object_object_add(to, k, json_object_get(get(from, fk)));
+}
+
+static void add_str(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
+static void add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
+
+json_object *ma_dataset_json(json_object *doc)
+{
+    json_object *o = json_object_new_object(), *spec = get(doc, "spec");
+    const char *id = json_object_get_string(get(doc, "id")), *name = json_object_get_string(get(doc, "name"));
+    const char *work = get(spec, "work_path") ? json_object_get_string(get(spec, "work_path")) : "/annovec-work/";
+    copy(o, "dataset_id", doc, "id");
+    copy(o, "dataset_name", doc, "name");
+    copy(o, "dataset_type", doc, "type");
+    add_str(o, "data_format", get(spec, "data_format") ? json_object_get_string(get(spec, "data_format")) : "Default");
+    add_int(o, "status", 1);
+    copy(o, "description", doc, "description");
+    copy(o, "create_time", doc, "created_ms");
+    copy(o, "update_time", doc, "updated_ms");
+    add_str(o, "workspace_id", get(spec, "workspace_id") ? json_object_get_string(get(spec, "workspace_id")) : "0");
+    json_object *sources = json_object_new_array(), *src = json_object_new_object();
+    add_int(src, "data_type", 0);
+    copy(src, "data_path", spec, "data_path");
+    json_object_array_add(sources, src);
+    json_object_object_add(o, "data_sources", sources);
+    add_str(o, "work_path", work);
+    add_int(o, "work_path_type", 0);
+    char *inner = xasprintf("%s%s-%s/", work, name, id);
+    add_str(o, "inner_work_path", inner);
+    static const char *const inner_dirs[] = { "annotation", "data", "log", "temp", "task" };
+    for (size_t i = 0; i < sizeof inner_dirs / sizeof *inner_dirs; i++) {
+        char *k = xasprintf("inner_%s_path", inner_dirs[i]), *v = xasprintf("%s%s/", inner, inner_dirs[i]);
+        add_str(o, k, v);
+        free(k);
+        free(v);
+    }
+    free(inner);
+    copy(o, "current_version_id", doc, "current_version_id");
+    copy(o, "current_version_name", doc, "current_version_name");
+    copy(o, "next_version_num", doc, "next_version_num");
+    copy(o, "dataset_version_count", doc, "version_count");
+    copy(o, "total_sample_count", doc, "total");
+    add_int(o, "annotated_sample_count", json_object_get_int64(get(doc, "annotated")) + json_object_get_int64(get(doc, "auto")));
+    copy(o, "unconfirmed_sample_count", doc, "auto");
+    copy(o, "deleted_sample_count", doc, "deleted");
+    copy(o, "labels", doc, "labels");
+    json_object_object_add(o, "exist_running_task", json_object_new_boolean(0));
+    json_object_object_add(o, "running_tasks_id", json_object_new_array());
+    add_int(o, "workforce_task_count", 0);
+    add_int(o, "label_task_count", 0);
+    add_int(o, "dataset_format", json_object_get_int(get(doc, "type")) == 400 ? 1 : 0);
+    copy(o, "label_format", spec, "label_format");
+    return o;
+}
+
+json_object *ma_sample_json(av_http_req *req, const char *project, json_object *doc)
+{
+    static const char *const status[] = { "UN_ANNOTATION", "MANUAL_ANNOTATION", "AUTO_ANNOTATION" };
+    json_object *o = json_object_new_object(), *path = get(doc, "path"), *text = get(doc, "text");
+    copy(o, "sample_id", doc, "id");
+    copy(o, "sample_type", doc, "type");
+    copy(o, "sample_name", doc, "name");
+    copy(o, "sample_dir", doc, "dir");
+    copy(o, "sample_size", doc, "size");
+    copy(o, "sample_time", doc, "created_ms");
+    int st = json_object_get_int(get(doc, "status"));
+    add_str(o, "sample_status", status[st >= 0 && st <= 2 ? st : 0]);
+    if (path) {
+        char *url = ma_file_url(req, project, json_object_get_string(path), 3600);
+        if (url) { add_str(o, "source", url); add_str(o, "preview", url); }
+        free(url);
+    } else if (text) {
+        char *content = xasprintf("content://%s", json_object_get_string(text));
+        add_str(o, "source", content);
+        free(content);
+    }
+    copy(o, "labels", doc, "labels");
+    copy(o, "metadata", doc, "metadata");
+    if (get(doc, "usage")) copy(o, "sample_usage", doc, "usage");
+    json_object_object_add(o, "labelers", json_object_new_array());
+    json_object_object_add(o, "deletion_reasons", json_object_new_array());
+    return o;
+}
+
+json_object *ma_version_json(json_object *doc)
+{
+    json_object *o = json_object_new_object();
+    copy(o, "version_id", doc, "id");
+    copy(o, "version_name", doc, "name");
+    add_str(o, "version_format", get(doc, "version_format") ? json_object_get_string(get(doc, "version_format")) : "Default");
+    copy(o, "previous_version_id", doc, "previous_version_id");
+    add_int(o, "status", 1);
+    copy(o, "create_time", doc, "created_ms");
+    copy(o, "is_current", doc, "is_current");
+    copy(o, "description", doc, "description");
+    copy(o, "total_sample_count", doc, "total");
+    copy(o, "annotated_sample_count", doc, "annotated");
+    copy(o, "add_sample_count", doc, "added");
+    copy(o, "modified_sample_count", doc, "modified");
+    copy(o, "deleted_sample_count", doc, "deleted");
+    copy(o, "manifest_path", doc, "manifest_path");
+    add_str(o, "train_evaluate_sample_ratio", get(doc, "train_evaluate_sample_ratio") ?
+            json_object_get_string(get(doc, "train_evaluate_sample_ratio")) : "1.00");
+    copy(o, "label_stats", doc, "labels");
+    return o;
+}

@@ -1,0 +1,398 @@
+/*
+ * modelarts_samples.c — ModelArts v2 samples (S1-S5, specs/modelarts.md §4) and annovec's file
+ * endpoint: GET /v2/{project_id}/files?path=... serves a file (with credentials, or through the
+ * pre-signed URL a sample's `source` carries); PUT uploads one (the OBS upload a dataset imports from).
+ * Every request is validated whole before anything is written.
+ */
+#include "api/modelarts.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DA_PATH "/v2/{project_id}/datasets/{dataset_id}/data-annotations"
+
+static json_object *get(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(o, k, &v);
+    return v;
+}
+
+static int bad(av_http_res *res, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(av_http_res *res, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ma_error(res, 400, code, msg);
+    return -1;
+}
+
+/* ---- S1 add ---------------------------------------------------------------------------------- */
+
+typedef struct add_batch {
+    av_sample_in *in;
+    unsigned char **bytes;
+    int n;
+} add_batch;
+
+static void add_batch_free(add_batch *b)
+{
+    for (int i = 0; i < b->n; i++) free(b->bytes[i]);
+    free(b->bytes);
+    free(b->in);
+}
+
+/* Checks one sample of S1 and decodes its data. */
+static int add_parse_one(av_http_res *res, json_object *s, int i, av_sample_in *in, unsigned char **bytes)
+{
+    if (!json_object_is_type(s, json_type_object)) return bad(res, MA_INVALID, "samples[%d] must be an object", i);
+    json_object *name = get(s, "name"), *data = get(s, "data"), *src = get(s, "data_source"), *type = get(s, "sample_type");
+    json_object *labels = get(s, "labels"), *meta = get(s, "metadata");
+    if (name && (!json_object_is_type(name, json_type_string) || json_object_get_string_len(name) > AV_DS_PATH_MAX))
+        return bad(res, MA_INVALID, "samples[%d].name must be a string of at most %d characters", i, AV_DS_PATH_MAX);
+    if (type && (!json_object_is_type(type, json_type_int) || json_object_get_int(type) < 0 || json_object_get_int(type) > 9))
+        return bad(res, MA_INVALID, "samples[%d].sample_type must be 0 (image), 1 (text), 2 (audio), 4 (table), 6 (video) or 9 (other)", i);
+    if (labels && !json_object_is_type(labels, json_type_array)) return bad(res, MA_INVALID, "samples[%d].labels must be a list", i);
+    if (meta && !json_object_is_type(meta, json_type_object)) return bad(res, MA_INVALID, "samples[%d].metadata must be an object", i);
+    if (!!data == !!src) return bad(res, MA_INVALID, "samples[%d] needs exactly one of \"data\" (base64 bytes) and \"data_source\"", i);
+    in->name = name ? json_object_get_string(name) : NULL;
+    in->type = type ? json_object_get_int(type) : -1;
+    in->labels = labels;
+    in->metadata = meta;
+    if (data) {
+        if (!json_object_is_type(data, json_type_string)) return bad(res, MA_INVALID, "samples[%d].data must be a base64 string", i);
+        size_t len = (size_t)json_object_get_string_len(data);
+        if (len / 4 * 3 > AV_DS_SAMPLE_BYTES + 3)
+            return bad(res, MA_OVERSIZED, "Sample oversized: samples[%d] has more than %d bytes", i, AV_DS_SAMPLE_BYTES);
+        size_t n;
+        if (av_base64_decode(json_object_get_string(data), len, bytes, &n))
+            return bad(res, MA_INVALID, "samples[%d].data is not valid base64", i);
+        if (n > AV_DS_SAMPLE_BYTES) return bad(res, MA_OVERSIZED, "Sample oversized: samples[%d] has %zu bytes; the limit is %d", i, n, AV_DS_SAMPLE_BYTES);
+        if (!in->name) return bad(res, MA_INVALID, "samples[%d] has data but no \"name\" to store it under", i);
+        in->data = *bytes ? (const void *)*bytes : "";
+        in->len = n;
+        return 0;
+    }
+    json_object *path = get(src, "data_path"), *dt = get(src, "data_type");
+    if (!json_object_is_type(src, json_type_object) || !path || !json_object_is_type(path, json_type_string))
+        return bad(res, MA_INVALID, "samples[%d].data_source must be {\"data_type\": 0, \"data_path\": \"/bucket/dir/file\"}", i);
+    if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0))
+        return bad(res, MA_INVALID, "samples[%d].data_source.data_type must be 0 (object storage)", i);
+    in->source = json_object_get_string(path);
+    return 0;
+}
+
+static void samples_add(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    json_object *body, *samples, *fin;
+    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    add_batch b = { 0 };
+    samples = get(body, "samples");
+    fin = get(body, "final_annotation");
+    if (!samples || !json_object_is_type(samples, json_type_array) || json_object_array_length(samples) == 0 ||
+        json_object_array_length(samples) > AV_DS_BATCH_MAX)
+        bad(res, MA_INVALID, "\"samples\" must be a list of 1 to %d samples", AV_DS_BATCH_MAX);
+    else if (fin && !json_object_is_type(fin, json_type_boolean))
+        bad(res, MA_INVALID, "\"final_annotation\" must be a boolean");
+    else {
+        b.n = (int)json_object_array_length(samples);
+        b.in = xcalloc((size_t)b.n, sizeof *b.in);
+        b.bytes = xcalloc((size_t)b.n, sizeof *b.bytes);
+        int ok = 1;
+        for (int i = 0; ok && i < b.n; i++)
+            ok = add_parse_one(res, json_object_array_get_idx(samples, (size_t)i), i, &b.in[i], &b.bytes[i]) == 0;
+        json_object *results = NULL;
+        av_err e;
+        av_err_clear(&e);
+        if (ok && av_samples_add(req->store, project, av_http_param(req, "dataset_id"), b.in, b.n, !fin || json_object_get_boolean(fin),
+                                 &results, &e))
+            ma_fail(res, &e);
+        else if (ok) {
+            json_object *o = json_object_new_object(), *arr = json_object_new_array();
+            int all = 1;
+            for (size_t i = 0; i < json_object_array_length(results); i++) {
+                json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = get(r, "error");
+                int success = json_object_get_boolean(get(r, "success"));
+                all &= success;
+                json_object_object_add(w, "success", json_object_new_boolean(success));
+                json_object_object_add(w, "name", json_object_get(get(r, "name")));
+                if (success) json_object_object_add(w, "info", json_object_get(get(r, "info")));
+                else {
+                    av_err re = { .code = json_object_get_int(get(err, "code")), .entity = json_object_get_int(get(err, "entity")) };
+                    json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(&re)));
+                    json_object_object_add(w, "error_msg", json_object_get(get(err, "msg")));
+                }
+                json_object_array_add(arr, w);
+            }
+            json_object_put(results);
+            json_object_object_add(o, "success", json_object_new_boolean(all));
+            json_object_object_add(o, "results", arr);
+            av_http_json(res, 200, o);
+        }
+    }
+    add_batch_free(&b);
+    json_object_put(body);
+}
+
+/* ---- S2 list, S3 details ------------------------------------------------------------------- */
+
+static int sample_state(const char *s)
+{
+    if (!s) return -1;
+    if (strcmp(s, "__ALL__") == 0) return 1;
+    if (strcmp(s, "__NONE__") == 0) return 0;
+    if (strcmp(s, "__AUTO_ANNOTATION__") == 0) return 2;
+    static const char *const team[] = { "__UNCHECK__", "__ACCEPTED__", "__REJECTED__", "__UNREVIEWED__", "__REVIEWED__",
+                                        "__WORKFORCE_SAMPLED__", "__WORKFORCE_SAMPLED_UNCHECK__", "__WORKFORCE_SAMPLED_CHECKED__",
+                                        "__WORKFORCE_SAMPLED_ACCEPTED__", "__WORKFORCE_SAMPLED_REJECTED__" };
+    for (size_t i = 0; i < sizeof team / sizeof *team; i++)
+        if (strcmp(s, team[i]) == 0) return 4;   /* team-labeling states: no sample is in them */
+    return -2;
+}
+
+/* search_conditions: one object or a list of them, ANDed; sample_name, sample_dir and label_list. */
+static int search_conditions(av_http_res *res, json_object *sc, av_sample_query *q, const char **names, int max)
+{
+    int n = json_object_is_type(sc, json_type_array) ? (int)json_object_array_length(sc) : 1;
+    if (!json_object_is_type(sc, json_type_array) && !json_object_is_type(sc, json_type_object))
+        return bad(res, MA_INVALID, "search_conditions must be a JSON object or a list of objects");
+    for (int i = 0; i < n; i++) {
+        json_object *c = json_object_is_type(sc, json_type_array) ? json_object_array_get_idx(sc, (size_t)i) : sc;
+        if (!json_object_is_type(c, json_type_object)) return bad(res, MA_INVALID, "each search condition must be an object");
+        json_object_object_foreach(c, k, v) {
+            if (strcmp(k, "sample_name") == 0 && json_object_is_type(v, json_type_string) && !q->name) q->name = json_object_get_string(v);
+            else if (strcmp(k, "sample_dir") == 0 && json_object_is_type(v, json_type_string) && !q->dir) q->dir = json_object_get_string(v);
+            else if (strcmp(k, "label_list") == 0 && json_object_is_type(v, json_type_object) && !q->nlabels) {
+                json_object *op = get(v, "op"), *labels = get(v, "labels");
+                if (!labels || !json_object_is_type(labels, json_type_array) || (op && !json_object_is_type(op, json_type_string)))
+                    return bad(res, MA_INVALID, "label_list must be {\"op\": \"AND\"|\"OR\", \"labels\": [{\"name\": ...}]}");
+                q->labels_all = op && strcmp(json_object_get_string(op), "AND") == 0;
+                for (size_t j = 0; j < json_object_array_length(labels); j++) {
+                    json_object *nm = get(json_object_array_get_idx(labels, j), "name");
+                    if (!nm || !json_object_is_type(nm, json_type_string) || q->nlabels == max)
+                        return bad(res, MA_INVALID, "label_list.labels must list up to %d objects with a \"name\"", max);
+                    names[q->nlabels++] = json_object_get_string(nm);
+                }
+            } else {
+                return bad(res, MA_INVALID, "search condition \"%.64s\" is not supported (or repeated, or of the wrong type); "
+                                            "annovec filters by sample_name, sample_dir and label_list", k);
+            }
+        }
+    }
+    q->labels = names;
+    return 0;
+}
+
+static void samples_list(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    av_sample_query q = { 0 };
+    if (ma_project(req, res, project) || ma_query_int(req, res, "offset", 0, 1000000000, 0, &q.offset) ||
+        ma_query_int(req, res, "limit", 1, 100, 10, &q.limit) || ma_query_int(req, res, "sample_type", 0, 9, -1, &q.type)) return;
+    q.state = sample_state(av_http_query(req, "sample_state"));
+    if (q.state == -2) { bad(res, MA_INVALID, "unknown sample_state; use __ALL__, __NONE__, __AUTO_ANNOTATION__ or a team-labeling state"); return; }
+    q.label_name = av_http_query(req, "label_name");
+    q.version_id = av_http_query(req, "version_id");
+    const char *sc = av_http_query(req, "search_conditions");
+    json_object *conds = NULL;
+    const char *names[32];
+    if (sc) {
+        av_err pe;
+        av_err_clear(&pe);
+        if (av_json_parse(sc, strlen(sc), 8, &conds, &pe)) { bad(res, MA_INVALID, "search_conditions is not valid JSON: %s", pe.msg); return; }
+        if (search_conditions(res, conds, &q, names, 32)) { json_object_put(conds); return; }
+    }
+    json_object *docs;
+    int64_t total;
+    av_err e;
+    av_err_clear(&e);
+    if (av_samples_list(req->store, project, av_http_param(req, "dataset_id"), &q, &docs, &total, &e)) ma_fail(res, &e);
+    else {
+        json_object *o = json_object_new_object(), *arr = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(docs); i++)
+            json_object_array_add(arr, ma_sample_json(req, project, json_object_array_get_idx(docs, i)));
+        json_object_put(docs);
+        json_object_object_add(o, "sample_count", json_object_new_int64(total));
+        json_object_object_add(o, "samples", arr);
+        av_http_json(res, 200, o);
+    }
+    json_object_put(conds);
+}
+
+static void sample_get(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    if (ma_project(req, res, project)) return;
+    json_object *doc;
+    av_err e;
+    av_err_clear(&e);
+    if (av_sample_get(req->store, project, av_http_param(req, "dataset_id"), av_http_param(req, "sample_id"), &doc, &e)) { ma_fail(res, &e); return; }
+    av_http_json(res, 200, ma_sample_json(req, project, doc));
+    json_object_put(doc);
+}
+
+/* ---- S4 update ------------------------------------------------------------------------------- */
+
+static void samples_update(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    json_object *body, *samples;
+    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    samples = get(body, "samples");
+    av_err e;
+    av_err_clear(&e);
+    if (!samples || !json_object_is_type(samples, json_type_array))
+        bad(res, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}");
+    else if (av_samples_update(req->store, project, av_http_param(req, "dataset_id"), samples, &e)) ma_fail(res, &e);
+    else {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "success", json_object_new_boolean(1));
+        av_http_json(res, 200, o);
+    }
+    json_object_put(body);
+}
+
+/* ---- S5 delete ------------------------------------------------------------------------------- */
+
+/* Renders the engine's per-id results: {"success":true} when all succeeded without a note, else
+ * {"success", "error_code"?, "error_msg"?, "results":[{"success", "error_code"?, "error_msg"?, "info"?}]}. */
+static json_object *delete_response(json_object *results, int all)
+{
+    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    int notes = 0, failed = 0;
+    for (size_t i = 0; i < json_object_array_length(results); i++) {
+        json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = get(r, "error");
+        json_object_object_add(w, "success", json_object_new_boolean(!err));
+        if (err) {
+            av_err re = { .code = json_object_get_int(get(err, "code")), .entity = json_object_get_int(get(err, "entity")) };
+            json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(&re)));
+            json_object_object_add(w, "error_msg", json_object_get(get(err, "msg")));
+            failed++;
+        }
+        if (get(r, "info")) json_object_object_add(w, "info", json_object_get(get(r, "info"))), notes++;
+        json_object_array_add(arr, w);
+    }
+    json_object_object_add(o, "success", json_object_new_boolean(all));
+    if (failed) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%d of %zu samples were not deleted; see results", failed, json_object_array_length(results));
+        json_object_object_add(o, "error_code", json_object_new_string(MA_SAMPLE_NOT_FOUND));
+        json_object_object_add(o, "error_msg", json_object_new_string(msg));
+    }
+    if (failed || notes) json_object_object_add(o, "results", arr);
+    else json_object_put(arr);
+    return o;
+}
+
+static void samples_delete(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    json_object *body;
+    if (ma_project(req, res, project) || ma_body(req, res, 1, &body)) return;
+    json_object *samples = get(body, "samples"), *del = get(body, "delete_source");
+    size_t n = samples && json_object_is_type(samples, json_type_array) ? json_object_array_length(samples) : 0;
+    const char **ids = xcalloc(n + 1, sizeof *ids);
+    int ok = 1;
+    if (samples && !json_object_is_type(samples, json_type_array)) ok = bad(res, MA_INVALID, "\"samples\" must be a list of sample ids") == 0;
+    else if (n > AV_DS_BATCH_MAX) ok = bad(res, MA_INVALID, "\"samples\" lists %zu ids; at most %d per request, so split the list", n, AV_DS_BATCH_MAX) == 0;
+    else if (del && !json_object_is_type(del, json_type_boolean)) ok = bad(res, MA_INVALID, "\"delete_source\" must be true or false") == 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        json_object *id = json_object_array_get_idx(samples, i);
+        if (!json_object_is_type(id, json_type_string) || json_object_get_string_len(id) == 0 || json_object_get_string_len(id) > 64)
+            ok = bad(res, MA_INVALID, "samples[%zu] must be a sample id string", i) == 0;
+        else ids[i] = json_object_get_string(id);
+    }
+    if (ok) {
+        json_object *results;
+        int all;
+        av_err e;
+        av_err_clear(&e);
+        if (av_samples_delete(req->store, project, av_http_param(req, "dataset_id"), ids, (int)n, del && json_object_get_boolean(del),
+                              &results, &all, &e))
+            ma_fail(res, &e);
+        else {
+            av_http_json(res, 200, delete_response(results, all));
+            json_object_put(results);
+        }
+    }
+    free(ids);
+    json_object_put(body);
+}
+
+/* ---- files ----------------------------------------------------------------------------------- */
+
+static const char *content_type(const char *path)
+{
+    static const struct { const char *ext, *type; } map[] = {
+        { ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" }, { ".png", "image/png" }, { ".bmp", "image/bmp" }, { ".gif", "image/gif" },
+        { ".webp", "image/webp" }, { ".txt", "text/plain; charset=utf-8" }, { ".csv", "text/csv; charset=utf-8" },
+        { ".manifest", "application/jsonlines" }, { ".json", "application/json" }, { ".wav", "audio/wav" }, { ".mp4", "video/mp4" },
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof map / sizeof *map; i++)
+        if (strcasecmp(dot, map[i].ext) == 0) return map[i].type;
+    return "application/octet-stream";
+}
+
+static const char *file_path(av_http_req *req, av_http_res *res)
+{
+    const char *path = av_http_query(req, "path");
+    if (!path || !av_path_ok(path, 0)) {
+        bad(res, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
+        return NULL;
+    }
+    return path;
+}
+
+static void file_get(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    const char *path;
+    av_err e;
+    av_err_clear(&e);
+    /* without --auth the server did not check a signed URL: an invalid one is still refused */
+    if (!req->auth_on && av_http_query(req, "Signature") && ma_signed_url_check(req, &e)) {
+        ma_error(res, 401, MA_BAD_TOKEN, e.msg);
+        return;
+    }
+    if (ma_project(req, res, project) || !(path = file_path(req, res))) return;
+    void *data;
+    size_t n;
+    if (av_file_read(req->store, project, path, &data, &n, &e)) { ma_fail(res, &e); return; }
+    res->status = 200;
+    res->content_type = content_type(path);
+    av_buf_put(&res->body, data, n);
+    free(data);
+}
+
+static void file_put(av_http_req *req, av_http_res *res)
+{
+    char project[33];
+    const char *path;
+    if (ma_project(req, res, project) || !(path = file_path(req, res))) return;
+    av_err e;
+    av_err_clear(&e);
+    if (av_file_put(req->store, project, path, req->body, req->body_len, &e)) { ma_fail(res, &e); return; }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "path", json_object_new_string(path));
+    json_object_object_add(o, "size", json_object_new_int64((int64_t)req->body_len));
+    av_http_json(res, 200, o);
+}
+
+void modelarts_samples_register(void)
+{
+    const av_dialect *d = &ma_dialect;
+    av_http_route("POST", DA_PATH "/samples", d, samples_add);
+    av_http_route("GET", DA_PATH "/samples", d, samples_list);
+    av_http_route("PUT", DA_PATH "/samples", d, samples_update);
+    av_http_route("POST", DA_PATH "/samples/delete", d, samples_delete);
+    av_http_route("GET", DA_PATH "/samples/{sample_id}", d, sample_get);
+    av_http_route("GET", "/v2/{project_id}/files", &ma_file_dialect, file_get);
+    av_http_route("PUT", "/v2/{project_id}/files", &ma_file_dialect, file_put);
+}

@@ -1,0 +1,231 @@
+/*
+ * dsversion.c — dataset versions (annovec_dataset.h): publishing freezes every sample (its document
+ * and source path) into version_sample and writes a manifest of JSON lines into the file namespace.
+ * A version's frozen paths count as references, so no later delete can remove a file it lists.
+ */
+#include "core/dataset_internal.h"
+#include "core/objects.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int vname_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 32) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-')) return 0;
+    return 1;
+}
+
+/* One manifest line in the ModelArts manifest layout. */
+static void manifest_line(av_buf *b, json_object *doc)
+{
+    json_object *o = json_object_new_object(), *v = NULL, *labels = NULL;
+    json_object_object_get_ex(doc, "id", &v);
+    json_object_object_add(o, "id", json_object_get(v));
+    char *source = json_object_object_get_ex(doc, "path", &v) && v ? xasprintf("obs:/%s", json_object_get_string(v))
+                 : json_object_object_get_ex(doc, "text", &v) ? xasprintf("content://%s", json_object_get_string(v)) : xstrdup("");
+    json_object_object_add(o, "source", json_object_new_string(source));
+    free(source);
+    json_object_object_get_ex(doc, "usage", &v);
+    json_object_object_add(o, "usage", json_object_new_string(v ? json_object_get_string(v) : "TRAIN"));
+    json_object *ann = json_object_new_array();
+    json_object_object_get_ex(doc, "labels", &labels);
+    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
+        json_object *l = json_object_array_get_idx(labels, i), *a = json_object_new_object();
+        json_object_object_foreach(l, k, val) json_object_object_add(a, strcmp(k, "annotated_by") == 0 ? "annotated-by" : k, json_object_get(val));
+        json_object_array_add(ann, a);
+    }
+    json_object_object_add(o, "annotation", ann);
+    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    av_buf_puts(b, "\n");
+    json_object_put(o);
+}
+
+/* Freezes the samples into version_sample and renders the manifest into b. */
+static int freeze(av_store *st, const char *project, const ds_row *ds, const char *vid, av_buf *b, av_err *err)
+{
+    sqlite3_stmt *q = ds_query(st, err, "SELECT " SAMPLE_COLUMNS ", seq FROM sample WHERE dataset = ?1 ORDER BY seq", 1, ds->id);
+    if (!q) return err->code;
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(av_store_db(st), "INSERT INTO version_sample(version, project, sample, seq, doc, path, labels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, &ins, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return av_store_sqlite_fail(st, err, "version");
+    }
+    int rc = AV_OK;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        json_object *doc = sample_doc(q);
+        manifest_line(b, doc);
+        sqlite3_bind_text(ins, 1, vid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, project, -1, SQLITE_STATIC);
+        sqlite3_bind_value(ins, 3, sqlite3_column_value(q, 0));
+        sqlite3_bind_int64(ins, 4, sqlite3_column_int64(q, 13));
+        sqlite3_bind_text(ins, 5, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_value(ins, 6, sqlite3_column_value(q, 3));
+        sqlite3_bind_value(ins, 7, sqlite3_column_value(q, 7));
+        if (sqlite3_step(ins) != SQLITE_DONE) rc = av_store_sqlite_fail(st, err, "version");
+        sqlite3_reset(ins);
+        json_object_put(doc);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static void add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
+
+/* Counts of the new version against the previous one (NULL for the first). */
+static void diff_counts(av_store *st, const char *vid, const char *prev, json_object *doc)
+{
+    add_int(doc, "total", ds_scalar(st, "SELECT count(*) FROM version_sample WHERE version = ?1", 1, vid));
+    add_int(doc, "annotated", ds_scalar(st, "SELECT count(*) FROM version_sample WHERE version = ?1 AND json_array_length(labels) > 0", 1, vid));
+    add_int(doc, "added", ds_scalar(st, "SELECT count(*) FROM version_sample a WHERE a.version = ?1 AND NOT EXISTS "
+                                        "(SELECT 1 FROM version_sample b WHERE b.version = ?2 AND b.sample = a.sample)", 2, vid, prev));
+    add_int(doc, "deleted", prev ? ds_scalar(st, "SELECT count(*) FROM version_sample a WHERE a.version = ?2 AND NOT EXISTS "
+                                                 "(SELECT 1 FROM version_sample b WHERE b.version = ?1 AND b.sample = a.sample)", 2, vid, prev) : 0);
+    add_int(doc, "modified", ds_scalar(st, "SELECT count(*) FROM version_sample a JOIN version_sample b ON b.sample = a.sample "
+                                           "WHERE a.version = ?1 AND b.version = ?2 AND a.labels <> b.labels", 2, vid, prev));
+}
+
+static int create_in_txn(av_store *st, const char *project, const ds_row *ds, json_object *spec, const char *vid, av_err *err)
+{
+    json_object *v = NULL;
+    const char *given = json_object_object_get_ex(spec, "version_name", &v) && v ? json_object_get_string(v) : NULL;
+    int64_t num = ds_scalar(st, "SELECT next_version FROM dataset WHERE id = ?1", 1, ds->id);
+    char name[40];
+    snprintf(name, sizeof name, "%s", given ? given : "");
+    if (!given) snprintf(name, sizeof name, "V%03lld", (long long)num);
+    if (!vname_ok(name)) return av_fail(err, AV_EINVAL, "version_name must be 1 to 32 letters, digits, '_' or '-'");
+    if (ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
+        return ds_fail(err, AV_EEXIST, AV_ENT_VERSION, "version %s already exists in dataset %s; choose another version_name", name, ds->id);
+    char *prev = NULL;
+    sqlite3_stmt *q = ds_query(st, err, "SELECT id FROM ds_version WHERE dataset = ?1 ORDER BY num DESC LIMIT 1", 1, ds->id);
+    if (q && sqlite3_step(q) == SQLITE_ROW) prev = xstrdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    char *manifest = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ds->work_path[0] ? ds->work_path : "/annovec-work/", ds->name, ds->id, name, name);
+    json_object *doc = json_object_new_object();
+    static const char *const keep[] = { "description", "version_format", "train_evaluate_sample_ratio", "clear_hard_property",
+                                        "remove_sample_usage", "export_images", "with_column_header" };
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+        if (json_object_object_get_ex(spec, keep[i], &v) && v) json_object_object_add(doc, keep[i], json_object_get(v));
+    json_object_object_add(doc, "previous_version_id", prev ? json_object_new_string(prev) : NULL);
+    int64_t now = av_now_ms();
+    int rc = ds_exec(st, err, "INSERT INTO ds_version(id, dataset, name, num, doc, labels, manifest_path, created_ms) VALUES "
+                     "(%Q, %Q, %Q, %lld, '{}', (SELECT json_group_array(json_object('name', name, 'type', type, 'property', json(property))) "
+                     " FROM (SELECT * FROM ds_label WHERE dataset = %Q ORDER BY seq)), %Q, %lld)",
+                     vid, ds->id, name, (long long)num, ds->id, manifest, (long long)now);
+    av_buf b = { 0 };
+    char sha[65] = "";
+    if (!rc) rc = freeze(st, project, ds, vid, &b, err);
+    if (!rc) rc = file_store(st, project, manifest, b.p ? b.p : "", b.len, sha, err);
+    if (!rc) {
+        diff_counts(st, vid, prev, doc);
+        rc = ds_exec(st, err, "UPDATE ds_version SET doc = %Q WHERE id = %Q;"
+                     "UPDATE dataset SET next_version = next_version + 1, current_version = %Q, updated_ms = %lld WHERE id = %Q",
+                     json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), vid, vid, (long long)now, ds->id);
+    }
+    av_buf_free(&b);
+    json_object_put(doc);
+    free(manifest);
+    free(prev);
+    return rc;
+}
+
+int av_version_create(av_store *st, const char *project, const char *ds, json_object *spec, char id_out[20], av_err *err)
+{
+    ds_row d;
+    char vid[20];
+    ds_id19(vid);
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc) rc = av_store_begin(st, err);
+    if (!rc) {
+        rc = create_in_txn(st, project, &d, spec, vid, err);
+        rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
+    }
+    av_store_unlock(st);
+    if (!rc) snprintf(id_out, 20, "%s", vid);
+    return rc;
+}
+
+static json_object *version_doc(sqlite3_stmt *q, const char *current)
+{
+    json_object *o = json_tokener_parse((const char *)sqlite3_column_text(q, 3));
+    if (!o) o = json_object_new_object();
+    const char *id = (const char *)sqlite3_column_text(q, 0);
+    json_object_object_add(o, "id", json_object_new_string(id));
+    json_object_object_add(o, "name", json_object_new_string((const char *)sqlite3_column_text(q, 1)));
+    add_int(o, "num", sqlite3_column_int64(q, 2));
+    json_object *labels = json_tokener_parse((const char *)sqlite3_column_text(q, 4));
+    json_object_object_add(o, "labels", labels ? labels : json_object_new_array());
+    json_object_object_add(o, "manifest_path", json_object_new_string((const char *)sqlite3_column_text(q, 5)));
+    add_int(o, "created_ms", sqlite3_column_int64(q, 6));
+    json_object_object_add(o, "is_current", json_object_new_boolean(current && strcmp(current, id) == 0));
+    return o;
+}
+
+static int versions(av_store *st, const char *project, const char *ds, const char *id, json_object **out, av_err *err)
+{
+    ds_row d;
+    *out = NULL;
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc) {
+        sqlite3_stmt *c = ds_query(st, err, "SELECT current_version FROM dataset WHERE id = ?1", 1, ds);
+        char *current = c && sqlite3_step(c) == SQLITE_ROW && sqlite3_column_text(c, 0) ? xstrdup((const char *)sqlite3_column_text(c, 0)) : NULL;
+        sqlite3_finalize(c);
+        sqlite3_stmt *q = ds_query(st, err, "SELECT id, name, num, doc, labels, manifest_path, created_ms FROM ds_version "
+                                            "WHERE dataset = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY num DESC", 2, ds, id);
+        json_object *arr = json_object_new_array();
+        while (q && sqlite3_step(q) == SQLITE_ROW) json_object_array_add(arr, version_doc(q, current));
+        sqlite3_finalize(q);
+        free(current);
+        if (id && json_object_array_length(arr) == 0) {
+            rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", id, ds);
+            json_object_put(arr);
+        } else if (id) {
+            *out = json_object_get(json_object_array_get_idx(arr, 0));
+            json_object_put(arr);
+        } else {
+            *out = arr;
+        }
+    }
+    av_store_unlock(st);
+    return rc;
+}
+
+int av_version_get(av_store *st, const char *project, const char *ds, const char *id, json_object **out, av_err *err)
+{
+    return versions(st, project, ds, id, out, err);
+}
+
+int av_version_list(av_store *st, const char *project, const char *ds, json_object **out, av_err *err)
+{
+    return versions(st, project, ds, NULL, out, err);
+}
+
+int av_version_delete(av_store *st, const char *project, const char *ds, const char *id, av_err *err)
+{
+    ds_row d;
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc && !ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND id = ?2", 2, ds, id))
+        rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", id, ds);
+    if (!rc) rc = av_store_begin(st, err);
+    if (!rc) {
+        /* the manifest is the version's own file: it goes with the version (unless a sample uses it) */
+        rc = ds_exec(st, err,
+            "UPDATE file SET doomed = 1 WHERE project = %Q AND path = (SELECT manifest_path FROM ds_version WHERE id = %Q);"
+            "DELETE FROM ds_version WHERE id = %Q;"
+            "UPDATE dataset SET current_version = (SELECT id FROM ds_version WHERE dataset = %Q ORDER BY num DESC LIMIT 1), updated_ms = %lld "
+            "WHERE id = %Q AND current_version = %Q;",
+            project, id, id, ds, (long long)av_now_ms(), ds, id);
+        if (!rc) rc = file_collect(st, project, err);
+        rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
+        if (!rc) store_note_delete(st);
+    }
+    av_store_unlock(st);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/*
+ * file.c — a project's file namespace (OBS-like paths) over the content-addressed object store, and
+ * the reference rule that keeps a shared source file alive: a path is removed only when no sample of
+ * any dataset and no version refers to it. See dataset_internal.h.
+ */
+#include "core/dataset_internal.h"
+#include "core/objects.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int av_path_ok(const char *path, int dir)
+{
+    size_t n = path ? strlen(path) : 0;
+    if (n < 3 || n > AV_DS_PATH_MAX || path[0] != '/' || path[1] == '/') return 0;
+    if (dir != (path[n - 1] == '/')) return 0;
+    for (const char *p = path; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\') return 0;
+        if (p[0] == '/' && p[1] == '/') return 0;
+        if (p[0] == '/' && p[1] == '.' && (p[2] == '/' || p[2] == 0 || (p[2] == '.' && (p[3] == '/' || p[3] == 0)))) return 0;
+    }
+    return strchr(path + 1, '/') != NULL || dir;   /* "/bucket/x" or "/bucket/" */
+}
+
+int file_lookup(av_store *st, const char *project, const char *path, char sha[65], int64_t *size)
+{
+    sqlite3_stmt *q = ds_query(st, NULL, "SELECT sha, size FROM file WHERE project = ?1 AND path = ?2", 2, project, path);
+    if (!q) return -1;
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    if (found) {
+        snprintf(sha, 65, "%s", (const char *)sqlite3_column_text(q, 0));
+        if (size) *size = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+int64_t file_sample_refs(av_store *st, const char *project, const char *path, const char *except)
+{
+    return ds_scalar(st, "SELECT count(*) FROM sample WHERE project = ?1 AND path = ?2 AND id IS NOT ?3", 3,
+                     project, path, except);
+}
+
+int64_t file_version_refs(av_store *st, const char *project, const char *path)
+{
+    return ds_scalar(st, "SELECT count(*) FROM version_sample WHERE project = ?1 AND path = ?2", 2, project, path)
+         + ds_scalar(st, "SELECT count(*) FROM ds_version v JOIN dataset d ON d.id = v.dataset "
+                         "WHERE d.project = ?1 AND v.manifest_path = ?2", 2, project, path);
+}
+
+int file_bind(av_store *st, const char *project, const char *path, const char *sha, int64_t size, av_err *err)
+{
+    char old[65];
+    int found = file_lookup(st, project, path, old, NULL);
+    if (found < 0) return av_store_sqlite_fail(st, err, "file lookup");
+    if (found && strcmp(old, sha) == 0)
+        return ds_exec(st, err, "UPDATE file SET doomed = 0 WHERE project = %Q AND path = %Q", project, path);
+    if (found) {
+        int64_t refs = file_sample_refs(st, project, path, NULL) + file_version_refs(st, project, path);
+        if (refs)
+            return ds_fail(err, AV_EEXIST, AV_ENT_FILE, "a different file is already stored at %.300s and %lld sample(s) or version(s) use it; "
+                           "choose another name", path, (long long)refs);
+        int rc = objects_ref(st, old, 0, -1, err);
+        if (!rc) rc = ds_exec(st, err, "DELETE FROM file WHERE project = %Q AND path = %Q", project, path);
+        if (rc) return rc;
+    }
+    int rc = objects_ref(st, sha, size, +1, err);
+    if (rc) return rc;
+    return ds_exec(st, err, "INSERT INTO file(project, path, sha, size, created_ms) VALUES (%Q, %Q, %Q, %lld, %lld)",
+                   project, path, sha, (long long)size, (long long)av_now_ms());
+}
+
+int file_store(av_store *st, const char *project, const char *path, const void *data, size_t n, char sha[65], av_err *err)
+{
+    if (!av_path_ok(path, 0))
+        return ds_fail(err, AV_EINVAL, AV_ENT_FILE, "invalid file path \"%.300s\": use /bucket/dir/name without '..', '//' or control characters", path);
+    int rc = objects_write(st, data, n, sha, err);
+    if (rc) return rc;
+    rc = file_bind(st, project, path, sha, (int64_t)n, err);
+    if (rc) objects_discard(st, sha);
+    return rc;
+}
+
+static int file_remove(av_store *st, const char *project, const char *path, av_err *err)
+{
+    char sha[65];
+    int found = file_lookup(st, project, path, sha, NULL);
+    if (found <= 0) return found < 0 ? av_store_sqlite_fail(st, err, "file lookup") : AV_OK;
+    int rc = ds_exec(st, err, "DELETE FROM file WHERE project = %Q AND path = %Q", project, path);
+    return rc ? rc : objects_ref(st, sha, 0, -1, err);
+}
+
+int file_delete_or_doom(av_store *st, const char *project, const char *path, av_err *err)
+{
+    if (file_sample_refs(st, project, path, NULL) + file_version_refs(st, project, path) == 0) {
+        int rc = file_remove(st, project, path, err);
+        return rc ? rc : 1;
+    }
+    return ds_exec(st, err, "UPDATE file SET doomed = 1 WHERE project = %Q AND path = %Q", project, path);
+}
+
+int file_collect(av_store *st, const char *project, av_err *err)
+{
+    sqlite3_stmt *q = ds_query(st, err, "SELECT path FROM file WHERE project = ?1 AND doomed = 1", 1, project);
+    if (!q) return err ? err->code : AV_EIO;
+    json_object *paths = json_object_new_array();
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_object_array_add(paths, json_object_new_string((const char *)sqlite3_column_text(q, 0)));
+    sqlite3_finalize(q);
+    int rc = AV_OK;
+    for (size_t i = 0; !rc && i < json_object_array_length(paths); i++) {
+        int r = file_delete_or_doom(st, project, json_object_get_string(json_object_array_get_idx(paths, i)), err);
+        if (r < 0) rc = r;
+    }
+    json_object_put(paths);
+    return rc;
+}
+
+json_object *file_list_under(av_store *st, const char *project, const char *dir)
+{
+    json_object *out = json_object_new_array();
+    /* prefix match by range: [dir, dir + 0xff) keeps the primary key index usable */
+    char *hi = xasprintf("%s\xff", dir);
+    sqlite3_stmt *q = ds_query(st, NULL, "SELECT path FROM file WHERE project = ?1 AND path >= ?2 AND path < ?3 ORDER BY path",
+                               3, project, dir, hi);
+    free(hi);
+    if (!q) return out;
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_object_array_add(out, json_object_new_string((const char *)sqlite3_column_text(q, 0)));
+    sqlite3_finalize(q);
+    return out;
+}
+
+int av_file_read(av_store *st, const char *project, const char *path, void **data, size_t *n, av_err *err)
+{
+    char sha[65];
+    *data = NULL;
+    *n = 0;
+    av_store_lock(st);
+    int found = file_lookup(st, project, path, sha, NULL);
+    /* read under the lock: the purge erases objects under the same lock */
+    int rc = found < 0 ? av_store_sqlite_fail(st, err, "file lookup")
+           : !found ? ds_fail(err, AV_ENOTFOUND, AV_ENT_FILE, "file %.300s does not exist", path)
+           : objects_read(st, sha, data, n, err);
+    av_store_unlock(st);
+    return rc;
+}
+
+int av_file_put(av_store *st, const char *project, const char *path, const void *data, size_t n, av_err *err)
+{
+    if (n > AV_DS_SAMPLE_BYTES)
+        return ds_fail(err, AV_ELIMIT, AV_ENT_FILE, "file of %zu bytes; the limit is %d bytes", n, AV_DS_SAMPLE_BYTES);
+    av_store_lock(st);
+    int rc = av_store_begin(st, err);
+    if (!rc) {
+        char sha[65] = "";
+        rc = file_store(st, project, path, data, n, sha, err);
+        rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
+        if (rc && sha[0]) objects_discard(st, sha);
+        if (!rc) store_note_delete(st);
+    }
+    av_store_unlock(st);
+    return rc;
+}
+
+int av_store_secret(av_store *st, unsigned char key[32], av_err *err)
+{
+    av_store_lock(st);
+    int rc = AV_OK;
+    sqlite3_stmt *q = ds_query(st, err, "SELECT key FROM server_secret WHERE id = 1", 0);
+    if (!q) rc = err ? err->code : AV_EIO;
+    else if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) memcpy(key, sqlite3_column_blob(q, 0), 32);
+    else {
+        av_random(key, 32);
+        sqlite3_stmt *ins = ds_query(st, err, "INSERT OR REPLACE INTO server_secret(id, key) VALUES (1, ?1)", 0);
+        if (!ins) rc = err ? err->code : AV_EIO;
+        else {
+            sqlite3_bind_blob(ins, 1, key, 32, SQLITE_TRANSIENT);
+            if (sqlite3_step(ins) != SQLITE_DONE) rc = av_store_sqlite_fail(st, err, "secret");
+            sqlite3_finalize(ins);
+        }
+    }
+    sqlite3_finalize(q);
+    av_store_unlock(st);
+    return rc;
+}
