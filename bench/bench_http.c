@@ -7,111 +7,23 @@
  *   usage: bench_http PORT TRAIN_IDX TEST_IDX
  */
 #include "fmnist.h"
+#include "httpc.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define BATCH 1000
 #define NQ 1000
 #define DEL_REQS 100
 
-static int port;
 static const float *queries;
 static int failures;
-
-typedef struct conn { int fd; char *buf; size_t cap; } conn;
-typedef struct sbuf { char *p; size_t len, cap; } sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) exit(1);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    sb_add(b, tmp, (size_t)n);
-}
 
 static void vector_json(sbuf *b, const float *v)
 {
     sb_puts(b, "[");
     for (int k = 0; k < FM_DIM; k++) sb_printf(b, k ? ",%d" : "%d", (int)v[k]);
     sb_puts(b, "]");
-}
-
-static conn conn_open(void)
-{
-    conn c = { socket(AF_INET, SOCK_STREAM, 0), malloc(1 << 20), 1 << 20 };
-    struct sockaddr_in a = { 0 };
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(c.fd, (struct sockaddr *)&a, sizeof a)) { perror("connect"); exit(1); }
-    return c;
-}
-
-static void write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w <= 0) { perror("write"); exit(1); }
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
-/* POSTs body to path; returns the response body (in c->buf, NUL-terminated). */
-static const char *post(conn *c, const char *path, const char *body, size_t len)
-{
-    char head[256];
-    int hn = snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n", path, len);
-    write_all(c->fd, head, (size_t)hn);
-    write_all(c->fd, body, len);
-    size_t got = 0;
-    char *end = NULL;
-    while (!end) {
-        ssize_t r = read(c->fd, c->buf + got, c->cap - 1 - got);
-        if (r <= 0) { fprintf(stderr, "connection closed\n"); exit(1); }
-        got += (size_t)r;
-        c->buf[got] = 0;
-        end = strstr(c->buf, "\r\n\r\n");
-    }
-    const char *cl = strcasestr(c->buf, "Content-Length:");
-    size_t body_len = cl ? strtoul(cl + 15, NULL, 10) : 0;
-    size_t hdr = (size_t)(end + 4 - c->buf);
-    if (hdr + body_len + 1 > c->cap) { fprintf(stderr, "response too large\n"); exit(1); }
-    while (got < hdr + body_len) {
-        ssize_t r = read(c->fd, c->buf + got, hdr + body_len - got);
-        if (r <= 0) { fprintf(stderr, "connection closed\n"); exit(1); }
-        got += (size_t)r;
-    }
-    c->buf[hdr + body_len] = 0;
-    return c->buf + hdr;
 }
 
 static void expect(const char *resp, const char *code)
@@ -191,7 +103,7 @@ static void deletes(conn *c, uint8_t *deleted, size_t n, int v1)
 int main(int argc, char **argv)
 {
     if (argc < 4) { fprintf(stderr, "usage: %s PORT TRAIN_IDX TEST_IDX\n", argv[0]); return 2; }
-    port = atoi(argv[1]);
+    hc_port = atoi(argv[1]);
     size_t n, nq;
     float *base = fm_load(argv[2], 60000, &n);
     float *qs = fm_load(argv[3], NQ, &nq);

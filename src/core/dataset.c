@@ -93,7 +93,7 @@ int ds_sample_type(const char *name)
     const char *dot = strrchr(name, '.');
     if (!dot) return 9;
     static const struct { const char *ext; int type; } map[] = {
-        { "jpg", 0 }, { "jpeg", 0 }, { "png", 0 }, { "bmp", 0 }, { "gif", 0 }, { "webp", 0 }, { "tif", 0 }, { "tiff", 0 },
+        { "jpg", 0 }, { "jpeg", 0 }, { "png", 0 }, { "bmp", 0 }, { "gif", 0 }, { "webp", 0 }, { "tif", 0 }, { "tiff", 0 }, { "pgm", 0 }, { "ppm", 0 },
         { "txt", 1 }, { "csv", 1 }, { "wav", 2 }, { "mp3", 2 }, { "flac", 2 }, { "mp4", 6 }, { "avi", 6 }, { "mov", 6 },
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
