@@ -45,7 +45,7 @@ static void usage(FILE *out)
         "                [--log-level quiet|info|debug] [--max-body BYTES]\n"
         "  annovec apikey create --data DIR --project NAME\n"
         "  annovec user add --data DIR --project NAME --name USER [--password PW]\n"
-        "  annovec key create --data DIR --project NAME      (AK/SK for Volcengine signatures)\n"
+        "  annovec key create --data DIR --project NAME      (AK/SK for Volcengine and Huawei signatures)\n"
         "  annovec token create --data DIR --project ID [--ttl SECONDS]   (X-Auth-Token, default 24 h)\n"
         "  annovec version\n"
         "  annovec help\n"
