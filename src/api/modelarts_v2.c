@@ -34,13 +34,19 @@ static int field(av_http_res *res, json_object *body, const char *k, json_type t
     return -1;
 }
 
-static void ok_json(av_http_res *res, int status, json_object *o) { av_http_json(res, status, o); }
-
 static void ok_success(av_http_res *res)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "success", json_object_new_boolean(1));
-    ok_json(res, 200, o);
+    av_http_json(res, 200, o);
+}
+
+/* {"<key>": "<id>"}: what creates and updates answer. */
+static void ok_id(av_http_res *res, int status, const char *key, const char *id)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, key, json_object_new_string(id));
+    av_http_json(res, status, o);
 }
 
 static void no_content(av_http_res *res) { res->status = 204; }
@@ -92,7 +98,7 @@ static void dataset_create(av_http_req *req, av_http_res *res)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "dataset_id", json_object_new_string(id));
         json_object_object_add(o, "dataset_name", json_object_get(name));
-        ok_json(res, 201, o);
+        av_http_json(res, 201, o);
     }
     json_object_put(spec);
 out:
@@ -122,7 +128,7 @@ static void dataset_list(av_http_req *req, av_http_res *res)
     json_object_put(docs);
     json_object_object_add(o, "total_number", json_object_new_int64(total));
     json_object_object_add(o, "datasets", arr);
-    ok_json(res, 200, o);
+    av_http_json(res, 200, o);
 }
 
 /* D3 */
@@ -134,7 +140,7 @@ static void dataset_get(av_http_req *req, av_http_res *res)
     av_err e;
     av_err_clear(&e);
     if (av_dataset_get(req->store, project, av_http_param(req, "dataset_id"), &doc, &e)) { ma_fail(res, &e); return; }
-    ok_json(res, 200, ma_dataset_json(doc));
+    av_http_json(res, 200, ma_dataset_json(doc));
     json_object_put(doc);
 }
 
@@ -151,11 +157,7 @@ static void dataset_update(av_http_req *req, av_http_res *res)
         av_err_clear(&e);
         const char *id = av_http_param(req, "dataset_id");
         if (av_dataset_update(req->store, project, id, body, &e)) ma_fail(res, &e);
-        else {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "dataset_id", json_object_new_string(id));
-            ok_json(res, 200, o);
-        }
+        else ok_id(res, 200, "dataset_id", id);
     }
     json_object_put(body);
 }
@@ -198,7 +200,7 @@ static void dataset_stats(av_http_req *req, av_http_res *res)
     json_object_object_add(o, "metadata_stats", json_object_new_object());
     json_object_object_add(o, "data_spliting_enable", json_object_new_boolean(0));
     json_object_put(doc);
-    ok_json(res, 200, o);
+    av_http_json(res, 200, o);
 }
 
 /* ---- labels ---------------------------------------------------------------------------------- */
@@ -224,7 +226,7 @@ static void labels_list(av_http_req *req, av_http_res *res)
     json_object_object_add(o, "total_number", json_object_new_int64((int64_t)n));
     json_object_object_add(o, "labels", page);
     json_object_put(labels);
-    ok_json(res, 200, o);
+    av_http_json(res, 200, o);
 }
 
 typedef int (*labels_fn)(av_store *, const char *, const char *, json_object *, av_err *);
@@ -329,11 +331,7 @@ static void version_create(av_http_req *req, av_http_res *res)
         if (fmt && strcmp(fmt, "Default") && strcmp(fmt, "CarbonData") && strcmp(fmt, "CSV"))
             ma_error(res, 400, MA_INVALID, "version_format must be Default, CarbonData or CSV");
         else if (av_version_create(req->store, project, av_http_param(req, "dataset_id"), body, id, &e)) ma_fail(res, &e);
-        else {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "version_id", json_object_new_string(id));
-            ok_json(res, 201, o);
-        }
+        else ok_id(res, 201, "version_id", id);
     }
     json_object_put(body);
 }
@@ -356,7 +354,7 @@ static void version_list(av_http_req *req, av_http_res *res)
     json_object_put(docs);
     json_object_object_add(o, "total_number", json_object_new_int64((int64_t)n));
     json_object_object_add(o, "versions", arr);
-    ok_json(res, 200, o);
+    av_http_json(res, 200, o);
 }
 
 /* V3 */
@@ -368,7 +366,7 @@ static void version_get(av_http_req *req, av_http_res *res)
     av_err e;
     av_err_clear(&e);
     if (av_version_get(req->store, project, av_http_param(req, "dataset_id"), av_http_param(req, "version_id"), &doc, &e)) { ma_fail(res, &e); return; }
-    ok_json(res, 200, ma_version_json(doc));
+    av_http_json(res, 200, ma_version_json(doc));
     json_object_put(doc);
 }
 

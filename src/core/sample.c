@@ -264,7 +264,7 @@ static void sample_filters(sql_where *w, const av_sample_query *q, char *typebuf
 {
     static const char *const states[] = { "status = 0", "status = 1", "status = 2", "status IN (1, 2)", "0" };
     if (q->state >= 0 && q->state <= 4) where_add(w, states[q->state], NULL);
-    if (q->type >= 0) { snprintf(typebuf, 16, "%d", q->type); where_add(w, "type = ?", typebuf); }
+    if (q->type >= 0) { snprintf(typebuf, 16, "%d", q->type); where_add(w, "type = CAST(? AS INTEGER)", typebuf); }
     if (q->label_name) where_add(w, HAS_LABEL, q->label_name);
     if (q->name) where_add(w, "instr(name, ?) > 0", q->name);
     if (q->dir) where_add(w, "dir = ?", q->dir);
@@ -296,7 +296,11 @@ int av_samples_list(av_store *st, const char *project, const char *ds, const av_
     *total = 0;
     sql_where w = { 0 };
     w.args[w.n++] = ds;
-    const char *from = q->version_id ? "version_sample WHERE version = ?1" : "sample WHERE dataset = ?1";
+    /* a version's frozen samples are documents: expose the filtered fields as columns */
+    const char *from = q->version_id ? "(SELECT json_extract(doc, '$.status') AS status, json_extract(doc, '$.type') AS type, "
+                                       "json_extract(doc, '$.name') AS name, json_extract(doc, '$.dir') AS dir, labels, doc, seq "
+                                       "FROM version_sample WHERE version = ?1) WHERE 1"
+                                     : "sample WHERE dataset = ?1";
     if (q->version_id) w.args[0] = q->version_id;
     av_buf_printf(&w.sql, "%s", "");
     sample_filters(&w, q, typebuf);

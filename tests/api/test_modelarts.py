@@ -369,6 +369,8 @@ def run_versions(t, s):
             js["total_number"] == 2 and by[v2]["is_current"] and not by[v1]["is_current"] and by[v1]["total_sample_count"] == 1
             and by[v2]["total_sample_count"] == 0 and by[v2]["deleted_sample_count"] == 1 and by[v2]["version_name"] == "V002", js)
     t.eq("the earlier version still lists its frozen sample", samples(s, ds, "&version_id=" + v1)["sample_count"], 1)
+    t.eq("a version's samples take the same filters", [samples(s, ds, "&version_id=%s&%s" % (v1, q))["sample_count"] for q in
+                                                         ("sample_state=__NONE__", "sample_state=__ALL__", "sample_type=0")], [1, 0, 1])
     err(t, "S2 with an unknown version_id -> 4353", ma(s, "GET", "/datasets/%s/data-annotations/samples?version_id=nope" % ds), 400, "ModelArts.4353")
     err(t, "V4 unknown version -> 4353", ma(s, "DELETE", "/datasets/%s/versions/AAAAAAAAAAAAAAAAAAA" % ds), 400, "ModelArts.4353")
     t.eq("D3 current version", ma(s, "GET", "/datasets/" + ds)[1]["current_version_name"], "V002")
