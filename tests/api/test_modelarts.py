@@ -404,7 +404,7 @@ def run_auth(t):
         t.check("token create prints the token on the last line", tok.startswith("avt_"), tok)
         body = {"dataset_name": "secure", "data_sources": [{"data_path": "/bkt/in/"}], "work_path": "/bkt/out/"}
         err(t, "no credentials -> 401 ModelArts.0201", ma(s, "GET", "/datasets", project=a), 401, "ModelArts.0201")
-        err(t, "a wrong token -> 401 ModelArts.0203", ma(s, "GET", "/datasets", headers={"X-Auth-Token": tok[:-1] + "0"}, project=a), 401, "ModelArts.0203")
+        err(t, "a wrong token -> 401 ModelArts.0203", ma(s, "GET", "/datasets", headers={"X-Auth-Token": tok[:-1] + ("1" if tok[-1] == "0" else "0")}, project=a), 401, "ModelArts.0203")
         err(t, "no credentials on a file -> 401", fetch_raw(s, "/v2/%s/files?path=/bkt/in/x.jpg" % a), 401, "ModelArts.0201")
         st, js = ma(s, "POST", "/datasets", body, headers={"X-Auth-Token": tok}, project=a)
         t.check("X-Auth-Token creates a dataset in its project", st == 201, (st, js))
