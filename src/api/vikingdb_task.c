@@ -40,17 +40,13 @@ static int begin(av_http_req *req, av_http_res *res, tk *t)
     t->req = req;
     t->res = res;
     vk_new_rid(t->rid);
-    const char *p = req->body;
-    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
-    if (!*p) {
-        t->body = json_object_new_object();
-        const char *id = av_http_query(req, "task_id");
-        if (id) json_object_object_add(t->body, "task_id", json_object_new_string(id));
-        return 0;
-    }
     av_err e;
     int empty;
-    if (mv_parse_body(req, &t->body, &empty, &e)) { tk_error(t, TK_INVALID, "invalid request: %s", e.msg); return -1; }
+    if (!mv_parse_body(req, &t->body, &empty, &e)) return 0;
+    if (!empty) { tk_error(t, TK_INVALID, "invalid request: %s", e.msg); return -1; }
+    t->body = json_object_new_object();   /* no body: task_id may be in the query string */
+    const char *id = av_http_query(req, "task_id");
+    if (id) json_object_object_add(t->body, "task_id", json_object_new_string(id));
     return 0;
 }
 

@@ -79,16 +79,12 @@ static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
     r->res = res;
     r->project = req->principal.project;
     vk_new_rid(r->rid);
-    const char *p = req->body;
-    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') p++;
-    if (!*p) {
-        r->body = json_object_new_object();
-        av_http_query_each(req, query_arg, r->body);
-        return 0;
-    }
     av_err e;
     int empty;
-    if (mv_parse_body(req, &r->body, &empty, &e)) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
+    if (!mv_parse_body(req, &r->body, &empty, &e)) return 0;
+    if (!empty) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
+    r->body = json_object_new_object();   /* no body: the parameters are in the query string */
+    av_http_query_each(req, query_arg, r->body);
     return 0;
 }
 

@@ -56,6 +56,13 @@ static void fail(v2 *r, int status, const char *code, const char *fmt, ...)
 
 #define INVALID(r, ...) fail(r, 400, "InvalidParameter", __VA_ARGS__)
 
+/* An engine write's failure: storage errors are 500, everything else the caller's 400. */
+static void write_failed(v2 *r, const av_err *e)
+{
+    if (e->code == AV_EIO) fail(r, 500, "InternalError", "%s", e->msg);
+    else INVALID(r, "%s", e->msg);
+}
+
 static void ok(v2 *r, json_object *result)
 {
     json_object *o = envelope("Success", "The API call was executed successfully.", r->rid);
@@ -172,10 +179,8 @@ HANDLER(upsert)
     mv_rows rows;
     av_err e;
     if (mv_rows_parse(r.c, data, (assign ? MV_ASSIGN_PK : 0) | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
-    if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) {
-        if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
-        else INVALID(&r, "%s", e.msg);
-    } else ok(&r, NULL);
+    if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) write_failed(&r, &e);
+    else ok(&r, NULL);
     mv_rows_free(&rows);
     end(&r);
 }
@@ -191,10 +196,8 @@ HANDLER(update)
     if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (rows with their primary keys) is required"); end(&r); return; }
     if (json_object_object_get_ex(r.body, "ttl", NULL)) { INVALID(&r, "update keeps each row's expiry; to change the ttl, upsert the row"); end(&r); return; }
     if (mv_rows_parse(r.c, data, MV_VECTOR_OPTIONAL | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
-    if (av_update(r.c, rows.rows, rows.n, &e)) {
-        if (e.code == AV_EIO) fail(&r, 500, "InternalError", "%s", e.msg);
-        else INVALID(&r, "%s", e.msg);
-    } else ok(&r, NULL);
+    if (av_update(r.c, rows.rows, rows.n, &e)) write_failed(&r, &e);
+    else ok(&r, NULL);
     mv_rows_free(&rows);
     end(&r);
 }
