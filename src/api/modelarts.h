@@ -35,6 +35,12 @@ extern const av_dialect ma_file_dialect;   /* also accepts a pre-signed URL (Exp
 
 /* Writes {"error_code", "error_msg"} with the HTTP status. */
 void ma_error(av_http_res *res, int status, const char *code, const char *msg);
+/* ma_error with HTTP 400 and a formatted message; returns -1 (for "return ma_errorf(...)"). */
+int ma_errorf(av_http_res *res, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A member of a JSON object, or NULL (borrowed). */
+json_object *ma_get(json_object *o, const char *key);
+/* Adds error_code/error_msg to a batch result w from the engine's {entity, code, msg}. */
+void ma_result_error(json_object *w, json_object *engine_error);
 /* The ModelArts code for an engine failure (by err->entity and err->code). */
 const char *ma_code_of(const av_err *e);
 /* ma_error(400, ma_code_of(e), e->msg) — or 500 for storage failures. */

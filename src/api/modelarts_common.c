@@ -3,12 +3,14 @@
  */
 #include "api/modelarts.h"
 #include "api/app.h"
+#include "api/milvus.h"
 #include "auth/auth.h"
 #include "auth/volc_sign.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +22,24 @@ void ma_error(av_http_res *res, int status, const char *code, const char *msg)
     json_object_object_add(o, "error_msg", json_object_new_string(msg));
     av_buf_free(&res->body);
     av_http_json(res, status, o);
+}
+
+int ma_errorf(av_http_res *res, const char *code, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ma_error(res, 400, code, msg);
+    return -1;
+}
+
+json_object *ma_get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    json_object_object_get_ex(o, key, &v);
+    return v;
 }
 
 const char *ma_code_of(const av_err *e)
@@ -39,6 +59,13 @@ const char *ma_code_of(const av_err *e)
 void ma_fail(av_http_res *res, const av_err *e)
 {
     ma_error(res, e->code == AV_EIO ? 500 : 400, ma_code_of(e), e->msg);
+}
+
+void ma_result_error(json_object *w, json_object *engine_error)
+{
+    av_err e = { .code = json_object_get_int(ma_get(engine_error, "code")), .entity = json_object_get_int(ma_get(engine_error, "entity")) };
+    json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(&e)));
+    json_object_object_add(w, "error_msg", json_object_get(ma_get(engine_error, "msg")));
 }
 
 /* ---- authentication ------------------------------------------------------------------------- */
@@ -164,26 +191,11 @@ int ma_project(av_http_req *req, av_http_res *res, char project[33])
 
 int ma_body(av_http_req *req, av_http_res *res, int allow_empty, json_object **out)
 {
-    const char *p = req->body;
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
     av_err e;
-    av_err_clear(&e);
-    *out = NULL;
-    if (!*p && allow_empty) { *out = json_object_new_object(); return 0; }
-    if (!*p) { ma_error(res, 400, MA_INVALID, "the request body is empty; send a JSON object"); return -1; }
-    if (av_json_parse(req->body, req->body_len, AV_JSON_MAX_DEPTH, out, &e)) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "the request body is not valid JSON: %s", e.msg);
-        ma_error(res, 400, MA_INVALID, msg);
-        return -1;
-    }
-    if (!json_object_is_type(*out, json_type_object)) {
-        json_object_put(*out);
-        *out = NULL;
-        ma_error(res, 400, MA_INVALID, "the request body must be a JSON object");
-        return -1;
-    }
-    return 0;
+    int empty;
+    if (!mv_parse_body(req, out, &empty, &e)) return 0;
+    if (empty && allow_empty) { *out = json_object_new_object(); return 0; }
+    return ma_errorf(res, MA_INVALID, empty ? "the request body is empty; send a JSON object" : "invalid request body: %s", e.msg);
 }
 
 int ma_query_int(av_http_req *req, av_http_res *res, const char *name, int lo, int hi, int def, int *out)
@@ -193,12 +205,7 @@ int ma_query_int(av_http_req *req, av_http_res *res, const char *name, int lo, i
     if (!v) return 0;
     char *end = NULL;
     long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < lo || n > hi) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "query parameter %s must be an integer from %d to %d", name, lo, hi);
-        ma_error(res, 400, MA_INVALID, msg);
-        return -1;
-    }
+    if (!*v || *end || n < lo || n > hi) return ma_errorf(res, MA_INVALID, "query parameter %s must be an integer from %d to %d", name, lo, hi);
     *out = (int)n;
     return 0;
 }
@@ -209,24 +216,14 @@ int ma_query_bool(av_http_req *req, av_http_res *res, const char *name, int def,
     *out = def;
     if (!v) return 0;
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) { *out = v[0] == 't'; return 0; }
-    char msg[200];
-    snprintf(msg, sizeof msg, "query parameter %s must be true or false", name);
-    ma_error(res, 400, MA_INVALID, msg);
-    return -1;
+    return ma_errorf(res, MA_INVALID, "query parameter %s must be true or false", name);
 }
 
 /* ---- renderings ----------------------------------------------------------------------------- */
 
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
-
 static void copy(json_object *to, const char *k, json_object *from, const char *fk)
 {
-    json_object_object_add(to, k, json_object_get(get(from, fk)));
+    json_object_object_add(to, k, json_object_get(ma_get(from, fk)));
 }
 
 static void add_str(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
@@ -234,18 +231,18 @@ static void add_int(json_object *o, const char *k, int64_t v) { json_object_obje
 
 json_object *ma_dataset_json(json_object *doc)
 {
-    json_object *o = json_object_new_object(), *spec = get(doc, "spec");
-    const char *id = json_object_get_string(get(doc, "id")), *name = json_object_get_string(get(doc, "name"));
-    const char *work = get(spec, "work_path") ? json_object_get_string(get(spec, "work_path")) : "/annovec-work/";
+    json_object *o = json_object_new_object(), *spec = ma_get(doc, "spec");
+    const char *id = json_object_get_string(ma_get(doc, "id")), *name = json_object_get_string(ma_get(doc, "name"));
+    const char *work = ma_get(spec, "work_path") ? json_object_get_string(ma_get(spec, "work_path")) : "/annovec-work/";
     copy(o, "dataset_id", doc, "id");
     copy(o, "dataset_name", doc, "name");
     copy(o, "dataset_type", doc, "type");
-    add_str(o, "data_format", get(spec, "data_format") ? json_object_get_string(get(spec, "data_format")) : "Default");
+    add_str(o, "data_format", ma_get(spec, "data_format") ? json_object_get_string(ma_get(spec, "data_format")) : "Default");
     add_int(o, "status", 1);
     copy(o, "description", doc, "description");
     copy(o, "create_time", doc, "created_ms");
     copy(o, "update_time", doc, "updated_ms");
-    add_str(o, "workspace_id", get(spec, "workspace_id") ? json_object_get_string(get(spec, "workspace_id")) : "0");
+    add_str(o, "workspace_id", ma_get(spec, "workspace_id") ? json_object_get_string(ma_get(spec, "workspace_id")) : "0");
     json_object *sources = json_object_new_array(), *src = json_object_new_object();
     add_int(src, "data_type", 0);
     copy(src, "data_path", spec, "data_path");
@@ -268,7 +265,7 @@ json_object *ma_dataset_json(json_object *doc)
     copy(o, "next_version_num", doc, "next_version_num");
     copy(o, "dataset_version_count", doc, "version_count");
     copy(o, "total_sample_count", doc, "total");
-    add_int(o, "annotated_sample_count", json_object_get_int64(get(doc, "annotated")) + json_object_get_int64(get(doc, "auto")));
+    add_int(o, "annotated_sample_count", json_object_get_int64(ma_get(doc, "annotated")) + json_object_get_int64(ma_get(doc, "auto")));
     copy(o, "unconfirmed_sample_count", doc, "auto");
     copy(o, "deleted_sample_count", doc, "deleted");
     copy(o, "labels", doc, "labels");
@@ -276,7 +273,7 @@ json_object *ma_dataset_json(json_object *doc)
     json_object_object_add(o, "running_tasks_id", json_object_new_array());
     add_int(o, "workforce_task_count", 0);
     add_int(o, "label_task_count", 0);
-    add_int(o, "dataset_format", json_object_get_int(get(doc, "type")) == 400 ? 1 : 0);
+    add_int(o, "dataset_format", json_object_get_int(ma_get(doc, "type")) == 400 ? 1 : 0);
     copy(o, "label_format", spec, "label_format");
     return o;
 }
@@ -284,14 +281,14 @@ json_object *ma_dataset_json(json_object *doc)
 json_object *ma_sample_json(av_http_req *req, const char *project, json_object *doc)
 {
     static const char *const status[] = { "UN_ANNOTATION", "MANUAL_ANNOTATION", "AUTO_ANNOTATION" };
-    json_object *o = json_object_new_object(), *path = get(doc, "path"), *text = get(doc, "text");
+    json_object *o = json_object_new_object(), *path = ma_get(doc, "path"), *text = ma_get(doc, "text");
     copy(o, "sample_id", doc, "id");
     copy(o, "sample_type", doc, "type");
     copy(o, "sample_name", doc, "name");
     copy(o, "sample_dir", doc, "dir");
     copy(o, "sample_size", doc, "size");
     copy(o, "sample_time", doc, "created_ms");
-    int st = json_object_get_int(get(doc, "status"));
+    int st = json_object_get_int(ma_get(doc, "status"));
     add_str(o, "sample_status", status[st >= 0 && st <= 2 ? st : 0]);
     if (path) {
         char *url = ma_file_url(req, project, json_object_get_string(path), 3600);
@@ -304,7 +301,7 @@ json_object *ma_sample_json(av_http_req *req, const char *project, json_object *
     }
     copy(o, "labels", doc, "labels");
     copy(o, "metadata", doc, "metadata");
-    if (get(doc, "usage")) copy(o, "sample_usage", doc, "usage");
+    if (ma_get(doc, "usage")) copy(o, "sample_usage", doc, "usage");
     json_object_object_add(o, "labelers", json_object_new_array());
     json_object_object_add(o, "deletion_reasons", json_object_new_array());
     return o;
@@ -315,7 +312,7 @@ json_object *ma_version_json(json_object *doc)
     json_object *o = json_object_new_object();
     copy(o, "version_id", doc, "id");
     copy(o, "version_name", doc, "name");
-    add_str(o, "version_format", get(doc, "version_format") ? json_object_get_string(get(doc, "version_format")) : "Default");
+    add_str(o, "version_format", ma_get(doc, "version_format") ? json_object_get_string(ma_get(doc, "version_format")) : "Default");
     copy(o, "previous_version_id", doc, "previous_version_id");
     add_int(o, "status", 1);
     copy(o, "create_time", doc, "created_ms");
@@ -327,8 +324,8 @@ json_object *ma_version_json(json_object *doc)
     copy(o, "modified_sample_count", doc, "modified");
     copy(o, "deleted_sample_count", doc, "deleted");
     copy(o, "manifest_path", doc, "manifest_path");
-    add_str(o, "train_evaluate_sample_ratio", get(doc, "train_evaluate_sample_ratio") ?
-            json_object_get_string(get(doc, "train_evaluate_sample_ratio")) : "1.00");
+    add_str(o, "train_evaluate_sample_ratio", ma_get(doc, "train_evaluate_sample_ratio") ?
+            json_object_get_string(ma_get(doc, "train_evaluate_sample_ratio")) : "1.00");
     copy(o, "label_stats", doc, "labels");
     return o;
 }

@@ -6,31 +6,11 @@
  */
 #include "api/modelarts.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define DA_PATH "/v2/{project_id}/datasets/{dataset_id}/data-annotations"
-
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
-
-static int bad(av_http_res *res, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(av_http_res *res, const char *code, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ma_error(res, 400, code, msg);
-    return -1;
-}
 
 /* ---- S1 add ---------------------------------------------------------------------------------- */
 
@@ -50,39 +30,39 @@ static void add_batch_free(add_batch *b)
 /* Checks one sample of S1 and decodes its data. */
 static int add_parse_one(av_http_res *res, json_object *s, int i, av_sample_in *in, unsigned char **bytes)
 {
-    if (!json_object_is_type(s, json_type_object)) return bad(res, MA_INVALID, "samples[%d] must be an object", i);
-    json_object *name = get(s, "name"), *data = get(s, "data"), *src = get(s, "data_source"), *type = get(s, "sample_type");
-    json_object *labels = get(s, "labels"), *meta = get(s, "metadata");
+    if (!json_object_is_type(s, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d] must be an object", i);
+    json_object *name = ma_get(s, "name"), *data = ma_get(s, "data"), *src = ma_get(s, "data_source"), *type = ma_get(s, "sample_type");
+    json_object *labels = ma_get(s, "labels"), *meta = ma_get(s, "metadata");
     if (name && (!json_object_is_type(name, json_type_string) || json_object_get_string_len(name) > AV_DS_PATH_MAX))
-        return bad(res, MA_INVALID, "samples[%d].name must be a string of at most %d characters", i, AV_DS_PATH_MAX);
+        return ma_errorf(res, MA_INVALID, "samples[%d].name must be a string of at most %d characters", i, AV_DS_PATH_MAX);
     if (type && (!json_object_is_type(type, json_type_int) || json_object_get_int(type) < 0 || json_object_get_int(type) > 9))
-        return bad(res, MA_INVALID, "samples[%d].sample_type must be 0 (image), 1 (text), 2 (audio), 4 (table), 6 (video) or 9 (other)", i);
-    if (labels && !json_object_is_type(labels, json_type_array)) return bad(res, MA_INVALID, "samples[%d].labels must be a list", i);
-    if (meta && !json_object_is_type(meta, json_type_object)) return bad(res, MA_INVALID, "samples[%d].metadata must be an object", i);
-    if (!!data == !!src) return bad(res, MA_INVALID, "samples[%d] needs exactly one of \"data\" (base64 bytes) and \"data_source\"", i);
+        return ma_errorf(res, MA_INVALID, "samples[%d].sample_type must be 0 (image), 1 (text), 2 (audio), 4 (table), 6 (video) or 9 (other)", i);
+    if (labels && !json_object_is_type(labels, json_type_array)) return ma_errorf(res, MA_INVALID, "samples[%d].labels must be a list", i);
+    if (meta && !json_object_is_type(meta, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d].metadata must be an object", i);
+    if (!!data == !!src) return ma_errorf(res, MA_INVALID, "samples[%d] needs exactly one of \"data\" (base64 bytes) and \"data_source\"", i);
     in->name = name ? json_object_get_string(name) : NULL;
     in->type = type ? json_object_get_int(type) : -1;
     in->labels = labels;
     in->metadata = meta;
     if (data) {
-        if (!json_object_is_type(data, json_type_string)) return bad(res, MA_INVALID, "samples[%d].data must be a base64 string", i);
+        if (!json_object_is_type(data, json_type_string)) return ma_errorf(res, MA_INVALID, "samples[%d].data must be a base64 string", i);
         size_t len = (size_t)json_object_get_string_len(data);
         if (len / 4 * 3 > AV_DS_SAMPLE_BYTES + 3)
-            return bad(res, MA_OVERSIZED, "Sample oversized: samples[%d] has more than %d bytes", i, AV_DS_SAMPLE_BYTES);
+            return ma_errorf(res, MA_OVERSIZED, "Sample oversized: samples[%d] has more than %d bytes", i, AV_DS_SAMPLE_BYTES);
         size_t n;
         if (av_base64_decode(json_object_get_string(data), len, bytes, &n))
-            return bad(res, MA_INVALID, "samples[%d].data is not valid base64", i);
-        if (n > AV_DS_SAMPLE_BYTES) return bad(res, MA_OVERSIZED, "Sample oversized: samples[%d] has %zu bytes; the limit is %d", i, n, AV_DS_SAMPLE_BYTES);
-        if (!in->name) return bad(res, MA_INVALID, "samples[%d] has data but no \"name\" to store it under", i);
+            return ma_errorf(res, MA_INVALID, "samples[%d].data is not valid base64", i);
+        if (n > AV_DS_SAMPLE_BYTES) return ma_errorf(res, MA_OVERSIZED, "Sample oversized: samples[%d] has %zu bytes; the limit is %d", i, n, AV_DS_SAMPLE_BYTES);
+        if (!in->name) return ma_errorf(res, MA_INVALID, "samples[%d] has data but no \"name\" to store it under", i);
         in->data = *bytes ? (const void *)*bytes : "";
         in->len = n;
         return 0;
     }
-    json_object *path = get(src, "data_path"), *dt = get(src, "data_type");
+    json_object *path = ma_get(src, "data_path"), *dt = ma_get(src, "data_type");
     if (!json_object_is_type(src, json_type_object) || !path || !json_object_is_type(path, json_type_string))
-        return bad(res, MA_INVALID, "samples[%d].data_source must be {\"data_type\": 0, \"data_path\": \"/bucket/dir/file\"}", i);
+        return ma_errorf(res, MA_INVALID, "samples[%d].data_source must be {\"data_type\": 0, \"data_path\": \"/bucket/dir/file\"}", i);
     if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0))
-        return bad(res, MA_INVALID, "samples[%d].data_source.data_type must be 0 (object storage)", i);
+        return ma_errorf(res, MA_INVALID, "samples[%d].data_source.data_type must be 0 (object storage)", i);
     in->source = json_object_get_string(path);
     return 0;
 }
@@ -93,13 +73,13 @@ static void samples_add(av_http_req *req, av_http_res *res)
     json_object *body, *samples, *fin;
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
     add_batch b = { 0 };
-    samples = get(body, "samples");
-    fin = get(body, "final_annotation");
+    samples = ma_get(body, "samples");
+    fin = ma_get(body, "final_annotation");
     if (!samples || !json_object_is_type(samples, json_type_array) || json_object_array_length(samples) == 0 ||
         json_object_array_length(samples) > AV_DS_BATCH_MAX)
-        bad(res, MA_INVALID, "\"samples\" must be a list of 1 to %d samples", AV_DS_BATCH_MAX);
+        ma_errorf(res, MA_INVALID, "\"samples\" must be a list of 1 to %d samples", AV_DS_BATCH_MAX);
     else if (fin && !json_object_is_type(fin, json_type_boolean))
-        bad(res, MA_INVALID, "\"final_annotation\" must be a boolean");
+        ma_errorf(res, MA_INVALID, "\"final_annotation\" must be a boolean");
     else {
         b.n = (int)json_object_array_length(samples);
         b.in = xcalloc((size_t)b.n, sizeof *b.in);
@@ -117,17 +97,13 @@ static void samples_add(av_http_req *req, av_http_res *res)
             json_object *o = json_object_new_object(), *arr = json_object_new_array();
             int all = 1;
             for (size_t i = 0; i < json_object_array_length(results); i++) {
-                json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = get(r, "error");
-                int success = json_object_get_boolean(get(r, "success"));
+                json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = ma_get(r, "error");
+                int success = json_object_get_boolean(ma_get(r, "success"));
                 all &= success;
                 json_object_object_add(w, "success", json_object_new_boolean(success));
-                json_object_object_add(w, "name", json_object_get(get(r, "name")));
-                if (success) json_object_object_add(w, "info", json_object_get(get(r, "info")));
-                else {
-                    av_err re = { .code = json_object_get_int(get(err, "code")), .entity = json_object_get_int(get(err, "entity")) };
-                    json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(&re)));
-                    json_object_object_add(w, "error_msg", json_object_get(get(err, "msg")));
-                }
+                json_object_object_add(w, "name", json_object_get(ma_get(r, "name")));
+                if (success) json_object_object_add(w, "info", json_object_get(ma_get(r, "info")));
+                else ma_result_error(w, err);
                 json_object_array_add(arr, w);
             }
             json_object_put(results);
@@ -161,26 +137,26 @@ static int search_conditions(av_http_res *res, json_object *sc, av_sample_query 
 {
     int n = json_object_is_type(sc, json_type_array) ? (int)json_object_array_length(sc) : 1;
     if (!json_object_is_type(sc, json_type_array) && !json_object_is_type(sc, json_type_object))
-        return bad(res, MA_INVALID, "search_conditions must be a JSON object or a list of objects");
+        return ma_errorf(res, MA_INVALID, "search_conditions must be a JSON object or a list of objects");
     for (int i = 0; i < n; i++) {
         json_object *c = json_object_is_type(sc, json_type_array) ? json_object_array_get_idx(sc, (size_t)i) : sc;
-        if (!json_object_is_type(c, json_type_object)) return bad(res, MA_INVALID, "each search condition must be an object");
+        if (!json_object_is_type(c, json_type_object)) return ma_errorf(res, MA_INVALID, "each search condition must be an object");
         json_object_object_foreach(c, k, v) {
             if (strcmp(k, "sample_name") == 0 && json_object_is_type(v, json_type_string) && !q->name) q->name = json_object_get_string(v);
             else if (strcmp(k, "sample_dir") == 0 && json_object_is_type(v, json_type_string) && !q->dir) q->dir = json_object_get_string(v);
             else if (strcmp(k, "label_list") == 0 && json_object_is_type(v, json_type_object) && !q->nlabels) {
-                json_object *op = get(v, "op"), *labels = get(v, "labels");
+                json_object *op = ma_get(v, "op"), *labels = ma_get(v, "labels");
                 if (!labels || !json_object_is_type(labels, json_type_array) || (op && !json_object_is_type(op, json_type_string)))
-                    return bad(res, MA_INVALID, "label_list must be {\"op\": \"AND\"|\"OR\", \"labels\": [{\"name\": ...}]}");
+                    return ma_errorf(res, MA_INVALID, "label_list must be {\"op\": \"AND\"|\"OR\", \"labels\": [{\"name\": ...}]}");
                 q->labels_all = op && strcmp(json_object_get_string(op), "AND") == 0;
                 for (size_t j = 0; j < json_object_array_length(labels); j++) {
-                    json_object *nm = get(json_object_array_get_idx(labels, j), "name");
+                    json_object *nm = ma_get(json_object_array_get_idx(labels, j), "name");
                     if (!nm || !json_object_is_type(nm, json_type_string) || q->nlabels == max)
-                        return bad(res, MA_INVALID, "label_list.labels must list up to %d objects with a \"name\"", max);
+                        return ma_errorf(res, MA_INVALID, "label_list.labels must list up to %d objects with a \"name\"", max);
                     names[q->nlabels++] = json_object_get_string(nm);
                 }
             } else {
-                return bad(res, MA_INVALID, "search condition \"%.64s\" is not supported (or repeated, or of the wrong type); "
+                return ma_errorf(res, MA_INVALID, "search condition \"%.64s\" is not supported (or repeated, or of the wrong type); "
                                             "annovec filters by sample_name, sample_dir and label_list", k);
             }
         }
@@ -196,7 +172,7 @@ static void samples_list(av_http_req *req, av_http_res *res)
     if (ma_project(req, res, project) || ma_query_int(req, res, "offset", 0, 1000000000, 0, &q.offset) ||
         ma_query_int(req, res, "limit", 1, 100, 10, &q.limit) || ma_query_int(req, res, "sample_type", 0, 9, -1, &q.type)) return;
     q.state = sample_state(av_http_query(req, "sample_state"));
-    if (q.state == -2) { bad(res, MA_INVALID, "unknown sample_state; use __ALL__, __NONE__, __AUTO_ANNOTATION__ or a team-labeling state"); return; }
+    if (q.state == -2) { ma_errorf(res, MA_INVALID, "unknown sample_state; use __ALL__, __NONE__, __AUTO_ANNOTATION__ or a team-labeling state"); return; }
     q.label_name = av_http_query(req, "label_name");
     q.version_id = av_http_query(req, "version_id");
     const char *sc = av_http_query(req, "search_conditions");
@@ -205,7 +181,7 @@ static void samples_list(av_http_req *req, av_http_res *res)
     if (sc) {
         av_err pe;
         av_err_clear(&pe);
-        if (av_json_parse(sc, strlen(sc), 8, &conds, &pe)) { bad(res, MA_INVALID, "search_conditions is not valid JSON: %s", pe.msg); return; }
+        if (av_json_parse(sc, strlen(sc), 8, &conds, &pe)) { ma_errorf(res, MA_INVALID, "search_conditions is not valid JSON: %s", pe.msg); return; }
         if (search_conditions(res, conds, &q, names, 32)) { json_object_put(conds); return; }
     }
     json_object *docs;
@@ -244,11 +220,11 @@ static void samples_update(av_http_req *req, av_http_res *res)
     char project[33];
     json_object *body, *samples;
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
-    samples = get(body, "samples");
+    samples = ma_get(body, "samples");
     av_err e;
     av_err_clear(&e);
     if (!samples || !json_object_is_type(samples, json_type_array))
-        bad(res, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}");
+        ma_errorf(res, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}");
     else if (av_samples_update(req->store, project, av_http_param(req, "dataset_id"), samples, &e)) ma_fail(res, &e);
     else {
         json_object *o = json_object_new_object();
@@ -267,15 +243,13 @@ static json_object *delete_response(json_object *results, int all)
     json_object *o = json_object_new_object(), *arr = json_object_new_array();
     int notes = 0, failed = 0;
     for (size_t i = 0; i < json_object_array_length(results); i++) {
-        json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = get(r, "error");
+        json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = ma_get(r, "error");
         json_object_object_add(w, "success", json_object_new_boolean(!err));
         if (err) {
-            av_err re = { .code = json_object_get_int(get(err, "code")), .entity = json_object_get_int(get(err, "entity")) };
-            json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(&re)));
-            json_object_object_add(w, "error_msg", json_object_get(get(err, "msg")));
+            ma_result_error(w, err);
             failed++;
         }
-        if (get(r, "info")) json_object_object_add(w, "info", json_object_get(get(r, "info"))), notes++;
+        if (ma_get(r, "info")) json_object_object_add(w, "info", json_object_get(ma_get(r, "info"))), notes++;
         json_object_array_add(arr, w);
     }
     json_object_object_add(o, "success", json_object_new_boolean(all));
@@ -295,17 +269,17 @@ static void samples_delete(av_http_req *req, av_http_res *res)
     char project[33];
     json_object *body;
     if (ma_project(req, res, project) || ma_body(req, res, 1, &body)) return;
-    json_object *samples = get(body, "samples"), *del = get(body, "delete_source");
+    json_object *samples = ma_get(body, "samples"), *del = ma_get(body, "delete_source");
     size_t n = samples && json_object_is_type(samples, json_type_array) ? json_object_array_length(samples) : 0;
     const char **ids = xcalloc(n + 1, sizeof *ids);
     int ok = 1;
-    if (samples && !json_object_is_type(samples, json_type_array)) ok = bad(res, MA_INVALID, "\"samples\" must be a list of sample ids") == 0;
-    else if (n > AV_DS_BATCH_MAX) ok = bad(res, MA_INVALID, "\"samples\" lists %zu ids; at most %d per request, so split the list", n, AV_DS_BATCH_MAX) == 0;
-    else if (del && !json_object_is_type(del, json_type_boolean)) ok = bad(res, MA_INVALID, "\"delete_source\" must be true or false") == 0;
+    if (samples && !json_object_is_type(samples, json_type_array)) ok = ma_errorf(res, MA_INVALID, "\"samples\" must be a list of sample ids") == 0;
+    else if (n > AV_DS_BATCH_MAX) ok = ma_errorf(res, MA_INVALID, "\"samples\" lists %zu ids; at most %d per request, so split the list", n, AV_DS_BATCH_MAX) == 0;
+    else if (del && !json_object_is_type(del, json_type_boolean)) ok = ma_errorf(res, MA_INVALID, "\"delete_source\" must be true or false") == 0;
     for (size_t i = 0; ok && i < n; i++) {
         json_object *id = json_object_array_get_idx(samples, i);
         if (!json_object_is_type(id, json_type_string) || json_object_get_string_len(id) == 0 || json_object_get_string_len(id) > 64)
-            ok = bad(res, MA_INVALID, "samples[%zu] must be a sample id string", i) == 0;
+            ok = ma_errorf(res, MA_INVALID, "samples[%zu] must be a sample id string", i) == 0;
         else ids[i] = json_object_get_string(id);
     }
     if (ok) {
@@ -344,7 +318,7 @@ static const char *file_path(av_http_req *req, av_http_res *res)
 {
     const char *path = av_http_query(req, "path");
     if (!path || !av_path_ok(path, 0)) {
-        bad(res, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
+        ma_errorf(res, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
         return NULL;
     }
     return path;

@@ -12,26 +12,16 @@
 #define DS_PATH "/v2/{project_id}/datasets/{dataset_id}"
 #define DA_PATH DS_PATH "/data-annotations"
 
-static json_object *get(json_object *o, const char *k)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, k, &v);
-    return v;
-}
-
 /* A body field that must have the given type when present; writes the error. */
 static int field(av_http_res *res, json_object *body, const char *k, json_type t, int required, json_object **out)
 {
-    *out = get(body, k);
+    *out = ma_get(body, k);
     if (!*out && !required) return 0;
     static const char *const names[] = { [json_type_null] = "null", [json_type_boolean] = "a boolean", [json_type_double] = "a number",
                                          [json_type_int] = "an integer", [json_type_object] = "an object", [json_type_array] = "a list",
                                          [json_type_string] = "a string" };
     if (*out && json_object_is_type(*out, t)) return 0;
-    char msg[200];
-    snprintf(msg, sizeof msg, "\"%s\" %s %s", k, *out ? "must be" : "is required:", names[t]);
-    ma_error(res, 400, MA_INVALID, msg);
-    return -1;
+    return ma_errorf(res, MA_INVALID, "\"%s\" %s %s", k, *out ? "must be" : "is required:", names[t]);
 }
 
 static void ok_success(av_http_res *res)
@@ -80,7 +70,7 @@ static void dataset_create(av_http_req *req, av_http_res *res)
         goto out;
     }
     if (field(res, src, "data_path", json_type_string, 1, &path)) goto out;
-    json_object *dt = get(src, "data_type");
+    json_object *dt = ma_get(src, "data_type");
     if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0)) {
         ma_error(res, 400, MA_INVALID, "data_sources[0].data_type must be 0 (object storage): annovec imports from its own file store");
         goto out;
@@ -88,7 +78,7 @@ static void dataset_create(av_http_req *req, av_http_res *res)
     json_object *spec = json_object_new_object();
     static const char *const keep[] = { "dataset_name", "dataset_type", "description", "labels", "label_format", "workspace_id", "data_format" };
     for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
-        if (get(body, keep[i])) json_object_object_add(spec, keep[i], json_object_get(get(body, keep[i])));
+        if (ma_get(body, keep[i])) json_object_object_add(spec, keep[i], json_object_get(ma_get(body, keep[i])));
     json_object_object_add(spec, "data_path", json_object_get(path));
     json_object_object_add(spec, "work_path", json_object_get(work));
     av_err e;
@@ -182,15 +172,15 @@ static void dataset_stats(av_http_req *req, av_http_res *res)
     av_err e;
     av_err_clear(&e);
     if (av_dataset_stats(req->store, project, av_http_param(req, "dataset_id"), &doc, &e)) { ma_fail(res, &e); return; }
-    int64_t total = json_object_get_int64(get(doc, "total"));
+    int64_t total = json_object_get_int64(ma_get(doc, "total"));
     json_object *o = json_object_new_object(), *s = json_object_new_object(), *k = json_object_new_object();
-    json_object_object_add(o, "label_stats", json_object_get(get(doc, "labels")));
-    json_object_object_add(s, "un_annotation", json_object_get(get(doc, "unannotated")));
+    json_object_object_add(o, "label_stats", json_object_get(ma_get(doc, "labels")));
+    json_object_object_add(s, "un_annotation", json_object_get(ma_get(doc, "unannotated")));
     json_object_object_add(s, "all", json_object_new_int64(total));
     json_object_object_add(s, "total", json_object_new_int64(total));
-    json_object_object_add(s, "deleted", json_object_get(get(doc, "deleted")));
-    json_object_object_add(s, "manual_annotation", json_object_get(get(doc, "annotated")));
-    json_object_object_add(s, "auto_annotation", json_object_get(get(doc, "auto")));
+    json_object_object_add(s, "deleted", json_object_get(ma_get(doc, "deleted")));
+    json_object_object_add(s, "manual_annotation", json_object_get(ma_get(doc, "annotated")));
+    json_object_object_add(s, "auto_annotation", json_object_get(ma_get(doc, "auto")));
     json_object_object_add(s, "lefted", json_object_new_int64(total));
     json_object_object_add(o, "sample_stats", s);
     json_object_object_add(k, "total", json_object_new_int64(total));
@@ -273,7 +263,7 @@ static void labels_delete(av_http_req *req, av_http_res *res)
         const char **names = xcalloc((size_t)n + 1, sizeof *names);
         int bad = n == 0 || n > AV_DS_LABEL_MAX;
         for (int i = 0; !bad && i < n; i++) {
-            json_object *nm = get(json_object_array_get_idx(labels, (size_t)i), "name");
+            json_object *nm = ma_get(json_object_array_get_idx(labels, (size_t)i), "name");
             if (!nm || !json_object_is_type(nm, json_type_string)) bad = 1;
             else names[i] = json_object_get_string(nm);
         }
@@ -324,7 +314,7 @@ static void version_create(av_http_req *req, av_http_res *res)
     if (ma_project(req, res, project) || ma_body(req, res, 1, &body)) return;
     if (!field(res, body, "version_name", json_type_string, 0, &v) && !field(res, body, "description", json_type_string, 0, &v) &&
         !field(res, body, "version_format", json_type_string, 0, &v) && !field(res, body, "train_evaluate_sample_ratio", json_type_string, 0, &v)) {
-        json_object *f = get(body, "version_format");
+        json_object *f = ma_get(body, "version_format");
         const char *fmt = f ? json_object_get_string(f) : NULL;
         av_err e;
         av_err_clear(&e);
