@@ -5,7 +5,6 @@
 #include "api/app.h"
 #include "api/milvus.h"
 #include "auth/auth.h"
-#include "auth/volc_sign.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -70,21 +69,13 @@ void ma_result_error(json_object *w, json_object *engine_error)
 
 /* ---- authentication ------------------------------------------------------------------------- */
 
-static const char *header_of(void *ctx, const char *name) { return av_http_header(ctx, name); }
-
 static int ma_authenticate(av_http_req *req, av_err *err)
 {
     av_app *app = req->app;
     const char *token = av_http_header(req, "X-Auth-Token");
     const char *h = av_http_header(req, "Authorization");
     if (token) return av_auth_token(app->auth, token, av_now_ms(), &req->principal, err);
-    if (h && strncmp(h, "SDK-HMAC-SHA256", 15) == 0) {
-        char *query = av_http_query_string(req);
-        volc_request vr = { req->method, req->path, query, header_of, req, req->body, req->body_len };
-        int rc = av_auth_huawei(app->auth, &vr, h, (int64_t)time(NULL), &req->principal, err);
-        free(query);
-        return rc;
-    }
+    if (h && strncmp(h, "SDK-HMAC-SHA256", 15) == 0) return av_auth_signed_http(app->auth, req, AV_SIGN_HUAWEI, err);
     if (h) return av_auth_bearer(app->auth, h, &req->principal, err);
     return av_fail(err, AV_EAUTH, "missing credentials: send X-Auth-Token (from 'annovec token create') or sign the request "
                                   "with an AK/SK (SDK-HMAC-SHA256, keys from 'annovec key create')");

@@ -4,7 +4,6 @@
 #include "api/vikingdb.h"
 #include "api/app.h"
 #include "auth/auth.h"
-#include "auth/volc_sign.h"
 #include "core/filter.h"
 #include "core/util.h"
 
@@ -13,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <inttypes.h>
-#include <time.h>
 
 void vk_new_rid(char rid[33])
 {
@@ -64,21 +62,12 @@ void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *m
     av_http_json(res, kind == AV_HTTP_ERR_TOO_LARGE ? 413 : vk_v1_status(code), vk_v1_envelope(code, text, rid));
 }
 
-static const char *header_of(void *ctx, const char *name)
-{
-    return av_http_header(ctx, name);
-}
-
 int vk_authenticate(av_http_req *req, av_err *err)
 {
     av_app *app = req->app;
     const char *h = av_http_header(req, "Authorization");
     if (!h || strncmp(h, "HMAC-SHA256", 11) != 0) return av_auth_bearer(app->auth, h, &req->principal, err);
-    char *query = av_http_query_string(req);
-    volc_request vr = { req->method, req->path, query, header_of, req, req->body, req->body_len };
-    int rc = av_auth_volc(app->auth, &vr, h, (int64_t)time(NULL), &req->principal, err);
-    free(query);
-    return rc;
+    return av_auth_signed_http(app->auth, req, AV_SIGN_VOLC, err);
 }
 
 json_object *vk_row_json(av_collection *c, const mv_fields *sel, const av_row_view *row, const char *pk_key, int nest)

@@ -313,6 +313,20 @@ int av_auth_huawei(av_auth *a, const volc_request *r, const char *authorization,
     return AV_OK;
 }
 
+static const char *header_of(void *req, const char *name) { return av_http_header(req, name); }
+
+int av_auth_signed_http(av_auth *a, av_http_req *req, av_sign_scheme scheme, av_err *err)
+{
+    const char *authorization = av_http_header(req, "Authorization");
+    char *query = av_http_query_string(req);
+    volc_request r = { req->method, req->path, query, header_of, req, req->body, req->body_len };
+    int64_t now = (int64_t)time(NULL);
+    int rc = scheme == AV_SIGN_VOLC ? av_auth_volc(a, &r, authorization, now, &req->principal, err)
+                                    : av_auth_huawei(a, &r, authorization, now, &req->principal, err);
+    free(query);
+    return rc;
+}
+
 /* ---- admin ----------------------------------------------------------------------------------- */
 
 static int exec(sqlite3 *db, const char *sql, av_err *err)

@@ -42,6 +42,11 @@ int av_auth_volc(av_auth *a, const struct volc_request *r, const char *authoriza
 int av_auth_huawei(av_auth *a, const struct volc_request *r, const char *authorization, int64_t now,
                    av_principal *out, av_err *err);
 
+/* Verifies a signed HTTP request (its Authorization header, path, query, headers and body) at the
+ * current time with the scheme's verifier above; sets req->principal. */
+typedef enum { AV_SIGN_VOLC, AV_SIGN_HUAWEI } av_sign_scheme;
+int av_auth_signed_http(av_auth *a, av_http_req *req, av_sign_scheme scheme, av_err *err);
+
 /* Admin operations on a connection from av_store_open_admin (one transaction each). */
 int av_apikey_create(sqlite3 *db, const char *project, char **key_out, char project_id_out[33], av_err *err);
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password_or_null,
