@@ -86,6 +86,8 @@ void ds_id32(char out[33])
     av_hex(r, sizeof r, out);
 }
 
+void ds_add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
+
 int ds_is_text(int t) { return t >= 100 && t <= 102; }
 
 int ds_sample_type(const char *name)
@@ -107,7 +109,7 @@ static const char *str_of(json_object *o, const char *key)
     return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-static int name_ok(const char *s, size_t max)
+int ds_name_ok(const char *s, size_t max)
 {
     size_t n = s ? strlen(s) : 0;
     if (n == 0 || n > max) return 0;
@@ -240,9 +242,10 @@ static json_object *labels_of(av_store *st, const char *ds)
     return out;
 }
 
-/* Runs fn(st, ds, arg, err) inside one transaction under the store lock, on a loaded dataset. */
+/* Runs fn(st, ds, arg, err) inside one transaction under the store lock, on a loaded dataset. When fn
+ * may delete (deletes = 1) the purge thread is woken after the commit. */
 typedef int (*ds_txn_fn)(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err);
-static int in_txn(av_store *st, const char *project, const char *id, ds_txn_fn fn, void *arg, av_err *err)
+static int in_txn(av_store *st, const char *project, const char *id, ds_txn_fn fn, void *arg, int deletes, av_err *err)
 {
     ds_row ds;
     av_store_lock(st);
@@ -252,7 +255,7 @@ static int in_txn(av_store *st, const char *project, const char *id, ds_txn_fn f
         rc = fn(st, project, &ds, arg, err);
         if (!rc) rc = ds_exec(st, err, "UPDATE dataset SET updated_ms = %lld WHERE id = %Q", (long long)av_now_ms(), ds.id);
         rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
-        if (!rc) store_note_delete(st);
+        if (!rc && deletes) store_note_delete(st);
     }
     av_store_unlock(st);
     return rc;
@@ -277,7 +280,7 @@ static int do_labels_add(av_store *st, const char *project, const ds_row *ds, vo
 
 int av_labels_add(av_store *st, const char *project, const char *ds, json_object *labels, av_err *err)
 {
-    return in_txn(st, project, ds, do_labels_add, labels, err);
+    return in_txn(st, project, ds, do_labels_add, labels, 0, err);
 }
 
 static int do_labels_update(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err)
@@ -303,7 +306,7 @@ static int do_labels_update(av_store *st, const char *project, const ds_row *ds,
 
 int av_labels_update(av_store *st, const char *project, const char *ds, json_object *labels, av_err *err)
 {
-    return in_txn(st, project, ds, do_labels_update, labels, err);
+    return in_txn(st, project, ds, do_labels_update, labels, 0, err);
 }
 
 typedef struct labels_del { const char *const *names; int n, policy; } labels_del;
@@ -355,7 +358,7 @@ int av_labels_delete(av_store *st, const char *project, const char *ds, const ch
     if (policy < 0 || policy > 2) return av_fail(err, AV_EINVAL, "delete_policy must be 0 (label only), 1 (and its samples) or 2 (and their sources)");
     if (n <= 0 || n > AV_DS_LABEL_MAX) return ds_fail(err, AV_EINVAL, AV_ENT_LABEL, "name 1 to %d labels to delete", AV_DS_LABEL_MAX);
     labels_del d = { names, n, policy };
-    return in_txn(st, project, ds, do_labels_delete, &d, err);
+    return in_txn(st, project, ds, do_labels_delete, &d, 1, err);
 }
 
 int av_labels_list(av_store *st, const char *project, const char *ds, const char *version_id, json_object **out, av_err *err)
@@ -387,7 +390,7 @@ int av_dataset_create(av_store *st, const char *project, json_object *spec, char
     const char *data_path = str_of(spec, "data_path"), *work_path = str_of(spec, "work_path");
     json_object *t = NULL, *labels = NULL;
     int type = 0;
-    if (!name_ok(name, AV_DS_NAME_MAX))
+    if (!ds_name_ok(name, AV_DS_NAME_MAX))
         return av_fail(err, AV_EINVAL, "dataset_name must be 1 to %d letters, digits, '_' or '-'", AV_DS_NAME_MAX);
     if (desc && strlen(desc) > AV_DS_DESC_MAX) return av_fail(err, AV_ELIMIT, "description is longer than %d characters", AV_DS_DESC_MAX);
     if (json_object_object_get_ex(spec, "dataset_type", &t) && t) type = json_object_get_int(t);
@@ -440,20 +443,18 @@ out:
     return rc;
 }
 
-static void add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
-
 static void add_counts(av_store *st, const char *ds, json_object *o)
 {
     sqlite3_stmt *q = ds_query(st, NULL, "SELECT count(*), coalesce(sum(status = 0), 0), coalesce(sum(status = 1), 0), "
                                          "coalesce(sum(status = 2), 0) FROM sample WHERE dataset = ?1", 1, ds);
     if (q && sqlite3_step(q) == SQLITE_ROW) {
-        add_int(o, "total", sqlite3_column_int64(q, 0));
-        add_int(o, "unannotated", sqlite3_column_int64(q, 1));
-        add_int(o, "annotated", sqlite3_column_int64(q, 2));
-        add_int(o, "auto", sqlite3_column_int64(q, 3));
+        ds_add_int(o, "total", sqlite3_column_int64(q, 0));
+        ds_add_int(o, "unannotated", sqlite3_column_int64(q, 1));
+        ds_add_int(o, "annotated", sqlite3_column_int64(q, 2));
+        ds_add_int(o, "auto", sqlite3_column_int64(q, 3));
     }
     sqlite3_finalize(q);
-    add_int(o, "deleted", ds_scalar(st, "SELECT deleted_samples FROM dataset WHERE id = ?1", 1, ds));
+    ds_add_int(o, "deleted", ds_scalar(st, "SELECT deleted_samples FROM dataset WHERE id = ?1", 1, ds));
 }
 
 static json_object *dataset_doc(av_store *st, sqlite3_stmt *q)
@@ -462,16 +463,16 @@ static json_object *dataset_doc(av_store *st, sqlite3_stmt *q)
     const char *id = (const char *)sqlite3_column_text(q, 0);
     json_object_object_add(o, "id", json_object_new_string(id));
     json_object_object_add(o, "name", json_object_new_string((const char *)sqlite3_column_text(q, 1)));
-    add_int(o, "type", sqlite3_column_int(q, 2));
+    ds_add_int(o, "type", sqlite3_column_int(q, 2));
     json_object_object_add(o, "description", json_object_new_string((const char *)sqlite3_column_text(q, 3)));
     json_object *spec = json_tokener_parse((const char *)sqlite3_column_text(q, 4));
     json_object_object_add(o, "spec", spec ? spec : json_object_new_object());
-    add_int(o, "created_ms", sqlite3_column_int64(q, 5));
-    add_int(o, "updated_ms", sqlite3_column_int64(q, 6));
-    add_int(o, "next_version_num", sqlite3_column_int64(q, 7));
+    ds_add_int(o, "created_ms", sqlite3_column_int64(q, 5));
+    ds_add_int(o, "updated_ms", sqlite3_column_int64(q, 6));
+    ds_add_int(o, "next_version_num", sqlite3_column_int64(q, 7));
     const char *cur = (const char *)sqlite3_column_text(q, 8);
     json_object_object_add(o, "current_version_id", cur ? json_object_new_string(cur) : NULL);
-    add_int(o, "version_count", ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1", 1, id));
+    ds_add_int(o, "version_count", ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1", 1, id));
     if (cur) {
         sqlite3_stmt *v = ds_query(st, NULL, "SELECT name FROM ds_version WHERE id = ?1", 1, cur);
         if (v && sqlite3_step(v) == SQLITE_ROW)
@@ -538,7 +539,7 @@ static int do_dataset_update(av_store *st, const char *project, const ds_row *ds
     const char *name = str_of(patch, "dataset_name"), *desc = str_of(patch, "description"), *cur = str_of(patch, "current_version_id");
     int rc = AV_OK;
     if (name && strcmp(name, ds->name) != 0) {
-        if (!name_ok(name, AV_DS_NAME_MAX)) return av_fail(err, AV_EINVAL, "dataset_name must be 1 to %d letters, digits, '_' or '-'", AV_DS_NAME_MAX);
+        if (!ds_name_ok(name, AV_DS_NAME_MAX)) return av_fail(err, AV_EINVAL, "dataset_name must be 1 to %d letters, digits, '_' or '-'", AV_DS_NAME_MAX);
         if (ds_scalar(st, "SELECT count(*) FROM dataset WHERE project = ?1 AND name = ?2", 2, project, name))
             return ds_fail(err, AV_EEXIST, AV_ENT_DATASET, "a dataset named \"%s\" already exists; choose another name", name);
         rc = ds_exec(st, err, "UPDATE dataset SET name = %Q WHERE id = %Q", name, ds->id);
@@ -565,7 +566,7 @@ static int do_dataset_update(av_store *st, const char *project, const ds_row *ds
 
 int av_dataset_update(av_store *st, const char *project, const char *id, json_object *patch, av_err *err)
 {
-    return in_txn(st, project, id, do_dataset_update, patch, err);
+    return in_txn(st, project, id, do_dataset_update, patch, 1, err);
 }
 
 int av_dataset_delete(av_store *st, const char *project, const char *id, av_err *err)
@@ -597,16 +598,16 @@ int av_dataset_stats(av_store *st, const char *project, const char *id, json_obj
             "SELECT json_extract(j.value, '$.name'), count(*), count(DISTINCT s.id) FROM sample s, json_each(s.labels) j "
             "WHERE s.dataset = ?1 GROUP BY 1", 1, id);
         for (size_t i = 0; i < json_object_array_length(labels); i++) {
-            add_int(json_object_array_get_idx(labels, i), "count", 0);
-            add_int(json_object_array_get_idx(labels, i), "sample_count", 0);
+            ds_add_int(json_object_array_get_idx(labels, i), "count", 0);
+            ds_add_int(json_object_array_get_idx(labels, i), "sample_count", 0);
         }
         while (q && sqlite3_step(q) == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(q, 0);
             for (size_t i = 0; name && i < json_object_array_length(labels); i++) {
                 json_object *l = json_object_array_get_idx(labels, i), *n = NULL;
                 if (json_object_object_get_ex(l, "name", &n) && strcmp(json_object_get_string(n), name) == 0) {
-                    add_int(l, "count", sqlite3_column_int64(q, 1));
-                    add_int(l, "sample_count", sqlite3_column_int64(q, 2));
+                    ds_add_int(l, "count", sqlite3_column_int64(q, 1));
+                    ds_add_int(l, "sample_count", sqlite3_column_int64(q, 2));
                 }
             }
         }

@@ -22,6 +22,12 @@ int ds_exec(av_store *st, av_err *err, const char *fmt, ...);
 /* First column of the first row as int64 (0 when there is none). */
 int64_t ds_scalar(av_store *st, const char *sql, int n, ...);
 
+/* o[k] = v as a JSON integer. */
+void ds_add_int(json_object *o, const char *k, int64_t v);
+
+/* 1 when s is 1 to max characters of [A-Za-z0-9_-] (dataset and version names). */
+int ds_name_ok(const char *s, size_t max);
+
 /* Random ids: 19 letters and digits (datasets, versions), 32 hex (samples). */
 void ds_id19(char out[20]);
 void ds_id32(char out[33]);
@@ -74,9 +80,10 @@ int sample_insert(av_store *st, const char *project, const ds_row *ds, const cha
 /* Imports a file of the namespace as samples (text datasets: one per line). *count = samples added. */
 int sample_import_file(av_store *st, const char *project, const ds_row *ds, const char *path, int64_t *count, av_err *err);
 /* Deletes one sample row (counted in dataset.deleted_samples); with delete_source, applies the source
- * rule and sets *info (caller frees) when the source had to stay. AV_ENOTFOUND (entity SAMPLE). */
+ * rule and sets *kept (caller frees; kept may be NULL) to the path when the source had to stay.
+ * AV_ENOTFOUND (entity SAMPLE). */
 int sample_delete_one(av_store *st, const char *project, const ds_row *ds, const char *id, int delete_source,
-                      char **info, av_err *err);
+                      char **kept, av_err *err);
 /* Sample row (SELECT of sample_columns) to document. */
 #define SAMPLE_COLUMNS "id, name, dir, path, type, size, text, labels, metadata, status, usage, created_ms, updated_ms"
 json_object *sample_doc(sqlite3_stmt *q);

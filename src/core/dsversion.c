@@ -9,15 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int vname_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 32) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-')) return 0;
-    return 1;
-}
-
 /* One manifest line in the ModelArts manifest layout. */
 static void manifest_line(av_buf *b, json_object *doc)
 {
@@ -74,18 +65,16 @@ static int freeze(av_store *st, const char *project, const ds_row *ds, const cha
     return rc;
 }
 
-static void add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
-
 /* Counts of the new version against the previous one (NULL for the first). */
 static void diff_counts(av_store *st, const char *vid, const char *prev, json_object *doc)
 {
-    add_int(doc, "total", ds_scalar(st, "SELECT count(*) FROM version_sample WHERE version = ?1", 1, vid));
-    add_int(doc, "annotated", ds_scalar(st, "SELECT count(*) FROM version_sample WHERE version = ?1 AND json_array_length(labels) > 0", 1, vid));
-    add_int(doc, "added", ds_scalar(st, "SELECT count(*) FROM version_sample a WHERE a.version = ?1 AND NOT EXISTS "
+    ds_add_int(doc, "total", ds_scalar(st, "SELECT count(*) FROM version_sample WHERE version = ?1", 1, vid));
+    ds_add_int(doc, "annotated", ds_scalar(st, "SELECT count(*) FROM version_sample WHERE version = ?1 AND json_array_length(labels) > 0", 1, vid));
+    ds_add_int(doc, "added", ds_scalar(st, "SELECT count(*) FROM version_sample a WHERE a.version = ?1 AND NOT EXISTS "
                                         "(SELECT 1 FROM version_sample b WHERE b.version = ?2 AND b.sample = a.sample)", 2, vid, prev));
-    add_int(doc, "deleted", prev ? ds_scalar(st, "SELECT count(*) FROM version_sample a WHERE a.version = ?2 AND NOT EXISTS "
+    ds_add_int(doc, "deleted", prev ? ds_scalar(st, "SELECT count(*) FROM version_sample a WHERE a.version = ?2 AND NOT EXISTS "
                                                  "(SELECT 1 FROM version_sample b WHERE b.version = ?1 AND b.sample = a.sample)", 2, vid, prev) : 0);
-    add_int(doc, "modified", ds_scalar(st, "SELECT count(*) FROM version_sample a JOIN version_sample b ON b.sample = a.sample "
+    ds_add_int(doc, "modified", ds_scalar(st, "SELECT count(*) FROM version_sample a JOIN version_sample b ON b.sample = a.sample "
                                            "WHERE a.version = ?1 AND b.version = ?2 AND a.labels <> b.labels", 2, vid, prev));
 }
 
@@ -97,7 +86,7 @@ static int create_in_txn(av_store *st, const char *project, const ds_row *ds, js
     char name[40];
     snprintf(name, sizeof name, "%s", given ? given : "");
     if (!given) snprintf(name, sizeof name, "V%03lld", (long long)num);
-    if (!vname_ok(name)) return av_fail(err, AV_EINVAL, "version_name must be 1 to 32 letters, digits, '_' or '-'");
+    if (!ds_name_ok(name, 32)) return av_fail(err, AV_EINVAL, "version_name must be 1 to 32 letters, digits, '_' or '-'");
     if (ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
         return ds_fail(err, AV_EEXIST, AV_ENT_VERSION, "version %s already exists in dataset %s; choose another version_name", name, ds->id);
     char *prev = NULL;
@@ -157,11 +146,11 @@ static json_object *version_doc(sqlite3_stmt *q, const char *current)
     const char *id = (const char *)sqlite3_column_text(q, 0);
     json_object_object_add(o, "id", json_object_new_string(id));
     json_object_object_add(o, "name", json_object_new_string((const char *)sqlite3_column_text(q, 1)));
-    add_int(o, "num", sqlite3_column_int64(q, 2));
+    ds_add_int(o, "num", sqlite3_column_int64(q, 2));
     json_object *labels = json_tokener_parse((const char *)sqlite3_column_text(q, 4));
     json_object_object_add(o, "labels", labels ? labels : json_object_new_array());
     json_object_object_add(o, "manifest_path", json_object_new_string((const char *)sqlite3_column_text(q, 5)));
-    add_int(o, "created_ms", sqlite3_column_int64(q, 6));
+    ds_add_int(o, "created_ms", sqlite3_column_int64(q, 6));
     json_object_object_add(o, "is_current", json_object_new_boolean(current && strcmp(current, id) == 0));
     return o;
 }

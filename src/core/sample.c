@@ -302,7 +302,6 @@ int av_samples_list(av_store *st, const char *project, const char *ds, const av_
                                        "FROM version_sample WHERE version = ?1) WHERE 1"
                                      : "sample WHERE dataset = ?1";
     if (q->version_id) w.args[0] = q->version_id;
-    av_buf_printf(&w.sql, "%s", "");
     sample_filters(&w, q, typebuf);
     const char *filters = w.sql.p ? w.sql.p : "";
     char *count_sql = xasprintf("SELECT count(*) FROM %s%s", from, filters);
@@ -401,7 +400,7 @@ int av_samples_update(av_store *st, const char *project, const char *ds, json_ob
 /* ---- delete ---------------------------------------------------------------------------------- */
 
 int sample_delete_one(av_store *st, const char *project, const ds_row *ds, const char *id, int delete_source,
-                      char **info, av_err *err)
+                      char **kept, av_err *err)
 {
     sqlite3_stmt *q = ds_query(st, err, "SELECT path FROM sample WHERE dataset = ?1 AND id = ?2", 2, ds->id, id);
     if (!q) return err->code;
@@ -416,14 +415,21 @@ int sample_delete_one(av_store *st, const char *project, const ds_row *ds, const
                      id, ds->id);
     if (!rc && delete_source && path) {
         rc = file_delete_or_doom(st, project, path, err);
-        if (rc == 0 && info) {
-            *info = xasprintf("source %s kept: still used by %lld other sample(s) and %lld version(s); it is deleted when the last of them goes",
-                              path, (long long)file_sample_refs(st, project, path, NULL), (long long)file_version_refs(st, project, path));
-        }
+        if (rc == 0 && kept) { *kept = path; path = NULL; }
         if (rc > 0) rc = AV_OK;
     }
     free(path);
     return rc;
+}
+
+/* The note on a result whose source had to stay, counted once the whole batch is applied; NULL when
+ * a later delete in the batch removed the file after all. */
+static char *kept_note(av_store *st, const char *project, const char *path)
+{
+    char sha[65];
+    if (file_lookup(st, project, path, sha, NULL) != 1) return NULL;
+    return xasprintf("source %s kept: still used by %lld other sample(s) and %lld version(s); it is deleted when the last of them goes",
+                     path, (long long)file_sample_refs(st, project, path, NULL), (long long)file_version_refs(st, project, path));
 }
 
 int av_samples_delete(av_store *st, const char *project, const char *ds, const char *const *ids, int n,
@@ -439,32 +445,26 @@ int av_samples_delete(av_store *st, const char *project, const char *ds, const c
     if (rc) { av_store_unlock(st); return rc; }
     int text = ds_is_text(d.type);
     json_object *res = json_object_new_array();
+    char **kept = xcalloc((size_t)n + 1, sizeof *kept);   /* per id: its source path, when it had to stay */
     int all = 1;
     for (int i = 0; !rc && i < n; i++) {
         av_err e;
         av_err_clear(&e);
-        char *info = NULL;
-        int one = sample_delete_one(st, project, &d, ids[i], delete_source && !text, &info, &e);
-        if (one && one != AV_ENOTFOUND) { rc = one; *err = e; free(info); break; }
+        int one = sample_delete_one(st, project, &d, ids[i], delete_source && !text, &kept[i], &e);
+        if (one && one != AV_ENOTFOUND) { rc = one; *err = e; break; }
         json_object *r = json_object_new_object();
         json_object_object_add(r, "success", json_object_new_boolean(!one));
         if (one) json_object_object_add(r, "error", error_json(&e)), all = 0;
-        if (info) json_object_object_add(r, "info", json_object_new_string(info));
         json_object_array_add(res, r);
-        free(info);
     }
     if (!rc) rc = file_collect(st, project, err);
-    /* a source kept for a sample deleted later in the same batch is gone now: drop its note */
-    for (size_t i = 0; !rc && i < json_object_array_length(res); i++) {
-        json_object *r = json_object_array_get_idx(res, i), *info = NULL;
-        char sha[65];
-        if (json_object_object_get_ex(r, "info", &info)) {
-            const char *s = json_object_get_string(info) + strlen("source "), *end = strstr(s, " kept:");
-            char *path = xasprintf("%.*s", (int)(end - s), s);
-            if (file_lookup(st, project, path, sha, NULL) == 0) json_object_object_del(r, "info");
-            free(path);
-        }
+    for (int i = 0; i < n; i++) {
+        char *note = !rc && kept[i] ? kept_note(st, project, kept[i]) : NULL;
+        if (note) json_object_object_add(json_object_array_get_idx(res, (size_t)i), "info", json_object_new_string(note));
+        free(note);
+        free(kept[i]);
     }
+    free(kept);
     if (!rc) rc = ds_exec(st, err, "UPDATE dataset SET updated_ms = %lld WHERE id = %Q", (long long)av_now_ms(), d.id);
     rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
     if (!rc) store_note_delete(st);
