@@ -117,13 +117,3 @@ int router_find(av_http_req *req, const av_dialect **d, av_http_handler *h, char
     }
     return path_seen ? ROUTE_BAD_METHOD : ROUTE_NONE;
 }
-
-/* Dialect of the first route whose pattern matches the path (any method): used to render errors
- * that happen before routing completes (body over the limit). */
-const av_dialect *router_dialect_for(const char *path)
-{
-    size_t plen = trimmed_len(path);
-    for (int i = 0; i < nroutes; i++)
-        if (match(routes[i].pattern, path, plen, NULL)) return routes[i].dialect;
-    return NULL;
-}

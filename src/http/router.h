@@ -11,7 +11,6 @@ enum { ROUTE_NONE = 0, ROUTE_FOUND = 1, ROUTE_BAD_METHOD = 2 };
 /* Finds the route for req->method + req->path; on ROUTE_FOUND fills req's params (values malloc'd,
  * freed by the caller), *d and *h. On ROUTE_BAD_METHOD, `allowed` lists the methods the path takes. */
 int router_find(av_http_req *req, const av_dialect **d, av_http_handler *h, char *allowed, size_t allowed_len);
-const av_dialect *router_dialect_for(const char *path);
 char *router_url_decode(const char *s, size_t n);
 
 #endif
