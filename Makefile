@@ -16,7 +16,7 @@ DEPLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) -D_GNU_SOURCE -Iinclude -Isrc $(DEPCFLAGS) -MMD -MP
 LDLIBS  = $(DEPLIBS) -lpthread -lm
 
-LIB_SRC  := $(wildcard src/core/*.c src/http/*.c src/auth/*.c src/api/*.c)
+LIB_SRC  := $(wildcard src/lib/*.c src/core/*.c src/core/*/*.c src/http/*.c src/auth/*.c src/api/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC:= $(wildcard bench/*.c)

@@ -204,6 +204,8 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err);
 /* A compiled filter (see src/core/filter.h). NULL means "every row". */
 typedef struct av_filter av_filter;
 int  av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter **out, av_err *err);
+/* VikingDB's JSON filter DSL ({"op": "must", "field": ..., "conds": [...]}, ...). AV_EFILTER or AV_ELIMIT. */
+int  av_filter_compile_viking(const av_collection *c, json_object *dsl, av_filter **out, av_err *err);
 void av_filter_free(av_filter *f);
 
 /* Deletes in one transaction; *deleted receives the number of rows actually removed (ids that do not

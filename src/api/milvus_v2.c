@@ -9,7 +9,7 @@
  */
 #include "api/app.h"
 #include "api/milvus.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -4,8 +4,7 @@
 #include "api/vikingdb.h"
 #include "api/app.h"
 #include "auth/auth.h"
-#include "core/filter.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -146,7 +145,7 @@ int vk_agg_count(av_collection *c, const char *op, const char *field, json_objec
     if (cond && (!json_object_is_type(cond, json_type_object) || mv_get_int(cond, "gt", &gt) == MV_WRONG_TYPE))
         return av_fail(err, AV_EINVAL, "cond must be an object like {\"gt\": 1}");
     av_filter *f = NULL;
-    int rc = filter_dsl ? av_filter_parse_viking(filter_dsl, av_collection_schema(c), &f, err) : AV_OK;
+    int rc = filter_dsl ? av_filter_compile_viking(c, filter_dsl, &f, err) : AV_OK;
     if (rc) return rc;
     json_object *out = json_object_new_object();
     if (!field) {

@@ -10,8 +10,7 @@
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
-#include "core/filter.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -60,13 +59,13 @@ static int task_filter(av_collection *c, json_object *params, av_filter **f, av_
     json_object *one = NULL, *conds = NULL;
     json_object_object_get_ex(params, "filter", &one);
     json_object_object_get_ex(params, "filter_conds", &conds);
-    if (one) return av_filter_parse_viking(one, av_collection_schema(c), f, err);
+    if (one) return av_filter_compile_viking(c, one, f, err);
     if (!conds || !json_object_is_type(conds, json_type_array) || json_object_array_length(conds) == 0)
         return av_fail(err, AV_EFILTER, "a filter_delete task needs task_params.filter (or filter_conds, a non-empty list)");
     json_object *and = json_object_new_object();
     json_object_object_add(and, "op", json_object_new_string("and"));
     json_object_object_add(and, "conds", json_object_get(conds));
-    int rc = av_filter_parse_viking(and, av_collection_schema(c), f, err);
+    int rc = av_filter_compile_viking(c, and, f, err);
     json_object_put(and);
     return rc;
 }

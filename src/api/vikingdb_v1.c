@@ -14,8 +14,7 @@
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
-#include "core/filter.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -845,7 +844,7 @@ HANDLER(index_search)
     }
     if (read_output_fields(&r, search, 0, &sel)) goto out;
     if (json_object_object_get_ex(search, "filter", &fdsl) && fdsl &&
-        av_filter_parse_viking(fdsl, av_collection_schema(r.c), &f, &e)) {
+        av_filter_compile_viking(r.c, fdsl, &f, &e)) {
         vk_error(&r, VK_BAD_FILTER, "invalid scalar filter: %s", e.msg);
         goto out;
     }

@@ -12,8 +12,7 @@
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
-#include "core/filter.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -315,7 +314,7 @@ static int search_common(v2 *r, search_req *s)
         return -1;
     }
     if (json_object_object_get_ex(r->body, "filter", &fdsl) && fdsl &&
-        av_filter_parse_viking(fdsl, av_collection_schema(r->c), &s->filter, &e)) {
+        av_filter_compile_viking(r->c, fdsl, &s->filter, &e)) {
         INVALID(r, "invalid filter: %s", e.msg);
         return -1;
     }

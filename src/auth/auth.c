@@ -4,8 +4,8 @@
 #include "auth/auth.h"
 #include "auth/huawei_sign.h"
 #include "auth/volc_sign.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>

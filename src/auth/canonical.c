@@ -3,7 +3,7 @@
  * SDK-HMAC-SHA256 share: RFC 3986 encoding, the sorted query string, and the signed-header block.
  */
 #include "auth/canonical.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #define AV_CANONICAL_H
 
 #include "annovec.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 /* Percent-encodes s[0..n) keeping A-Za-z0-9 - _ . ~ (and '/' when keep_slash). */
 void canon_encode(av_buf *b, const char *s, size_t n, int keep_slash);

@@ -3,7 +3,7 @@
  */
 #include "auth/huawei_sign.h"
 #include "auth/canonical.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <openssl/evp.h>

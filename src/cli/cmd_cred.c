@@ -6,8 +6,8 @@
  */
 #include "auth/auth.h"
 #include "cli/commands.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #include "api/app.h"
 #include "auth/auth.h"
 #include "cli/commands.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "http/http.h"
 
 #include <arpa/inet.h>

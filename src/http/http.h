@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 #include "annovec.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 struct MHD_Connection;
 

@@ -4,7 +4,7 @@
  * allowed methods), as gin does.
  */
 #include "http/router.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

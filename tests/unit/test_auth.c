@@ -5,8 +5,8 @@
  */
 #include "auth/auth.h"
 #include "auth/volc_sign.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 #include "test.h"
 
 #include <openssl/evp.h>

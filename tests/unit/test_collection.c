@@ -5,8 +5,8 @@
  * bytes leaving the database files.
  */
 #include "annovec.h"
-#include "core/pkmap.h"
-#include "core/util.h"
+#include "core/vector/pkmap.h"
+#include "lib/util.h"
 #include "test.h"
 
 #include <dirent.h>

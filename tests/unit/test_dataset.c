@@ -4,7 +4,7 @@
  * last reference, and a failed batch changes nothing).
  */
 #include "annovec_dataset.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * fragment it must produce.
  */
 #include "annovec.h"
-#include "core/filter.h"
-#include "core/util.h"
+#include "core/vector/filter.h"
+#include "lib/util.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -4,9 +4,9 @@
  * reached 0 and the purge ran (and not when it was referenced again first), bytes gone from the disk.
  */
 #include "annovec.h"
-#include "core/objects.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/dataset/objects.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 #include "test.h"
 
 #include <dirent.h>

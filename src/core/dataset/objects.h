@@ -36,5 +36,7 @@ int objects_read(av_store *st, const char *sha, void **data, size_t *n, av_err *
 void objects_discard(av_store *st, const char *sha);
 /* Erases the files queued in object_trash whose count is still 0 (zero-fill, fsync, unlink). */
 void objects_purge(av_store *st);
+/* Registers the object store's purge hooks with the store (erasure; leftovers of a crash). */
+void objects_attach(av_store *st);
 
 #endif

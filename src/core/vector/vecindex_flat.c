@@ -8,8 +8,8 @@
  * (measured on Fashion-MNIST: 62 QPS skipping a third of the slots, 154 QPS scoring them all). The
  * collection compacts its slots when more than half are free, so the waste stays bounded.
  */
-#include "core/vecindex.h"
-#include "core/distance.h"
+#include "core/vector/vecindex.h"
+#include "core/vector/distance.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -12,10 +12,10 @@
  *   6. wake the purge thread, which checkpoints and truncates the WAL so the zeroed pages
  *      (secure_delete) replace the old bytes on disk.
  */
-#include "core/collection.h"
-#include "core/filter.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/vector/collection.h"
+#include "core/vector/filter.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -317,7 +317,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
     if (rc == AV_OK && !assign) rc = check_batch_dups(c, pks, n, upsert, skip, err);
     if (rc) goto done;
 
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     if (c->dropped) {
         rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
         goto unlock;
@@ -344,7 +344,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
     }
     if (out_pks) memcpy(out_pks, pks, sizeof(av_pk) * n);
 unlock:
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
 done:
     for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
     free(docs); free(pks); free(skip); free(expire);
@@ -384,7 +384,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     }
     if (rc == AV_OK) rc = check_batch_dups(c, pks, n, 1, skip, err);
     if (rc) goto done;
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
@@ -409,7 +409,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
         coll_slot_fill(c, coll_find(c, &pks[i]), &pks[i], full[i].vec, docs[i]);
         docs[i] = NULL;
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
 done:
     for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
     free(docs); free(full); free(vecs); free(pks); free(skip); free(expire);
@@ -470,7 +470,7 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
                            pks[i].is_str ? "string" : "number", c->pkf->name, av_type_name(c->pkf->type));
         if (pks[i].is_str && !pks[i].s) return av_fail(err, AV_EPK, "id #%zu is missing", i);
     }
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     int rc = AV_OK;
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (n ? n : 1));
     size_t m = 0;
@@ -484,7 +484,7 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
         m = unique_slots(slots, m);
         rc = delete_slots(c, slots, m, deleted, err);
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     free(slots);
     if (rc == AV_OK && m) store_note_delete(c->st);
     return rc;
@@ -502,7 +502,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
         av_filter_pks_free(pks, npk);
         return rc;
     }
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     int rc = AV_OK;
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (c->live ? (size_t)c->live : 1));
     size_t m = 0;
@@ -517,7 +517,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
         }
         rc = delete_slots(c, slots, m, deleted, err);
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     free(slots);
     if (rc == AV_OK && m) store_note_delete(c->st);
     return rc;
@@ -527,17 +527,36 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
  * update (the old id is queued in `orphan` in the same transaction), the in-memory rows are swapped
  * for an empty set and freed on a background thread, and the purge thread deletes the old rows from
  * SQLite in small batches (secure_delete zeroes them) — after a crash too, since the queue is durable. */
+/* Moves collection `id` from storage id `old_sid` to a fresh one (*new_sid) and queues the old rows
+ * for the purge thread, in one transaction (delete-all is O(1)). Caller holds the store lock. */
+static int retire_sid(av_store *st, int64_t id, int64_t old_sid, int64_t *new_sid, av_err *err)
+{
+    sqlite3_stmt *q;
+    int64_t sid = -1;
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT min(min(sid), min(coalesce((SELECT min(sid) FROM orphan), 0)), 0) - 1 FROM collection", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) sid = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); UPDATE collection SET sid = %" PRId64 " WHERE id = %" PRId64 "; COMMIT;",
+             old_sid, sid, id);
+    int rc = av_store_exec(st, sql, err);
+    if (rc) av_store_exec(st, "ROLLBACK", NULL);
+    else *new_sid = sid;
+    return rc;
+}
+
 int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
 {
     if (deleted) *deleted = 0;
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     int rc = AV_OK;
     if (c->dropped) {
         rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         int64_t sid = 0;
         av_store_lock(c->st);
-        rc = store_retire_sid(c->st, c->id, c->sid, &sid, err);
+        rc = retire_sid(c->st, c->id, c->sid, &sid, err);
         av_store_unlock(c->st);
         if (rc == AV_OK) {
             if (deleted) *deleted = c->live;   /* rows held, expired ones not yet purged included */
@@ -545,21 +564,21 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
             coll_clear_lazily(c);
         }
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     if (rc == AV_OK) store_note_delete(c->st);
     return rc;
 }
 
 int av_collection_set_loaded(av_collection *c, int loaded, av_err *err)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     char q[96];
     snprintf(q, sizeof q, "UPDATE collection SET loaded = %d WHERE id = %" PRId64, loaded ? 1 : 0, c->id);
     av_store_lock(c->st);
     int rc = av_store_exec(c->st, q, err);
     av_store_unlock(c->st);
     if (rc == AV_OK) c->loaded = loaded ? 1 : 0;
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     return rc;
 }
 
@@ -569,7 +588,7 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
 {
     int rc = av_name_check(name, "index name", err);
     if (rc) return rc;
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     av_store_lock(c->st);
     sqlite3 *db = av_store_db(c->st);
     sqlite3_stmt *st;
@@ -588,13 +607,13 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
         else if (!create && sqlite3_changes(db) == 0) rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     }
     av_store_unlock(c->st);
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     return rc;
 }
 
 int av_index_drop(av_collection *c, const char *name, av_err *err)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     av_store_lock(c->st);
     char *q = sqlite3_mprintf("DELETE FROM coll_index WHERE coll = %lld AND name = %Q", (long long)c->id, name);
     int rc = av_store_exec(c->st, q, err);
@@ -602,7 +621,7 @@ int av_index_drop(av_collection *c, const char *name, av_err *err)
     if (rc == AV_OK && sqlite3_changes(av_store_db(c->st)) == 0)
         rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     av_store_unlock(c->st);
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     return rc;
 }
 
@@ -611,7 +630,7 @@ int av_index_drop(av_collection *c, const char *name, av_err *err)
 int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err *err)
 {
     *purged = 0;
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     int rc = AV_OK;
     if (!c->dropped && c->nttl) {
         uint32_t *slots = xmalloc(sizeof(uint32_t) * (size_t)c->nttl);
@@ -623,7 +642,7 @@ int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err 
         if (rc == AV_OK) *purged = (int64_t)m;
         free(slots);
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     if (*purged) store_note_delete(c->st);
     return rc;
 }

@@ -2,7 +2,7 @@
  * distance.c — see distance.h. Eight partial sums per kernel break the loop-carried dependency so the
  * compiler can keep them in vector registers; the tail is summed scalar.
  */
-#include "core/distance.h"
+#include "core/vector/distance.h"
 
 #include <math.h>
 

@@ -7,8 +7,8 @@
  *    "index_type":..,"created_ms":int,"fields":[{"name","type","element_type","primary","auto_id",
  *    "max_length","max_capacity","dim","nullable","default","description"}]}
  */
-#include "core/schema.h"
-#include "core/util.h"
+#include "core/vector/schema.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

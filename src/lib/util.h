@@ -37,6 +37,9 @@ void av_buf_puts(av_buf *b, const char *s);
 void av_buf_printf(av_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void av_buf_free(av_buf *b);
 
+/* qsort comparator of char * elements (strcmp order). */
+int av_strptr_cmp(const void *a, const void *b);
+
 /* Lower-case hex of n bytes into out (2n+1 chars). */
 void av_hex(const unsigned char *in, size_t n, char *out);
 /* Cryptographically random bytes (OpenSSL RAND_bytes); aborts on failure. */

@@ -22,8 +22,9 @@
 #include <stdatomic.h>
 #include <sqlite3.h>
 #include "annovec.h"
-#include "core/pkmap.h"
-#include "core/vecindex.h"
+#include "core/vector/pkmap.h"
+#include "core/vector/vecindex.h"
+#include "lib/lockorder.h"
 
 struct av_collection {
     av_store *st;
@@ -92,11 +93,9 @@ av_row_view coll_view(const av_collection *c, uint32_t slot);
 /* Slot holding pk, or PKMAP_NONE. */
 uint32_t coll_find(const av_collection *c, const av_pk *pk);
 
-/* Store hooks the collection needs (implemented in store.c). */
-/* Runs fn(arg) on a background thread; av_store_close waits for every one to finish. */
-void store_lazy_free(av_store *st, void (*fn)(void *), void *arg);
-/* Moves collection `id` from storage id `old_sid` to a fresh one (*new_sid) and queues the old rows
- * for the purge thread, in one transaction. Caller holds the store lock. */
-int store_retire_sid(av_store *st, int64_t id, int64_t old_sid, int64_t *new_sid, av_err *err);
+/* The collection lock, with the lock-order check of lib/lockorder.h (rank 2). */
+static inline void coll_rdlock(av_collection *c) { av_lock_acquire(AV_LOCK_COLLECTION); pthread_rwlock_rdlock(&c->lock); }
+static inline void coll_wrlock(av_collection *c) { av_lock_acquire(AV_LOCK_COLLECTION); pthread_rwlock_wrlock(&c->lock); }
+static inline void coll_unlock(av_collection *c) { pthread_rwlock_unlock(&c->lock); av_lock_release(AV_LOCK_COLLECTION); }
 
 #endif

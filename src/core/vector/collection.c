@@ -5,9 +5,10 @@
  * Stored row (table entity): coll, pk (INTEGER or TEXT), vec (BLOB of dim little-endian float32),
  * doc (JSON text of the non-pk, non-vector fields).
  */
-#include "core/collection.h"
-#include "core/distance.h"
-#include "core/util.h"
+#include "core/vector/collection.h"
+#include "core/vector/distance.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -114,10 +115,10 @@ void coll_move_rows(av_collection *to, av_collection *from)
 
 void coll_mark_dropped(av_collection *c)
 {
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     c->dropped = 1;
     coll_clear_lazily(c);
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
 }
 
 const av_schema *av_collection_schema(const av_collection *c)
@@ -127,22 +128,22 @@ const av_schema *av_collection_schema(const av_collection *c)
 
 int64_t av_collection_count(av_collection *c)
 {
-    pthread_rwlock_rdlock(&c->lock);
+    coll_rdlock(c);
     int64_t n = c->live;
     if (c->nttl) {
         int64_t now = av_now_ms();
         n = 0;
         for (uint32_t s = 0; s < c->nslots; s++) n += coll_visible(c, s, now);
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     return n;
 }
 
 int av_collection_loaded(av_collection *c)
 {
-    pthread_rwlock_rdlock(&c->lock);
+    coll_rdlock(c);
     int l = c->loaded;
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     return l;
 }
 
@@ -290,7 +291,7 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
         return av_fail(err, AV_EIO, "loading collection %s: %s", c->schema.name, sqlite3_errmsg(db));
     sqlite3_bind_int64(st, 1, c->sid);
     int rc;
-    pthread_rwlock_wrlock(&c->lock);
+    coll_wrlock(c);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         av_pk pk = { c->pk_is_str, 0, NULL };
         if (c->pk_is_str) pk.s = (const char *)sqlite3_column_text(st, 0);
@@ -307,7 +308,7 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
         coll_slot_fill(c, slot, &pk, blob, doc);
         coll_slot_set_expire(c, slot, sqlite3_column_int64(st, 3));
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return av_fail(err, AV_EIO, "loading collection %s: a stored row is damaged or unreadable", c->schema.name);

@@ -3,8 +3,8 @@
  * the reference rule that keeps a shared source file alive: a path is removed only when no sample of
  * any dataset and no version refers to it. See dataset_internal.h.
  */
-#include "core/dataset_internal.h"
-#include "core/objects.h"
+#include "core/dataset/dataset_internal.h"
+#include "core/dataset/objects.h"
 
 #include <stdlib.h>
 #include <string.h>

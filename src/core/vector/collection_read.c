@@ -2,10 +2,10 @@
  * collection_read.c — get, query, count and search. Every call holds the collection's read lock from
  * start to end, visitors included, so it sees one consistent state: all of a write or none of it.
  */
-#include "core/collection.h"
-#include "core/filter.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/vector/collection.h"
+#include "core/vector/filter.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,11 @@
 int av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter **out, av_err *err)
 {
     return av_filter_parse_milvus(expr, &c->schema, out, err);
+}
+
+int av_filter_compile_viking(const av_collection *c, json_object *dsl, av_filter **out, av_err *err)
+{
+    return av_filter_parse_viking(dsl, &c->schema, out, err);
 }
 
 static int check_live(av_collection *c, av_err *err)
@@ -23,7 +28,7 @@ static int check_live(av_collection *c, av_err *err)
 
 int av_get(av_collection *c, const av_pk *pks, size_t n, av_row_visitor fn, void *ctx, av_err *err)
 {
-    pthread_rwlock_rdlock(&c->lock);
+    coll_rdlock(c);
     int rc = check_live(c, err);
     int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
@@ -33,7 +38,7 @@ int av_get(av_collection *c, const av_pk *pks, size_t n, av_row_visitor fn, void
         av_row_view v = coll_view(c, s);
         if (fn(ctx, &v)) break;
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     return rc;
 }
 
@@ -58,7 +63,7 @@ int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit
              av_row_visitor fn, void *ctx, av_err *err)
 {
     if (offset < 0) return av_fail(err, AV_EINVAL, "offset %lld is negative", (long long)offset);
-    pthread_rwlock_rdlock(&c->lock);
+    coll_rdlock(c);
     int rc = check_live(c, err);
     uint32_t *hits = NULL;
     size_t m = 0;
@@ -73,20 +78,20 @@ int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit
         av_row_view v = coll_view(c, hits[i]);
         if (fn(ctx, &v)) break;
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     free(hits);
     return rc;
 }
 
 int av_count(av_collection *c, const av_filter *f, int64_t *out, av_err *err)
 {
-    pthread_rwlock_rdlock(&c->lock);
+    coll_rdlock(c);
     int rc = check_live(c, err);
     int64_t n = 0, now = av_now_ms();
     if (rc == AV_OK && !f && !c->nttl) n = c->live;
     else if (rc == AV_OK)
         for (uint32_t s = 0; s < c->nslots; s++) n += matches(c, f, s, now);
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     *out = n;
     return rc;
 }
@@ -132,7 +137,7 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
     av_scored *hits = xmalloc(sizeof(av_scored) * (size_t)k);
     av_range range = { p->has_radius, p->has_range_filter, p->radius, p->range_filter };
     accept_ctx actx = { c, p->filter, av_now_ms() };
-    pthread_rwlock_rdlock(&c->lock);
+    coll_rdlock(c);
     rc = check_live(c, err);
     av_vecdata vd = coll_vecdata(c);
     if (p->use_metric) vd.metric = p->metric;
@@ -146,7 +151,7 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
         }
         if (stop) break;
     }
-    pthread_rwlock_unlock(&c->lock);
+    coll_unlock(c);
     free(hits);
     return rc;
 }

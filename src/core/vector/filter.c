@@ -3,8 +3,9 @@
  * checks, per-row evaluation, constant folding (always-true detection) and the pk fast path.
  * Evaluation reads the row's document with json-c getters only (it is shared and read-only).
  */
-#include "core/filter_node.h"
-#include "core/util.h"
+#include "core/vector/filter.h"
+#include "core/vector/filter_node.h"
+#include "lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /*
- * dataset_internal.h — what dataset.c (datasets, labels, stats), sample.c (samples), dsversion.c
- * (versions) and file.c (the per-project file namespace) share. Every function here runs with the
+ * dataset_internal.h — what the files of the dataset part share: dsrow.c (SQL helpers, the dataset
+ * row), label.c (labels), dataset.c (datasets, stats), sample.c (samples), dsversion.c (versions) and
+ * file.c (the per-project file namespace). Dependencies point one way: dataset -> version -> sample
+ * -> label -> file -> dsrow. Every function here runs with the
  * store lock held, on the writer connection; functions that write need an open transaction.
  */
 #ifndef AV_DATASET_INTERNAL_H
@@ -8,8 +10,8 @@
 
 #include <sqlite3.h>
 #include "annovec_dataset.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 /* av_fail plus the entity (AV_ENT_*) that was missing, taken or too large. */
 int ds_fail(av_err *err, int code, int entity, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -22,6 +24,8 @@ int ds_exec(av_store *st, av_err *err, const char *fmt, ...);
 /* First column of the first row as int64 (0 when there is none). */
 int64_t ds_scalar(av_store *st, const char *sql, int n, ...);
 
+/* A string member of o, or NULL when absent or not a string (o may be NULL). */
+const char *ds_str(json_object *o, const char *key);
 /* o[k] = v as a JSON integer. */
 void ds_add_int(json_object *o, const char *k, int64_t v);
 
@@ -43,11 +47,27 @@ typedef struct ds_row {
 
 /* Loads a dataset of the project: AV_ENOTFOUND (entity DATASET) when absent. */
 int ds_load(av_store *st, const char *project, const char *id, ds_row *out, av_err *err);
+/* Runs fn(st, project, ds, arg, err) inside one transaction under the store lock, on a loaded dataset
+ * (its updated_ms bumped). When fn may delete (deletes = 1) the purge thread is woken after the commit. */
+typedef int (*ds_txn_fn)(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err);
+int ds_in_txn(av_store *st, const char *project, const char *id, ds_txn_fn fn, void *arg, int deletes, av_err *err);
 int ds_is_text(int dataset_type);
 /* sample_type for a file name's extension (0 image, 1 text, 2 audio, 6 video, 9 other). */
 int ds_sample_type(const char *name);
 /* Makes sure each label named in labels ([{name,type?,property?}]) exists in the dataset. */
 int ds_labels_ensure(av_store *st, const ds_row *ds, json_object *labels, av_err *err);
+/* ---- labels (label.c) ------------------------------------------------------------------------- */
+/* Checks a list of label definitions [{name, type?, property?}] without writing. */
+int label_check_list(const ds_row *ds, json_object *labels, av_err *err);
+/* Creates the labels of a list (already checked), ignoring names that exist. */
+int label_create_list(av_store *st, const ds_row *ds, json_object *labels, av_err *err);
+/* The bodies of av_labels_add / _update / _delete, inside the caller's transaction (ds_txn_fn). */
+typedef struct labels_del { const char *const *names; int n, policy; } labels_del;
+int label_add_txn(av_store *st, const char *project, const ds_row *ds, void *labels, av_err *err);
+int label_update_txn(av_store *st, const char *project, const ds_row *ds, void *labels, av_err *err);
+int label_delete_txn(av_store *st, const char *project, const ds_row *ds, void *del, av_err *err);
+/* The dataset's labels as a new array [{name, type, property}] in creation order (label.c). */
+json_object *ds_labels_of(av_store *st, const char *ds);
 /* Validates and normalises a list of sample labels into a new array [{name,type,property,annotated_by}]. */
 int ds_labels_normalize(const ds_row *ds, json_object *labels, int final, json_object **out, av_err *err);
 

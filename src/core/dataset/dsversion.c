@@ -3,8 +3,8 @@
  * and source path) into version_sample and writes a manifest of JSON lines into the file namespace.
  * A version's frozen paths count as references, so no later delete can remove a file it lists.
  */
-#include "core/dataset_internal.h"
-#include "core/objects.h"
+#include "core/dataset/dataset_internal.h"
+#include "core/dataset/objects.h"
 
 #include <stdlib.h>
 #include <string.h>

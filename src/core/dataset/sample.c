@@ -2,8 +2,8 @@
  * sample.c — samples of a dataset (annovec_dataset.h): adding files or text lines, listing with
  * filters, label updates, and the batch delete with its source-file rule.
  */
-#include "core/dataset_internal.h"
-#include "core/objects.h"
+#include "core/dataset/dataset_internal.h"
+#include "core/dataset/objects.h"
 
 #include <stdlib.h>
 #include <string.h>

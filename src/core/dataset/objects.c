@@ -3,9 +3,9 @@
  * DATA/objects/tmp. Names are derived from the content hash only, so no caller-supplied path ever
  * reaches the file system.
  */
-#include "core/objects.h"
-#include "core/store.h"
-#include "core/util.h"
+#include "core/dataset/objects.h"
+#include "core/store/store.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -209,4 +209,19 @@ void objects_purge(av_store *st)
         av_store_unlock(st);
         if (!sha[0]) return;
     }
+}
+
+static void hook_purge(av_store *st, void *arg) { (void)arg; objects_purge(st); }
+static int hook_leftover(av_store *st, void *arg)
+{
+    (void)arg;
+    av_store_lock(st);
+    int n = store_count(av_store_db(st), "SELECT count(*) FROM object_trash", NULL, NULL);
+    av_store_unlock(st);
+    return n > 0;
+}
+
+void objects_attach(av_store *st)
+{
+    store_hook_add(st, &(store_hooks){ .purge = hook_purge, .leftover = hook_leftover });
 }

@@ -8,7 +8,7 @@
 #ifndef AV_FILTER_NODE_H
 #define AV_FILTER_NODE_H
 
-#include "core/filter.h"
+#include "annovec.h"
 
 typedef enum { FV_MISSING = 0, FV_NULL, FV_BOOL, FV_INT, FV_DBL, FV_STR, FV_JSON } fv_type;
 

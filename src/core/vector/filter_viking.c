@@ -7,8 +7,9 @@
  *   {"op":"and"|"or","conds":[filter...]}       nestable
  * Geographic ranges are refused. Errors are AV_EFILTER with a message naming the offending part.
  */
-#include "core/filter_node.h"
-#include "core/util.h"
+#include "core/vector/filter.h"
+#include "core/vector/filter_node.h"
+#include "lib/util.h"
 
 #include <string.h>
 

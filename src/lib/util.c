@@ -1,7 +1,7 @@
 /*
  * util.c — allocators that abort on exhaustion, error formatting, clocks, a byte buffer, hex, random.
  */
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,4 +227,9 @@ int av_base64_decode(const char *s, size_t n, unsigned char **out, size_t *outle
     *out = o;
     *outlen = k;
     return 0;
+}
+
+int av_strptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }

@@ -2,8 +2,8 @@
  * pkmap.c — see pkmap.h. Hashes: splitmix64 finaliser for int64 keys, FNV-1a 64 mixed by the same
  * finaliser for strings. An empty bucket has slot == PKMAP_NONE.
  */
-#include "core/pkmap.h"
-#include "core/util.h"
+#include "core/vector/pkmap.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,8 +4,9 @@
  * + -, * / %, unary minus, primary. Keywords are all-lowercase or all-uppercase, as in Milvus.
  * Identifiers are bound to the schema as they are read; every error names its byte position.
  */
-#include "core/filter_node.h"
-#include "core/util.h"
+#include "core/vector/filter.h"
+#include "core/vector/filter_node.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <errno.h>

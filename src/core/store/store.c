@@ -1,0 +1,127 @@
+/*
+ * store.c — the data directory and its one SQLite connection: pragmas, opening (migrations.c applies
+ * the schema), the writer mutex and transactions, and the slots where the parts above keep their
+ * state (the vector catalog, purge hooks). The store knows nothing of collections or datasets.
+ *
+ * Locking: the writer mutex (`wlock`, rank 3: the innermost lock) guards the connection; every write
+ * and every read that must see the latest commit takes it. See lib/lockorder.h for the order.
+ */
+#include "core/store/store_internal.h"
+#include "lib/lockorder.h"
+#include "lib/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int open_db(const char *dir, sqlite3 **out, av_err *err)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return av_fail(err, AV_EIO, "cannot create data directory %s: %s", dir, strerror(errno));
+    char *path = xasprintf("%s/annovec.db", dir);
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    free(path);
+    if (rc != SQLITE_OK) {
+        rc = av_fail(err, AV_EIO, "cannot open %s/annovec.db: %s", dir, db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    /* auto_vacuum only takes effect on a new database (before the first table), so set it first. */
+    rc = store_db_exec(db, "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=0;", err);
+    if (rc == AV_OK) rc = store_migrate(db, err);
+    if (rc) { sqlite3_close(db); return rc; }
+    *out = db;
+    return AV_OK;
+}
+
+int av_store_open_admin(const char *dir, sqlite3 **out, av_err *err)
+{
+    return open_db(dir, out, err);
+}
+
+
+sqlite3 *av_store_db(av_store *st) { return st->db; }
+void av_store_lock(av_store *st)
+{
+    av_lock_acquire(AV_LOCK_STORE);
+    pthread_mutex_lock(&st->wlock);
+}
+
+void av_store_unlock(av_store *st)
+{
+    pthread_mutex_unlock(&st->wlock);
+    av_lock_release(AV_LOCK_STORE);
+}
+const char *av_store_dir(const av_store *st) { return st->dir; }
+
+int av_store_exec(av_store *st, const char *sql, av_err *err)
+{
+    return store_db_exec(st->db, sql, err);
+}
+
+int av_store_sqlite_fail(av_store *st, av_err *err, const char *what)
+{
+    return av_fail(err, AV_EIO, "storage error while %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int av_store_begin(av_store *st, av_err *err) { return store_db_exec(st->db, "BEGIN IMMEDIATE", err); }
+int av_store_commit(av_store *st, av_err *err)
+{
+    int rc = store_db_exec(st->db, "COMMIT", err);
+    if (rc) store_db_exec(st->db, "ROLLBACK", NULL);
+    return rc;
+}
+void av_store_rollback(av_store *st) { store_db_exec(st->db, "ROLLBACK", NULL); }
+
+int av_project_resolve(av_store *st, const char *name_or_id, int create, char out_id[33], av_err *err)
+{
+    av_store_lock(st);
+    int rc = av_project_resolve_db(st->db, name_or_id, create, out_id, err);
+    av_store_unlock(st);
+    return rc;
+}
+
+struct av_catalog *store_catalog(const av_store *st) { return st->catalog; }
+void store_set_catalog(av_store *st, struct av_catalog *cat) { st->catalog = cat; }
+
+void store_hook_add(av_store *st, const store_hooks *h)
+{
+    if (st->nhooks == STORE_HOOKS_MAX || st->purger_started) abort();   /* a programming error */
+    st->hooks[st->nhooks++] = *h;
+}
+
+/* ---- open / close ---------------------------------------------------------------------------- */
+
+int store_open(const char *dir, av_store **out, av_err *err)
+{
+    av_store *st = xcalloc(1, sizeof *st);
+    st->dir = xstrdup(dir);
+    pthread_mutex_init(&st->wlock, NULL);
+    pthread_mutex_init(&st->purge_mu, NULL);
+    pthread_cond_init(&st->purge_cv, NULL);
+    int rc = open_db(dir, &st->db, err);
+    char id[33];
+    if (rc == AV_OK) rc = av_project_resolve_db(st->db, "default", 1, id, err);
+    if (rc) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return AV_OK;
+}
+
+void store_close(av_store *st)
+{
+    if (!st) return;
+    if (st->db) sqlite3_close(st->db);
+    pthread_mutex_destroy(&st->wlock);
+    pthread_mutex_destroy(&st->purge_mu);
+    pthread_cond_destroy(&st->purge_cv);
+    free(st->dir);
+    free(st);
+}

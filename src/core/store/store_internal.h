@@ -1,0 +1,42 @@
+/*
+ * store_internal.h — the av_store struct, shared by the files of src/core/store/ only.
+ *
+ * Fields and who guards them:
+ *   db, wlock     the one SQLite connection and its writer mutex (store.c; rank 3 in lib/lockorder.h)
+ *   catalog       the vector part's catalog, opaque here (core/vector/catalog.c owns and locks it)
+ *   hooks         purge hooks registered before store_start (read-only afterwards)
+ *   purge_*       the purge thread's schedule, under purge_mu (purge.c)
+ *   lazy_running  background frees under way, under purge_mu (purge.c)
+ */
+#ifndef AV_STORE_INTERNAL_H
+#define AV_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include "core/store/store.h"
+
+#define STORE_HOOKS_MAX 4
+
+struct av_store {
+    char *dir;
+    sqlite3 *db;
+    pthread_mutex_t wlock;
+    struct av_catalog *catalog;
+
+    store_hooks hooks[STORE_HOOKS_MAX];
+    int nhooks;
+
+    pthread_t purger;
+    int purger_started;
+    pthread_mutex_t purge_mu;
+    pthread_cond_t purge_cv;
+    int purge_pending, purge_stop;
+    int64_t purge_first_ms, purge_last_ms;
+    int lazy_running;
+};
+
+/* Runs SQL with no results on any connection; AV_EIO with SQLite's message. */
+int store_db_exec(sqlite3 *db, const char *sql, av_err *err);
+/* Applies the numbered migrations (migrations.c) in one transaction. */
+int store_migrate(sqlite3 *db, av_err *err);
+
+#endif

@@ -1,0 +1,433 @@
+/*
+ * catalog.c — the vector part's catalog: every collection of every project, loaded at open and kept
+ * in memory, and the life cycle of collections (create, open, drop, rename, alter, list), storage ids
+ * (delete-all and drop are O(1): rows wait under a retired id in `orphan`), and the purge hooks this
+ * part registers with the store: orphaned rows deleted in batches, expired (TTL) rows deleted.
+ *
+ * av_collection_open hands out counted references, so dropping a collection that a request still
+ * uses is safe: the request sees AV_ENOTFOUND on its next call and the memory goes with the last
+ * reference.
+ *
+ * Locking: the catalog rwlock (rank 1) guards `colls`; a collection's lock (rank 2) and the store
+ * mutex (rank 3) may be taken under it, in that order, never the other way round (lib/lockorder.h).
+ */
+#include "core/vector/catalog.h"
+#include "core/vector/collection.h"
+#include "core/vector/schema.h"
+#include "core/store/store.h"
+#include "lib/lockorder.h"
+#include "lib/util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct av_catalog {
+    pthread_rwlock_t lock;
+    av_collection **colls;
+    size_t n, cap;
+};
+
+static void cat_rdlock(av_catalog *cat) { av_lock_acquire(AV_LOCK_CATALOG); pthread_rwlock_rdlock(&cat->lock); }
+static void cat_wrlock(av_catalog *cat) { av_lock_acquire(AV_LOCK_CATALOG); pthread_rwlock_wrlock(&cat->lock); }
+static void cat_unlock(av_catalog *cat) { pthread_rwlock_unlock(&cat->lock); av_lock_release(AV_LOCK_CATALOG); }
+
+static av_collection *catalog_find(av_catalog *cat, const char *project, const char *db, const char *name, size_t *idx)
+{
+    for (size_t i = 0; i < cat->n; i++) {
+        av_collection *c = cat->colls[i];
+        if (strcmp(c->project, project) == 0 && strcmp(c->db, db) == 0 && strcmp(c->schema.name, name) == 0) {
+            if (idx) *idx = i;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void catalog_add(av_catalog *cat, av_collection *c)
+{
+    if (cat->n == cat->cap) {
+        cat->cap = cat->cap ? cat->cap * 2 : 16;
+        cat->colls = xrealloc(cat->colls, sizeof(av_collection *) * cat->cap);
+    }
+    cat->colls[cat->n++] = c;
+}
+
+static int db_check(av_store *st, const char *project, const char *db, av_err *err)
+{
+    if (strcmp(db, "default") == 0) {
+        /* the project row may be new: make sure the default db row exists for the foreign key */
+        char *q = sqlite3_mprintf("INSERT OR IGNORE INTO db(project, name, created_ms) VALUES (%Q, 'default', %lld)", project, (long long)av_now_ms());
+        int rc = av_store_exec(st, q, err);
+        sqlite3_free(q);
+        return rc;
+    }
+    if (store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db) > 0) return AV_OK;
+    return av_fail(err, AV_ENODB, "database not found, database: %s", db);
+}
+
+int av_collection_create(av_store *st, const char *project, const char *db, const av_schema *schema, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    int rc = av_schema_validate(schema, err);
+    if (rc) return rc;
+    av_schema s;
+    av_schema_copy(&s, schema);
+    s.created_ms = av_now_ms();
+    cat_wrlock(cat);
+    av_store_lock(st);
+    rc = db_check(st, project, db, err);
+    if (rc == AV_OK && catalog_find(cat, project, db, s.name, NULL))
+        rc = av_fail(err, AV_EEXIST, "collection \"%s\" already exists in database \"%s\"", s.name, db);
+    int64_t id = 0;
+    if (rc == AV_OK) {
+        json_object *js = schema_to_json(&s);
+        char *q = sqlite3_mprintf("INSERT INTO collection(project, db, name, schema, created_ms) VALUES (%Q, %Q, %Q, %Q, %lld)",
+                                  project, db, s.name, json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN), (long long)s.created_ms);
+        rc = av_store_exec(st, q, err);
+        sqlite3_free(q);
+        json_object_put(js);
+        id = sqlite3_last_insert_rowid(av_store_db(st));
+        if (rc == AV_OK) {
+            char u[96];
+            snprintf(u, sizeof u, "UPDATE collection SET sid = id WHERE id = %" PRId64, id);
+            rc = av_store_exec(st, u, err);
+        }
+    }
+    av_store_unlock(st);
+    if (rc == AV_OK) {
+        s.id = id;
+        catalog_add(cat, coll_new(st, id, project, db, &s));
+    }
+    cat_unlock(cat);
+    av_schema_free(&s);
+    return rc;
+}
+
+int av_collection_open(av_store *st, const char *project, const char *db, const char *name,
+                       av_collection **out, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_rdlock(cat);
+    av_collection *c = catalog_find(cat, project, db, name, NULL);
+    if (c) coll_ref(c);
+    cat_unlock(cat);
+    *out = c;
+    if (c) return AV_OK;
+    if (!av_db_exists(st, project, db)) return av_fail(err, AV_ENODB, "database not found, database: %s", db);
+    return av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+}
+
+int av_collection_open_id(av_store *st, const char *project, int64_t id, av_collection **out)
+{
+    av_catalog *cat = store_catalog(st);
+    *out = NULL;
+    cat_rdlock(cat);
+    for (size_t i = 0; i < cat->n && !*out; i++)
+        if (cat->colls[i]->id == id && strcmp(cat->colls[i]->project, project) == 0) *out = cat->colls[i];
+    if (*out) coll_ref(*out);
+    cat_unlock(cat);
+    return *out ? AV_OK : AV_ENOTFOUND;
+}
+
+int av_collection_drop(av_store *st, const char *project, const char *db, const char *name, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);
+    size_t idx;
+    av_collection *c = catalog_find(cat, project, db, name, &idx);
+    int rc = AV_OK;
+    if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    else {
+        /* O(1): the rows stay behind under a queued storage id; the purge thread deletes them */
+        char q[256];
+        coll_rdlock(c);
+        int64_t sid = c->sid;
+        coll_unlock(c);
+        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id);
+        av_store_lock(st);
+        rc = av_store_exec(st, q, err);
+        if (rc) av_store_exec(st, "ROLLBACK", NULL);
+        av_store_unlock(st);
+    }
+    if (rc == AV_OK) {
+        cat->colls[idx] = cat->colls[--cat->n];
+        coll_mark_dropped(c);
+        av_collection_release(c);
+    }
+    cat_unlock(cat);
+    if (rc == AV_OK) store_note_delete(st);
+    return rc;
+}
+
+int av_db_drop(av_store *st, const char *project, const char *db, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    if (strcmp(db, "default") == 0) return av_fail(err, AV_EINVAL, "the database \"default\" cannot be dropped");
+    cat_wrlock(cat);
+    av_store_lock(st);
+    int rc = AV_OK;
+    if (store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db) <= 0)
+        rc = av_fail(err, AV_ENODB, "database not found, database: %s", db);
+    else if (store_count(av_store_db(st), "SELECT count(*) FROM collection WHERE project = ?1 AND db = ?2", project, db) > 0)
+        rc = av_fail(err, AV_EINVAL, "database \"%s\" still has collections; drop them first", db);
+    else {
+        char *q = sqlite3_mprintf("DELETE FROM db WHERE project = %Q AND name = %Q", project, db);
+        rc = av_store_exec(st, q, err);
+        sqlite3_free(q);
+    }
+    av_store_unlock(st);
+    cat_unlock(cat);
+    return rc;
+}
+
+/* Replaces catalog entry idx (collection c, both locks held by the caller) with a new handle that has
+ * schema s in database db, moving the rows into it; c is retired (requests still holding it get
+ * AV_ENOTFOUND "changed ... send again") and loses the catalog's reference once its lock is released. */
+static void catalog_swap(av_catalog *cat, av_store *st, size_t idx, av_collection *c, const char *db, const av_schema *s)
+{
+    av_collection *n = coll_new(st, c->id, c->project, db, s);
+    coll_move_rows(n, c);
+    c->dropped = 1;
+    cat->colls[idx] = n;
+}
+
+int av_collection_rename(av_store *st, const char *project, const char *db, const char *name,
+                         const char *new_db, const char *new_name, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    int rc = av_name_check(new_name, "collection name", err);
+    if (rc) return rc;
+    cat_wrlock(cat);
+    size_t idx;
+    av_collection *c = catalog_find(cat, project, db, name, &idx);
+    if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    if (rc == AV_OK && catalog_find(cat, project, new_db, new_name, NULL))
+        rc = av_fail(err, AV_EEXIST, "collection \"%s\" already exists in database \"%s\"", new_name, new_db);
+    if (rc == AV_OK) {
+        /* order: catalog -> collection -> store (inserts take the collection lock, then the store's) */
+        coll_wrlock(c);
+        av_schema renamed;
+        av_schema_copy(&renamed, &c->schema);
+        snprintf(renamed.name, sizeof renamed.name, "%s", new_name);
+        json_object *js = schema_to_json(&renamed);
+        char *q = sqlite3_mprintf("UPDATE collection SET db = %Q, name = %Q, schema = %Q WHERE id = %lld",
+                                  new_db, new_name, json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN), (long long)c->id);
+        av_store_lock(st);
+        rc = db_check(st, project, new_db, err);
+        if (rc == AV_OK) rc = av_store_exec(st, q, err);
+        av_store_unlock(st);
+        sqlite3_free(q);
+        json_object_put(js);
+        /* copy-on-write, as av_collection_alter: no request sees the name change under it */
+        if (rc == AV_OK) catalog_swap(cat, st, idx, c, new_db, &renamed);
+        av_schema_free(&renamed);
+        coll_unlock(c);
+        if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
+    }
+    cat_unlock(cat);
+    return rc;
+}
+
+static int check_new_field(const av_schema *s, const av_field *f, av_err *err)
+{
+    int rc = av_name_check(f->name, "field name", err);
+    if (rc) return rc;
+    if (av_schema_field(s, f->name)) return av_fail(err, AV_EEXIST, "field \"%s\" already exists", f->name);
+    if (f->primary || f->type == AV_T_FLOAT_VECTOR)
+        return av_fail(err, AV_EINVAL, "field \"%s\": a primary key or a vector field cannot be added to an existing collection", f->name);
+    if (!f->nullable && !f->default_value)
+        return av_fail(err, AV_EINVAL, "field \"%s\" needs a default value (or must be nullable): rows already stored take it", f->name);
+    return AV_OK;
+}
+
+int av_collection_alter(av_store *st, const char *project, const char *db, const char *name,
+                        const char *description, const av_field *add, int nadd, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);
+    size_t idx;
+    av_collection *c = catalog_find(cat, project, db, name, &idx);
+    int rc = c ? AV_OK : av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    av_schema s;
+    av_schema_init(&s);
+    if (rc == AV_OK) {
+        coll_wrlock(c);
+        av_schema_free(&s);
+        av_schema_copy(&s, &c->schema);
+        if (description) snprintf(s.description, sizeof s.description, "%s", description);
+        for (int i = 0; i < nadd && rc == AV_OK; i++) {
+            rc = check_new_field(&s, &add[i], err);
+            if (rc == AV_OK) {
+                av_field *f = av_schema_add_field(&s, add[i].name, add[i].type);
+                json_object *d = NULL;
+                if (add[i].default_value) json_object_deep_copy(add[i].default_value, &d, NULL);
+                *f = add[i];
+                f->default_value = d;
+            }
+        }
+        if (rc == AV_OK) rc = av_schema_validate(&s, err);
+        if (rc == AV_OK) {
+            json_object *js = schema_to_json(&s);
+            char *q = sqlite3_mprintf("UPDATE collection SET schema = %Q WHERE id = %lld",
+                                      json_object_to_json_string_ext(js, JSON_C_TO_STRING_PLAIN), (long long)c->id);
+            av_store_lock(st);
+            rc = av_store_exec(st, q, err);
+            av_store_unlock(st);
+            sqlite3_free(q);
+            json_object_put(js);
+        }
+        if (rc == AV_OK) catalog_swap(cat, st, idx, c, db, &s);
+        coll_unlock(c);
+        if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
+    }
+    cat_unlock(cat);
+    av_schema_free(&s);
+    return rc;
+}
+
+int av_collection_list(av_store *st, const char *project, const char *db, char ***names, size_t *n, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_rdlock(cat);
+    char **v = xmalloc(sizeof(char *) * (cat->n + 1));
+    size_t m = 0;
+    for (size_t i = 0; i < cat->n; i++) {
+        av_collection *c = cat->colls[i];
+        if (strcmp(c->project, project) == 0 && strcmp(c->db, db) == 0) v[m++] = xstrdup(c->schema.name);
+    }
+    cat_unlock(cat);
+    qsort(v, m, sizeof *v, av_strptr_cmp);
+    *names = v;
+    *n = m;
+    (void)err;
+    return AV_OK;
+}
+
+static int load_catalog(av_store *st, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT id, project, db, schema, loaded, last_auto_id, sid FROM collection ORDER BY id", -1, &q, NULL))
+        return av_store_sqlite_fail(st, err, "loading the catalog");
+    int rc = AV_OK;
+    while (rc == AV_OK && sqlite3_step(q) == SQLITE_ROW) {
+        json_object *js = json_tokener_parse((const char *)sqlite3_column_text(q, 3));
+        av_schema s;
+        rc = js ? schema_from_json(js, &s, err) : av_fail(err, AV_EIO, "a stored schema is damaged");
+        if (js) json_object_put(js);
+        if (rc) break;
+        av_collection *c = coll_new(st, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+                                    (const char *)sqlite3_column_text(q, 2), &s);
+        av_schema_free(&s);
+        c->loaded = sqlite3_column_int(q, 4);
+        c->last_auto_id = sqlite3_column_int64(q, 5);
+        c->sid = sqlite3_column_int64(q, 6);
+        rc = coll_load(c, av_store_db(st), err);
+        if (rc) av_collection_release(c);
+        else catalog_add(cat, c);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Deletes the rows of retired storage ids, ORPHAN_BATCH rows per transaction so that writers wait
+ * at most one small batch. Returns when none are left. */
+#define ORPHAN_BATCH 1000
+static void purge_orphans(av_store *st)
+{
+    for (;;) {
+        av_store_lock(st);
+        sqlite3_stmt *q;
+        int64_t sid = 0;
+        int found = 0;
+        if (sqlite3_prepare_v2(av_store_db(st), "SELECT sid FROM orphan LIMIT 1", -1, &q, NULL) == SQLITE_OK) {
+            if (sqlite3_step(q) == SQLITE_ROW) { sid = sqlite3_column_int64(q, 0); found = 1; }
+            sqlite3_finalize(q);
+        }
+        int rc = AV_OK, deleted = 0;
+        if (found) {
+            char sql[200];
+            snprintf(sql, sizeof sql, "DELETE FROM entity WHERE rowid IN (SELECT rowid FROM entity WHERE coll = %" PRId64 " LIMIT %d)", sid, ORPHAN_BATCH);
+            rc = av_store_exec(st, sql, NULL);
+            deleted = sqlite3_changes(av_store_db(st));
+            if (rc == AV_OK && deleted == 0) {
+                snprintf(sql, sizeof sql, "DELETE FROM orphan WHERE sid = %" PRId64, sid);
+                rc = av_store_exec(st, sql, NULL);
+            }
+        }
+        av_store_unlock(st);
+        if (!found || rc != AV_OK) return;
+    }
+}
+
+/* Deletes expired rows of every collection; returns 1 when rows with a TTL remain anywhere. */
+static int expire_all(av_store *st)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_rdlock(cat);
+    size_t n = cat->n;
+    av_collection **v = xmalloc(sizeof(av_collection *) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) { v[i] = cat->colls[i]; coll_ref(v[i]); }
+    cat_unlock(cat);
+    int remaining = 0;
+    int64_t now = av_now_ms(), purged;
+    for (size_t i = 0; i < n; i++) {
+        coll_rdlock(v[i]);
+        int has = v[i]->nttl > 0;
+        coll_unlock(v[i]);
+        if (has && av_collection_expire(v[i], now, &purged, NULL) == AV_OK) {
+            coll_rdlock(v[i]);
+            remaining |= v[i]->nttl > 0;
+            coll_unlock(v[i]);
+        }
+        av_collection_release(v[i]);
+    }
+    free(v);
+    return remaining;
+}
+
+
+/* ---- purge hooks ----------------------------------------------------------------------------- */
+
+static int hook_tick(av_store *st, void *arg) { (void)arg; return expire_all(st); }
+static void hook_purge(av_store *st, void *arg) { (void)arg; purge_orphans(st); }
+static int hook_leftover(av_store *st, void *arg)
+{
+    (void)arg;
+    av_store_lock(st);
+    int n = store_count(av_store_db(st), "SELECT count(*) FROM orphan", NULL, NULL);
+    av_store_unlock(st);
+    return n > 0;
+}
+
+/* ---- open / close ---------------------------------------------------------------------------- */
+
+int catalog_open(av_store *st, av_err *err)
+{
+    av_catalog *cat = xcalloc(1, sizeof *cat);
+    pthread_rwlock_init(&cat->lock, NULL);
+    store_set_catalog(st, cat);
+    int rc = load_catalog(st, err);   /* before the purge thread starts: nothing else runs yet */
+    if (rc) {
+        catalog_close(st);
+        return rc;
+    }
+    store_hook_add(st, &(store_hooks){ .tick = hook_tick, .purge = hook_purge, .leftover = hook_leftover });
+    return AV_OK;
+}
+
+void catalog_close(av_store *st)
+{
+    av_catalog *cat = store_catalog(st);
+    if (!cat) return;
+    cat_wrlock(cat);
+    for (size_t i = 0; i < cat->n; i++) av_collection_release(cat->colls[i]);
+    free(cat->colls);
+    cat->colls = NULL;
+    cat->n = 0;
+    cat_unlock(cat);
+    pthread_rwlock_destroy(&cat->lock);
+    free(cat);
+    store_set_catalog(st, NULL);
+}

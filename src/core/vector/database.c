@@ -1,0 +1,64 @@
+/*
+ * database.c — databases: namespaces of collections inside a project (the `db` table). "default"
+ * always exists. Locking: each call takes the store mutex. (av_db_drop is in catalog.c: it must hold
+ * the catalog lock so that no collection is created in the database while it is dropped.)
+ */
+#include "core/store/store.h"
+#include "lib/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int av_db_exists(av_store *st, const char *project, const char *db)
+{
+    if (strcmp(db, "default") == 0) return 1;
+    av_store_lock(st);
+    int n = store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db);
+    av_store_unlock(st);
+    return n > 0;
+}
+
+int av_db_create(av_store *st, const char *project, const char *db, av_err *err)
+{
+    int rc = av_name_check(db, "database name", err);
+    if (rc) return rc;
+    av_store_lock(st);
+    int n = store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db);
+    if (n > 0 || strcmp(db, "default") == 0) rc = av_fail(err, AV_EEXIST, "database \"%s\" already exists", db);
+    else {
+        char *q = sqlite3_mprintf("INSERT INTO db(project, name, created_ms) VALUES (%Q, %Q, %lld)", project, db, (long long)av_now_ms());
+        rc = av_store_exec(st, q, err);
+        sqlite3_free(q);
+    }
+    av_store_unlock(st);
+    return rc;
+}
+
+int av_db_list(av_store *st, const char *project, char ***names, size_t *n, av_err *err)
+{
+    av_store_lock(st);
+    sqlite3_stmt *q;
+    *names = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT name FROM db WHERE project = ?1", -1, &q, NULL) != SQLITE_OK) {
+        int rc = av_store_sqlite_fail(st, err, "listing databases");
+        av_store_unlock(st);
+        return rc;
+    }
+    sqlite3_bind_text(q, 1, project, -1, SQLITE_STATIC);
+    size_t cap = 8;
+    char **v = xmalloc(sizeof(char *) * cap);
+    int has_default = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (*n + 1 >= cap) v = xrealloc(v, sizeof(char *) * (cap *= 2));
+        v[*n] = xstrdup((const char *)sqlite3_column_text(q, 0));
+        has_default |= strcmp(v[*n], "default") == 0;
+        (*n)++;
+    }
+    sqlite3_finalize(q);
+    av_store_unlock(st);
+    if (!has_default) v[(*n)++] = xstrdup("default");
+    qsort(v, *n, sizeof *v, av_strptr_cmp);
+    *names = v;
+    return AV_OK;
+}
