@@ -18,7 +18,7 @@ LDLIBS  = $(DEPLIBS) -lpthread -lm
 
 LIB_SRC  := $(wildcard src/lib/*.c src/core/*.c src/core/*/*.c src/http/*.c src/auth/*.c src/api/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_SRC := $(shell find tests/unit -name 'test_*.c' | sort)
 BENCH_SRC:= $(wildcard bench/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -31,6 +31,7 @@ all: $(BUILD)/annovec
 deps:
 	@scripts/install-deps
 
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Itests/unit
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@

@@ -121,17 +121,17 @@ static int v1_begin(av_http_req *req, av_http_res *res, v1 *r)
     memset(r, 0, sizeof *r);
     r->req = req;
     r->res = res;
-    r->project = mv_project(req);
-    r->i64s = mv_int64_as_string(req);
+    r->project = api_project(req);
+    r->i64s = api_int64_as_string(req);
     av_err e;
     int empty;
     if (strcmp(req->method, "GET") == 0) r->body = query_body(req);
-    else if (mv_parse_body(req, &r->body, &empty, &e)) {
+    else if (api_parse_body(req, &r->body, &empty, &e)) {
         v1_error(res, Z_PARAM, "Incorrect parameter: can only accept json format request, error: %s", e.msg);
         return -1;
     }
     const char *db = NULL;
-    if (mv_get_str(r->body, "dbName", &db) == MV_WRONG_TYPE) {
+    if (api_get_str(r->body, "dbName", &db) == API_WRONG_TYPE) {
         v1_error(res, Z_PARAM, "Incorrect parameter: dbName must be a string");
         return -1;
     }
@@ -152,9 +152,9 @@ static void v1_end(v1 *r)
 
 static int need_name(v1 *r, const char **name)
 {
-    int k = mv_get_str(r->body, "collectionName", name);
-    if (k == MV_WRONG_TYPE) { v1_error(r->res, Z_PARAM, "Incorrect parameter: collectionName must be a string"); return -1; }
-    if (k == MV_ABSENT || !**name) { v1_error(r->res, Z_PARAM, "Incorrect parameter: collectionName is required"); return -1; }
+    int k = api_get_str(r->body, "collectionName", name);
+    if (k == API_WRONG_TYPE) { v1_error(r->res, Z_PARAM, "Incorrect parameter: collectionName must be a string"); return -1; }
+    if (k == API_ABSENT || !**name) { v1_error(r->res, Z_PARAM, "Incorrect parameter: collectionName is required"); return -1; }
     av_err e;
     if (av_name_check(*name, "collection name", &e)) {
         v1_error(r->res, Z_COLL_NAME, "Invalid CollectionName: %s", e.msg);
@@ -194,9 +194,9 @@ HANDLER(collections_list)
 static const char *str_or(json_object *o, const char *k, const char *def, int *bad)
 {
     const char *s = NULL;
-    int rc = mv_get_str(o, k, &s);
-    if (rc == MV_WRONG_TYPE) *bad = 1;
-    return rc == MV_OK && *s ? s : def;
+    int rc = api_get_str(o, k, &s);
+    if (rc == API_WRONG_TYPE) *bad = 1;
+    return rc == API_OK && *s ? s : def;
 }
 
 HANDLER(collections_create)
@@ -206,18 +206,18 @@ HANDLER(collections_create)
     if (need_name(&r, &name)) { v1_end(&r); return; }
     int64_t dim = 0;
     int bad = 0, dynamic = 1;
-    int k = mv_get_int(r.body, "dimension", &dim);
+    int k = api_get_int(r.body, "dimension", &dim);
     const char *metric = str_or(r.body, "metricType", "L2", &bad);
     const char *pkname = str_or(r.body, "primaryField", "id", &bad);
     const char *vname = str_or(r.body, "vectorField", "vector", &bad);
     const char *desc = str_or(r.body, "description", "", &bad);
-    if (mv_get_bool(r.body, "enableDynamicField", &dynamic) == MV_WRONG_TYPE) bad = 1;
+    if (api_get_bool(r.body, "enableDynamicField", &dynamic) == API_WRONG_TYPE) bad = 1;
     av_schema s;
     av_schema_init(&s);
     av_metric m = AV_METRIC_L2;
     av_err e;
-    if (k == MV_ABSENT) v1_error(res, Z_NO_DIM, "No dimension key field: send \"dimension\" (1..%d)", AV_DIM_MAX);
-    else if (k == MV_WRONG_TYPE || dim < 1 || dim > AV_DIM_MAX) v1_error(res, Z_PARAM, "Incorrect parameter: dimension must be an integer from 1 to %d", AV_DIM_MAX);
+    if (k == API_ABSENT) v1_error(res, Z_NO_DIM, "No dimension key field: send \"dimension\" (1..%d)", AV_DIM_MAX);
+    else if (k == API_WRONG_TYPE || dim < 1 || dim > AV_DIM_MAX) v1_error(res, Z_PARAM, "Incorrect parameter: dimension must be an integer from 1 to %d", AV_DIM_MAX);
     else if (bad) v1_error(res, Z_PARAM, "Incorrect parameter: metricType, primaryField, vectorField and description must be strings, enableDynamicField a boolean");
     else if (av_metric_from_name(metric, &m)) v1_error(res, Z_PARAM, "Incorrect parameter: metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
     else {
@@ -320,9 +320,9 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     }
     const av_schema *s = av_collection_schema(r.c);
     int assign = av_schema_pk(s)->auto_id && !upsert;
-    mv_rows rows;
+    api_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
+    if (api_rows_parse(r.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
         int code = strstr(e.msg, "empty object") ? Z_DATA_EMPTY_ROW : data_error_code(&e);
         if (code == Z_PK_AUTO && !assign) code = Z_FIELD_TYPE;
         v1_error(res, code, "%s", e.msg);
@@ -335,13 +335,13 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
         v1_error(res, code, code == Z_PARAM ? "Incorrect parameter: %s" : "%s", e.msg);
     } else {
         json_object *d = json_object_new_object(), *ids = json_object_new_array();
-        for (size_t i = 0; i < rows.n; i++) json_object_array_add(ids, mv_pk_json(&pks[i], r.i64s));
+        for (size_t i = 0; i < rows.n; i++) json_object_array_add(ids, api_pk_json(&pks[i], r.i64s));
         json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)rows.n));
         json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
         v1_ok(res, d);
     }
     free(pks);
-    mv_rows_free(&rows);
+    api_rows_free(&rows);
     v1_end(&r);
 }
 
@@ -357,7 +357,7 @@ static int read_ids(v1 *r, json_object *ids, size_t max, av_pk **pks, size_t *n)
                  max, json_object_array_length(ids));
         return -1;
     }
-    if (mv_ids_parse(r->c, ids, pks, n, &e) == AV_OK) return 0;
+    if (api_ids_parse(r->c, ids, pks, n, &e) == AV_OK) return 0;
     const av_field *pkf = av_schema_pk(av_collection_schema(r->c));
     if (e.code == AV_EPK)
         v1_error(r->res, Z_ID_VALUE, "inputted ID value does not match the field %s, expecting %s: %s", pkf->name, av_type_name(pkf->type), e.msg);
@@ -369,9 +369,9 @@ static int read_ids(v1 *r, json_object *ids, size_t max, av_pk **pks, size_t *n)
 static int filter_member(v1 *r, const char **filter)
 {
     *filter = NULL;
-    int k = mv_get_str(r->body, "filter", filter);
-    if (k == MV_WRONG_TYPE) { v1_error(r->res, Z_PARAM, "Incorrect parameter: filter must be a string"); return -1; }
-    if (k == MV_OK && !**filter) *filter = NULL;
+    int k = api_get_str(r->body, "filter", filter);
+    if (k == API_WRONG_TYPE) { v1_error(r->res, Z_PARAM, "Incorrect parameter: filter must be a string"); return -1; }
+    if (k == API_OK && !**filter) *filter = NULL;
     return 0;
 }
 
@@ -403,21 +403,21 @@ HANDLER(entities_delete)
     v1_end(&r);
 }
 
-typedef struct rows_ctx { av_collection *c; mv_fields *sel; int i64s; json_object *out; } rows_ctx;
+typedef struct rows_ctx { av_collection *c; api_fields *sel; int i64s; json_object *out; } rows_ctx;
 
 static int collect_row(void *arg, const av_row_view *row)
 {
     rows_ctx *x = arg;
-    json_object_array_add(x->out, mv_render_row(x->c, row, x->sel, "id", x->i64s));
+    json_object_array_add(x->out, api_render_row(x->c, row, x->sel, "id", x->i64s));
     return 0;
 }
 
-static int read_fields(v1 *r, int default_all, mv_fields *sel)
+static int read_fields(v1 *r, int default_all, api_fields *sel)
 {
     json_object *of = NULL;
     av_err e;
     json_object_object_get_ex(r->body, "outputFields", &of);
-    if (mv_fields_parse(r->c, of, default_all, sel, &e) == AV_OK) return 0;
+    if (api_fields_parse(r->c, of, default_all, sel, &e) == AV_OK) return 0;
     if (e.code == AV_EFIELD) v1_error(r->res, Z_NO_PROPERTY, "return value property does not exist: %s", e.msg);
     else v1_error(r->res, Z_PARAM, "Incorrect parameter: %s", e.msg);
     return -1;
@@ -427,7 +427,7 @@ HANDLER(entities_get)
 {
     BEGIN;
     json_object *ids = NULL;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     av_pk *pks = NULL;
     size_t n = 0;
     av_err e;
@@ -440,7 +440,7 @@ HANDLER(entities_get)
         else v1_ok(res, x.out);
     }
     free(pks);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     v1_end(&r);
 }
 
@@ -449,7 +449,7 @@ static int read_window(v1 *r, int64_t *limit, int64_t *offset, int allow_zero)
 {
     *limit = 100;
     *offset = 0;
-    if (mv_get_int(r->body, "limit", limit) == MV_WRONG_TYPE || mv_get_int(r->body, "offset", offset) == MV_WRONG_TYPE) {
+    if (api_get_int(r->body, "limit", limit) == API_WRONG_TYPE || api_get_int(r->body, "offset", offset) == API_WRONG_TYPE) {
         v1_error(r->res, Z_PARAM, "Incorrect parameter: limit and offset must be integers");
         return -1;
     }
@@ -467,7 +467,7 @@ HANDLER(entities_query)
     BEGIN;
     const char *filter;
     int64_t limit, offset;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     av_filter *f = NULL;
     av_err e;
     if (need_collection(&r) || filter_member(&r, &filter) || read_fields(&r, 1, &sel) || read_window(&r, &limit, &offset, sel.count))
@@ -488,7 +488,7 @@ HANDLER(entities_query)
     }
 out:
     av_filter_free(f);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     v1_end(&r);
 }
 
@@ -496,7 +496,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
 {
     rows_ctx *x = arg;
     (void)query; (void)rank;
-    json_object *o = mv_render_row(x->c, row, x->sel, "id", x->i64s);
+    json_object *o = api_render_row(x->c, row, x->sel, "id", x->i64s);
     json_object_object_add(o, "distance", av_json_float(distance));
     json_object_array_add(x->out, o);
     return 0;
@@ -508,7 +508,7 @@ HANDLER(entities_search)
     json_object *vec = NULL, *params = NULL;
     const char *filter;
     int64_t limit, offset;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     av_filter *f = NULL;
     float *q = NULL;
     av_err e;
@@ -519,17 +519,17 @@ HANDLER(entities_search)
         v1_error(res, Z_NO_VECTOR, "No vector key field: send \"vector\" as an array of %d numbers", av_schema_vector(av_collection_schema(r.c))->dim);
         goto out;
     }
-    if (mv_vectors_parse(r.c, vec, 0, &q, &p.nq, &e)) {
+    if (api_vectors_parse(r.c, vec, 0, &q, &p.nq, &e)) {
         v1_error(res, e.code == AV_EDIM ? Z_DIM : Z_PARAM, e.code == AV_EDIM ? "%s" : "Incorrect parameter: %s", e.msg);
         goto out;
     }
     if (json_object_object_get_ex(r.body, "params", &params) && params) {
         double d;
-        int k1 = mv_get_num(params, "radius", &d);
-        if (k1 == MV_OK) { p.has_radius = 1; p.radius = (float)d; }
-        int k2 = mv_get_num(params, "range_filter", &d);
-        if (k2 == MV_OK) { p.has_range_filter = 1; p.range_filter = (float)d; }
-        if (!json_object_is_type(params, json_type_object) || k1 == MV_WRONG_TYPE || k2 == MV_WRONG_TYPE) {
+        int k1 = api_get_num(params, "radius", &d);
+        if (k1 == API_OK) { p.has_radius = 1; p.radius = (float)d; }
+        int k2 = api_get_num(params, "range_filter", &d);
+        if (k2 == API_OK) { p.has_range_filter = 1; p.range_filter = (float)d; }
+        if (!json_object_is_type(params, json_type_object) || k1 == API_WRONG_TYPE || k2 == API_WRONG_TYPE) {
             v1_error(res, Z_PARAM, "Incorrect parameter: params must be an object with numeric radius and range_filter");
             goto out;
         }
@@ -545,7 +545,7 @@ HANDLER(entities_search)
 out:
     free(q);
     av_filter_free(f);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     v1_end(&r);
 }
 

@@ -87,18 +87,18 @@ static int v2_begin(av_http_req *req, av_http_res *res, v2 *r)
     memset(r, 0, sizeof *r);
     r->req = req;
     r->res = res;
-    r->project = mv_project(req);
-    r->i64s = mv_int64_as_string(req);
+    r->project = api_project(req);
+    r->i64s = api_int64_as_string(req);
     av_err e;
     int empty;
-    if (mv_parse_body(req, &r->body, &empty, &e)) {
+    if (api_parse_body(req, &r->body, &empty, &e)) {
         v2_error(res, MERR_JSON, "can only accept json format request, error: %s", e.msg);
         return -1;
     }
     const char *db = NULL;
-    int k = mv_get_str(r->body, "dbName", &db);
-    if (k == MV_WRONG_TYPE) { v2_error(res, MERR_JSON, "can only accept json format request, error: dbName must be a string"); return -1; }
-    if (k == MV_ABSENT || !*db) db = av_http_header(req, "DB-Name");
+    int k = api_get_str(r->body, "dbName", &db);
+    if (k == API_WRONG_TYPE) { v2_error(res, MERR_JSON, "can only accept json format request, error: dbName must be a string"); return -1; }
+    if (k == API_ABSENT || !*db) db = av_http_header(req, "DB-Name");
     r->db = db && *db ? db : "default";
     if (av_name_check(r->db, "database name", &e)) { v2_error(res, MERR_DB_INVALID, "%s", e.msg); return -1; }
     return 0;
@@ -113,9 +113,9 @@ static void v2_end(v2 *r)
 /* Reads a required string member; answers 1802/1801 itself. */
 static int need_str(v2 *r, const char *key, const char **out)
 {
-    int k = mv_get_str(r->body, key, out);
-    if (k == MV_WRONG_TYPE) { v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be a string", key); return -1; }
-    if (k == MV_ABSENT || !**out) { v2_error(r->res, MERR_MISSING, "missing required parameters, required parameters: [%s]", key); return -1; }
+    int k = api_get_str(r->body, key, out);
+    if (k == API_WRONG_TYPE) { v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be a string", key); return -1; }
+    if (k == API_ABSENT || !**out) { v2_error(r->res, MERR_MISSING, "missing required parameters, required parameters: [%s]", key); return -1; }
     return 0;
 }
 
@@ -155,8 +155,8 @@ static int opt_member(v2 *r, const char *key, json_type t, json_object **out)
 static int opt_int(v2 *r, const char *key, int64_t def, int64_t *out)
 {
     *out = def;
-    int k = mv_get_int(r->body, key, out);
-    if (k == MV_WRONG_TYPE) { v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be an integer", key); return -1; }
+    int k = api_get_int(r->body, key, out);
+    if (k == API_WRONG_TYPE) { v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be an integer", key); return -1; }
     return 0;
 }
 
@@ -278,11 +278,11 @@ HANDLER(collections_describe)
 static int loose_int(json_object *o, const char *key, int *out)
 {
     json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v) || !v) return MV_ABSENT;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !v) return API_ABSENT;
     int64_t x;
-    if (av_json_get_int64(v, 1, &x) || x < INT32_MIN || x > INT32_MAX) return MV_WRONG_TYPE;
+    if (av_json_get_int64(v, 1, &x) || x < INT32_MIN || x > INT32_MAX) return API_WRONG_TYPE;
     *out = (int)x;
-    return MV_OK;
+    return API_OK;
 }
 
 static int bool_member(json_object *o, const char *key, int def)
@@ -299,7 +299,7 @@ static int bool_member(json_object *o, const char *key, int def)
 static const char *str_member(json_object *o, const char *key, const char *def)
 {
     const char *s;
-    return o && mv_get_str(o, key, &s) == MV_OK && *s ? s : def;
+    return o && api_get_str(o, key, &s) == API_OK && *s ? s : def;
 }
 
 /* Quick form: collectionName, dimension, metricType, idType, autoID, primaryFieldName, vectorFieldName. */
@@ -308,7 +308,7 @@ static int schema_quick(v2 *r, av_schema *s, av_err *e)
     json_object *params = NULL;
     json_object_object_get_ex(r->body, "params", &params);
     int dim = 0;
-    if (loose_int(r->body, "dimension", &dim) != MV_OK)
+    if (loose_int(r->body, "dimension", &dim) != API_OK)
         return av_fail(e, AV_EINVAL, "dimension must be an integer from 1 to %d", AV_DIM_MAX);
     const char *id_type = str_member(r->body, "idType", "Int64");
     av_type pkt;
@@ -317,7 +317,7 @@ static int schema_quick(v2 *r, av_schema *s, av_err *e)
     av_field *pk = av_schema_add_field(s, str_member(r->body, "primaryFieldName", "id"), pkt);
     pk->primary = 1;
     pk->auto_id = bool_member(r->body, "autoID", 0);
-    if (pkt == AV_T_VARCHAR && loose_int(params, "max_length", &pk->max_length) != MV_OK)
+    if (pkt == AV_T_VARCHAR && loose_int(params, "max_length", &pk->max_length) != API_OK)
         return av_fail(e, AV_EINVAL, "a VarChar idType needs params.max_length (1..%d)", AV_VARCHAR_MAX);
     av_field *vf = av_schema_add_field(s, str_member(r->body, "vectorFieldName", "vector"), AV_T_FLOAT_VECTOR);
     vf->dim = dim;
@@ -343,8 +343,8 @@ static int field_from_json(json_object *fo, av_schema *s, int auto_id, av_err *e
     snprintf(f->description, sizeof f->description, "%s", str_member(fo, "description", ""));
     json_object *tp = NULL;
     json_object_object_get_ex(fo, "elementTypeParams", &tp);
-    if (loose_int(tp, "dim", &f->dim) == MV_WRONG_TYPE || loose_int(tp, "max_length", &f->max_length) == MV_WRONG_TYPE ||
-        loose_int(tp, "max_capacity", &f->max_capacity) == MV_WRONG_TYPE)
+    if (loose_int(tp, "dim", &f->dim) == API_WRONG_TYPE || loose_int(tp, "max_length", &f->max_length) == API_WRONG_TYPE ||
+        loose_int(tp, "max_capacity", &f->max_capacity) == API_WRONG_TYPE)
         return av_fail(e, AV_EINVAL, "field \"%s\": elementTypeParams values must be integers", name);
     const char *et = str_member(fo, "elementDataType", NULL);
     if (t == AV_T_ARRAY && (!et || av_type_from_name(et, &f->element_type)))
@@ -436,7 +436,7 @@ HANDLER(collections_rename)
     const char *to, *to_db = NULL;
     av_err e;
     if (need_collection(&r) == 0 && need_str(&r, "newCollectionName", &to) == 0) {
-        if (mv_get_str(r.body, "newDbName", &to_db) != MV_OK || !*to_db) to_db = r.db;
+        if (api_get_str(r.body, "newDbName", &to_db) != API_OK || !*to_db) to_db = r.db;
         if (av_collection_rename(req->store, r.project, r.db, av_collection_schema(r.c)->name, to_db, to, &e)) engine_error(&r, &e, 0);
         else v2_ok(res, NULL);
     }
@@ -566,9 +566,9 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     if (!data) { v2_error(res, MERR_MISSING, "missing required parameters, required parameters: [data]"); v2_end(&r); return; }
     const av_schema *s = av_collection_schema(r.c);
     int assign = av_schema_pk(s)->auto_id && !upsert;
-    mv_rows rows;
+    api_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, assign ? MV_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
+    if (api_rows_parse(r.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
         v2_error(res, MERR_INSERT, "fail to deal the insert data, error: %s", e.msg);
         v2_end(&r);
         return;
@@ -577,13 +577,13 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     if (av_insert(r.c, rows.rows, rows.n, upsert, pks, &e)) engine_error(&r, &e, MERR_INSERT);
     else {
         json_object *d = json_object_new_object(), *ids = json_object_new_array();
-        for (size_t i = 0; i < rows.n; i++) json_object_array_add(ids, mv_pk_json(&pks[i], r.i64s));
+        for (size_t i = 0; i < rows.n; i++) json_object_array_add(ids, api_pk_json(&pks[i], r.i64s));
         json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)rows.n));
         json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
         v2_ok(res, d);
     }
     free(pks);
-    mv_rows_free(&rows);
+    api_rows_free(&rows);
     v2_end(&r);
 }
 
@@ -610,7 +610,7 @@ HANDLER(entities_delete)
 
 typedef struct rows_ctx {
     av_collection *c;
-    mv_fields *sel;
+    api_fields *sel;
     const char *pk_key;
     int i64s;
     json_object *out;
@@ -619,16 +619,16 @@ typedef struct rows_ctx {
 static int collect_row(void *arg, const av_row_view *row)
 {
     rows_ctx *x = arg;
-    json_object_array_add(x->out, mv_render_row(x->c, row, x->sel, x->pk_key, x->i64s));
+    json_object_array_add(x->out, api_render_row(x->c, row, x->sel, x->pk_key, x->i64s));
     return 0;
 }
 
-static int read_fields(v2 *r, int default_all, mv_fields *sel)
+static int read_fields(v2 *r, int default_all, api_fields *sel)
 {
     json_object *of;
     av_err e;
     if (opt_member(r, "outputFields", json_type_array, &of)) return -1;
-    if (mv_fields_parse(r->c, of, default_all, sel, &e)) { engine_error(r, &e, 0); return -1; }
+    if (api_fields_parse(r->c, of, default_all, sel, &e)) { engine_error(r, &e, 0); return -1; }
     return 0;
 }
 
@@ -636,7 +636,7 @@ HANDLER(entities_get)
 {
     BEGIN;
     json_object *ids;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     if (need_collection(&r)) { v2_end(&r); return; }
     if (!json_object_object_get_ex(r.body, "id", &ids) || !ids) {
         v2_error(res, MERR_MISSING, "missing required parameters, required parameters: [id]");
@@ -646,13 +646,13 @@ HANDLER(entities_get)
         rows_ctx x = { r.c, &sel, pk_key, r.i64s, json_object_new_array() };
         if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > AV_BATCH_MAX)
             v2_error(res, MERR_INVALID, "%zu ids in one request; the limit is %d: invalid parameter", json_object_array_length(ids), AV_BATCH_MAX);
-        else if (mv_ids_parse(r.c, ids, &pks, &n, &e)) engine_error(&r, &e, MERR_PK);
+        else if (api_ids_parse(r.c, ids, &pks, &n, &e)) engine_error(&r, &e, MERR_PK);
         else if (av_get(r.c, pks, n, collect_row, &x, &e)) engine_error(&r, &e, 0);
         else { v2_ok(res, x.out); x.out = NULL; }
         if (x.out) json_object_put(x.out);
         free(pks);
     }
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     v2_end(&r);
 }
 
@@ -669,12 +669,12 @@ HANDLER(entities_query)
     BEGIN;
     const char *filter = NULL;
     int64_t limit, offset;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     if (need_collection(&r) || read_fields(&r, 1, &sel) || opt_int(&r, "limit", sel.count ? -1 : 100, &limit) ||
-        opt_int(&r, "offset", 0, &offset)) { mv_fields_free(&sel); v2_end(&r); return; }
-    if (mv_get_str(r.body, "filter", &filter) == MV_WRONG_TYPE) {
+        opt_int(&r, "offset", 0, &offset)) { api_fields_free(&sel); v2_end(&r); return; }
+    if (api_get_str(r.body, "filter", &filter) == API_WRONG_TYPE) {
         v2_error(res, MERR_JSON, "can only accept json format request, error: filter must be a string");
-        mv_fields_free(&sel); v2_end(&r); return;
+        api_fields_free(&sel); v2_end(&r); return;
     }
     av_filter *f = NULL;
     av_err e;
@@ -694,7 +694,7 @@ HANDLER(entities_query)
         else v2_ok(res, x.out);
     }
     av_filter_free(f);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     v2_end(&r);
 }
 
@@ -707,7 +707,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
 {
     hits_ctx *x = arg;
     (void)rank;
-    json_object *o = mv_render_row(x->rows.c, row, x->rows.sel, x->rows.pk_key, x->rows.i64s);
+    json_object *o = api_render_row(x->rows.c, row, x->rows.sel, x->rows.pk_key, x->rows.i64s);
     json_object_object_add(o, "distance", av_json_float(distance));
     json_object_array_add(x->rows.out, o);
     x->topks[query]++;
@@ -731,12 +731,12 @@ static int read_range(v2 *r, av_search_params *p, av_err *e)
     for (int i = 0; i < 2; i++) {
         double d;
         if (!src[i] || !json_object_is_type(src[i], json_type_object)) continue;
-        int k = mv_get_num(src[i], "radius", &d);
-        if (k == MV_WRONG_TYPE) { av_fail(e, AV_EINVAL, "radius must be a number"); return 1; }
-        if (k == MV_OK && !p->has_radius) { p->has_radius = 1; p->radius = (float)d; }
-        k = mv_get_num(src[i], "range_filter", &d);
-        if (k == MV_WRONG_TYPE) { av_fail(e, AV_EINVAL, "range_filter must be a number"); return 1; }
-        if (k == MV_OK && !p->has_range_filter) { p->has_range_filter = 1; p->range_filter = (float)d; }
+        int k = api_get_num(src[i], "radius", &d);
+        if (k == API_WRONG_TYPE) { av_fail(e, AV_EINVAL, "radius must be a number"); return 1; }
+        if (k == API_OK && !p->has_radius) { p->has_radius = 1; p->radius = (float)d; }
+        k = api_get_num(src[i], "range_filter", &d);
+        if (k == API_WRONG_TYPE) { av_fail(e, AV_EINVAL, "range_filter must be a number"); return 1; }
+        if (k == API_OK && !p->has_range_filter) { p->has_range_filter = 1; p->range_filter = (float)d; }
     }
     return 0;
 }
@@ -747,7 +747,7 @@ HANDLER(entities_search)
     json_object *data;
     const char *filter = NULL, *anns = NULL;
     int64_t limit, offset;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     float *queries = NULL;
     av_filter *f = NULL;
     av_err e;
@@ -760,14 +760,14 @@ HANDLER(entities_search)
         goto out;
     }
     const av_schema *s = av_collection_schema(r.c);
-    if (mv_get_str(r.body, "annsField", &anns) == MV_OK && *anns && strcmp(anns, av_schema_vector(s)->name) != 0) {
+    if (api_get_str(r.body, "annsField", &anns) == API_OK && *anns && strcmp(anns, av_schema_vector(s)->name) != 0) {
         v2_error(res, MERR_INVALID, "annsField \"%s\" is not the vector field of \"%s\" (it is \"%s\"): invalid parameter", anns, s->name, av_schema_vector(s)->name);
         goto out;
     }
-    int rc = mv_vectors_parse(r.c, data, 1, &queries, &p.nq, &e);
+    int rc = api_vectors_parse(r.c, data, 1, &queries, &p.nq, &e);
     if (rc == AV_OK && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX))
         rc = av_fail(&e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
-    if (rc == AV_OK && mv_get_str(r.body, "filter", &filter) == MV_WRONG_TYPE) rc = av_fail(&e, AV_EINVAL, "filter must be a string");
+    if (rc == AV_OK && api_get_str(r.body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(&e, AV_EINVAL, "filter must be a string");
     if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(r.c, filter, &f, &e);
     if (rc == AV_OK) {
         int k = read_range(&r, &p, &e);
@@ -794,7 +794,7 @@ HANDLER(entities_search)
 out:
     free(queries);
     av_filter_free(f);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     v2_end(&r);
 }
 

@@ -3,7 +3,7 @@
  */
 #include "api/modelarts.h"
 #include "api/app.h"
-#include "api/milvus.h"
+#include "api/request.h"
 #include "auth/auth.h"
 
 #include <openssl/crypto.h>
@@ -184,7 +184,7 @@ int ma_body(av_http_req *req, av_http_res *res, int allow_empty, json_object **o
 {
     av_err e;
     int empty;
-    if (!mv_parse_body(req, out, &empty, &e)) return 0;
+    if (!api_parse_body(req, out, &empty, &e)) return 0;
     if (empty && allow_empty) { *out = json_object_new_object(); return 0; }
     return ma_errorf(res, MA_INVALID, empty ? "the request body is empty; send a JSON object" : "invalid request body: %s", e.msg);
 }

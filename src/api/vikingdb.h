@@ -6,7 +6,8 @@
 #define AV_VIKINGDB_H
 
 #include "annovec.h"
-#include "api/milvus.h"
+#include "api/request.h"
+#include "api/rows.h"
 #include "http/http.h"
 
 #define VK_BATCH_MAX 100
@@ -30,11 +31,11 @@ int vk_authenticate(av_http_req *req, av_err *err);
 
 /* A row as JSON: the pk under pk_key (NULL: the pk field's own name), then the selected fields, either
  * flat or (nest) under "fields". */
-json_object *vk_row_json(av_collection *c, const mv_fields *sel, const av_row_view *row, const char *pk_key, int nest);
+json_object *vk_row_json(av_collection *c, const api_fields *sel, const av_row_view *row, const char *pk_key, int nest);
 
 /* output_fields of `holder`: absent → every scalar field (and the vector when with_vector); [] → none;
  * unknown names refused (AV_EINVAL/AV_EFIELD). */
-int vk_output_fields(av_collection *c, json_object *holder, int with_vector, mv_fields *sel, av_err *err);
+int vk_output_fields(av_collection *c, json_object *holder, int with_vector, api_fields *sel, av_err *err);
 
 /* count aggregation: op must be "count"; with `field` it groups by that field's values and keeps the
  * groups whose count is > cond.gt; filter_dsl (may be NULL) is the VikingDB filter. *groups gets a new
@@ -52,7 +53,7 @@ int vk_check_order_field(av_collection *c, const char *field, av_err *err);
 int vk_rank(av_collection *c, const av_filter *f, const char *field, int asc, vk_ranked **out, size_t *n, av_err *err);
 void vk_ranked_free(vk_ranked *v, size_t n);
 /* A JSON array of v[0..n) in that order: vk_row_json(pk_key, nest) plus "score". */
-json_object *vk_render_ranked(av_collection *c, const mv_fields *sel, const vk_ranked *v, size_t n,
+json_object *vk_render_ranked(av_collection *c, const api_fields *sel, const vk_ranked *v, size_t n,
                               const char *pk_key, int nest, av_err *err);
 
 /* From a stored index definition: its vector_index.distance (default ip). */

@@ -69,10 +69,10 @@ int vk_authenticate(av_http_req *req, av_err *err)
     return av_auth_signed_http(app->auth, req, AV_SIGN_VOLC, err);
 }
 
-json_object *vk_row_json(av_collection *c, const mv_fields *sel, const av_row_view *row, const char *pk_key, int nest)
+json_object *vk_row_json(av_collection *c, const api_fields *sel, const av_row_view *row, const char *pk_key, int nest)
 {
     const char *pk = av_schema_pk(av_collection_schema(c))->name;
-    json_object *all = mv_render_row(c, row, sel, pk, 0);
+    json_object *all = api_render_row(c, row, sel, pk, 0);
     if (!nest && !pk_key) return all;
     json_object *o = json_object_new_object(), *fields = nest ? json_object_new_object() : o, *pkv = NULL;
     json_object_object_get_ex(all, pk, &pkv);
@@ -84,13 +84,13 @@ json_object *vk_row_json(av_collection *c, const mv_fields *sel, const av_row_vi
     return o;
 }
 
-int vk_output_fields(av_collection *c, json_object *holder, int with_vector, mv_fields *sel, av_err *err)
+int vk_output_fields(av_collection *c, json_object *holder, int with_vector, api_fields *sel, av_err *err)
 {
     json_object *of = NULL;
     memset(sel, 0, sizeof *sel);
     if (holder && json_object_object_get_ex(holder, "output_fields", &of) && of) {
         if (!json_object_is_type(of, json_type_array)) return av_fail(err, AV_EINVAL, "output_fields must be a list of field names");
-        return json_object_array_length(of) ? mv_fields_parse(c, of, 0, sel, err) : AV_OK;
+        return json_object_array_length(of) ? api_fields_parse(c, of, 0, sel, err) : AV_OK;
     }
     const av_schema *s = av_collection_schema(c);
     sel->names = xcalloc((size_t)s->nfields, sizeof(char *));
@@ -103,7 +103,7 @@ int vk_output_fields(av_collection *c, json_object *holder, int with_vector, mv_
 const char *vk_str(json_object *o, const char *key, const char *def)
 {
     const char *s;
-    return o && mv_get_str(o, key, &s) == MV_OK && *s ? s : def;
+    return o && api_get_str(o, key, &s) == API_OK && *s ? s : def;
 }
 
 av_metric vk_index_metric(json_object *spec)
@@ -142,7 +142,7 @@ int vk_agg_count(av_collection *c, const char *op, const char *field, json_objec
     if (!op || strcmp(op, "count") != 0) return av_fail(err, AV_EINVAL, "agg op \"%.32s\" is not supported; use count", op ? op : "");
     if (field && (!fd || fd->primary || fd->type == AV_T_FLOAT_VECTOR || fd->type == AV_T_JSON || fd->type == AV_T_ARRAY))
         return av_fail(err, AV_EINVAL, "field \"%.128s\" cannot be grouped; name a scalar field", field);
-    if (cond && (!json_object_is_type(cond, json_type_object) || mv_get_int(cond, "gt", &gt) == MV_WRONG_TYPE))
+    if (cond && (!json_object_is_type(cond, json_type_object) || api_get_int(cond, "gt", &gt) == API_WRONG_TYPE))
         return av_fail(err, AV_EINVAL, "cond must be an object like {\"gt\": 1}");
     av_filter *f = NULL;
     int rc = filter_dsl ? av_filter_compile_viking(c, filter_dsl, &f, err) : AV_OK;
@@ -217,7 +217,7 @@ void vk_ranked_free(vk_ranked *v, size_t n)
     free(v);
 }
 
-typedef struct render_ctx { av_collection *c; const mv_fields *sel; const vk_ranked *v; const char *pk_key; int nest; json_object *out; } render_ctx;
+typedef struct render_ctx { av_collection *c; const api_fields *sel; const vk_ranked *v; const char *pk_key; int nest; json_object *out; } render_ctx;
 
 static int render_ranked(void *ctx, const av_row_view *row)
 {
@@ -228,7 +228,7 @@ static int render_ranked(void *ctx, const av_row_view *row)
     return 0;
 }
 
-json_object *vk_render_ranked(av_collection *c, const mv_fields *sel, const vk_ranked *v, size_t n,
+json_object *vk_render_ranked(av_collection *c, const api_fields *sel, const vk_ranked *v, size_t n,
                               const char *pk_key, int nest, av_err *err)
 {
     av_pk *pks = xcalloc(n ? n : 1, sizeof(av_pk));

@@ -41,7 +41,7 @@ static int begin(av_http_req *req, av_http_res *res, tk *t)
     vk_new_rid(t->rid);
     av_err e;
     int empty;
-    if (!mv_parse_body(req, &t->body, &empty, &e)) return 0;
+    if (!api_parse_body(req, &t->body, &empty, &e)) return 0;
     if (!empty) { tk_error(t, TK_INVALID, "invalid request: %s", e.msg); return -1; }
     t->body = json_object_new_object();   /* no body: task_id may be in the query string */
     const char *id = av_http_query(req, "task_id");
@@ -104,12 +104,12 @@ static int run_task(tk *t, json_object *task, int execute)
     if (rc == AV_OK) rc = av_count(c, f, &matched, &e);
     if (rc == AV_OK && execute) rc = av_delete_filter(c, f, &deleted, &e);
     if (rc == AV_OK && !execute) {
-        mv_fields sel = { 0 };
+        api_fields sel = { 0 };
         vk_output_fields(c, NULL, 0, &sel, &e);
         json_object *sample = json_object_new_array();
         void *x[3] = { c, sample, &sel };
         av_query(c, f, 0, SAMPLE_ROWS, sample_row, x, &e);
-        mv_fields_free(&sel);
+        api_fields_free(&sel);
         json_object_object_add(process, "sampled_data", sample);
         json_object_object_add(process, "sampled_timestamp", json_object_new_int64(av_now_ms()));
     }
@@ -142,7 +142,7 @@ HANDLER(task_create)
     else if (strcmp(type, "filter_delete") != 0) tk_error(&t, TK_INVALID, "invalid request: task_type \"%.32s\" is not supported; annovec runs filter_delete", type);
     else if (!json_object_object_get_ex(t.body, "task_params", &params) || !json_object_is_type(params, json_type_object))
         tk_error(&t, TK_INVALID, "invalid request: task_params (an object) is required");
-    else if (mv_get_bool(params, "need_confirm", &confirm) == MV_WRONG_TYPE) tk_error(&t, TK_INVALID, "invalid request: need_confirm must be a boolean");
+    else if (api_get_bool(params, "need_confirm", &confirm) == API_WRONG_TYPE) tk_error(&t, TK_INVALID, "invalid request: need_confirm must be a boolean");
     else {
         unsigned char r[12];
         char id[25];

@@ -80,7 +80,7 @@ static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
     vk_new_rid(r->rid);
     av_err e;
     int empty;
-    if (!mv_parse_body(req, &r->body, &empty, &e)) return 0;
+    if (!api_parse_body(req, &r->body, &empty, &e)) return 0;
     if (!empty) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
     r->body = json_object_new_object();   /* no body: the parameters are in the query string */
     av_http_query_each(req, query_arg, r->body);
@@ -95,8 +95,8 @@ static void vk_end(vk *r)
 
 static int need_str(vk *r, const char *key, const char **out)
 {
-    int k = mv_get_str(r->body, key, out);
-    if (k == MV_OK && **out) return 0;
+    int k = api_get_str(r->body, key, out);
+    if (k == API_OK && **out) return 0;
     vk_error(r, VK_INVALID, "invalid request: %s is required and must be a non-empty string", key);
     return -1;
 }
@@ -104,8 +104,8 @@ static int need_str(vk *r, const char *key, const char **out)
 static int need_collection(vk *r)
 {
     const char *name;
-    if (mv_get_str(r->body, "collection_name", &name) != MV_OK || !*name) {
-        if (mv_get_str(r->body, "collection_alias", &name) == MV_OK && *name) {
+    if (api_get_str(r->body, "collection_name", &name) != API_OK || !*name) {
+        if (api_get_str(r->body, "collection_alias", &name) == API_OK && *name) {
             vk_error(r, VK_INVALID, "invalid request: collection aliases are not supported; send collection_name");
             return -1;
         }
@@ -138,7 +138,7 @@ static const char *vk_type_name(const av_field *f)
 static int add_field(vk *r, av_schema *s, json_object *fo, const char *pk)
 {
     const char *name = NULL, *type = NULL;
-    if (!json_object_is_type(fo, json_type_object) || mv_get_str(fo, "field_name", &name) != MV_OK || mv_get_str(fo, "field_type", &type) != MV_OK) {
+    if (!json_object_is_type(fo, json_type_object) || api_get_str(fo, "field_name", &name) != API_OK || api_get_str(fo, "field_type", &type) != API_OK) {
         vk_error(r, VK_INVALID, "invalid request: every field needs field_name and field_type");
         return -1;
     }
@@ -157,7 +157,7 @@ static int add_field(vk *r, av_schema *s, json_object *fo, const char *pk)
     f->primary = strcmp(name, pk) == 0;
     int64_t dim = 0;
     if (f->type == AV_T_FLOAT_VECTOR) {
-        if (mv_get_int(fo, "dim", &dim) != MV_OK || dim < 4 || dim > 4096 || dim % 4) {
+        if (api_get_int(fo, "dim", &dim) != API_OK || dim < 4 || dim > 4096 || dim % 4) {
             vk_error(r, VK_INVALID, "invalid request: vector field %.128s needs dim from 4 to 4096, a multiple of 4", name);
             return -1;
         }
@@ -186,7 +186,7 @@ HANDLER(collection_create)
     s.dynamic = 0;
     s.metric = AV_METRIC_IP;
     const char *desc;
-    if (mv_get_str(r.body, "description", &desc) == MV_OK) snprintf(s.description, sizeof s.description, "%s", desc);
+    if (api_get_str(r.body, "description", &desc) == API_OK) snprintf(s.description, sizeof s.description, "%s", desc);
     int bad = 0;
     if (strcmp(pk, AUTO_ID) == 0) {
         av_field *f = av_schema_add_field(&s, AUTO_ID, AV_T_INT64);
@@ -231,7 +231,7 @@ HANDLER(collection_update)
     av_schema_init(&add);
     av_err e;
     if (need_collection(&r)) goto out;
-    if (mv_get_str(r.body, "description", &desc) == MV_WRONG_TYPE) { vk_error(&r, VK_INVALID, "invalid request: description must be a string"); goto out; }
+    if (api_get_str(r.body, "description", &desc) == API_WRONG_TYPE) { vk_error(&r, VK_INVALID, "invalid request: description must be a string"); goto out; }
     if (json_object_object_get_ex(r.body, "collection_aliases", NULL)) { vk_error(&r, VK_INVALID, "invalid request: collection aliases are not supported"); goto out; }
     json_object_object_get_ex(r.body, "fields", &fields);
     if (fields && !json_object_is_type(fields, json_type_array)) { vk_error(&r, VK_INVALID, "invalid request: fields must be a list"); goto out; }
@@ -417,13 +417,13 @@ static json_object *index_json(av_collection *c, const char *name, json_object *
     const av_schema *s = av_collection_schema(c);
     json_object *o = json_object_new_object(), *cost = json_object_new_object(), *vi = NULL, *si = NULL, *scalars = json_object_new_array();
     int64_t created = 0;
-    mv_get_int(spec, "create_ms", &created);
+    api_get_int(spec, "create_ms", &created);
     json_object_object_add(o, "collection_name", json_object_new_string(s->name));
     json_object_object_add(o, "index_name", json_object_new_string(name));
     json_object_object_add(o, "description", json_object_new_string(vk_str(spec, "description", "")));
     int64_t cpu = 1, shards = 1;
-    mv_get_int(spec, "cpu_quota", &cpu);
-    mv_get_int(spec, "shard_count", &shards);
+    api_get_int(spec, "cpu_quota", &cpu);
+    api_get_int(spec, "shard_count", &shards);
     json_object_object_add(o, "cpu_quota", json_object_new_int64(cpu));
     json_object_object_add(o, "shard_policy", json_object_new_string(vk_str(spec, "shard_policy", "auto")));
     json_object_object_add(o, "shard_count", json_object_new_int64(shards));
@@ -562,14 +562,14 @@ HANDLER(upsert_data)
         vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows) is required");
         vk_end(&r); return;
     }
-    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
+    if (api_get_int(r.body, "ttl", &ttl) == API_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
         vk_error(&r, VK_INVALID, "invalid request: ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
         vk_end(&r); return;
     }
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
-    mv_rows rows;
+    api_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, fields, (assign ? MV_ASSIGN_PK : 0) | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
+    if (api_rows_parse(r.c, fields, (assign ? API_ASSIGN_PK : 0) | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
         vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
         vk_end(&r); return;
     }
@@ -577,7 +577,7 @@ HANDLER(upsert_data)
     if (av_insert_ex(r.c, rows.rows, rows.n, !assign, expire, NULL, &e))
         vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
     else vk_ok(&r, NULL);
-    mv_rows_free(&rows);
+    api_rows_free(&rows);
     vk_end(&r);
 }
 
@@ -586,7 +586,7 @@ HANDLER(update_data)
 {
     BEGIN;
     json_object *fields;
-    mv_rows rows;
+    api_rows rows;
     av_err e;
     if (need_collection(&r)) { vk_end(&r); return; }
     if (!json_object_object_get_ex(r.body, "fields", &fields) || !fields) {
@@ -597,14 +597,14 @@ HANDLER(update_data)
         vk_error(&r, VK_INVALID, "invalid request: update_data keeps each row's expiry; to change the ttl, upsert the row");
         vk_end(&r); return;
     }
-    if (mv_rows_parse(r.c, fields, MV_VECTOR_OPTIONAL | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
+    if (api_rows_parse(r.c, fields, API_VECTOR_OPTIONAL | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
         vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
         vk_end(&r); return;
     }
     if (av_update(r.c, rows.rows, rows.n, &e))
         vk_error(&r, e.code == AV_ENOTFOUND ? 1000011 : e.code == AV_EIO ? VK_INTERNAL : VK_INVALID, "%s", e.msg);
     else vk_ok(&r, NULL);
-    mv_rows_free(&rows);
+    api_rows_free(&rows);
     vk_end(&r);
 }
 
@@ -621,7 +621,7 @@ static int read_pks(vk *r, av_pk **pks, size_t *n)
         vk_error(r, VK_INVALID, "invalid request: %zu primary_keys; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
         return -1;
     }
-    if (mv_ids_parse(r->c, ids, pks, n, &e)) { vk_error(r, VK_BAD_PK, "invalid primary key: %s", e.msg); return -1; }
+    if (api_ids_parse(r->c, ids, pks, n, &e)) { vk_error(r, VK_BAD_PK, "invalid primary key: %s", e.msg); return -1; }
     return 0;
 }
 
@@ -634,8 +634,8 @@ HANDLER(del_data)
     av_err e;
     int64_t deleted;
     if (need_collection(&r)) { vk_end(&r); return; }
-    int k = mv_get_bool(r.body, "del_all", &all);
-    if (k == MV_WRONG_TYPE) vk_error(&r, VK_INVALID, "invalid request: del_all must be a boolean");
+    int k = api_get_bool(r.body, "del_all", &all);
+    if (k == API_WRONG_TYPE) vk_error(&r, VK_INVALID, "invalid request: del_all must be a boolean");
     else if (all && json_object_object_get_ex(r.body, "primary_keys", NULL))
         vk_error(&r, VK_INVALID, "invalid request: send either primary_keys or del_all, not both");
     else if (all) {
@@ -651,7 +651,7 @@ HANDLER(del_data)
 
 typedef struct out_ctx {
     av_collection *c;
-    mv_fields *sel;
+    api_fields *sel;
     int nest;                  /* index reads: {pk, "fields":{...}} */
     json_object *out;
 } out_ctx;
@@ -663,7 +663,7 @@ static int collect(void *ctx, const av_row_view *row)
     return 0;
 }
 
-static int read_output_fields(vk *r, json_object *holder, int with_vector, mv_fields *sel)
+static int read_output_fields(vk *r, json_object *holder, int with_vector, api_fields *sel)
 {
     av_err e;
     if (vk_output_fields(r->c, holder, with_vector, sel, &e) == AV_OK) return 0;
@@ -676,7 +676,7 @@ static void fetch(av_http_req *req, av_http_res *res, int from_index)
     BEGIN;
     av_pk *pks = NULL;
     size_t n = 0;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     json_object *spec = NULL;
     const char *iname;
     av_err e;
@@ -689,7 +689,7 @@ static void fetch(av_http_req *req, av_http_res *res, int from_index)
 out:
     if (spec) json_object_put(spec);
     free(pks);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     vk_end(&r);
 }
 
@@ -730,14 +730,14 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
             vk_error(r, VK_BAD_VECTOR, "invalid query vector: send 1..%d vectors in order_by_vector.vectors", VK_SEARCH_VECTORS_MAX);
             return -1;
         }
-        if (mv_vectors_parse_ex(r->c, vs, 1, 1, q, nq, &e)) { vk_error(r, VK_BAD_VECTOR, "invalid query vector: %s", e.msg); return -1; }
+        if (api_vectors_parse_ex(r->c, vs, 1, 1, q, nq, &e)) { vk_error(r, VK_BAD_VECTOR, "invalid query vector: %s", e.msg); return -1; }
         return 0;
     }
     if (obv && json_object_object_get_ex(obv, "primary_keys", &pks) && pks) {
         av_pk *ids = NULL;
         size_t n = 0;
         if ((json_object_is_type(pks, json_type_array) && json_object_array_length(pks) > VK_SEARCH_VECTORS_MAX) ||
-            mv_ids_parse(r->c, pks, &ids, &n, &e) || n == 0) {
+            api_ids_parse(r->c, pks, &ids, &n, &e) || n == 0) {
             free(ids);
             vk_error(r, VK_BAD_PK, "invalid primary key: order_by_vector.primary_keys takes 1..%d keys of the primary key's type", VK_SEARCH_VECTORS_MAX);
             return -1;
@@ -756,7 +756,7 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
 }
 
 /* search.order_by_scalar {field_name, order asc|desc (desc)}: rows by a numeric field's value. */
-static void order_by_scalar(vk *r, json_object *obs, const av_filter *f, const mv_fields *sel, int64_t limit, int64_t offset)
+static void order_by_scalar(vk *r, json_object *obs, const av_filter *f, const api_fields *sel, int64_t limit, int64_t offset)
 {
     av_err e;
     const char *field = vk_str(obs, "field_name", NULL), *order = vk_str(obs, "order", "desc");
@@ -819,7 +819,7 @@ HANDLER(index_search)
     BEGIN;
     const char *iname;
     json_object *spec = NULL, *search = NULL, *obv = NULL, *fdsl = NULL;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     float *q = NULL;
     av_filter *f = NULL;
     av_err e;
@@ -837,7 +837,7 @@ HANDLER(index_search)
         goto out;
     }
     json_object_object_get_ex(search, "order_by_vector", &obv);
-    if (mv_get_int(search, "limit", &limit) == MV_WRONG_TYPE || mv_get_int(search, "offset", &offset) == MV_WRONG_TYPE ||
+    if (api_get_int(search, "limit", &limit) == API_WRONG_TYPE || api_get_int(search, "offset", &offset) == API_WRONG_TYPE ||
         limit < 1 || limit > VK_LIMIT_MAX || offset < 0 || limit + offset > AV_TOPK_MAX) {
         vk_error(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
         goto out;
@@ -875,7 +875,7 @@ out:
     if (spec) json_object_put(spec);
     free(q);
     av_filter_free(f);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     vk_end(&r);
 }
 

@@ -102,7 +102,7 @@ static int begin(av_http_req *req, av_http_res *res, v2 *r)
     vk_new_rid(r->rid);
     av_err e;
     int empty;
-    if (mv_parse_body(req, &r->body, &empty, &e)) { INVALID(r, "the request body must be a JSON object: %s", e.msg); return -1; }
+    if (api_parse_body(req, &r->body, &empty, &e)) { INVALID(r, "the request body must be a JSON object: %s", e.msg); return -1; }
     return 0;
 }
 
@@ -117,7 +117,7 @@ static void end(v2 *r)
 static const char *str_opt(v2 *r, const char *key)
 {
     const char *s;
-    return mv_get_str(r->body, key, &s) == MV_OK && *s ? s : NULL;
+    return api_get_str(r->body, key, &s) == API_OK && *s ? s : NULL;
 }
 
 static int need_collection(v2 *r)
@@ -154,7 +154,7 @@ static int read_ids(v2 *r, av_pk **pks, size_t *n)
         INVALID(r, "%zu ids; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
         return -1;
     }
-    if (mv_ids_parse(r->c, ids, pks, n, &e)) { INVALID(r, "invalid id: %s", e.msg); return -1; }
+    if (api_ids_parse(r->c, ids, pks, n, &e)) { INVALID(r, "invalid id: %s", e.msg); return -1; }
     return 0;
 }
 
@@ -170,17 +170,17 @@ HANDLER(upsert)
     int64_t ttl = 0;
     if (need_collection(&r)) { end(&r); return; }
     if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (a list of rows) is required"); end(&r); return; }
-    if (mv_get_int(r.body, "ttl", &ttl) == MV_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
+    if (api_get_int(r.body, "ttl", &ttl) == API_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
         INVALID(&r, "ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
         end(&r); return;
     }
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
-    mv_rows rows;
+    api_rows rows;
     av_err e;
-    if (mv_rows_parse(r.c, data, (assign ? MV_ASSIGN_PK : 0) | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
+    if (api_rows_parse(r.c, data, (assign ? API_ASSIGN_PK : 0) | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
     if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) write_failed(&r, &e);
     else ok(&r, NULL);
-    mv_rows_free(&rows);
+    api_rows_free(&rows);
     end(&r);
 }
 
@@ -189,15 +189,15 @@ HANDLER(update)
 {
     BEGIN;
     json_object *data;
-    mv_rows rows;
+    api_rows rows;
     av_err e;
     if (need_collection(&r)) { end(&r); return; }
     if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (rows with their primary keys) is required"); end(&r); return; }
     if (json_object_object_get_ex(r.body, "ttl", NULL)) { INVALID(&r, "update keeps each row's expiry; to change the ttl, upsert the row"); end(&r); return; }
-    if (mv_rows_parse(r.c, data, MV_VECTOR_OPTIONAL | MV_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
+    if (api_rows_parse(r.c, data, API_VECTOR_OPTIONAL | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
     if (av_update(r.c, rows.rows, rows.n, &e)) write_failed(&r, &e);
     else ok(&r, NULL);
-    mv_rows_free(&rows);
+    api_rows_free(&rows);
     end(&r);
 }
 
@@ -210,7 +210,7 @@ HANDLER(delete_)
     int64_t deleted;
     av_err e;
     if (need_collection(&r)) { end(&r); return; }
-    if (mv_get_bool(r.body, "del_all", &all) == MV_WRONG_TYPE) INVALID(&r, "del_all must be a boolean");
+    if (api_get_bool(r.body, "del_all", &all) == API_WRONG_TYPE) INVALID(&r, "del_all must be a boolean");
     else if (all && json_object_object_get_ex(r.body, "ids", NULL)) INVALID(&r, "send either ids or del_all, not both");
     else if (all) {
         if (av_delete_all(r.c, &deleted, &e)) fail(&r, 500, "InternalError", "%s", e.msg);
@@ -227,7 +227,7 @@ HANDLER(delete_)
 
 typedef struct fetch_ctx {
     av_collection *c;
-    mv_fields *sel;
+    api_fields *sel;
     int dense;                 /* fetch_in_index: add dense_vector and dense_dim */
     json_object *out;
     uint8_t *found;            /* per requested id */
@@ -262,7 +262,7 @@ static void fetch(av_http_req *req, av_http_res *res, int in_index)
     BEGIN;
     av_pk *pks = NULL;
     size_t n = 0;
-    mv_fields sel = { 0 };
+    api_fields sel = { 0 };
     av_err e;
     if (need_collection(&r) || (in_index && need_index(&r)) || read_ids(&r, &pks, &n)) goto out;
     if (vk_output_fields(r.c, in_index ? r.body : NULL, 0, &sel, &e)) { INVALID(&r, "%s", e.msg); goto out; }
@@ -271,7 +271,7 @@ static void fetch(av_http_req *req, av_http_res *res, int in_index)
     else {
         json_object *result = json_object_new_object(), *missing = json_object_new_array();
         for (size_t i = 0; i < n; i++)
-            if (!x.found[i]) json_object_array_add(missing, mv_pk_json(&pks[i], 0));
+            if (!x.found[i]) json_object_array_add(missing, api_pk_json(&pks[i], 0));
         json_object_object_add(result, "fetch", x.out);
         json_object_object_add(result, "ids_not_exist", missing);
         ok(&r, result);
@@ -279,7 +279,7 @@ static void fetch(av_http_req *req, av_http_res *res, int in_index)
     free(x.found);
 out:
     free(pks);
-    mv_fields_free(&sel);
+    api_fields_free(&sel);
     end(&r);
 }
 
@@ -291,13 +291,13 @@ HANDLER(fetch_in_index) { fetch(req, res, 1); }
 typedef struct search_req {
     int64_t limit, offset;
     av_filter *filter;
-    mv_fields sel;
+    api_fields sel;
 } search_req;
 
 static void search_req_free(search_req *s)
 {
     av_filter_free(s->filter);
-    mv_fields_free(&s->sel);
+    api_fields_free(&s->sel);
 }
 
 /* Collection, index, limit/offset, filter and output_fields, common to every search. */
@@ -308,7 +308,7 @@ static int search_common(v2 *r, search_req *s)
     memset(s, 0, sizeof *s);
     s->limit = 10;
     if (need_collection(r) || need_index(r)) return -1;
-    if (mv_get_int(r->body, "limit", &s->limit) == MV_WRONG_TYPE || mv_get_int(r->body, "offset", &s->offset) == MV_WRONG_TYPE ||
+    if (api_get_int(r->body, "limit", &s->limit) == API_WRONG_TYPE || api_get_int(r->body, "offset", &s->offset) == API_WRONG_TYPE ||
         s->limit < 1 || s->limit > V2_LIMIT_MAX || s->offset < 0 || s->limit + s->offset > AV_TOPK_MAX) {
         INVALID(r, "limit must be 1..%d and offset >= 0 (limit + offset <= %d)", V2_LIMIT_MAX, AV_TOPK_MAX);
         return -1;
@@ -333,7 +333,7 @@ static json_object *search_result(json_object *data, int64_t matched)
     return o;
 }
 
-typedef struct hit_ctx { av_collection *c; mv_fields *sel; json_object *out; } hit_ctx;
+typedef struct hit_ctx { av_collection *c; api_fields *sel; json_object *out; } hit_ctx;
 
 static int add_hit(void *ctx, int q, int rank, float score, const av_row_view *row)
 {
@@ -371,7 +371,7 @@ HANDLER(search_vector)
     av_err e;
     if (search_common(&r, &s) == 0) {
         if (!json_object_object_get_ex(r.body, "dense_vector", &dv) || !dv) fail(&r, 400, "MissingParameter", "dense_vector is required");
-        else if (mv_vectors_parse_ex(r.c, dv, 0, 1, &q, &nq, &e)) INVALID(&r, "invalid dense_vector: %s", e.msg);
+        else if (api_vectors_parse_ex(r.c, dv, 0, 1, &q, &nq, &e)) INVALID(&r, "invalid dense_vector: %s", e.msg);
         else vector_search(&r, &s, q);
     }
     free(q);
@@ -401,7 +401,7 @@ HANDLER(search_id)
         int dim = av_schema_vector(av_collection_schema(r.c))->dim;
         vec_copy v = { xmalloc(sizeof(float) * (size_t)dim), dim, 0 };
         if (!json_object_object_get_ex(r.body, "id", &idv) || !idv) fail(&r, 400, "MissingParameter", "id is required");
-        else if (json_object_is_type(idv, json_type_array) || mv_ids_parse(r.c, idv, &pk, &n, &e)) INVALID(&r, "id must be one primary key of the collection's key type");
+        else if (json_object_is_type(idv, json_type_array) || api_ids_parse(r.c, idv, &pk, &n, &e)) INVALID(&r, "id must be one primary key of the collection's key type");
         else if (av_get(r.c, pk, 1, copy_vec, &v, &e), !v.found) INVALID(&r, "id does not exist in the collection");
         else vector_search(&r, &s, v.dst);
         free(v.dst);

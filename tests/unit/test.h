@@ -1,7 +1,14 @@
 /*
- * test.h — a tiny table-friendly unit test harness. Each test binary includes this once, calls the
- * CHECK* macros from its cases, and returns test_summary() from main(), which prints the closing line
- * "N passed, N failed" (summed over binaries by tests/run-all) and yields the exit status.
+ * test.h — the unit test harness. A test binary is a table of named cases:
+ *
+ *     static void rename_under_writers(void) { ... CHECK(...); ... }
+ *     TEST_MAIN(TEST_CASE(rename_under_writers), TEST_CASE(...))
+ *
+ * `build/tests/.../test_x` runs every case; `test_x NAME...` runs the named ones; `test_x --list`
+ * prints the names. Each case prints "ok NAME" or "FAIL NAME" (with every failed CHECK above it);
+ * the binary ends with "N passed, N failed" (checks, summed over binaries by tests/run-all) and exits
+ * non-zero when a check failed or a name is unknown. Binaries mirror src/: tests/unit/core/vector/
+ * tests src/core/vector/, and so on.
  */
 #ifndef AV_TEST_H
 #define AV_TEST_H
@@ -9,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 static int test_passed, test_failed;
 
@@ -39,6 +47,50 @@ static inline int test_summary(void)
 {
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed ? 1 : 0;
+}
+
+typedef struct test_case { const char *name; void (*fn)(void); } test_case;
+#define TEST_CASE(fn) { #fn, fn }
+
+static inline int test_run(const test_case *cases, size_t n, int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < n; i++) printf("%s\n", cases[i].name);
+        return 0;
+    }
+    for (int a = 1; a < argc; a++) {
+        size_t i = 0;
+        while (i < n && strcmp(cases[i].name, argv[a]) != 0) i++;
+        if (i == n) { fprintf(stderr, "%s: no test case named \"%s\" (--list shows them)\n", argv[0], argv[a]); return 2; }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int run = argc == 1;
+        for (int a = 1; a < argc && !run; a++) run = strcmp(cases[i].name, argv[a]) == 0;
+        if (!run) continue;
+        int before = test_failed;
+        cases[i].fn();
+        printf("%s %s\n", test_failed == before ? "ok  " : "FAIL", cases[i].name);
+        fflush(stdout);
+    }
+    return test_summary();
+}
+
+/* main() of a test binary: the table of its cases. */
+#define TEST_MAIN(...) \
+    static const test_case test_cases_[] = { __VA_ARGS__ }; \
+    int main(int argc, char **argv) { return test_run(test_cases_, sizeof test_cases_ / sizeof *test_cases_, argc, argv); }
+
+/* A fresh directory under /tmp for one case (tag names it); test_rmdir removes it and its files. */
+static inline void test_tmpdir(char *buf, size_t n, const char *tag)
+{
+    snprintf(buf, n, "/tmp/avtest-%s-XXXXXX", tag);
+    if (!mkdtemp(buf)) { perror("mkdtemp"); exit(2); }
+}
+static inline void test_rmdir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
 #endif

@@ -1,0 +1,29 @@
+/*
+ * request.h — reading a request, for every dialect: the JSON body (with the json_dumps(None) "null"
+ * body taken as empty), typed members, the Int64-as-string header and the caller's project.
+ * Neutral: errors are engine-style av_err codes; each dialect writes its own envelope.
+ */
+#ifndef AV_API_REQUEST_H
+#define AV_API_REQUEST_H
+
+#include "annovec.h"
+#include "http/http.h"
+
+/* Result of reading a string member: absent, present, or of the wrong type. */
+enum { API_ABSENT = 0, API_OK = 1, API_WRONG_TYPE = -1 };
+
+/* Parses the body as a JSON object. Returns AV_OK, or AV_EINVAL (err says why; `empty` set when the
+ * body was empty). */
+int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err *err);
+int api_get_str(json_object *o, const char *key, const char **out);
+/* Integer member (JSON integer, or an integral double); API_ABSENT / API_OK / API_WRONG_TYPE. */
+int api_get_int(json_object *o, const char *key, int64_t *out);
+int api_get_bool(json_object *o, const char *key, int *out);
+int api_get_num(json_object *o, const char *key, double *out);
+
+/* Header Accept-Type-Allow-Int64: false renders Int64 values as strings. */
+int api_int64_as_string(const av_http_req *req);
+/* Principal's project for the request. */
+const char *api_project(const av_http_req *req);
+
+#endif
