@@ -28,6 +28,8 @@
 
 #define AV_VERSION "0.1.0"
 
+#define AV_ERR_NAME_MAX 256   /* bytes of av_err.name and .scope, NUL included */
+
 /* ---- status codes --------------------------------------------------------------------------- */
 enum {
     AV_OK = 0,
@@ -46,11 +48,36 @@ enum {
     AV_EAUTH = -13,        /* credentials missing or wrong                                   */
 };
 
+/* What an error is about (av_err.entity): the dialects choose their wire codes from (code, entity,
+ * reason) through their own tables, never from the message text. */
+enum {
+    AV_ENT_NONE = 0,
+    AV_ENT_DATASET, AV_ENT_VERSION, AV_ENT_SAMPLE, AV_ENT_LABEL, AV_ENT_FILE,        /* datasets */
+    AV_ENT_PROJECT, AV_ENT_DATABASE, AV_ENT_COLLECTION, AV_ENT_FIELD, AV_ENT_VECTOR,  /* vectors  */
+    AV_ENT_PK, AV_ENT_ROW, AV_ENT_INDEX, AV_ENT_FILTER, AV_ENT_RECORD,
+    AV_ENT_CREDENTIAL,                                                                /* auth     */
+};
+/* Why, more precisely than the code (av_err.reason). */
+enum {
+    AV_R_NONE = 0,
+    AV_R_MISSING,          /* required but absent (a row without its vector, no token)        */
+    AV_R_UNKNOWN,          /* named but not defined (a field not in the schema)               */
+    AV_R_EMPTY,            /* present but empty (an empty row object, an empty list)          */
+    AV_R_DUPLICATE,        /* given twice in one request                                      */
+    AV_R_CHANGED,          /* the handle was retired by a rename, alter or drop: send again   */
+    AV_R_EXPIRED,          /* a credential or URL past its expiry                             */
+    AV_R_IN_USE,           /* refused because something still refers to it                    */
+};
+
 typedef struct av_err {
     int code;              /* one of AV_E*, AV_OK when nothing went wrong                      */
     int pos;               /* byte offset of a parse error, -1 otherwise                       */
-    int entity;            /* what was missing/existing (AV_ENT_*, annovec_dataset.h), 0 if n/a */
-    char msg[512];
+    int entity;            /* what the error is about (AV_ENT_*), 0 if n/a                     */
+    int reason;            /* AV_R_*, 0 if the code says it all                                */
+    int64_t index;         /* the item of a batch it concerns (row, id, sample), -1 if n/a     */
+    char name[AV_ERR_NAME_MAX];   /* the entity's name or id ("" if n/a): a dialect formats it */
+    char scope[AV_ERR_NAME_MAX];  /* what contains it (a collection's database), "" if n/a     */
+    char msg[512];         /* neutral English: what was wrong and how to fix it                */
 } av_err;
 
 const char *av_strerror(int code);   /* short static name of a status code */

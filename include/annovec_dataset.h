@@ -15,15 +15,13 @@
  *  - Every write is one SQLite transaction under the store lock: it is all or nothing and visible
  *    to every read once it returns.
  *
- * Failures set err->entity (AV_ENT_*) to say which thing was missing, existing or too large, so a
- * dialect can pick its error code.
+ * Failures set err->entity (AV_ENT_*, annovec.h) to say which thing was missing, existing or too
+ * large, so a dialect can pick its error code.
  */
 #ifndef ANNOVEC_DATASET_H
 #define ANNOVEC_DATASET_H
 
 #include "annovec.h"
-
-enum { AV_ENT_NONE, AV_ENT_DATASET, AV_ENT_VERSION, AV_ENT_SAMPLE, AV_ENT_LABEL, AV_ENT_FILE };
 
 #define AV_DS_NAME_MAX       100          /* dataset names: [A-Za-z0-9_-]{1,100} */
 #define AV_DS_DESC_MAX       256

@@ -65,6 +65,9 @@ static int vfail(av_err *err, int code, int pos, const char *fmt, va_list ap)
         err->code = code;
         err->pos = pos;
         err->entity = 0;
+        err->reason = 0;
+        err->index = -1;
+        err->name[0] = err->scope[0] = 0;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     }
     return code;
@@ -88,12 +91,30 @@ int av_fail_at(av_err *err, int code, int pos, const char *fmt, ...)
     return code;
 }
 
+int av_fail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(err, code, -1, fmt, ap);
+    va_end(ap);
+    if (err) {
+        err->entity = entity;
+        err->reason = reason;
+        snprintf(err->name, sizeof err->name, "%s", name ? name : "");
+        snprintf(err->scope, sizeof err->scope, "%s", scope ? scope : "");
+    }
+    return code;
+}
+
 void av_err_clear(av_err *err)
 {
     if (!err) return;
     err->code = AV_OK;
     err->pos = -1;
     err->entity = 0;
+    err->reason = 0;
+    err->index = -1;
+    err->name[0] = err->scope[0] = 0;
     err->msg[0] = 0;
 }
 

@@ -25,6 +25,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int av_fail(av_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same with a byte position (parse errors). */
 int av_fail_at(av_err *err, int code, int pos, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, saying what the error is about: entity (AV_ENT_*), reason (AV_R_*), the entity's name
+ * and its scope (either may be NULL), so that a dialect can word it in its own terms. */
+int av_fail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope,
+               const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 void av_err_clear(av_err *err);
 
 int64_t av_now_ms(void);           /* wall clock, epoch milliseconds */
