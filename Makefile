@@ -22,6 +22,7 @@ UNIT_SRC := $(shell find tests/unit -name 'test_*.c' | sort)
 BENCH_SRC:= $(wildcard bench/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
@@ -43,6 +44,8 @@ $(BUILD)/libannovec.a: $(LIB_OBJ)
 $(BUILD)/annovec: $(CLI_OBJ) $(BUILD)/libannovec.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
+# Test objects are kept (not deleted as intermediates), so a second `make unit` has nothing to do.
+.SECONDARY: $(UNIT_OBJ)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libannovec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -74,4 +77,4 @@ bench: deps
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
