@@ -8,7 +8,8 @@
  * prints the names. Each case prints "ok NAME" or "FAIL NAME" (with every failed CHECK above it);
  * the binary ends with "N passed, N failed" (checks, summed over binaries by tests/run-all) and exits
  * non-zero when a check failed or a name is unknown. Binaries mirror src/: tests/unit/core/vector/
- * tests src/core/vector/, and so on.
+ * tests src/core/vector/, and so on. Where a case is a list of inputs with expected results, it is a
+ * static table looped over, and test_row() names the failing row by index (test_filter.c).
  */
 #ifndef AV_TEST_H
 #define AV_TEST_H
@@ -47,6 +48,13 @@ static inline int test_summary(void)
 {
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed ? 1 : 0;
+}
+
+/* Table rows: take `int mark = test_failed;` before a row's checks; test_row(mark, i, input) then
+ * names the row (its index in the table and its input) under the failed checks, if any failed. */
+static inline void test_row(int mark, size_t i, const char *input)
+{
+    if (test_failed > mark) fprintf(stderr, "  ^ row %zu: %s\n", i, input ? input : "(null)");
 }
 
 typedef struct test_case { const char *name; void (*fn)(void); } test_case;
