@@ -1,10 +1,10 @@
 /*
- * test_json.c — JSON helpers: int64 values survive parse → read → render exactly up to 2^63-1,
- * malformed input is refused with its byte position, nesting is bounded, floats render in their
- * shortest round-trip form, and vectors refuse wrong lengths, non-numbers, NaN and overflow.
+ * test_json.c — JSON helpers (src/http/json.c): int64 values survive parse → read → render exactly up
+ * to 2^63-1, malformed input is refused with its byte position, nesting is bounded, floats render in
+ * their shortest round-trip form, and vectors refuse wrong lengths, non-numbers, NaN and overflow.
+ * Each case is a table of rows; a failed row is named by its index and text.
  */
 #include "http/http.h"
-#include "http/router.h"
 #include "test.h"
 
 #include <math.h>
@@ -16,6 +16,7 @@ static void test_int64_roundtrip(void)
     static const char *const values[] = { "0", "-1", "9007199254740993", "449223424352133601",
                                           "9223372036854775807", "-9223372036854775808" };
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        int mark = test_failed;
         char text[64];
         snprintf(text, sizeof text, "{\"id\":%s}", values[i]);
         json_object *o = NULL, *v;
@@ -32,6 +33,7 @@ static void test_int64_roundtrip(void)
         CHECK_STR(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN), text);
         json_object_put(out);
         json_object_put(o);
+        test_row(mark, i, values[i]);
     }
 }
 
@@ -43,14 +45,15 @@ static void test_int64_refusals(void)
         {"\"\"", 1, 0, 0}, {"\"99999999999999999999\"", 1, 0, 0}, {"2.0", 0, 1, 2}, {"1e300", 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int mark = test_failed;
         json_object *v = NULL;
         av_err e;
         CHECK_INT(av_json_parse(cases[i].text, strlen(cases[i].text), 8, &v, &e), AV_OK);
         int64_t x = 0;
         int rc = av_json_get_int64(v, cases[i].allow_string, &x);
-        if ((rc == AV_OK) != cases[i].ok) fprintf(stderr, "  int64 case %zu (%s)\n", i, cases[i].text);
         CHECK_INT(rc == AV_OK, cases[i].ok);
         if (cases[i].ok) CHECK_INT(x, cases[i].want);
+        test_row(mark, i, cases[i].text);
         json_object_put(v);
     }
 }
@@ -62,14 +65,15 @@ static void test_parse_errors(void)
         {"[1,2,]", 5, "invalid JSON"}, {"", 0, "ends"}, {"{\"a\":tru}", 8, "invalid JSON"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int mark = test_failed;
         json_object *o = NULL;
         av_err e;
         av_err_clear(&e);
         CHECK_INT(av_json_parse(cases[i].text, strlen(cases[i].text), 8, &o, &e), AV_EINVAL);
-        if (e.pos != cases[i].pos) fprintf(stderr, "  parse case %zu: pos %d msg %s\n", i, e.pos, e.msg);
         CHECK_INT(e.pos, cases[i].pos);
         CHECK_CONTAINS(e.msg, cases[i].frag);
         CHECK(o == NULL);
+        test_row(mark, i, cases[i].text);
     }
     char deep[200];
     memset(deep, '[', 65);
@@ -88,9 +92,11 @@ static void test_numbers_out(void)
         {0.1f, "0.1"}, {1.0f, "1"}, {0.0f, "0"}, {-2.5f, "-2.5"}, {3.4028235e38f, "3.4028235e+38"}, {1e-7f, "1e-07"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int mark = test_failed;
         json_object *v = av_json_float(cases[i].f);
         CHECK_STR(json_object_to_json_string(v), cases[i].text);
         CHECK(strtof(json_object_to_json_string(v), NULL) == cases[i].f);
+        test_row(mark, i, cases[i].text);
         json_object_put(v);
     }
     json_object *d = av_json_double(0.1);
@@ -106,62 +112,21 @@ static void test_vectors(void)
         {"[1, null, 3]", AV_ETYPE}, {"[1, 1e39, 3]", AV_EINVAL}, {"[1, NaN, 3]", AV_EINVAL}, {"[1, -Infinity, 3]", AV_EINVAL}, {"{\"a\":1}", AV_ETYPE}, {"[1, [2], 3]", AV_ETYPE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int mark = test_failed;
         json_object *v = NULL;
         av_err e;
         av_json_parse(cases[i].text, strlen(cases[i].text), 8, &v, &e);
         float out[3];
         CHECK_INT(av_json_get_vector(v, 3, out, &e), cases[i].rc);
         if (cases[i].rc == AV_OK) CHECK(out[1] == 2.5f && out[2] == -3.0f);
+        test_row(mark, i, cases[i].text);
         json_object_put(v);
     }
 }
 
-static void h_a(av_http_req *req, av_http_res *res) { (void)req; res->status = 1; }
-static void h_b(av_http_req *req, av_http_res *res) { (void)req; res->status = 2; }
-
-static int route(const char *method, const char *path, av_http_handler *h, av_http_req *req, char *allowed)
-{
-    memset(req, 0, sizeof *req);
-    req->method = method;
-    req->path = path;
-    const av_dialect *d;
-    return router_find(req, &d, h, allowed, 64);
-}
-
-static void test_router(void)
-{
-    av_http_route("POST", "/v2/vectordb/entities/search", NULL, h_a);
-    av_http_route("GET", "/v2/{project_id}/datasets/{dataset_id}", NULL, h_b);
-    av_http_route("DELETE", "/v2/{project_id}/datasets/{dataset_id}", NULL, h_a);
-    av_http_req req;
-    av_http_handler h = NULL;
-    char allowed[64];
-    CHECK_INT(route("POST", "/v2/vectordb/entities/search", &h, &req, allowed), ROUTE_FOUND);
-    CHECK(h == h_a);
-    CHECK_INT(route("POST", "/v2/vectordb/entities/search/", &h, &req, allowed), ROUTE_FOUND);   /* trailing slash */
-    CHECK_INT(route("GET", "/v2/vectordb/entities/search", &h, &req, allowed), ROUTE_BAD_METHOD);
-    CHECK_STR(allowed, "POST");
-    CHECK_INT(route("POST", "/v2/vectordb/entities/searchx", &h, &req, allowed), ROUTE_NONE);
-    CHECK_INT(route("GET", "/v2/abc%20d/datasets/42", &h, &req, allowed), ROUTE_FOUND);
-    CHECK(h == h_b);
-    CHECK_STR(av_http_param(&req, "project_id"), "abc d");
-    CHECK_STR(av_http_param(&req, "dataset_id"), "42");
-    CHECK(av_http_param(&req, "nope") == NULL);
-    for (int i = 0; i < req.nparams; i++) free(req.param_values[i]);
-    CHECK_INT(route("PUT", "/v2/p/datasets/d", &h, &req, allowed), ROUTE_BAD_METHOD);
-    CHECK_STR(allowed, "GET, DELETE");
-    CHECK_INT(route("GET", "/v2//datasets/42", &h, &req, allowed), ROUTE_NONE);    /* empty segment */
-    CHECK_INT(route("GET", "/v2/p/datasets/42/x", &h, &req, allowed), ROUTE_NONE);
-    av_http_routes_clear();
-}
-
-int main(void)
-{
-    test_int64_roundtrip();
-    test_int64_refusals();
-    test_parse_errors();
-    test_numbers_out();
-    test_vectors();
-    test_router();
-    return test_summary();
-}
+TEST_MAIN(
+    TEST_CASE(test_int64_roundtrip),
+    TEST_CASE(test_int64_refusals),
+    TEST_CASE(test_parse_errors),
+    TEST_CASE(test_numbers_out),
+    TEST_CASE(test_vectors))
