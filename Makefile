@@ -3,6 +3,7 @@
 #   make run        install missing dependencies, build, serve on 127.0.0.1:19530 with ./data
 #   make check      the same set-up, then every test suite (ends with "N passed, N failed")
 #   make check-asan every test suite against an ASan+UBSan build (BUILD=build-asan)
+#   make unit-test T=core/vector/test_collection [CASE=test_ttl]   build and run one unit binary (or some of its cases)
 #   make bench      benchmark programs on Fashion-MNIST (prints numbers)
 
 CC      ?= cc
@@ -26,7 +27,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run check check-asan unit bench clean
+.PHONY: all deps run check check-asan unit unit-test bench clean
 all: $(BUILD)/annovec
 
 deps:
@@ -55,6 +56,10 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libannovec.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_BIN)
+
+unit-test: $(if $(T),$(BUILD)/tests/$(T))
+	@test -n "$(T)" || { echo "usage: make unit-test T=core/vector/test_collection [CASE=test_ttl]"; exit 2; }
+	$(BUILD)/tests/$(T) $(CASE)
 
 run: deps
 	@$(MAKE) --no-print-directory all
