@@ -24,14 +24,16 @@
 
 #define DIM 8
 #define WRITERS 4
-#define BATCHES 6
+#define BATCHES 6          /* batches each writer writes at least ...                        */
+#define MAX_BATCHES 300    /* ... and at most, while the other threads have not all run MIN_OPS  */
+#define MIN_OPS 3
 #define BATCH 4000
 #define WATCHDOG_S 240
 
 static const char *P = "0123456789abcdef0123456789abcdef";
 static av_store *st;
 static atomic_int unexpected;   /* failures inside the threads, checked once at the end */
-static atomic_int writers_left, rows_moving, retries, renames, alters, clears, drops, searches;
+static atomic_int writers_left, rows_moving, rows_meant, retries, renames, alters, clears, drops, searches;
 
 static void make_schema(av_schema *s, const char *name)
 {
@@ -80,18 +82,27 @@ static void insert_batch(const char *fixed_name, const av_row *rows)
     }
 }
 
+/* Each kind of change has run MIN_OPS times alongside the writers (so that a fast machine cannot finish
+ * the writes before the others start). */
+static int every_change_ran(void)
+{
+    return atomic_load(&renames) >= MIN_OPS && atomic_load(&alters) >= MIN_OPS && atomic_load(&clears) >= MIN_OPS &&
+           atomic_load(&drops) >= MIN_OPS && atomic_load(&searches) >= MIN_OPS;
+}
+
 static void *writer(void *arg)
 {
     int w = (int)(intptr_t)arg;
     av_row *rows = calloc(BATCH, sizeof *rows);
     float *vecs = calloc((size_t)BATCH * DIM, sizeof *vecs);
     json_object *doc = json_object_new_object();
-    for (int b = 0; b < BATCHES; b++) {
+    for (int b = 0; b < MAX_BATCHES && (b < BATCHES || !every_change_ran()); b++) {
         for (int i = 0; i < BATCH; i++) {
-            int64_t id = ((int64_t)w * BATCHES + b) * BATCH + i;
+            int64_t id = ((int64_t)w * MAX_BATCHES + b) * BATCH + i;
             for (int d = 0; d < DIM; d++) vecs[(size_t)i * DIM + d] = (float)((id * 31 + d) % 97);
             rows[i] = (av_row){ { 0, id, NULL }, vecs + (size_t)i * DIM, doc };
         }
+        if (b % 3 != 2) atomic_fetch_add(&rows_meant, BATCH);
         insert_batch(b % 3 == 2 ? "dropped_often" : NULL, rows);
     }
     json_object_put(doc);
@@ -217,12 +228,9 @@ static void writers_against_catalog_changes(void)
     /* every kind of change really ran alongside the writers */
     CHECK_INT(atomic_load(&unexpected), 0);
     /* every batch meant for the moving collection landed (retried across renames and alters) */
-    CHECK_INT(atomic_load(&rows_moving), WRITERS * (BATCHES - BATCHES / 3) * BATCH);
-    CHECK(atomic_load(&renames) > 0);
-    CHECK(atomic_load(&alters) > 0);
-    CHECK(atomic_load(&clears) > 0);
-    CHECK(atomic_load(&drops) > 0);
-    CHECK(atomic_load(&searches) > 0);
+    CHECK_INT(atomic_load(&rows_moving), atomic_load(&rows_meant));
+    CHECK(atomic_load(&rows_meant) >= WRITERS * (BATCHES - BATCHES / 3) * BATCH);
+    CHECK(every_change_ran());
     /* the moving collection is consistent: its count is what the rows say, and it survives reopening */
     av_collection *c = open_moving();
     int64_t n = -1;
