@@ -303,46 +303,58 @@ static void expired_rows_are_absent(void)
     teardown(c);
 }
 
+enum { DRAW_ROWS = 60, DRAWS = 40 };
+
+/* DRAWS random draws of [offset, offset + limit) of the rows matching expr. Every draw must visit
+ * want distinct rows of the filter ("n == 1": even ids) with score 0 and report matched; *bad counts
+ * the draws that did not. Returns how often the most frequent first row came first: a fresh uniform
+ * draw over 30 or 60 rows keeps it far below DRAWS / 3. */
+static int draws(av_collection *c, int64_t offset, int64_t limit, const char *expr, int want, int64_t matched, int *bad)
+{
+    int firsts[DRAW_ROWS + 1] = { 0 }, most = 0;
+    for (int round = 0; round < DRAWS; round++) {
+        seen s;
+        int64_t m = -1;
+        av_err e;
+        int used[DRAW_ROWS + 1] = { 0 }, first = 0;
+        *bad += ordered(c, NULL, round % 2, offset, limit, expr, &s, &m, &e) != AV_OK || s.n != want || m != matched;
+        const char *p = s.text;
+        for (int k = 0; k < s.n; k++) {
+            int pk = 0, len = 0;
+            double score = -1;
+            if (sscanf(p, "%d:%lf%n", &pk, &score, &len) != 2 || pk < 1 || pk > DRAW_ROWS || used[pk]++ || score != 0 ||
+                (expr && pk % 2 != 0)) { (*bad)++; break; }
+            if (!first) first = pk;
+            p += len;
+        }
+        if (first && ++firsts[first] > most) most = firsts[first];
+    }
+    return most;
+}
+
 static void random_order_draws_distinct_matching_rows(void)
 {
     av_collection *c = setup("qrandom", AV_T_INT64);
-    enum { N = 60 };
-    int64_t ids[N];
-    char texts[N][32];
-    const char *docs[N];
-    for (int i = 0; i < N; i++) {
+    int64_t ids[DRAW_ROWS];
+    char texts[DRAW_ROWS][32];
+    const char *docs[DRAW_ROWS];
+    for (int i = 0; i < DRAW_ROWS; i++) {
         ids[i] = i + 1;
         snprintf(texts[i], sizeof texts[i], "{\"n\": %d}", i % 2);
         docs[i] = texts[i];
     }
-    put(c, ids, docs, N);
-    seen s;
-    int64_t m = -1;
-    av_err e;
-    int firsts[N + 1] = { 0 }, distinct_firsts = 0, bad = 0;
-    for (int round = 0; round < 40; round++) {
-        CHECK_INT(ordered(c, NULL, 0, 0, 10, "n == 1", &s, &m, &e), AV_OK);
-        int used[N + 1] = { 0 }, first = -1;
-        const char *p = s.text;
-        for (int k = 0; k < s.n; k++) {
-            int pk = 0;
-            double score = -1;
-            int len = 0;
-            if (sscanf(p, "%d:%lf%n", &pk, &score, &len) != 2 || pk < 1 || pk > N || pk % 2 != 0 || used[pk]++ || score != 0) bad++;
-            if (first < 0) first = pk;
-            p += len;
-        }
-        bad += s.n != 10 || m != N / 2;
-        if (first > 0 && first <= N && !firsts[first]++) distinct_firsts++;
-    }
-    CHECK_INT(bad, 0);                 /* ten distinct rows of the filter, score 0, matched = 30 */
-    CHECK(distinct_firsts > 3);        /* drawn afresh: 40 draws of 30 rows do not keep starting alike */
-    /* offset skips into the draw; a window past the end is empty; every row once with no limit */
-    CHECK_INT(ordered(c, NULL, 0, 55, 10, NULL, &s, &m, &e), AV_OK);
-    CHECK_INT(s.n, 5);
-    CHECK_INT(m, N);
-    CHECK_INT(ordered(c, NULL, 1, 0, -1, NULL, &s, &m, &e), AV_OK);
-    CHECK_INT(s.n, N);
+    put(c, ids, docs, DRAW_ROWS);
+    int bad = 0;
+    /* drawn afresh each call, whatever the window: its first row is not the same one again and again */
+    CHECK(draws(c, 0, 10, "n == 1", 10, DRAW_ROWS / 2, &bad) < DRAWS / 3);
+    CHECK(draws(c, 0, 1, NULL, 1, DRAW_ROWS, &bad) < DRAWS / 3);
+    CHECK(draws(c, 20, 5, NULL, 5, DRAW_ROWS, &bad) < DRAWS / 3);
+    CHECK(draws(c, 10, 3, "n == 1", 3, DRAW_ROWS / 2, &bad) < DRAWS / 3);
+    /* a window running past the end, one past it, and no limit: every row once */
+    draws(c, 55, 10, NULL, 5, DRAW_ROWS, &bad);
+    draws(c, 60, 10, NULL, 0, DRAW_ROWS, &bad);
+    draws(c, 0, -1, NULL, DRAW_ROWS, DRAW_ROWS, &bad);
+    CHECK_INT(bad, 0);
     teardown(c);
 }
 
