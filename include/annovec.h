@@ -278,6 +278,52 @@ typedef struct av_search_params {
  * descending. Visits hits query by query, best first. */
 int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, void *ctx, av_err *err);
 
+/* ---- ordered queries and grouped counts (src/core/vector/collection_query.c) ---------------------
+ * Each call does its whole work (filter, field reads, sort or count, every visitor call) under one
+ * read lock, so what it reports is one state of the collection: a visited row's score is that row's
+ * own value, and a row whose delete has returned never appears. A bad field is reported before the
+ * lock is taken and before anything is visited; like every read, a call changes nothing. */
+
+typedef struct av_order {
+    const av_filter *filter;   /* NULL: every row */
+    const char *field;         /* order by this INT32, INT64, FLOAT or DOUBLE field (not the pk); rows
+                                  whose value is missing or null are left out. NULL: random order */
+    int ascending;             /* with field: smallest value first; 0: largest first */
+    int64_t offset;            /* rows skipped before the first one visited, >= 0 */
+    int64_t limit;             /* rows visited at most after offset; < 0: no limit */
+} av_order;
+/* One row of an ordered query; score is the row's value of the order field (0 in random order). */
+typedef int (*av_ordered_visitor)(void *ctx, double score, const av_row_view *row);
+/* Visits the rows matching o->filter that hold a value of o->field, ordered by that value read as a
+ * double: largest first with equal values by primary key ascending, or (ascending) the exact reverse,
+ * equal values by primary key descending. With no field: the matching rows in a uniformly random order,
+ * drawn afresh on every call. Then skips o->offset rows and visits at most o->limit; return non-zero
+ * from fn to stop. *matched (may be NULL) receives the number of rows ordered, before offset and limit.
+ * Errors (nothing visited, *matched 0): AV_EFIELD (reason AV_R_UNKNOWN) for a field not in the schema
+ * and AV_ETYPE for the pk or a field of another type, both with entity AV_ENT_FIELD and name the field;
+ * AV_EINVAL for a negative offset; AV_ENOTFOUND (reason AV_R_CHANGED) when the handle was dropped or
+ * swapped by a rename or alter. */
+int av_query_ordered(av_collection *c, const av_order *o, av_ordered_visitor fn, void *ctx, int64_t *matched, av_err *err);
+
+typedef struct av_group_by {
+    const av_filter *filter;   /* NULL: every row */
+    const char *field;         /* group by this scalar field (not the pk, the vector, a JSON or an Array
+                                  field); NULL: no groups, only the count of matching rows */
+    int64_t more_than;         /* keep the groups whose count is > more_than (INT64_MIN: every group) */
+} av_group_by;
+typedef struct av_group {
+    json_object *value;        /* the value the group's rows share: a string, integer or boolean */
+    int64_t count;
+} av_group;
+/* Counts the rows matching g->filter into *matched (may be NULL) and groups them by their value of
+ * g->field: a row whose value is a string, an integer or a boolean counts in that value's group; a
+ * missing, null or floating-point value counts in none (but in *matched). *groups receives a new array
+ * of *ngroups groups (NULL when there are none), in the order of each group's first row by primary key;
+ * the caller frees it, values included, with av_groups_free. Errors (*groups NULL, *ngroups and
+ * *matched 0): AV_EFIELD and AV_ETYPE for the field as in av_query_ordered, AV_ENOTFOUND. */
+int av_count_groups(av_collection *c, const av_group_by *g, av_group **groups, size_t *ngroups, int64_t *matched, av_err *err);
+void av_groups_free(av_group *groups, size_t ngroups);
+
 /* ---- named indexes ------------------------------------------------------------------------------
  * Index definitions a dialect records on a collection (VikingDB's vector_index / scalar_index), as a
  * JSON object the engine stores and returns but does not interpret; searches name their metric in

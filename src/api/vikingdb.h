@@ -38,23 +38,19 @@ json_object *vk_row_json(av_collection *c, const api_fields *sel, const av_row_v
 int vk_output_fields(av_collection *c, json_object *holder, int with_vector, api_fields *sel, av_err *err);
 
 /* count aggregation: op must be "count"; with `field` it groups by that field's values and keeps the
- * groups whose count is > cond.gt; filter_dsl (may be NULL) is the VikingDB filter. *groups gets a new
- * object {"__TOTAL__": n} or {value: count, ...}. AV_EINVAL / AV_EFILTER with err set. */
+ * groups whose count is > cond.gt; filter_dsl (may be NULL) is the VikingDB filter. One engine call
+ * (av_count_groups). *groups gets a new object {"__TOTAL__": n} or {value: count, ...}. AV_EINVAL,
+ * AV_EFILTER, or the engine's AV_EFIELD / AV_ETYPE for a field that cannot be grouped, with err set. */
 int vk_agg_count(av_collection *c, const char *op, const char *field, json_object *cond, json_object *filter_dsl,
                  json_object **groups, av_err *err);
 
-/* Rows ranked by a numeric scalar field (search/scalar, V1 order_by_scalar) or unranked (field NULL,
- * search/random). */
-typedef struct vk_ranked { av_pk pk; double score; } vk_ranked;
-/* The int64/float32 field a scalar ordering may use; AV_EINVAL with a message otherwise. */
-int vk_check_order_field(av_collection *c, const char *field, av_err *err);
-/* Every row matching f (NULL: all), with its field value as score, sorted (descending unless asc).
- * *out owns copies of string pks: free with vk_ranked_free. */
-int vk_rank(av_collection *c, const av_filter *f, const char *field, int asc, vk_ranked **out, size_t *n, av_err *err);
-void vk_ranked_free(vk_ranked *v, size_t n);
-/* A JSON array of v[0..n) in that order: vk_row_json(pk_key, nest) plus "score". */
-json_object *vk_render_ranked(av_collection *c, const api_fields *sel, const vk_ranked *v, size_t n,
-                              const char *pk_key, int nest, av_err *err);
+/* Rows ranked by a numeric scalar field (search/scalar, V1 order_by_scalar) or drawn at random
+ * (o->field NULL, search/random): one engine call (av_query_ordered) rendered as a JSON array of
+ * vk_row_json(pk_key, nest) plus "score" (the field's value; 1.0 for a random draw). *matched (may be
+ * NULL) receives the number of rows ranked. Errors are the engine's (AV_EFIELD / AV_ETYPE for a field
+ * that cannot order), with err set and *rows NULL. */
+int vk_ranked_rows(av_collection *c, const av_order *o, const api_fields *sel, const char *pk_key, int nest,
+                   json_object **rows, int64_t *matched, av_err *err);
 
 /* From a stored index definition: its vector_index.distance (default ip). */
 av_metric vk_index_metric(json_object *spec);

@@ -116,126 +116,55 @@ av_metric vk_index_metric(json_object *spec)
 
 /* ---- count aggregation ----------------------------------------------------------------------- */
 
-typedef struct agg_ctx { const char *field; json_object *groups; } agg_ctx;
-
-static int agg_row(void *ctx, const av_row_view *row)
+/* {value: count, ...} in the engine's order, or {"__TOTAL__": matched} without a field. */
+static json_object *groups_json(const char *field, const av_group *v, size_t n, int64_t matched)
 {
-    agg_ctx *a = ctx;
-    json_object *v = NULL, *cnt;
-    char key[128];
-    if (!json_object_object_get_ex((json_object *)row->doc, a->field, &v) || !v) return 0;
-    if (json_object_is_type(v, json_type_string)) snprintf(key, sizeof key, "%s", json_object_get_string(v));
-    else if (json_object_is_type(v, json_type_int)) snprintf(key, sizeof key, "%" PRId64, json_object_get_int64(v));
-    else if (json_object_is_type(v, json_type_boolean)) snprintf(key, sizeof key, "%s", json_object_get_boolean(v) ? "true" : "false");
-    else return 0;
-    int64_t n = json_object_object_get_ex(a->groups, key, &cnt) ? json_object_get_int64(cnt) : 0;
-    json_object_object_add(a->groups, key, json_object_new_int64(n + 1));
-    return 0;
+    json_object *out = json_object_new_object();
+    if (!field) json_object_object_add(out, "__TOTAL__", json_object_new_int64(matched));
+    for (size_t i = 0; i < n; i++)
+        json_object_object_add(out, json_object_get_string(v[i].value), json_object_new_int64(v[i].count));
+    return out;
 }
 
 int vk_agg_count(av_collection *c, const char *op, const char *field, json_object *cond, json_object *filter_dsl,
                  json_object **groups, av_err *err)
 {
     *groups = NULL;
-    const av_field *fd = field ? av_schema_field(av_collection_schema(c), field) : NULL;
-    int64_t gt = INT64_MIN;
+    av_group_by g = { NULL, field, INT64_MIN };
     if (!op || strcmp(op, "count") != 0) return av_fail(err, AV_EINVAL, "agg op \"%.32s\" is not supported; use count", op ? op : "");
-    if (field && (!fd || fd->primary || fd->type == AV_T_FLOAT_VECTOR || fd->type == AV_T_JSON || fd->type == AV_T_ARRAY))
-        return av_fail(err, AV_EINVAL, "field \"%.128s\" cannot be grouped; name a scalar field", field);
-    if (cond && (!json_object_is_type(cond, json_type_object) || api_get_int(cond, "gt", &gt) == API_WRONG_TYPE))
+    if (cond && (!json_object_is_type(cond, json_type_object) || api_get_int(cond, "gt", &g.more_than) == API_WRONG_TYPE))
         return av_fail(err, AV_EINVAL, "cond must be an object like {\"gt\": 1}");
     av_filter *f = NULL;
     int rc = filter_dsl ? av_filter_compile_viking(c, filter_dsl, &f, err) : AV_OK;
-    if (rc) return rc;
-    json_object *out = json_object_new_object();
-    if (!field) {
-        int64_t n = 0;
-        rc = av_count(c, f, &n, err);
-        json_object_object_add(out, "__TOTAL__", json_object_new_int64(n));
-    } else {
-        agg_ctx a = { field, json_object_new_object() };
-        rc = av_query(c, f, 0, -1, agg_row, &a, err);
-        json_object_object_foreach(a.groups, k, v)
-            if (json_object_get_int64(v) > gt) json_object_object_add(out, k, json_object_get(v));
-        json_object_put(a.groups);
-    }
+    av_group *v = NULL;
+    size_t n = 0;
+    int64_t matched = 0;
+    g.filter = f;
+    if (rc == AV_OK && (rc = av_count_groups(c, &g, &v, &n, &matched, err)) == AV_OK) *groups = groups_json(field, v, n, matched);
+    av_groups_free(v, n);
     av_filter_free(f);
-    if (rc) { json_object_put(out); return rc; }
-    *groups = out;
-    return AV_OK;
+    return rc;
 }
 
 /* ---- scalar ordering ------------------------------------------------------------------------- */
 
-int vk_check_order_field(av_collection *c, const char *field, av_err *err)
-{
-    const av_field *f = field ? av_schema_field(av_collection_schema(c), field) : NULL;
-    if (!f || f->primary || (f->type != AV_T_INT64 && f->type != AV_T_FLOAT && f->type != AV_T_INT32 && f->type != AV_T_DOUBLE))
-        return av_fail(err, AV_EINVAL, "field \"%.128s\" must be an int64 or float32 field of the collection", field ? field : "");
-    return AV_OK;
-}
+typedef struct render_ctx { av_collection *c; const api_fields *sel; const char *pk_key; int nest, random; json_object *out; } render_ctx;
 
-typedef struct rank_ctx { const char *field; vk_ranked *v; size_t n, cap; } rank_ctx;
-
-static int rank_row(void *ctx, const av_row_view *row)
-{
-    rank_ctx *x = ctx;
-    double score = 0;
-    if (x->field) {
-        json_object *fv;
-        if (!json_object_object_get_ex((json_object *)row->doc, x->field, &fv) || !fv ||
-            (!json_object_is_type(fv, json_type_int) && !json_object_is_type(fv, json_type_double))) return 0;
-        score = json_object_get_double(fv);
-    }
-    if (x->n == x->cap) x->v = xrealloc(x->v, sizeof(vk_ranked) * (x->cap = x->cap ? x->cap * 2 : 64));
-    x->v[x->n++] = (vk_ranked){ { row->pk.is_str, row->pk.i, row->pk.is_str ? xstrdup(row->pk.s) : NULL }, score };
-    return 0;
-}
-
-static int by_score_desc(const void *a, const void *b)
-{
-    double x = ((const vk_ranked *)a)->score, y = ((const vk_ranked *)b)->score;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-int vk_rank(av_collection *c, const av_filter *f, const char *field, int asc, vk_ranked **out, size_t *n, av_err *err)
-{
-    rank_ctx x = { field, NULL, 0, 0 };
-    int rc = av_query(c, f, 0, -1, rank_row, &x, err);
-    if (field) {
-        qsort(x.v, x.n, sizeof *x.v, by_score_desc);
-        for (size_t i = 0; asc && i < x.n / 2; i++) { vk_ranked t = x.v[i]; x.v[i] = x.v[x.n - 1 - i]; x.v[x.n - 1 - i] = t; }
-    }
-    *out = x.v;
-    *n = x.n;
-    return rc;
-}
-
-void vk_ranked_free(vk_ranked *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free((char *)v[i].pk.s);
-    free(v);
-}
-
-typedef struct render_ctx { av_collection *c; const api_fields *sel; const vk_ranked *v; const char *pk_key; int nest; json_object *out; } render_ctx;
-
-static int render_ranked(void *ctx, const av_row_view *row)
+static int render_ranked(void *ctx, double score, const av_row_view *row)
 {
     render_ctx *x = ctx;
     json_object *o = vk_row_json(x->c, x->sel, row, x->pk_key, x->nest);
-    json_object_object_add(o, "score", av_json_double(x->v[json_object_array_length(x->out)].score));
+    json_object_object_add(o, "score", av_json_double(x->random ? 1.0 : score));
     json_object_array_add(x->out, o);
     return 0;
 }
 
-json_object *vk_render_ranked(av_collection *c, const api_fields *sel, const vk_ranked *v, size_t n,
-                              const char *pk_key, int nest, av_err *err)
+int vk_ranked_rows(av_collection *c, const av_order *o, const api_fields *sel, const char *pk_key, int nest,
+                   json_object **rows, int64_t *matched, av_err *err)
 {
-    av_pk *pks = xcalloc(n ? n : 1, sizeof(av_pk));
-    for (size_t i = 0; i < n; i++) pks[i] = v[i].pk;
-    render_ctx x = { c, sel, v, pk_key, nest, json_object_new_array() };
-    int rc = av_get(c, pks, n, render_ranked, &x, err);
-    free(pks);
-    if (rc) { json_object_put(x.out); return NULL; }
-    return x.out;
+    render_ctx x = { c, sel, pk_key, nest, o->field == NULL, json_object_new_array() };
+    int rc = av_query_ordered(c, o, render_ranked, &x, matched, err);
+    if (rc) { json_object_put(x.out); x.out = NULL; }
+    *rows = x.out;
+    return rc;
 }

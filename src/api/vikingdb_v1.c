@@ -760,24 +760,18 @@ static void order_by_scalar(vk *r, json_object *obs, const av_filter *f, const a
 {
     av_err e;
     const char *field = vk_str(obs, "field_name", NULL), *order = vk_str(obs, "order", "desc");
-    vk_ranked *v = NULL;
-    size_t n = 0;
-    if (!json_object_is_type(obs, json_type_object) || vk_check_order_field(r->c, field, &e))
+    av_order o = { f, field, strcmp(order, "asc") == 0, offset, limit };
+    json_object *rows = NULL;
+    if (!json_object_is_type(obs, json_type_object) || !field)
         vk_error(r, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field");
     else if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) vk_error(r, VK_INVALID, "invalid request: order must be asc or desc");
-    else if (vk_rank(r->c, f, field, strcmp(order, "asc") == 0, &v, &n, &e)) vk_error(r, VK_INTERNAL, "%s", e.msg);
-    else {
-        size_t from = (size_t)offset < n ? (size_t)offset : n;
-        size_t count = n - from < (size_t)limit ? n - from : (size_t)limit;
-        json_object *rows = vk_render_ranked(r->c, sel, v + from, count, NULL, 1, &e);
-        if (!rows) vk_error(r, VK_INTERNAL, "%s", e.msg);
-        else {
-            json_object *data = json_object_new_array();
-            json_object_array_add(data, rows);
-            vk_ok(r, data);
-        }
-    }
-    vk_ranked_free(v, n);
+    else if (vk_ranked_rows(r->c, &o, sel, NULL, 1, &rows, NULL, &e) == AV_OK) {
+        json_object *data = json_object_new_array();
+        json_object_array_add(data, rows);
+        vk_ok(r, data);
+    } else if (e.code == AV_EFIELD || e.code == AV_ETYPE)
+        vk_error(r, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field");
+    else vk_error(r, VK_INTERNAL, "%s", e.msg);
 }
 
 /* search/agg (and /api/index/search with a top-level "agg", which the Node SDK sends). */

@@ -411,33 +411,27 @@ HANDLER(search_id)
     end(&r);
 }
 
-/* Renders ranked rows [from, from + limit) as a search result. */
-static void reply_ranked(v2 *r, search_req *s, vk_ranked *v, size_t n, size_t from, int64_t matched)
+/* Ranked rows (o->field NULL: a random draw) as a search result. */
+static void reply_ranked(v2 *r, search_req *s, const av_order *o)
 {
     av_err e;
-    if (from > n) from = n;
-    size_t count = n - from < (size_t)s->limit ? n - from : (size_t)s->limit;
-    json_object *data = vk_render_ranked(r->c, &s->sel, v + from, count, "id", 1, &e);
-    if (!data) INVALID(r, "%s", e.msg);
-    else ok(r, search_result(data, matched));
+    json_object *data = NULL;
+    int64_t matched = 0;
+    if (vk_ranked_rows(r->c, o, &s->sel, "id", 1, &data, &matched, &e)) INVALID(r, "%s", e.msg);
+    else ok(r, search_result(data, s->filter ? matched : 0));
 }
 
 HANDLER(search_scalar)
 {
     BEGIN;
     search_req s;
-    vk_ranked *v = NULL;
-    size_t n = 0;
-    av_err e;
     if (search_common(&r, &s) == 0) {
         const char *field = str_opt(&r, "field"), *order = str_opt(&r, "order");
+        av_order o = { s.filter, field, order && strcmp(order, "asc") == 0, s.offset, s.limit };
         if (!field) fail(&r, 400, "MissingParameter", "field is required");
-        else if (vk_check_order_field(r.c, field, &e)) INVALID(&r, "%s", e.msg);
         else if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) INVALID(&r, "order must be asc or desc");
-        else if (vk_rank(r.c, s.filter, field, order && strcmp(order, "asc") == 0, &v, &n, &e)) INVALID(&r, "%s", e.msg);
-        else reply_ranked(&r, &s, v, n, (size_t)s.offset, s.filter ? (int64_t)n : 0);
+        else reply_ranked(&r, &s, &o);
     }
-    vk_ranked_free(v, n);
     search_req_free(&s);
     end(&r);
 }
@@ -446,23 +440,10 @@ HANDLER(search_random)
 {
     BEGIN;
     search_req s;
-    vk_ranked *v = NULL;
-    size_t n = 0;
-    av_err e;
     if (search_common(&r, &s) == 0) {
-        if (vk_rank(r.c, s.filter, NULL, 0, &v, &n, &e)) INVALID(&r, "%s", e.msg);
-        else {
-            for (size_t i = n; i > 1; i--) {   /* Fisher-Yates */
-                uint64_t rnd;
-                av_random(&rnd, sizeof rnd);
-                size_t j = (size_t)(rnd % i);
-                vk_ranked t = v[i - 1]; v[i - 1] = v[j]; v[j] = t;
-            }
-            for (size_t i = 0; i < n; i++) v[i].score = 1.0;
-            reply_ranked(&r, &s, v, n, 0, s.filter ? (int64_t)n : 0);
-        }
+        av_order o = { s.filter, NULL, 0, 0, s.limit };   /* a draw: offset is not used */
+        reply_ranked(&r, &s, &o);
     }
-    vk_ranked_free(v, n);
     search_req_free(&s);
     end(&r);
 }
