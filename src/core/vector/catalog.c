@@ -374,11 +374,11 @@ static int expire_all(av_store *st)
     int64_t now = av_now_ms(), purged;
     for (size_t i = 0; i < n; i++) {
         coll_rdlock(v[i]);
-        int has = v[i]->nttl > 0;
+        int has = v[i]->rows.nttl > 0;
         coll_unlock(v[i]);
         if (has && av_collection_expire(v[i], now, &purged, NULL) == AV_OK) {
             coll_rdlock(v[i]);
-            remaining |= v[i]->nttl > 0;
+            remaining |= v[i]->rows.nttl > 0;
             coll_unlock(v[i]);
         }
         av_collection_release(v[i]);

@@ -1,16 +1,16 @@
 /*
- * collection.h — engine-internal view of a collection: the in-memory cache of its SQLite rows.
+ * collection.h — engine-internal view of a collection: the in-memory cache of its SQLite rows
+ * (coll_rows, see rows.h) and the vector index over them (vecindex.h).
  *
- * Slots: every entity lives in a slot index s in [0, nslots). Per slot: pk (pk_i or pk_s), vector
- * (vecs + s*dim), norm, doc (json object of non-pk, non-vector fields) and alive[s]. A deleted slot is
- * scrubbed at once (vector zeroed, doc and pk string freed, alive=0) and put on the free list for
- * reuse. When more than half the slots are free, coll_compact moves the live ones down so that scans
- * stay dense; the vector index is told through its remove/add hooks.
+ * The rows live in slots (rows.h). collection.c wraps every slot change with what the vector index
+ * must be told, so that the index always describes the live slots: add/remove per slot, remap when
+ * coll_compact renumbers them, a fresh index when the rows are cleared or moved to another handle.
  *
  * Locking: `lock` is a writer-preferring rwlock. Readers (get/query/count/search) hold it shared for
  * the whole call, visitors included. Writers validate outside it, then hold it exclusively across the
  * SQLite transaction and the in-memory apply, so a write that has returned is visible to every later
  * reader, and a reader never sees a half-applied batch. Lock order: catalog -> collection -> store.
+ * A struct av_collection is never copied: rows move between handles with coll_move_rows.
  *
  * TTL: a slot whose expire time has passed is invisible to every read at once (coll_visible); the
  * store's purge thread deletes expired rows from SQLite and memory later (av_collection_expire).
@@ -22,7 +22,7 @@
 #include <stdatomic.h>
 #include <sqlite3.h>
 #include "annovec.h"
-#include "core/vector/pkmap.h"
+#include "core/vector/rows.h"
 #include "core/vector/vecindex.h"
 #include "lib/lockorder.h"
 
@@ -42,19 +42,8 @@ struct av_collection {
     int dropped;                /* under lock */
     int loaded;                 /* under lock */
 
-    uint32_t nslots, cap;
-    float *vecs, *norms;
-    uint8_t *alive;
-    int64_t *pk_i;
-    char **pk_s;
-    json_object **docs;
-    uint32_t *free_slots;
-    uint32_t nfree;
-    int64_t live;              /* slots in use, expired or not */
-    int64_t *expire;           /* per slot, epoch ms (0 = never); NULL until a row has a TTL */
-    int64_t nttl;              /* slots in use with an expiry */
-    pkmap map;
-    int64_t last_auto_id;
+    coll_rows rows;             /* under lock */
+    int64_t last_auto_id;       /* under lock */
 
     const av_vecindex_ops *iops;
     void *index;
@@ -83,7 +72,7 @@ void coll_slot_set_expire(av_collection *c, uint32_t slot, int64_t expire_ms);
 /* A slot readers may see: in use and not expired at `now` (epoch ms). */
 static inline int coll_visible(const av_collection *c, uint32_t s, int64_t now)
 {
-    return c->alive[s] && (!c->nttl || !c->expire[s] || c->expire[s] > now);
+    return rows_visible(&c->rows, s, now);
 }
 /* Moves live slots down over free ones when more than half the slots are free (keeps scans dense).
  * Slot numbers change: caller holds the write lock and keeps no slot numbers across it. */

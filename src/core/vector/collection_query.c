@@ -83,11 +83,11 @@ static int row_number(const av_row_view *v, const char *field, double *out)
 static size_t collect(const av_collection *c, const av_filter *f, const char *score_field, entry **out)
 {
     *out = NULL;
-    if (c->live <= 0) return 0;
-    entry *v = xmalloc(sizeof(entry) * (size_t)c->live);
+    if (c->rows.live <= 0) return 0;
+    entry *v = xmalloc(sizeof(entry) * (size_t)c->rows.live);
     size_t n = 0;
     int64_t now = av_now_ms();
-    for (uint32_t s = 0; s < c->nslots; s++) {
+    for (uint32_t s = 0; s < c->rows.nslots; s++) {
         if (!coll_visible(c, s, now)) continue;
         av_row_view rv = coll_view(c, s);
         double score = 0;

@@ -55,8 +55,9 @@ static int cmp_pk_slots(const void *a, const void *b, void *arg)
 {
     const av_collection *c = arg;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (c->pk_is_str) return strcmp(c->pk_s[x], c->pk_s[y]);
-    return c->pk_i[x] < c->pk_i[y] ? -1 : c->pk_i[x] > c->pk_i[y];
+    const coll_rows *r = &c->rows;
+    if (r->pk_is_str) return strcmp(r->pk_s[x], r->pk_s[y]);
+    return r->pk_i[x] < r->pk_i[y] ? -1 : r->pk_i[x] > r->pk_i[y];
 }
 
 int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit,
@@ -67,10 +68,10 @@ int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit
     int rc = check_live(c, err);
     uint32_t *hits = NULL;
     size_t m = 0;
-    if (rc == AV_OK && c->live > 0) {
-        hits = xmalloc(sizeof(uint32_t) * (size_t)c->live);
+    if (rc == AV_OK && c->rows.live > 0) {
+        hits = xmalloc(sizeof(uint32_t) * (size_t)c->rows.live);
         int64_t now = av_now_ms();
-        for (uint32_t s = 0; s < c->nslots; s++)
+        for (uint32_t s = 0; s < c->rows.nslots; s++)
             if (matches(c, f, s, now)) hits[m++] = s;
         qsort_r(hits, m, sizeof *hits, cmp_pk_slots, c);
     }
@@ -88,9 +89,9 @@ int av_count(av_collection *c, const av_filter *f, int64_t *out, av_err *err)
     coll_rdlock(c);
     int rc = check_live(c, err);
     int64_t n = 0, now = av_now_ms();
-    if (rc == AV_OK && !f && !c->nttl) n = c->live;
+    if (rc == AV_OK && !f && !c->rows.nttl) n = c->rows.live;
     else if (rc == AV_OK)
-        for (uint32_t s = 0; s < c->nslots; s++) n += matches(c, f, s, now);
+        for (uint32_t s = 0; s < c->rows.nslots; s++) n += matches(c, f, s, now);
     coll_unlock(c);
     *out = n;
     return rc;
@@ -143,7 +144,7 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
     if (p->use_metric) vd.metric = p->metric;
     for (int q = 0; q < p->nq && rc == AV_OK; q++) {
         const float *qv = p->queries + (size_t)q * (size_t)c->dim;
-        int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter || c->nttl ? accept_slot : NULL, &actx, hits);
+        int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter || c->rows.nttl ? accept_slot : NULL, &actx, hits);
         int stop = 0;
         for (int r = p->offset; r < n && !stop; r++) {
             av_row_view v = coll_view(c, hits[r].slot);

@@ -357,7 +357,7 @@ done:
 static json_object *merged_doc(const av_collection *c, uint32_t slot, json_object *patch)
 {
     json_object *m = json_object_new_object();
-    json_object_object_foreach(c->docs[slot], k, v) json_object_object_add(m, k, copy_json(v));
+    json_object_object_foreach(c->rows.docs[slot], k, v) json_object_object_add(m, k, copy_json(v));
     if (patch) {
         json_object_object_foreach(patch, pk, pv) json_object_object_add(m, pk, copy_json(pv));
     }
@@ -398,9 +398,9 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
         rc = build_doc(c, m, (int)i, &docs[i], err);
         json_object_put(m);
         float *v = vecs + i * (size_t)c->dim;
-        memcpy(v, rows[i].vec ? rows[i].vec : c->vecs + (size_t)slot * (size_t)c->dim, sizeof(float) * (size_t)c->dim);
+        memcpy(v, rows[i].vec ? rows[i].vec : coll_view(c, slot).vec, sizeof(float) * (size_t)c->dim);
         full[i] = (av_row){ pks[i], v, NULL };
-        expire[i] = c->expire ? c->expire[slot] : 0;   /* an update keeps the row's expiry */
+        expire[i] = c->rows.expire ? c->rows.expire[slot] : 0;   /* an update keeps the row's expiry */
     }
     insert_job job = { c, full, pks, docs, skip, expire, n, 0 };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
@@ -504,13 +504,13 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
     }
     coll_wrlock(c);
     int rc = AV_OK;
-    uint32_t *slots = xmalloc(sizeof(uint32_t) * (c->live ? (size_t)c->live : 1));
+    uint32_t *slots = xmalloc(sizeof(uint32_t) * (c->rows.live ? (size_t)c->rows.live : 1));
     size_t m = 0;
     if (c->dropped) {
         rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         int64_t now = av_now_ms();
-        for (uint32_t s = 0; s < c->nslots; s++) {
+        for (uint32_t s = 0; s < c->rows.nslots; s++) {
             if (!coll_visible(c, s, now)) continue;
             av_row_view v = coll_view(c, s);
             if (av_filter_match(f, &v)) slots[m++] = s;
@@ -559,7 +559,7 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
         rc = retire_sid(c->st, c->id, c->sid, &sid, err);
         av_store_unlock(c->st);
         if (rc == AV_OK) {
-            if (deleted) *deleted = c->live;   /* rows held, expired ones not yet purged included */
+            if (deleted) *deleted = c->rows.live;   /* rows held, expired ones not yet purged included */
             c->sid = sid;
             coll_clear_lazily(c);
         }
@@ -632,11 +632,12 @@ int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err 
     *purged = 0;
     coll_wrlock(c);
     int rc = AV_OK;
-    if (!c->dropped && c->nttl) {
-        uint32_t *slots = xmalloc(sizeof(uint32_t) * (size_t)c->nttl);
+    const coll_rows *r = &c->rows;
+    if (!c->dropped && r->nttl) {
+        uint32_t *slots = xmalloc(sizeof(uint32_t) * (size_t)r->nttl);
         size_t m = 0;
-        for (uint32_t s = 0; s < c->nslots && m < (size_t)c->nttl; s++)
-            if (c->alive[s] && c->expire[s] && c->expire[s] <= now) slots[m++] = s;
+        for (uint32_t s = 0; s < r->nslots && m < (size_t)r->nttl; s++)
+            if (r->alive[s] && r->expire[s] && r->expire[s] <= now) slots[m++] = s;
         int64_t ignored;
         rc = delete_slots(c, slots, m, &ignored, err);
         if (rc == AV_OK) *purged = (int64_t)m;
