@@ -273,6 +273,8 @@ typedef struct av_search_params {
                                   radius < d <= range_filter */
     int use_metric;            /* 0: the collection's metric; 1: `metric` (an index's own) */
     av_metric metric;
+    json_object *index_params; /* per-search knobs of the collection's index, e.g. {"ef": 64} for HNSW;
+                                  borrowed, may be NULL; FLAT ignores them, an index may refuse bad ones (AV_EINVAL) */
 } av_search_params;
 /* Exact or indexed top-k search. Distances follow Milvus: squared L2 ascending, IP and COSINE
  * descending. Visits hits query by query, best first. */

@@ -1,9 +1,14 @@
 /*
- * collection.c — collection lifecycle and slot management (see collection.h), and loading a
+ * collection.c — collection lifecycle (new, release, clear, move between handles, drop), the slot
+ * operations that keep the vector index told (see collection.h and vecindex.h), and loading a
  * collection's rows from SQLite at startup.
  *
  * Stored row (table entity): coll, pk (INTEGER or TEXT), vec (BLOB of dim little-endian float32),
  * doc (JSON text of the non-pk, non-vector fields).
+ *
+ * Locking: coll_new and coll_load run before the handle is shared (coll_load still takes the write
+ * lock); every slot operation and clear/move is called with the write lock held; release runs when
+ * no one else holds the handle; the lazy free runs on a background thread holding nothing.
  */
 #include "core/vector/collection.h"
 #include "core/store/store.h"
@@ -34,7 +39,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     atomic_init(&c->refs, 1);
     c->loaded = 1;
     rows_init(&c->rows, c->dim, c->pk_is_str);
-    c->iops = &av_flat_index;
+    c->iops = av_vecindex_for(c->schema.index_type, NULL);
     av_vecdata vd = coll_vecdata(c);
     c->index = c->iops->create(&vd);
     return c;
@@ -55,14 +60,26 @@ void av_collection_release(av_collection *c)
     free(c);
 }
 
-/* Rows detached from a collection, freed on a background thread. */
-typedef struct detached_rows { coll_rows rows; } detached_rows;
+/* Rows and their index detached from a collection, freed on a background thread. */
+typedef struct detached_rows {
+    coll_rows rows;
+    const av_vecindex_ops *iops;
+    void *index;
+} detached_rows;
 
 static void free_detached(void *arg)
 {
     detached_rows *d = arg;
+    d->iops->destroy(d->index);
     rows_free(&d->rows);
     free(d);
+}
+
+/* Gives c a fresh, empty index (its rows are empty). */
+static void *fresh_index(const av_collection *c)
+{
+    av_vecdata vd = coll_vecdata(c);
+    return c->iops->create(&vd);
 }
 
 void coll_clear_lazily(av_collection *c)
@@ -70,17 +87,25 @@ void coll_clear_lazily(av_collection *c)
     detached_rows *d = xmalloc(sizeof *d);
     rows_init(&d->rows, c->dim, c->pk_is_str);
     rows_move(&d->rows, &c->rows);
-    c->iops->clear(c->index);
+    d->iops = c->iops;
+    d->index = c->index;
+    c->index = fresh_index(c);
     store_lazy_free(c->st, free_detached, d);
 }
 
 void coll_move_rows(av_collection *to, av_collection *from)
 {
     rows_move(&to->rows, &from->rows);
-    to->iops->destroy(to->index);
-    to->index = from->index;
-    av_vecdata vd = coll_vecdata(from);
-    from->index = from->iops->create(&vd);
+    if (to->iops == from->iops) {   /* the index goes with the rows; `from` takes to's empty one */
+        void *empty = to->index;
+        to->index = from->index;
+        from->index = empty;
+    } else {                        /* another index type: build to's from the rows */
+        from->iops->destroy(from->index);
+        from->index = fresh_index(from);
+        av_vecdata vd = coll_vecdata(to);
+        to->iops->build(to->index, &vd);
+    }
     to->last_auto_id = from->last_auto_id;
     to->sid = from->sid;
     to->loaded = from->loaded;
@@ -173,11 +198,8 @@ void coll_compact(av_collection *c)
     uint32_t *map = rows_compact(&c->rows, &old_n);
     if (!map) return;
     av_vecdata vd = coll_vecdata(c);
-    for (uint32_t s = 0; s < old_n; s++)
-        if (map[s] != AV_SLOT_NONE && map[s] != s) {
-            c->iops->remove(c->index, &vd, s);
-            c->iops->add(c->index, &vd, map[s]);
-        }
+    if (c->iops->remap) c->iops->remap(c->index, &vd, map, old_n);
+    else c->iops->build(c->index, &vd);
     free(map);
 }
 
@@ -201,9 +223,13 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
             rc = SQLITE_CORRUPT;
             break;
         }
-        uint32_t slot = coll_slot_alloc(c);
-        coll_slot_fill(c, slot, &pk, blob, doc);
-        coll_slot_set_expire(c, slot, sqlite3_column_int64(st, 3));
+        uint32_t slot = rows_slot_alloc(&c->rows);
+        rows_slot_fill(&c->rows, slot, &pk, blob, doc);
+        rows_slot_set_expire(&c->rows, slot, sqlite3_column_int64(st, 3));
+    }
+    if (rc == SQLITE_DONE) {   /* one bulk build rather than an add per row */
+        av_vecdata vd = coll_vecdata(c);
+        c->iops->build(c->index, &vd);
     }
     coll_unlock(c);
     sqlite3_finalize(st);

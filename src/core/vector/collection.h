@@ -45,22 +45,23 @@ struct av_collection {
     coll_rows rows;             /* under lock */
     int64_t last_auto_id;       /* under lock */
 
-    const av_vecindex_ops *iops;
-    void *index;
+    const av_vecindex_ops *iops; /* from schema.index_type at coll_new (vecindex.h); never changes */
+    void *index;                 /* under lock: iops's state over `rows` */
 };
 
-/* Creates the in-memory collection (refs = 1, empty). Takes a copy of the schema. */
+/* Creates the in-memory collection (refs = 1, empty) with the index its schema's index_type names
+ * (FLAT when none is registered for it). Takes a copy of the schema. */
 av_collection *coll_new(av_store *st, int64_t id, const char *project, const char *db, const av_schema *s);
-/* Loads the rows stored for c (startup). */
+/* Loads the rows stored for c (startup), then builds the index over them in one go. */
 int coll_load(av_collection *c, sqlite3 *db, av_err *err);
 void coll_ref(av_collection *c);
 /* Marks dropped and hands the in-memory rows to a background thread to free (caller holds no lock). */
 void coll_mark_dropped(av_collection *c);
-/* Swaps the rows for an empty set in O(1) and frees the old ones on a background thread
- * (Redis's lazy free). Caller holds the write lock. */
+/* Swaps the rows and the index for an empty set in O(1) and frees the old ones on a background
+ * thread (Redis's lazy free, store_lazy_free). Caller holds the write lock. */
 void coll_clear_lazily(av_collection *c);
-/* Moves all rows (and the vector index) of `from` into the empty `to`, leaving `from` empty.
- * Caller holds both write locks. */
+/* Moves all rows (and the vector index) of `from` into `to`, fresh from coll_new and not shared yet
+ * (rename and alter swap handles), leaving `from` empty. Caller holds from's write lock. */
 void coll_move_rows(av_collection *to, av_collection *from);
 
 /* Slot operations (caller holds the write lock). */
@@ -74,8 +75,9 @@ static inline int coll_visible(const av_collection *c, uint32_t s, int64_t now)
 {
     return rows_visible(&c->rows, s, now);
 }
-/* Moves live slots down over free ones when more than half the slots are free (keeps scans dense).
- * Slot numbers change: caller holds the write lock and keeps no slot numbers across it. */
+/* Moves live slots down over free ones when more than half the slots are free (keeps scans dense)
+ * and tells the index with one remap (or a build when it has no remap). Slot numbers change: caller
+ * holds the write lock and keeps no slot numbers across it. */
 void coll_compact(av_collection *c);
 av_vecdata coll_vecdata(const av_collection *c);
 av_row_view coll_view(const av_collection *c, uint32_t slot);

@@ -135,16 +135,19 @@ int av_search(av_collection *c, const av_search_params *p, av_hit_visitor fn, vo
     int rc = check_search(c, p, err);
     if (rc) return rc;
     int k = p->limit + p->offset;
+    if (c->iops->check_params && (rc = c->iops->check_params(p->index_params, k, err))) return rc;
     av_scored *hits = xmalloc(sizeof(av_scored) * (size_t)k);
     av_range range = { p->has_radius, p->has_range_filter, p->radius, p->range_filter };
     accept_ctx actx = { c, p->filter, av_now_ms() };
+    av_index_query iq = { k, &range, NULL, &actx, p->index_params };
     coll_rdlock(c);
     rc = check_live(c, err);
     av_vecdata vd = coll_vecdata(c);
     if (p->use_metric) vd.metric = p->metric;
+    if (p->filter || c->rows.nttl) iq.accept = accept_slot;
     for (int q = 0; q < p->nq && rc == AV_OK; q++) {
         const float *qv = p->queries + (size_t)q * (size_t)c->dim;
-        int n = c->iops->search(c->index, &vd, qv, k, &range, p->filter || c->rows.nttl ? accept_slot : NULL, &actx, hits);
+        int n = c->iops->search(c->index, &vd, qv, &iq, hits);
         int stop = 0;
         for (int r = p->offset; r < n && !stop; r++) {
             av_row_view v = coll_view(c, hits[r].slot);

@@ -7,6 +7,10 @@
  * the scan is memory-bound, and skipping slots at random breaks the hardware prefetcher's stream
  * (measured on Fashion-MNIST: 62 QPS skipping a third of the slots, 154 QPS scoring them all). The
  * collection compacts its slots when more than half are free, so the waste stays bounded.
+ *
+ * Every hook but search is a no-op: there is nothing to build, remap, save (save reports
+ * AV_VECINDEX_NOTHING_TO_SAVE) or load, and per-search parameters are ignored. search runs under
+ * the collection's read lock and allocates only its k-sized key array.
  */
 #include "core/vector/vecindex.h"
 #include "core/vector/distance.h"
@@ -84,19 +88,31 @@ static void topk_offer(topk *t, float key, av_scored s)
 }
 
 static void *flat_create(const av_vecdata *vd) { (void)vd; return NULL; }
+static void flat_destroy(void *self) { (void)self; }
 static void flat_add(void *self, const av_vecdata *vd, uint32_t slot) { (void)self; (void)vd; (void)slot; }
 static void flat_remove(void *self, const av_vecdata *vd, uint32_t slot) { (void)self; (void)vd; (void)slot; }
-static void flat_clear(void *self) { (void)self; }
-static void flat_destroy(void *self) { (void)self; }
+static void flat_build(void *self, const av_vecdata *vd) { (void)self; (void)vd; }
+static void flat_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_new, uint32_t old_nslots)
+{
+    (void)self; (void)vd; (void)old_to_new; (void)old_nslots;
+}
+static int flat_save(void *self, const av_vecdata *vd, int fd)
+{
+    (void)self; (void)vd; (void)fd;
+    return AV_VECINDEX_NOTHING_TO_SAVE;
+}
 
-static int flat_search(void *self, const av_vecdata *vd, const float *q, int k, const av_range *range,
-                       av_accept_fn accept, void *ctx, av_scored *out)
+static int flat_search(void *self, const av_vecdata *vd, const float *q, const av_index_query *iq, av_scored *out)
 {
     (void)self;
+    int k = iq->k;
     if (k <= 0) return 0;
     float qnorm = vd->metric == AV_METRIC_COSINE ? sqrtf(av_dist_dot(q, q, (size_t)vd->dim)) : 0;
     topk t = { out, malloc(sizeof(float) * (size_t)k), 0, k };
     if (!t.key) abort();
+    av_accept_fn accept = iq->accept;
+    void *ctx = iq->accept_ctx;
+    const av_range *range = iq->range;
     for (uint32_t slot = 0; slot < vd->nslots; slot++) {
         float s = av_vec_score(vd, q, qnorm, slot);
         if (!vd->alive[slot] || (accept && !accept(ctx, slot))) continue;
@@ -116,5 +132,15 @@ static int flat_search(void *self, const av_vecdata *vd, const float *q, int k, 
 }
 
 const av_vecindex_ops av_flat_index = {
-    "FLAT", flat_create, flat_add, flat_remove, flat_clear, flat_search, flat_destroy,
+    .name = "FLAT",
+    .create = flat_create,
+    .destroy = flat_destroy,
+    .add = flat_add,
+    .remove = flat_remove,
+    .build = flat_build,
+    .remap = flat_remap,
+    .check_params = NULL,       /* per-search parameters are ignored */
+    .search = flat_search,
+    .save = flat_save,
+    .load = NULL,               /* never saves anything to load */
 };
