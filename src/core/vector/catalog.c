@@ -13,6 +13,7 @@
  */
 #include "core/vector/catalog.h"
 #include "core/vector/collection.h"
+#include "core/vector/collection_snapshot.h"
 #include "core/vector/schema.h"
 #include "core/store/store.h"
 #include "lib/lockorder.h"
@@ -324,6 +325,7 @@ static int load_catalog(av_store *st, av_err *err)
         c->last_auto_id = sqlite3_column_int64(q, 5);
         c->sid = sqlite3_column_int64(q, 6);
         rc = coll_load(c, av_store_db(st), err);
+        if (rc == AV_OK) coll_index_open(c);   /* its snapshot, or a build from the rows */
         if (rc) av_collection_release(c);
         else catalog_add(cat, c);
     }
@@ -422,7 +424,10 @@ void catalog_close(av_store *st)
     av_catalog *cat = store_catalog(st);
     if (!cat) return;
     cat_wrlock(cat);
-    for (size_t i = 0; i < cat->n; i++) av_collection_release(cat->colls[i]);
+    for (size_t i = 0; i < cat->n; i++) {
+        coll_index_save(cat->colls[i], NULL);   /* when its index has state; else nothing */
+        av_collection_release(cat->colls[i]);
+    }
     free(cat->colls);
     cat->colls = NULL;
     cat->n = 0;

@@ -227,10 +227,6 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
         rows_slot_fill(&c->rows, slot, &pk, blob, doc);
         rows_slot_set_expire(&c->rows, slot, sqlite3_column_int64(st, 3));
     }
-    if (rc == SQLITE_DONE) {   /* one bulk build rather than an add per row */
-        av_vecdata vd = coll_vecdata(c);
-        c->iops->build(c->index, &vd);
-    }
     coll_unlock(c);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)

@@ -52,7 +52,8 @@ struct av_collection {
 /* Creates the in-memory collection (refs = 1, empty) with the index its schema's index_type names
  * (FLAT when none is registered for it). Takes a copy of the schema. */
 av_collection *coll_new(av_store *st, int64_t id, const char *project, const char *db, const av_schema *s);
-/* Loads the rows stored for c (startup), then builds the index over them in one go. */
+/* Loads the rows stored for c (startup) without telling the index: coll_index_open
+ * (collection_snapshot.h) then reads the index's snapshot or builds it in one go. */
 int coll_load(av_collection *c, sqlite3 *db, av_err *err);
 void coll_ref(av_collection *c);
 /* Marks dropped and hands the in-memory rows to a background thread to free (caller holds no lock). */

@@ -20,6 +20,13 @@
  *    collection gets a fresh empty one and keeps working (check-asan finds leaks).
  *  search_params_reach_the_index: av_search_params.index_params reaches search; check_params
  *    refuses bad ones before the search; FLAT ignores them.
+ *  snapshot_survives_a_clean_restart: close saves the index, open loads it and remaps it to the
+ *    reloaded slots (rows come back in rowid order, not slot order), nothing is rebuilt, the file is
+ *    gone after the open (int and string pks).
+ *  stale_or_damaged_snapshot_is_rebuilt: a snapshot that does not match the rows (a row deleted
+ *    behind the engine's back) or is damaged is not used: the index is built, the file erased.
+ *  nothing_to_save_leaves_no_file: FLAT (reports nothing to save) and an index without save leave
+ *    no file in the data dir.
  */
 #include "annovec.h"
 #include "core/vector/collection.h"
@@ -28,7 +35,9 @@
 #include "lib/util.h"
 #include "test.h"
 
+#include <dirent.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #define DIM 8
@@ -175,9 +184,36 @@ static int rec_search(void *self, const av_vecdata *vd, const float *q, const av
     return av_flat_index.search(NULL, &own, q, iq, out);
 }
 
+/* Payload: cap (u32), then has[cap] and copy[cap * dim], in the saved slot numbering. */
+static int rec_save(void *self, const av_vecdata *vd, int fd)
+{
+    calls.save++;
+    rec_index *x = self;
+    rec_check(x, vd, AV_SLOT_NONE);
+    size_t vbytes = sizeof(float) * (size_t)x->dim * x->cap;
+    int ok = write(fd, &x->cap, sizeof x->cap) == (ssize_t)sizeof x->cap &&
+             (!x->cap || write(fd, x->has, x->cap) == (ssize_t)x->cap) &&
+             (!x->cap || write(fd, x->copy, vbytes) == (ssize_t)vbytes);
+    return ok ? AV_OK : AV_EIO;
+}
+
+static int rec_load(void *self, const av_vecdata *vd, int fd)
+{
+    calls.load++;
+    (void)vd;   /* numbered anew: not to be read by saved slot */
+    rec_index *x = self;
+    uint32_t cap = 0;
+    if (x->cap || read(fd, &cap, sizeof cap) != (ssize_t)sizeof cap) return AV_EIO;   /* loads into an empty index */
+    rec_fit(x, cap);
+    size_t vbytes = sizeof(float) * (size_t)x->dim * cap;
+    if (cap && (read(fd, x->has, cap) != (ssize_t)cap || read(fd, x->copy, vbytes) != (ssize_t)vbytes)) return AV_EIO;
+    return AV_OK;
+}
+
 static const av_vecindex_ops rec_ops = {
     .name = "RECORD", .create = rec_create, .destroy = rec_destroy, .add = rec_add, .remove = rec_remove,
     .build = rec_build, .remap = rec_remap, .check_params = rec_check_params, .search = rec_search,
+    .save = rec_save, .load = rec_load,
 };
 static const av_vecindex_ops rebuild_ops = {
     .name = "RECORD_REBUILD", .create = rec_create, .destroy = rec_destroy, .add = rec_add, .remove = rec_remove,
@@ -212,6 +248,35 @@ static void close_store(av_store *st, const char *dir)
 {
     av_store_close(st);
     test_rmdir(dir);
+}
+
+static av_store *reopen_store(const char *dir)
+{
+    av_store *st = NULL;
+    av_err e;
+    if (av_store_open(dir, &st, &e)) { fprintf(stderr, "reopen: %s\n", e.msg); exit(2); }
+    return st;
+}
+
+/* Files of the data dir whose name starts with "vecindex-". */
+static int snapshot_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *de; d && (de = readdir(d));) n += strncmp(de->d_name, "vecindex-", 9) == 0;
+    if (d) closedir(d);
+    return n;
+}
+
+/* Runs SQL on the closed store's database, behind the engine's back. */
+static void sql_behind(const char *dir, const char *sql)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/annovec.db", dir);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
 }
 
 static av_collection *create(av_store *st, const char *name, const char *type, int str_pk)
@@ -546,6 +611,126 @@ static void search_params_reach_the_index(void)
     close_store(st, dir);
 }
 
+/* The rows fill_with_holes leaves. */
+static int kept_by_fill(int i) { return i % 5 != 0 || (i >= N - 300 && i < N - 250) || i >= N - 200; }
+#define KEPT_BY_FILL (N - (N - 200) / 5 + 10)
+
+/* Rows [0, N-200), every fifth deleted, then rows [N-200, N) inserted and [N-300, N-250) upserted
+ * (replaced in place, or back for the deleted ones): slots freed early are reused by rows written
+ * last, so the slot order is not the rowid order a reload follows, and holes remain. */
+static void fill_with_holes(av_collection *c, int str_pk)
+{
+    insert_range(c, str_pk, 0, N - 200);
+    av_pk *del = xcalloc(N, sizeof *del);
+    size_t m = 0;
+    for (int i = 0; i < N - 200; i++) if (i % 5 == 0) del[m++] = pk_of(str_pk, i);
+    int64_t deleted = 0;
+    av_err e;
+    CHECK_INT(av_delete_pks(c, del, m, &deleted, &e), AV_OK);
+    free(del);
+    insert_range(c, str_pk, N - 200, N);
+    insert_range(c, str_pk, N - 300, N - 250);
+}
+
+static void snapshot_case(int str_pk)
+{
+    char dir[128];
+    av_store *st = open_store(dir, sizeof dir);
+    av_collection *c = create(st, "snap", "RECORD", str_pk);
+    fill_with_holes(c, str_pk);
+    CHECK_INT(c->rows.live, KEPT_BY_FILL);
+    CHECK(c->rows.nfree > 0);                     /* holes: a reload numbers the slots anew */
+    av_collection_release(c);
+    memset(&calls, 0, sizeof calls);
+    av_store_close(st);
+    CHECK_INT(calls.save, 1);
+    CHECK_INT(snapshot_files(dir), 1);
+    st = reopen_store(dir);
+    CHECK_INT(calls.load, 1);
+    CHECK_INT(calls.remap, 1);                    /* saved slot numbers -> reloaded ones */
+    CHECK_INT(calls.build, 0);
+    CHECK_INT(snapshot_files(dir), 0);            /* used once */
+    c = reopen(st, "snap");
+    CHECK(exact_over(c, N, kept_by_fill));
+    CHECK_INT(calls.inconsistent, 0);
+    av_collection_release(c);
+    close_store(st, dir);
+}
+
+static void snapshot_survives_a_clean_restart(void) { snapshot_case(0); }
+static void snapshot_survives_a_clean_restart_string_pks(void) { snapshot_case(1); }
+
+static void stale_or_damaged_snapshot_is_rebuilt(void)
+{
+    char dir[128];
+    av_store *st = open_store(dir, sizeof dir);
+    av_collection *c = create(st, "stale", "RECORD", 0);
+    fill_with_holes(c, 0);
+    av_collection_release(c);
+    av_store_close(st);
+    sql_behind(dir, "DELETE FROM entity WHERE rowid = (SELECT max(rowid) FROM entity)");
+    memset(&calls, 0, sizeof calls);
+    st = reopen_store(dir);
+    CHECK_INT(calls.load, 0);                     /* one row fewer than saved: not used */
+    CHECK_INT(calls.build, 1);
+    CHECK_INT(snapshot_files(dir), 0);
+    c = reopen(st, "stale");
+    CHECK_INT(c->rows.live, KEPT_BY_FILL - 1);
+    av_collection_release(c);
+    av_store_close(st);
+    /* a damaged file: the magic at its end overwritten */
+    CHECK_INT(snapshot_files(dir), 1);
+    DIR *d = opendir(dir);
+    char path[512] = "";
+    for (struct dirent *de; d && (de = readdir(d));)
+        if (strncmp(de->d_name, "vecindex-", 9) == 0) snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    if (d) closedir(d);
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (f) { fseek(f, -4, SEEK_END); fputs("XXXX", f); fclose(f); }
+    memset(&calls, 0, sizeof calls);
+    st = reopen_store(dir);
+    CHECK_INT(calls.load, 0);
+    CHECK_INT(calls.build, 1);
+    CHECK_INT(snapshot_files(dir), 0);
+    c = reopen(st, "stale");
+    float q[DIM];
+    vec_of(1, q);
+    hits h = { 0 };
+    av_search_params p = { .queries = q, .nq = 1, .limit = 10 };
+    av_err e;
+    CHECK_INT(av_search(c, &p, hit_cb, &h, &e), AV_OK);
+    CHECK_INT(h.id[0], 1);
+    CHECK_INT(calls.inconsistent, 0);
+    av_collection_release(c);
+    close_store(st, dir);
+}
+
+static void nothing_to_save_leaves_no_file(void)
+{
+    char dir[128];
+    av_store *st = open_store(dir, sizeof dir);
+    av_collection *flat = create(st, "flat", "FLAT", 0), *rebuild = create(st, "rebuild", "RECORD_REBUILD", 0);
+    insert_range(flat, 0, 0, 300);
+    insert_range(rebuild, 0, 0, 300);
+    av_collection_release(flat);
+    av_collection_release(rebuild);
+    memset(&calls, 0, sizeof calls);
+    av_store_close(st);
+    CHECK_INT(calls.save, 0);
+    CHECK_INT(snapshot_files(dir), 0);
+    st = reopen_store(dir);
+    CHECK_INT(calls.build, 1);                    /* RECORD_REBUILD, from the rows */
+    rebuild = reopen(st, "rebuild");
+    flat = reopen(st, "flat");
+    CHECK(exact_over(rebuild, 300, keep_all));
+    CHECK(exact_over(flat, 300, keep_all));
+    CHECK_INT(calls.inconsistent, 0);
+    av_collection_release(flat);
+    av_collection_release(rebuild);
+    close_store(st, dir);
+}
+
 TEST_MAIN(TEST_CASE(registry_picks_flat_for_flat_and_unknown_types),
           TEST_CASE(collection_takes_its_index_from_the_schema),
           TEST_CASE(compaction_tells_the_index_with_one_remap),
@@ -553,4 +738,8 @@ TEST_MAIN(TEST_CASE(registry_picks_flat_for_flat_and_unknown_types),
           TEST_CASE(compaction_without_remap_rebuilds),
           TEST_CASE(rename_and_alter_move_every_row),
           TEST_CASE(delete_all_frees_rows_and_index_lazily),
-          TEST_CASE(search_params_reach_the_index))
+          TEST_CASE(search_params_reach_the_index),
+          TEST_CASE(snapshot_survives_a_clean_restart),
+          TEST_CASE(snapshot_survives_a_clean_restart_string_pks),
+          TEST_CASE(stale_or_damaged_snapshot_is_rebuilt),
+          TEST_CASE(nothing_to_save_leaves_no_file))
