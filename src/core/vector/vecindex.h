@@ -22,11 +22,13 @@
  * Hooks, in the order a collection's life calls them. `vd` always describes the collection's slots at
  * the moment of the call, except in destroy (none) and load (see there). Every hook runs under the
  * collection's rwlock as stated; an index needs no lock of its own unless search caches something.
+ * Allocation: every hook may allocate and free the index's own memory (x* allocators: out of memory
+ * aborts, lib/util.h); none may keep a pointer into vd past the call (the arrays move as they grow).
  *   create       coll_new (handle not shared yet), and coll_clear_lazily / coll_move_rows (write
  *                lock) for the fresh index of an emptied collection. vd has no live slot. Allocates
  *                the index's state; may return NULL when it keeps none (FLAT).
  *   add          write lock, after the slot was filled (vd->alive[slot] = 1, its vector in place):
- *                a new row, a replaced row (after remove), a row moved by an update.
+ *                a new row, or a replaced one (upsert, update: after its remove).
  *   remove       write lock, before the slot is scrubbed or overwritten: vd still shows its vector.
  *                The slot may come back later through add with another vector (slots are reused).
  *   build        write lock: replace whatever the index holds by every live slot of vd (bulk build).
@@ -44,12 +46,13 @@
  *                best iq->k hits first into out and returns how many. vd->metric may differ from the
  *                build's when a request names its own metric (av_search_params.use_metric): an index
  *                that cannot answer for that metric answers exactly with av_flat_index.search.
- *   save         read lock, at av_store_close (collection_index.c), optional (NULL: nothing to save).
- *                Writes the index's state to fd (after the collection's own header) and returns
- *                AV_OK, AV_VECINDEX_NOTHING_TO_SAVE (no state: FLAT; the file is dropped and that is
- *                fine) or AV_EIO.
+ *   save         read lock, at av_store_close (collection_snapshot.c), optional (NULL: nothing to save).
+ *                Writes the index's state to fd from offset 0 (the collection appends its own trailer
+ *                after it) and returns AV_OK, AV_VECINDEX_NOTHING_TO_SAVE (no state: FLAT; the empty
+ *                file is dropped and that is fine) or AV_EIO.
  *   load         write lock, at av_store_open before the handle is published, optional, used only
- *                together with remap. Reads what save wrote from fd into an empty index. Its slot
+ *                together with remap. Reads what save wrote from fd (at offset 0; the collection's
+ *                trailer follows, so it reads exactly what it wrote) into an empty index. Its slot
  *                numbers are those of the saved collection and vd is the reloaded one, numbered
  *                anew: load must not look up vectors by saved slot number; remap follows at once.
  *                Returns AV_OK, or an error and the collection calls build instead.
