@@ -17,6 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A fresh, empty index for c (whose rows are empty). */
+static void *fresh_index(const av_collection *c)
+{
+    av_vecdata vd = coll_vecdata(c);
+    return c->iops->create(&vd);
+}
+
 av_collection *coll_new(av_store *st, int64_t id, const char *project, const char *db, const av_schema *s)
 {
     av_collection *c = xcalloc(1, sizeof *c);
@@ -40,8 +47,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     c->loaded = 1;
     rows_init(&c->rows, c->dim, c->pk_is_str);
     c->iops = av_vecindex_for(c->schema.index_type, NULL);
-    av_vecdata vd = coll_vecdata(c);
-    c->index = c->iops->create(&vd);
+    c->index = fresh_index(c);
     return c;
 }
 
@@ -73,13 +79,6 @@ static void free_detached(void *arg)
     d->iops->destroy(d->index);
     rows_free(&d->rows);
     free(d);
-}
-
-/* Gives c a fresh, empty index (its rows are empty). */
-static void *fresh_index(const av_collection *c)
-{
-    av_vecdata vd = coll_vecdata(c);
-    return c->iops->create(&vd);
 }
 
 void coll_clear_lazily(av_collection *c)
