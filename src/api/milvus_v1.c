@@ -56,14 +56,15 @@ static void v1_ok(av_http_res *res, json_object *data)
     mv_reply_ok(res, 200, data);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
+    const char *msg = e->msg;
     int status = 200, code = Z_PARAM;
     char text[768];
     if (kind == AV_HTTP_ERR_UNAUTHORIZED) {
         /* 80001: nothing usable was sent; 80002: credentials were sent but are not valid. */
         status = 401;
-        code = strstr(msg, "missing") ? Z_TOKEN_ILLEGAL : Z_TOKEN_INVALID;
+        code = e->reason == AV_R_MISSING ? Z_TOKEN_ILLEGAL : Z_TOKEN_INVALID;
         snprintf(text, sizeof text, "%s: %s", code == Z_TOKEN_ILLEGAL ? "The token is illegal" : "The token is invalid", msg);
     } else if (kind == AV_HTTP_ERR_TOO_LARGE) {
         status = 413;

@@ -50,8 +50,9 @@ static void v2_ok(av_http_res *res, json_object *data)
     mv_reply_ok(res, 0, data);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
+    const char *msg = e->msg;
     int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 :
                  kind == AV_HTTP_ERR_TOO_LARGE ? 413 : 500;
     int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? MERR_UNAUTH : kind == AV_HTTP_ERR_FORBIDDEN ? 1401 :

@@ -24,7 +24,7 @@ void vk_v1_error(av_http_res *res, const char *rid, int code, const char *fmt, .
 /* Answers V1 success; data (may be NULL) is taken. */
 void vk_v1_ok(av_http_res *res, const char *rid, json_object *data);
 /* The V1 dialects' render_error: body over the limit, credentials. */
-void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg);
+void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const av_err *err);
 
 /* The dialect hook: "HMAC-SHA256 ..." is verified as a Volcengine signature, anything else as Bearer. */
 int vk_authenticate(av_http_req *req, av_err *err);

@@ -51,8 +51,9 @@ void vk_v1_ok(av_http_res *res, const char *rid, json_object *data)
     av_http_json(res, 200, o);
 }
 
-void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const av_err *err)
 {
+    const char *msg = err->msg;
     char rid[33], text[768];
     vk_new_rid(rid);
     int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? VK_UNAUTHORIZED : kind == AV_HTTP_ERR_FORBIDDEN ? VK_NO_PERMISSION :

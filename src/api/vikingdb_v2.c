@@ -69,8 +69,9 @@ static void ok(v2 *r, json_object *result)
     av_http_json(r->res, 200, o);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
+    const char *msg = e->msg;
     char rid[33];
     vk_new_rid(rid);
     int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
