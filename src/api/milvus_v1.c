@@ -16,7 +16,6 @@
 #include "lib/util.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
