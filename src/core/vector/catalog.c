@@ -63,7 +63,7 @@ static int db_check(av_store *st, const char *project, const char *db, av_err *e
         return rc;
     }
     if (store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db) > 0) return AV_OK;
-    return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database not found, database: %s", db);
+    return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
 }
 
 int av_collection_create(av_store *st, const char *project, const char *db, const av_schema *schema, av_err *err)
@@ -114,8 +114,8 @@ int av_collection_open(av_store *st, const char *project, const char *db, const 
     cat_unlock(cat);
     *out = c;
     if (c) return AV_OK;
-    if (!av_db_exists(st, project, db)) return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database not found, database: %s", db);
-    return av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection not found[database=%s][collection=%s]", db, name);
+    if (!av_db_exists(st, project, db)) return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
+    return av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
 }
 
 int av_collection_open_id(av_store *st, const char *project, int64_t id, av_collection **out)
@@ -137,7 +137,7 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
     int rc = AV_OK;
-    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection not found[database=%s][collection=%s]", db, name);
+    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     else {
         /* O(1): the rows stay behind under a queued storage id; the purge thread deletes them */
         char q[256];
@@ -168,7 +168,7 @@ int av_db_drop(av_store *st, const char *project, const char *db, av_err *err)
     av_store_lock(st);
     int rc = AV_OK;
     if (store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db) <= 0)
-        rc = av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database not found, database: %s", db);
+        rc = av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
     else if (store_count(av_store_db(st), "SELECT count(*) FROM collection WHERE project = ?1 AND db = ?2", project, db) > 0)
         rc = av_fail_on(err, AV_EINVAL, AV_ENT_DATABASE, AV_R_IN_USE, db, NULL, "database \"%s\" still has collections; drop them first", db);
     else {
@@ -201,7 +201,7 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
     cat_wrlock(cat);
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
-    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection not found[database=%s][collection=%s]", db, name);
+    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     if (rc == AV_OK && catalog_find(cat, project, new_db, new_name, NULL))
         rc = av_fail_on(err, AV_EEXIST, AV_ENT_COLLECTION, AV_R_NONE, new_name, new_db, "collection \"%s\" already exists in database \"%s\"", new_name, new_db);
     if (rc == AV_OK) {
@@ -248,7 +248,7 @@ int av_collection_alter(av_store *st, const char *project, const char *db, const
     cat_wrlock(cat);
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
-    int rc = c ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection not found[database=%s][collection=%s]", db, name);
+    int rc = c ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     av_schema s;
     av_schema_init(&s);
     if (rc == AV_OK) {

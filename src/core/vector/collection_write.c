@@ -152,7 +152,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
                 continue;
             }
             if (!s->dynamic) {
-                rc = fail_row(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, key, s->name, "row %d: field \"%s\" is not in the schema of collection \"%s\" and its dynamic field is disabled; remove the key or create the collection with enableDynamicField", row, key, s->name);
+                rc = fail_row(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, key, s->name, "row %d: field \"%s\" is not in the schema of collection \"%s\" and its dynamic field is disabled; remove the key, or create the collection with the dynamic field enabled", row, key, s->name);
                 break;
             }
             json_object_object_add(doc, key, copy_json(val));
@@ -519,7 +519,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
 {
     if (deleted) *deleted = 0;
     if (!f || av_filter_always_true(f))
-        return av_fail_on(err, AV_EUNSAFE, AV_ENT_FILTER, AV_R_NONE, NULL, c->schema.name, "delete plan can't be empty or always true: the filter would delete every entity; name the entities to delete, or drop the collection");
+        return av_fail_on(err, AV_EUNSAFE, AV_ENT_FILTER, AV_R_NONE, NULL, c->schema.name, "the filter is empty or always true, so it would delete every row; name the rows to delete, or drop the collection");
     av_pk *pks = NULL;
     size_t npk = 0;
     if (av_filter_pks(f, &pks, &npk)) {

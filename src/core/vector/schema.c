@@ -159,7 +159,7 @@ static int check_field(const av_field *f, const char *coll, av_err *err)
         if (f->type != AV_T_INT64 && f->type != AV_T_VARCHAR)
             return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "the primary key field \"%s\" must be Int64 or VarChar, not %s", f->name, av_type_name(f->type));
         if (f->auto_id && f->type != AV_T_INT64)
-            return av_fail_on(err, AV_EINVAL, AV_ENT_PK, AV_R_NONE, f->name, coll, "autoID is only supported for an Int64 primary key (field \"%s\" is VarChar)", f->name);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_PK, AV_R_NONE, f->name, coll, "automatically assigned keys need an Int64 primary key (field \"%s\" is VarChar)", f->name);
         if (f->nullable)
             return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "the primary key field \"%s\" cannot be nullable", f->name);
     }
@@ -170,7 +170,7 @@ static int check_field(const av_field *f, const char *coll, av_err *err)
         return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "field \"%s\": max_length %d is out of range; set max_length to 1..%d", f->name, f->max_length, AV_VARCHAR_MAX);
     if (f->type == AV_T_ARRAY) {
         if (!is_scalar_type(f->element_type))
-            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_UNKNOWN, f->name, coll, "field \"%s\": an Array needs a scalar elementDataType", f->name);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_UNKNOWN, f->name, coll, "field \"%s\": an Array needs a scalar element type (Bool, an integer, Float, Double or VarChar)", f->name);
         if (f->max_capacity < 1 || f->max_capacity > AV_ARRAY_CAP_MAX)
             return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "field \"%s\": max_capacity %d is out of range; use 1..%d", f->name, f->max_capacity, AV_ARRAY_CAP_MAX);
     }
@@ -195,7 +195,7 @@ int av_schema_validate(const av_schema *s, av_err *err)
             return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, "$meta", s->name, "\"$meta\" is reserved for the dynamic field");
     }
     if (npk != 1)
-        return av_fail_on(err, AV_EINVAL, AV_ENT_PK, npk ? AV_R_DUPLICATE : AV_R_MISSING, NULL, s->name, "the schema has %d primary key fields; exactly one Int64 or VarChar field must have isPrimary set", npk);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_PK, npk ? AV_R_DUPLICATE : AV_R_MISSING, NULL, s->name, "the schema has %d primary key fields; make exactly one Int64 or VarChar field the primary key", npk);
     if (nvec != 1)
         return av_fail_on(err, AV_EINVAL, AV_ENT_VECTOR, nvec ? AV_R_DUPLICATE : AV_R_MISSING, NULL, s->name, "the schema has %d float vector fields; annovec needs exactly one FloatVector field", nvec);
     return AV_OK;
