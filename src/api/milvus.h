@@ -1,12 +1,15 @@
 /*
  * milvus.h — what the Milvus v1 and v2 dialects share: the {"code","message"} and {"code","data"}
- * envelopes. Request reading is api/request.h, JSON rows api/rows.h.
+ * envelopes, and Milvus's own wording of engine errors (mv_phrases: "collection not found[...]",
+ * "database not found, database: ..."), which each dialect's code table wraps. Request plumbing is
+ * api/dialect.h, JSON rows api/rows.h.
  */
 #ifndef AV_MILVUS_H
 #define AV_MILVUS_H
 
 #include "annovec.h"
 #include "http/http.h"
+#include "api/dialect.h"
 #include "api/request.h"
 #include "api/rows.h"
 
@@ -14,5 +17,17 @@
  * {"code":code,"data":data} (data NULL: {}) with 200. Both take ownership of data. */
 void mv_reply_error(av_http_res *res, int status, int code, const char *msg);
 void mv_reply_ok(av_http_res *res, int code, json_object *data);
+/* api_dialect.reply_error of both: {"code":wire,"message":msg} with HTTP 200. */
+void mv_reply(api_ctx *x, int wire, const char *msg);
+
+/* Contexts both versions use in their tables and in mv_phrases; each version numbers its own from
+ * MV_CTX_NEXT. */
+enum {
+    MV_CTX_WRITE = API_CTX_DIALECT,        /* the engine writing rows (av_insert) */
+    MV_CTX_CREATE = API_CTX_DIALECT << 1,  /* the engine creating a collection ({arg}: its pk count) */
+    MV_CTX_NEXT = API_CTX_DIALECT << 2,
+};
+#define MV_NPHRASES 7
+extern const api_error_row mv_phrases[MV_NPHRASES];
 
 #endif

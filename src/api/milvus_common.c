@@ -1,5 +1,5 @@
 /*
- * milvus_common.c — the envelopes Milvus v1 and v2 share (see milvus.h).
+ * milvus_common.c — the envelopes and the phrases Milvus v1 and v2 share (see milvus.h). No state.
  */
 #include "api/milvus.h"
 
@@ -19,3 +19,20 @@ void mv_reply_ok(av_http_res *res, int code, json_object *data)
     av_http_json(res, 200, o);
 }
 
+void mv_reply(api_ctx *x, int wire, const char *msg)
+{
+    mv_reply_error(x->res, 200, wire, msg);
+}
+
+/* Milvus's words for engine errors; every other error keeps the engine's neutral message. */
+const api_error_row mv_phrases[] = {
+    { 0, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, 0, "collection not found[database={scope}][collection={name}]" },
+    { 0, AV_ENODB, AV_ENT_DATABASE, API_ANY, 0, "database not found, database: {name}" },
+    { 0, AV_EUNSAFE, AV_ENT_FILTER, API_ANY, 0,
+      "delete plan can't be empty or always true: the filter would delete every entity; name the entities to delete, or drop the collection" },
+    { MV_CTX_WRITE, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, 0,
+      "row {index}: field \"{name}\" is not in the schema of collection \"{scope}\" and its dynamic field is disabled; remove the key or create the collection with enableDynamicField" },
+    { MV_CTX_CREATE, AV_EINVAL, AV_ENT_PK, AV_R_NONE, 0, "autoID is only supported for an Int64 primary key (field \"{name}\" is VarChar)" },
+    { MV_CTX_CREATE, AV_EINVAL, AV_ENT_PK, API_ANY, 0, "the schema has {arg} primary key fields; exactly one Int64 or VarChar field must have isPrimary set" },
+    { MV_CTX_CREATE, AV_EINVAL, AV_ENT_FIELD, AV_R_UNKNOWN, 0, "field \"{name}\": an Array needs a scalar elementDataType" },
+};

@@ -8,6 +8,7 @@
  * 90106 exists, 90107 pk given on autoID, 90108 extra field, 90109 batch size, 90110 no filter,
  * 90118-90121 insert data shape, 90122 dimension missing, 90123 id value, 90124 no id,
  * 90125 no vector, 90132 no delete content, 90139 id type, 90140 more than 100 ids, 800 database.
+ * Engine errors get their code and text from v1_errors (by what they are about, never by their text).
  * The v1 row key for the primary key is always "id", whatever the field is called.
  */
 #include "api/app.h"
@@ -15,7 +16,6 @@
 #include "lib/util.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,167 +28,108 @@ enum {
     Z_NO_FILTER = 90110, Z_NO_DATA = 90118, Z_DATA_JSON = 90119, Z_DATA_EMPTY = 90120,
     Z_DATA_EMPTY_ROW = 90121, Z_NO_DIM = 90122, Z_ID_VALUE = 90123, Z_NO_ID = 90124, Z_NO_VECTOR = 90125,
     Z_WINDOW = 90126, Z_NO_DELETE = 90132, Z_ID_TYPE = 90139, Z_TOO_MANY_IDS = 90140, Z_DB = 800,
+    Z_INTERNAL = 65535,
 };
 
-typedef struct v1 {
-    av_http_req *req;
-    av_http_res *res;
-    json_object *body;         /* a JSON object; for GET, built from the query string */
-    const char *db;
-    const char *project;
-    int i64s;
-    av_collection *c;
-} v1;
+/* Contexts of the error table (see api/dialect.h). */
+enum {
+    V1_INSERT = MV_CTX_WRITE,          /* av_insert */
+    V1_ROWS = MV_CTX_NEXT,             /* api_rows_parse */
+    V1_IDS = MV_CTX_NEXT << 1,         /* api_ids_parse ({name}: the pk field, {arg}: its type) */
+    V1_FIELDS = MV_CTX_NEXT << 2,      /* api_fields_parse */
+    V1_VECTORS = MV_CTX_NEXT << 3,     /* api_vectors_parse */
+};
 
-static void v1_error(av_http_res *res, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void v1_error(av_http_res *res, int code, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    mv_reply_error(res, 200, code, msg);
-}
+/* Wire code and text of every error the plumbing or the engine reports; first match wins. */
+static const api_error_row v1_errors[] = {
+    /* the request itself and its members */
+    { 0, API_ANY, API_ENT_BODY, API_ANY, Z_PARAM, "Incorrect parameter: can only accept json format request, error: {msg}" },
+    { 0, API_ANY, API_ENT_MEMBER, API_ANY, Z_PARAM, "Incorrect parameter: {msg}" },
+    { API_CTX_NAME, API_ANY, API_ANY, API_ANY, Z_COLL_NAME, "Invalid CollectionName: {msg}" },
+    { API_CTX_OPEN, API_ANY, API_ANY, API_ANY, Z_NO_COLL, "The collection {arg} does not exist; create it first or check the name and dbName" },
+    /* credentials (the transport's render_error) */
+    { 0, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, Z_TOKEN_ILLEGAL, "The token is illegal: {msg}" },
+    { 0, AV_EAUTH, API_ANY, API_ANY, Z_TOKEN_INVALID, "The token is invalid: {msg}" },
+    /* rows of an insert or upsert: parsed, then written */
+    { V1_ROWS, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, Z_DATA_EMPTY_ROW, NULL },
+    { V1_ROWS, AV_EPK, AV_ENT_PK, AV_R_MISSING, Z_FIELD_TYPE, NULL },
+    { V1_INSERT, AV_EPK, AV_ENT_PK, AV_R_IN_USE, Z_PARAM, "Incorrect parameter: {msg}" },
+    { V1_ROWS | V1_INSERT, AV_EDIM, API_ANY, API_ANY, Z_DIM, NULL },
+    { V1_ROWS | V1_INSERT, AV_EPK, API_ANY, API_ANY, Z_PK_AUTO, NULL },
+    { V1_ROWS | V1_INSERT, AV_EFIELD, AV_ENT_VECTOR, AV_R_MISSING, Z_NO_VECTOR, NULL },
+    { V1_ROWS | V1_INSERT, AV_EFIELD, API_ANY, API_ANY, Z_EXTRA_FIELD, NULL },
+    { V1_ROWS | V1_INSERT, AV_ETYPE, API_ANY, API_ANY, Z_FIELD_TYPE, NULL },
+    { V1_ROWS | V1_INSERT, AV_ELIMIT, API_ANY, API_ANY, Z_BATCH, NULL },
+    { V1_ROWS, API_ANY, API_ANY, API_ANY, Z_PARAM, NULL },
+    { V1_INSERT, API_ANY, API_ANY, API_ANY, Z_PARAM, "Incorrect parameter: {msg}" },
+    /* ids, output fields and search vectors */
+    { V1_IDS, AV_EPK, API_ANY, API_ANY, Z_ID_VALUE, "inputted ID value does not match the field {name}, expecting {arg}: {msg}" },
+    { V1_IDS, API_ANY, API_ANY, API_ANY, Z_ID_TYPE, "Type mismatch for field '{name}'. expected type:{arg}: {msg}" },
+    { V1_FIELDS, AV_EFIELD, API_ANY, API_ANY, Z_NO_PROPERTY, "return value property does not exist: {msg}" },
+    { V1_FIELDS, API_ANY, API_ANY, API_ANY, Z_PARAM, "Incorrect parameter: {msg}" },
+    { V1_VECTORS, AV_EDIM, API_ANY, API_ANY, Z_DIM, NULL },
+    { V1_VECTORS, API_ANY, API_ANY, API_ANY, Z_PARAM, "Incorrect parameter: {msg}" },
+    /* any other call */
+    { 0, AV_ENOTFOUND, API_ANY, API_ANY, Z_NO_COLL, NULL },
+    { 0, AV_ENODB, API_ANY, API_ANY, Z_DB, NULL },
+    { 0, AV_EDIM, API_ANY, API_ANY, Z_DIM, NULL },
+    { 0, AV_ETYPE, API_ANY, API_ANY, Z_FIELD_TYPE, NULL },
+    { 0, AV_EFIELD, API_ANY, API_ANY, Z_EXTRA_FIELD, NULL },
+    { 0, AV_EPK, API_ANY, API_ANY, Z_PK_AUTO, NULL },
+    { 0, AV_EEXIST, API_ANY, API_ANY, Z_EXISTS, NULL },
+    { 0, AV_EIO, API_ANY, API_ANY, Z_INTERNAL, NULL },
+    { 0, API_ANY, API_ANY, API_ANY, Z_PARAM, "Incorrect parameter: {msg}" },
+};
+
+/* GET requests carry their parameters in the query string (id and outputFields comma-separated). */
+static const char *const query_keys[] = { "collectionName", "dbName", "id", "outputFields", NULL };
+static const char *const query_lists[] = { "id", "outputFields", NULL };
+
+static const api_dialect v1_api = {
+    mv_reply, v1_errors, sizeof v1_errors / sizeof *v1_errors, mv_phrases, MV_NPHRASES,
+    API_DB | API_DB_EXISTS | API_NAME_CHECK | API_GET_QUERY, "collectionName", query_keys, query_lists,
+};
 
 static void v1_ok(av_http_res *res, json_object *data)
 {
     mv_reply_ok(res, 200, data);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
-    int status = 200, code = Z_PARAM;
     char text[768];
     if (kind == AV_HTTP_ERR_UNAUTHORIZED) {
         /* 80001: nothing usable was sent; 80002: credentials were sent but are not valid. */
-        status = 401;
-        code = strstr(msg, "missing") ? Z_TOKEN_ILLEGAL : Z_TOKEN_INVALID;
-        snprintf(text, sizeof text, "%s: %s", code == Z_TOKEN_ILLEGAL ? "The token is illegal" : "The token is invalid", msg);
+        int code = api_error_text(&v1_api, 0, e, NULL, NULL, text, sizeof text);
+        mv_reply_error(res, 401, code, text);
     } else if (kind == AV_HTTP_ERR_TOO_LARGE) {
-        status = 413;
-        snprintf(text, sizeof text, "Incorrect parameter: %s", msg);
+        snprintf(text, sizeof text, "Incorrect parameter: %s", e->msg);
+        mv_reply_error(res, 413, Z_PARAM, text);
     } else {
-        status = kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
-        snprintf(text, sizeof text, "%s", msg);
+        mv_reply_error(res, kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500, Z_PARAM, e->msg);
     }
-    mv_reply_error(res, status, code, text);
 }
 
 static const av_dialect dialect = { "milvus_v1", render_transport_error, NULL };
 
-static void engine_error(v1 *r, const av_err *e)
-{
-    int code;
-    switch (e->code) {
-    case AV_ENOTFOUND: code = Z_NO_COLL; break;
-    case AV_ENODB: code = Z_DB; break;
-    case AV_EDIM: code = Z_DIM; break;
-    case AV_ETYPE: code = Z_FIELD_TYPE; break;
-    case AV_EFIELD: code = Z_EXTRA_FIELD; break;
-    case AV_EPK: code = Z_PK_AUTO; break;
-    case AV_EEXIST: code = Z_EXISTS; break;
-    case AV_EIO: code = 65535; break;
-    default: code = Z_PARAM; break;
-    }
-    if (code == Z_PARAM) v1_error(r->res, code, "Incorrect parameter: %s", e->msg);
-    else v1_error(r->res, code, "%s", e->msg);
-}
-
-/* GET requests carry their parameters in the query string; turn them into a body object. */
-static json_object *query_body(av_http_req *req)
-{
-    static const char *const keys[] = { "collectionName", "dbName", "id", "outputFields" };
-    json_object *o = json_object_new_object();
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-        const char *v = av_http_query(req, keys[i]);
-        if (!v) continue;
-        if (i < 2) { json_object_object_add(o, keys[i], json_object_new_string(v)); continue; }
-        json_object *a = json_object_new_array();   /* comma-separated list */
-        for (const char *p = v; *p;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            json_object_array_add(a, json_object_new_string_len(p, (int)len));
-            p += len + (comma != NULL);
-        }
-        json_object_object_add(o, keys[i], a);
-    }
-    return o;
-}
-
-static int v1_begin(av_http_req *req, av_http_res *res, v1 *r)
-{
-    memset(r, 0, sizeof *r);
-    r->req = req;
-    r->res = res;
-    r->project = api_project(req);
-    r->i64s = api_int64_as_string(req);
-    av_err e;
-    int empty;
-    if (strcmp(req->method, "GET") == 0) r->body = query_body(req);
-    else if (api_parse_body(req, &r->body, &empty, &e)) {
-        v1_error(res, Z_PARAM, "Incorrect parameter: can only accept json format request, error: %s", e.msg);
-        return -1;
-    }
-    const char *db = NULL;
-    if (api_get_str(r->body, "dbName", &db) == API_WRONG_TYPE) {
-        v1_error(res, Z_PARAM, "Incorrect parameter: dbName must be a string");
-        return -1;
-    }
-    r->db = db && *db ? db : "default";
-    if (av_name_check(r->db, "database name", &e)) { v1_error(res, Z_PARAM, "Incorrect parameter: %s", e.msg); return -1; }
-    if (!av_db_exists(req->store, r->project, r->db)) {
-        v1_error(res, Z_DB, "database not found, database: %s", r->db);
-        return -1;
-    }
-    return 0;
-}
-
-static void v1_end(v1 *r)
-{
-    if (r->c) av_collection_release(r->c);
-    if (r->body) json_object_put(r->body);
-}
-
-static int need_name(v1 *r, const char **name)
-{
-    int k = api_get_str(r->body, "collectionName", name);
-    if (k == API_WRONG_TYPE) { v1_error(r->res, Z_PARAM, "Incorrect parameter: collectionName must be a string"); return -1; }
-    if (k == API_ABSENT || !**name) { v1_error(r->res, Z_PARAM, "Incorrect parameter: collectionName is required"); return -1; }
-    av_err e;
-    if (av_name_check(*name, "collection name", &e)) {
-        v1_error(r->res, Z_COLL_NAME, "Invalid CollectionName: %s", e.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int need_collection(v1 *r)
-{
-    const char *name;
-    if (need_name(r, &name)) return -1;
-    if (av_collection_open(r->req->store, r->project, r->db, name, &r->c, NULL) == AV_OK) return 0;
-    v1_error(r->res, Z_NO_COLL, "The collection %s does not exist; create it first or check the name and dbName", name);
-    return -1;
-}
-
-#define HANDLER(name) static void name(av_http_req *req, av_http_res *res)
-#define BEGIN v1 r; if (v1_begin(req, res, &r)) { v1_end(&r); return; }
-
 /* ---- collections ----------------------------------------------------------------------------- */
 
-HANDLER(collections_list)
+static void collections_list(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    char **names; size_t n; av_err e;
-    if (av_collection_list(req->store, r.project, r.db, &names, &n, &e)) engine_error(&r, &e);
-    else {
-        json_object *a = json_object_new_array();
-        for (size_t i = 0; i < n; i++) { json_object_array_add(a, json_object_new_string(names[i])); free(names[i]); }
-        free(names);
-        v1_ok(res, a);
+    api_ctx x;
+    char **names;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v1_api, &x) == 0) {
+        if (av_collection_list(req->store, x.project, x.db, &names, &n, &e)) api_fail(&x, 0, &e);
+        else {
+            json_object *a = json_object_new_array();
+            for (size_t i = 0; i < n; i++) { json_object_array_add(a, json_object_new_string(names[i])); free(names[i]); }
+            free(names);
+            v1_ok(res, a);
+        }
     }
-    v1_end(&r);
+    api_end(&x);
 }
 
 static const char *str_or(json_object *o, const char *k, const char *def, int *bad)
@@ -199,48 +140,53 @@ static const char *str_or(json_object *o, const char *k, const char *def, int *b
     return rc == API_OK && *s ? s : def;
 }
 
-HANDLER(collections_create)
+/* The quick schema: an autoID Int64 key and one vector of `dimension`; answers its own errors. */
+static int quick_schema(api_ctx *x, const char *name, av_schema *s)
 {
-    BEGIN;
-    const char *name;
-    if (need_name(&r, &name)) { v1_end(&r); return; }
     int64_t dim = 0;
     int bad = 0, dynamic = 1;
-    int k = api_get_int(r.body, "dimension", &dim);
-    const char *metric = str_or(r.body, "metricType", "L2", &bad);
-    const char *pkname = str_or(r.body, "primaryField", "id", &bad);
-    const char *vname = str_or(r.body, "vectorField", "vector", &bad);
-    const char *desc = str_or(r.body, "description", "", &bad);
-    if (api_get_bool(r.body, "enableDynamicField", &dynamic) == API_WRONG_TYPE) bad = 1;
-    av_schema s;
-    av_schema_init(&s);
+    int k = api_get_int(x->body, "dimension", &dim);
+    const char *metric = str_or(x->body, "metricType", "L2", &bad);
+    const char *pkname = str_or(x->body, "primaryField", "id", &bad);
+    const char *vname = str_or(x->body, "vectorField", "vector", &bad);
+    const char *desc = str_or(x->body, "description", "", &bad);
+    if (api_get_bool(x->body, "enableDynamicField", &dynamic) == API_WRONG_TYPE) bad = 1;
     av_metric m = AV_METRIC_L2;
+    if (k == API_ABSENT) return api_failf(x, Z_NO_DIM, "No dimension key field: send \"dimension\" (1..%d)", AV_DIM_MAX);
+    if (k == API_WRONG_TYPE || dim < 1 || dim > AV_DIM_MAX)
+        return api_failf(x, Z_PARAM, "Incorrect parameter: dimension must be an integer from 1 to %d", AV_DIM_MAX);
+    if (bad) return api_failf(x, Z_PARAM, "Incorrect parameter: metricType, primaryField, vectorField and description must be strings, enableDynamicField a boolean");
+    if (av_metric_from_name(metric, &m))
+        return api_failf(x, Z_PARAM, "Incorrect parameter: metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    snprintf(s->description, sizeof s->description, "%s", desc);
+    s->metric = m;
+    s->dynamic = dynamic;
+    av_field *pk = av_schema_add_field(s, pkname, AV_T_INT64);
+    pk->primary = pk->auto_id = 1;
+    av_schema_add_field(s, vname, AV_T_FLOAT_VECTOR)->dim = (int)dim;
+    snprintf(s->index_name, sizeof s->index_name, "vector_idx");
+    return 0;
+}
+
+static void collections_create(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name;
+    av_schema s;
     av_err e;
-    if (k == API_ABSENT) v1_error(res, Z_NO_DIM, "No dimension key field: send \"dimension\" (1..%d)", AV_DIM_MAX);
-    else if (k == API_WRONG_TYPE || dim < 1 || dim > AV_DIM_MAX) v1_error(res, Z_PARAM, "Incorrect parameter: dimension must be an integer from 1 to %d", AV_DIM_MAX);
-    else if (bad) v1_error(res, Z_PARAM, "Incorrect parameter: metricType, primaryField, vectorField and description must be strings, enableDynamicField a boolean");
-    else if (av_metric_from_name(metric, &m)) v1_error(res, Z_PARAM, "Incorrect parameter: metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
-    else {
-        snprintf(s.name, sizeof s.name, "%s", name);
-        snprintf(s.description, sizeof s.description, "%s", desc);
-        s.metric = m;
-        s.dynamic = dynamic;
-        av_field *pk = av_schema_add_field(&s, pkname, AV_T_INT64);
-        pk->primary = pk->auto_id = 1;
-        av_schema_add_field(&s, vname, AV_T_FLOAT_VECTOR)->dim = (int)dim;
-        snprintf(s.index_name, sizeof s.index_name, "vector_idx");
-        if (av_collection_create(req->store, r.project, r.db, &s, &e)) engine_error(&r, &e);
+    av_schema_init(&s);
+    if (api_begin(req, res, &v1_api, &x) == 0 && api_need_name(&x, &name) == 0 && quick_schema(&x, name, &s) == 0) {
+        if (av_collection_create(req->store, x.project, x.db, &s, &e)) api_fail(&x, 0, &e);
         else v1_ok(res, NULL);
     }
     av_schema_free(&s);
-    v1_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_describe)
+static json_object *describe_json(av_collection *c)
 {
-    BEGIN;
-    if (need_collection(&r)) { v1_end(&r); return; }
-    const av_schema *s = av_collection_schema(r.c);
+    const av_schema *s = av_collection_schema(c);
     json_object *d = json_object_new_object(), *fields = json_object_new_array();
     json_object_object_add(d, "collectionName", json_object_new_string(s->name));
     json_object_object_add(d, "description", json_object_new_string(s->description));
@@ -268,139 +214,131 @@ HANDLER(collections_describe)
     json_object_object_add(idx, "metricType", json_object_new_string(av_metric_name(s->metric)));
     json_object_array_add(indexes, idx);
     json_object_object_add(d, "indexes", indexes);
-    json_object_object_add(d, "load", json_object_new_string(av_collection_loaded(r.c) ? "LoadStateLoaded" : "LoadStateNotLoad"));
+    json_object_object_add(d, "load", json_object_new_string(av_collection_loaded(c) ? "LoadStateLoaded" : "LoadStateNotLoad"));
     json_object_object_add(d, "shardsNum", json_object_new_int(1));
     json_object_object_add(d, "enableDynamicField", json_object_new_boolean(s->dynamic));
-    v1_ok(res, d);
-    v1_end(&r);
+    return d;
 }
 
-HANDLER(collections_drop)
+static void collections_describe(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
+    if (api_begin(req, res, &v1_api, &x) == 0 && api_open(&x) == 0) v1_ok(res, describe_json(x.c));
+    api_end(&x);
+}
+
+static void collections_drop(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     const char *name;
     av_err e;
-    if (need_name(&r, &name) == 0) {
-        if (av_collection_drop(req->store, r.project, r.db, name, &e)) engine_error(&r, &e);
+    if (api_begin(req, res, &v1_api, &x) == 0 && api_need_name(&x, &name) == 0) {
+        if (av_collection_drop(req->store, x.project, x.db, name, &e)) api_fail(&x, 0, &e);
         else v1_ok(res, NULL);
     }
-    v1_end(&r);
+    api_end(&x);
 }
 
 /* ---- entities -------------------------------------------------------------------------------- */
 
-static int data_error_code(const av_err *e)
+/* The `data` member of insert/upsert: 90118 absent, 90119 not rows, 90120 an empty list. */
+static int read_data(api_ctx *x, json_object **data)
 {
-    switch (e->code) {
-    case AV_EDIM: return Z_DIM;
-    case AV_EPK: return Z_PK_AUTO;
-    case AV_EFIELD: return strstr(e->msg, "vector field") ? Z_NO_VECTOR : Z_EXTRA_FIELD;
-    case AV_ETYPE: return Z_FIELD_TYPE;
-    case AV_ELIMIT: return Z_BATCH;
-    default: return Z_PARAM;
-    }
+    if (!json_object_object_get_ex(x->body, "data", data) || !*data)
+        return api_failf(x, Z_NO_DATA, "No data key field: send \"data\" with one row object or an array of them");
+    if (!json_object_is_type(*data, json_type_array) && !json_object_is_type(*data, json_type_object))
+        return api_failf(x, Z_DATA_JSON, "data is not a JSON object or array of objects");
+    if (json_object_is_type(*data, json_type_array) && json_object_array_length(*data) == 0)
+        return api_failf(x, Z_DATA_EMPTY, "data is empty; send at least one row");
+    return 0;
+}
+
+static json_object *written_json(const av_pk *pks, size_t n, int upsert, int i64s)
+{
+    json_object *d = json_object_new_object(), *ids = json_object_new_array();
+    for (size_t i = 0; i < n; i++) json_object_array_add(ids, api_pk_json(&pks[i], i64s));
+    json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)n));
+    json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
+    return d;
 }
 
 static void write_rows(av_http_req *req, av_http_res *res, int upsert)
 {
-    BEGIN;
+    api_ctx x;
     json_object *data;
-    if (need_collection(&r)) { v1_end(&r); return; }
-    if (!json_object_object_get_ex(r.body, "data", &data) || !data) {
-        v1_error(res, Z_NO_DATA, "No data key field: send \"data\" with one row object or an array of them");
-        v1_end(&r); return;
-    }
-    if (!json_object_is_type(data, json_type_array) && !json_object_is_type(data, json_type_object)) {
-        v1_error(res, Z_DATA_JSON, "data is not a JSON object or array of objects");
-        v1_end(&r); return;
-    }
-    if ((json_object_is_type(data, json_type_array) && json_object_array_length(data) == 0)) {
-        v1_error(res, Z_DATA_EMPTY, "data is empty; send at least one row");
-        v1_end(&r); return;
-    }
-    const av_schema *s = av_collection_schema(r.c);
-    int assign = av_schema_pk(s)->auto_id && !upsert;
-    api_rows rows;
+    api_rows rows = { 0 };
     av_err e;
-    if (api_rows_parse(r.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
-        int code = strstr(e.msg, "empty object") ? Z_DATA_EMPTY_ROW : data_error_code(&e);
-        if (code == Z_PK_AUTO && !assign) code = Z_FIELD_TYPE;
-        v1_error(res, code, "%s", e.msg);
-        v1_end(&r); return;
-    }
-    av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
-    if (av_insert(r.c, rows.rows, rows.n, upsert, pks, &e)) {
-        int code = data_error_code(&e);
-        if (e.code == AV_EPK && strstr(e.msg, "already exists")) code = Z_PARAM;
-        v1_error(res, code, code == Z_PARAM ? "Incorrect parameter: %s" : "%s", e.msg);
+    if (api_begin(req, res, &v1_api, &x) || api_open(&x) || read_data(&x, &data)) { api_end(&x); return; }
+    int assign = av_schema_pk(av_collection_schema(x.c))->auto_id && !upsert;
+    if (api_rows_parse(x.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
+        api_fail(&x, V1_ROWS, &e);
     } else {
-        json_object *d = json_object_new_object(), *ids = json_object_new_array();
-        for (size_t i = 0; i < rows.n; i++) json_object_array_add(ids, api_pk_json(&pks[i], r.i64s));
-        json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)rows.n));
-        json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
-        v1_ok(res, d);
+        av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
+        if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V1_INSERT, &e);
+        else v1_ok(res, written_json(pks, rows.n, upsert, x.i64s));
+        free(pks);
     }
-    free(pks);
     api_rows_free(&rows);
-    v1_end(&r);
+    api_end(&x);
 }
 
-HANDLER(entities_insert) { write_rows(req, res, 0); }
-HANDLER(entities_upsert) { write_rows(req, res, 1); }
+static void entities_insert(av_http_req *req, av_http_res *res) { write_rows(req, res, 0); }
+static void entities_upsert(av_http_req *req, av_http_res *res) { write_rows(req, res, 1); }
 
-/* The `id` member of get/delete: 90124 when absent, 90139/90123 for bad elements. */
-static int read_ids(v1 *r, json_object *ids, size_t max, av_pk **pks, size_t *n)
+/* The `id` member of get/delete: 90140 over `max`, 90139/90123 for bad elements. */
+static int read_ids(api_ctx *x, json_object *ids, size_t max, av_pk **pks, size_t *n)
 {
     av_err e;
-    if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > max) {
-        v1_error(r->res, Z_TOO_MANY_IDS, "number of elements in parameter 'id' should not exceed %zu (got %zu); send the ids in several requests",
-                 max, json_object_array_length(ids));
-        return -1;
-    }
-    if (api_ids_parse(r->c, ids, pks, n, &e) == AV_OK) return 0;
-    const av_field *pkf = av_schema_pk(av_collection_schema(r->c));
-    if (e.code == AV_EPK)
-        v1_error(r->res, Z_ID_VALUE, "inputted ID value does not match the field %s, expecting %s: %s", pkf->name, av_type_name(pkf->type), e.msg);
-    else
-        v1_error(r->res, Z_ID_TYPE, "Type mismatch for field '%s'. expected type:%s: %s", pkf->name, av_type_name(pkf->type), e.msg);
+    if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > max)
+        return api_failf(x, Z_TOO_MANY_IDS, "number of elements in parameter 'id' should not exceed %zu (got %zu); send the ids in several requests",
+                         max, json_object_array_length(ids));
+    if (api_ids_parse(x->c, ids, pks, n, &e) == AV_OK) return 0;
+    const av_field *pkf = av_schema_pk(av_collection_schema(x->c));
+    api_fail_ex(x, V1_IDS, &e, pkf->name, av_type_name(pkf->type));
     return -1;
 }
 
-static int filter_member(v1 *r, const char **filter)
+static int filter_member(api_ctx *x, const char **filter)
 {
     *filter = NULL;
-    int k = api_get_str(r->body, "filter", filter);
-    if (k == API_WRONG_TYPE) { v1_error(r->res, Z_PARAM, "Incorrect parameter: filter must be a string"); return -1; }
+    int k = api_get_str(x->body, "filter", filter);
+    if (k == API_WRONG_TYPE) return api_failf(x, Z_PARAM, "Incorrect parameter: filter must be a string");
     if (k == API_OK && !**filter) *filter = NULL;
     return 0;
 }
 
-HANDLER(entities_delete)
+static void delete_by(api_ctx *x, const char *filter, int has_id, json_object *ids)
 {
-    BEGIN;
-    json_object *ids = NULL;
-    const char *filter;
-    if (need_collection(&r) || filter_member(&r, &filter)) { v1_end(&r); return; }
-    int has_id = json_object_object_get_ex(r.body, "id", &ids);
     av_err e;
     int64_t n = 0;
     av_filter *f = NULL;
     av_pk *pks = NULL;
     size_t npk = 0;
     if (filter) {   /* filter takes precedence, as in Milvus */
-        if (av_filter_compile_milvus(r.c, filter, &f, &e) || av_delete_filter(r.c, f, &n, &e)) engine_error(&r, &e);
-        else v1_ok(res, NULL);
+        if (av_filter_compile_milvus(x->c, filter, &f, &e) || av_delete_filter(x->c, f, &n, &e)) api_fail(x, 0, &e);
+        else v1_ok(x->res, NULL);
     } else if (!has_id) {
-        v1_error(res, Z_NO_ID, "no id key field, please check your request: send \"id\" (one id or an array of at most %d) or \"filter\"", V1_DELETE_IDS_MAX);
+        api_failf(x, Z_NO_ID, "no id key field, please check your request: send \"id\" (one id or an array of at most %d) or \"filter\"", V1_DELETE_IDS_MAX);
     } else if (!ids) {
-        v1_error(res, Z_NO_DELETE, "No delete content provided: \"id\" is null; send ids or a filter");
-    } else if (read_ids(&r, ids, V1_DELETE_IDS_MAX, &pks, &npk) == 0) {
-        if (av_delete_pks(r.c, pks, npk, &n, &e)) engine_error(&r, &e);
-        else v1_ok(res, NULL);
+        api_failf(x, Z_NO_DELETE, "No delete content provided: \"id\" is null; send ids or a filter");
+    } else if (read_ids(x, ids, V1_DELETE_IDS_MAX, &pks, &npk) == 0) {
+        if (av_delete_pks(x->c, pks, npk, &n, &e)) api_fail(x, 0, &e);
+        else v1_ok(x->res, NULL);
     }
     free(pks);
     av_filter_free(f);
-    v1_end(&r);
+}
+
+static void entities_delete(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    json_object *ids = NULL;
+    const char *filter;
+    if (api_begin(req, res, &v1_api, &x) == 0 && api_open(&x) == 0 && filter_member(&x, &filter) == 0) {
+        int has_id = json_object_object_get_ex(x.body, "id", &ids);
+        delete_by(&x, filter, has_id, ids);
+    }
+    api_end(&x);
 }
 
 typedef struct rows_ctx { av_collection *c; api_fields *sel; int i64s; json_object *out; } rows_ctx;
@@ -412,84 +350,84 @@ static int collect_row(void *arg, const av_row_view *row)
     return 0;
 }
 
-static int read_fields(v1 *r, int default_all, api_fields *sel)
+static int read_fields(api_ctx *x, int default_all, api_fields *sel)
 {
     json_object *of = NULL;
     av_err e;
-    json_object_object_get_ex(r->body, "outputFields", &of);
-    if (api_fields_parse(r->c, of, default_all, sel, &e) == AV_OK) return 0;
-    if (e.code == AV_EFIELD) v1_error(r->res, Z_NO_PROPERTY, "return value property does not exist: %s", e.msg);
-    else v1_error(r->res, Z_PARAM, "Incorrect parameter: %s", e.msg);
+    json_object_object_get_ex(x->body, "outputFields", &of);
+    if (api_fields_parse(x->c, of, default_all, sel, &e) == AV_OK) return 0;
+    api_fail(x, V1_FIELDS, &e);
     return -1;
 }
 
-HANDLER(entities_get)
+static void entities_get(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     json_object *ids = NULL;
     api_fields sel = { 0 };
     av_pk *pks = NULL;
     size_t n = 0;
     av_err e;
-    if (need_collection(&r)) { v1_end(&r); return; }
-    if (!json_object_object_get_ex(r.body, "id", &ids) || !ids)
-        v1_error(res, Z_NO_ID, "no id key field, please check your request: send \"id\"");
-    else if (read_fields(&r, 1, &sel) == 0 && read_ids(&r, ids, AV_BATCH_MAX, &pks, &n) == 0) {
-        rows_ctx x = { r.c, &sel, r.i64s, json_object_new_array() };
-        if (av_get(r.c, pks, n, collect_row, &x, &e)) { json_object_put(x.out); engine_error(&r, &e); }
-        else v1_ok(res, x.out);
+    if (api_begin(req, res, &v1_api, &x) || api_open(&x)) goto out;
+    if (!json_object_object_get_ex(x.body, "id", &ids) || !ids)
+        api_failf(&x, Z_NO_ID, "no id key field, please check your request: send \"id\"");
+    else if (read_fields(&x, 1, &sel) == 0 && read_ids(&x, ids, AV_BATCH_MAX, &pks, &n) == 0) {
+        rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
+        if (av_get(x.c, pks, n, collect_row, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
+        else v1_ok(res, r.out);
     }
+out:
     free(pks);
     api_fields_free(&sel);
-    v1_end(&r);
+    api_end(&x);
 }
 
 /* limit (default 100) and offset, with Zilliz's checks; answers the error itself. */
-static int read_window(v1 *r, int64_t *limit, int64_t *offset, int allow_zero)
+static int read_window(api_ctx *x, int64_t *limit, int64_t *offset, int allow_zero)
 {
     *limit = 100;
     *offset = 0;
-    if (api_get_int(r->body, "limit", limit) == API_WRONG_TYPE || api_get_int(r->body, "offset", offset) == API_WRONG_TYPE) {
-        v1_error(r->res, Z_PARAM, "Incorrect parameter: limit and offset must be integers");
-        return -1;
-    }
-    if (*limit < (allow_zero ? 0 : 1) || *limit > AV_TOPK_MAX) {
-        v1_error(r->res, Z_LIMIT, "'limit' should be between 1 and %d", AV_TOPK_MAX);
-        return -1;
-    }
-    if (*offset < 0) { v1_error(r->res, Z_OFFSET, "'offset' should not be less than 0"); return -1; }
-    if (*limit + *offset > AV_TOPK_MAX) { v1_error(r->res, Z_WINDOW, "offset+limit should not exceed %d", AV_TOPK_MAX); return -1; }
+    if (api_get_int(x->body, "limit", limit) == API_WRONG_TYPE || api_get_int(x->body, "offset", offset) == API_WRONG_TYPE)
+        return api_failf(x, Z_PARAM, "Incorrect parameter: limit and offset must be integers");
+    if (*limit < (allow_zero ? 0 : 1) || *limit > AV_TOPK_MAX) return api_failf(x, Z_LIMIT, "'limit' should be between 1 and %d", AV_TOPK_MAX);
+    if (*offset < 0) return api_failf(x, Z_OFFSET, "'offset' should not be less than 0");
+    if (*limit + *offset > AV_TOPK_MAX) return api_failf(x, Z_WINDOW, "offset+limit should not exceed %d", AV_TOPK_MAX);
     return 0;
 }
 
-HANDLER(entities_query)
+static json_object *count_json(int64_t n)
 {
-    BEGIN;
+    json_object *row = json_object_new_object(), *a = json_object_new_array();
+    json_object_object_add(row, "count(*)", json_object_new_int64(n));
+    json_object_array_add(a, row);
+    return a;
+}
+
+static void entities_query(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     const char *filter;
-    int64_t limit, offset;
+    int64_t limit, offset, n = 0;
     api_fields sel = { 0 };
     av_filter *f = NULL;
     av_err e;
-    if (need_collection(&r) || filter_member(&r, &filter) || read_fields(&r, 1, &sel) || read_window(&r, &limit, &offset, sel.count))
+    if (api_begin(req, res, &v1_api, &x) || api_open(&x) || filter_member(&x, &filter) || read_fields(&x, 1, &sel) ||
+        read_window(&x, &limit, &offset, sel.count))
         goto out;
-    if (!filter) { v1_error(res, Z_NO_FILTER, "No filter key field: query needs a non-empty \"filter\""); goto out; }
-    if (av_filter_compile_milvus(r.c, filter, &f, &e)) { engine_error(&r, &e); goto out; }
+    if (!filter) { api_failf(&x, Z_NO_FILTER, "No filter key field: query needs a non-empty \"filter\""); goto out; }
+    if (av_filter_compile_milvus(x.c, filter, &f, &e)) { api_fail(&x, 0, &e); goto out; }
     if (sel.count) {
-        int64_t n = 0;
-        if (av_count(r.c, f, &n, &e)) { engine_error(&r, &e); goto out; }
-        json_object *row = json_object_new_object(), *a = json_object_new_array();
-        json_object_object_add(row, "count(*)", json_object_new_int64(n));
-        json_object_array_add(a, row);
-        v1_ok(res, a);
+        if (av_count(x.c, f, &n, &e)) api_fail(&x, 0, &e);
+        else v1_ok(res, count_json(n));
     } else {
-        rows_ctx x = { r.c, &sel, r.i64s, json_object_new_array() };
-        if (av_query(r.c, f, offset, limit, collect_row, &x, &e)) { json_object_put(x.out); engine_error(&r, &e); }
-        else v1_ok(res, x.out);
+        rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
+        if (av_query(x.c, f, offset, limit, collect_row, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
+        else v1_ok(res, r.out);
     }
 out:
     av_filter_free(f);
     api_fields_free(&sel);
-    v1_end(&r);
+    api_end(&x);
 }
 
 static int collect_hit(void *arg, int query, int rank, float distance, const av_row_view *row)
@@ -502,10 +440,28 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     return 0;
 }
 
-HANDLER(entities_search)
+/* vector (90125 absent) and params {radius, range_filter}; answers its own errors. */
+static int read_search(api_ctx *x, av_search_params *p, float **q)
 {
-    BEGIN;
     json_object *vec = NULL, *params = NULL;
+    av_err e;
+    if (!json_object_object_get_ex(x->body, "vector", &vec) || !vec)
+        return api_failf(x, Z_NO_VECTOR, "No vector key field: send \"vector\" as an array of %d numbers", av_schema_vector(av_collection_schema(x->c))->dim);
+    if (api_vectors_parse(x->c, vec, 0, q, &p->nq, &e)) { api_fail(x, V1_VECTORS, &e); return -1; }
+    if (!json_object_object_get_ex(x->body, "params", &params) || !params) return 0;
+    double d;
+    int k1 = api_get_num(params, "radius", &d);
+    if (k1 == API_OK) { p->has_radius = 1; p->radius = (float)d; }
+    int k2 = api_get_num(params, "range_filter", &d);
+    if (k2 == API_OK) { p->has_range_filter = 1; p->range_filter = (float)d; }
+    if (!json_object_is_type(params, json_type_object) || k1 == API_WRONG_TYPE || k2 == API_WRONG_TYPE)
+        return api_failf(x, Z_PARAM, "Incorrect parameter: params must be an object with numeric radius and range_filter");
+    return 0;
+}
+
+static void entities_search(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     const char *filter;
     int64_t limit, offset;
     api_fields sel = { 0 };
@@ -513,40 +469,22 @@ HANDLER(entities_search)
     float *q = NULL;
     av_err e;
     av_search_params p = { 0 };
-    if (need_collection(&r) || filter_member(&r, &filter) || read_fields(&r, 0, &sel) || read_window(&r, &limit, &offset, 0))
+    if (api_begin(req, res, &v1_api, &x) || api_open(&x) || filter_member(&x, &filter) || read_fields(&x, 0, &sel) ||
+        read_window(&x, &limit, &offset, 0) || read_search(&x, &p, &q))
         goto out;
-    if (!json_object_object_get_ex(r.body, "vector", &vec) || !vec) {
-        v1_error(res, Z_NO_VECTOR, "No vector key field: send \"vector\" as an array of %d numbers", av_schema_vector(av_collection_schema(r.c))->dim);
-        goto out;
-    }
-    if (api_vectors_parse(r.c, vec, 0, &q, &p.nq, &e)) {
-        v1_error(res, e.code == AV_EDIM ? Z_DIM : Z_PARAM, e.code == AV_EDIM ? "%s" : "Incorrect parameter: %s", e.msg);
-        goto out;
-    }
-    if (json_object_object_get_ex(r.body, "params", &params) && params) {
-        double d;
-        int k1 = api_get_num(params, "radius", &d);
-        if (k1 == API_OK) { p.has_radius = 1; p.radius = (float)d; }
-        int k2 = api_get_num(params, "range_filter", &d);
-        if (k2 == API_OK) { p.has_range_filter = 1; p.range_filter = (float)d; }
-        if (!json_object_is_type(params, json_type_object) || k1 == API_WRONG_TYPE || k2 == API_WRONG_TYPE) {
-            v1_error(res, Z_PARAM, "Incorrect parameter: params must be an object with numeric radius and range_filter");
-            goto out;
-        }
-    }
-    if (filter && av_filter_compile_milvus(r.c, filter, &f, &e)) { engine_error(&r, &e); goto out; }
+    if (filter && av_filter_compile_milvus(x.c, filter, &f, &e)) { api_fail(&x, 0, &e); goto out; }
     p.queries = q;
     p.limit = (int)limit;
     p.offset = (int)offset;
     p.filter = f;
-    rows_ctx x = { r.c, &sel, r.i64s, json_object_new_array() };
-    if (av_search(r.c, &p, collect_hit, &x, &e)) { json_object_put(x.out); engine_error(&r, &e); }
-    else v1_ok(res, x.out);
+    rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
+    if (av_search(x.c, &p, collect_hit, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
+    else v1_ok(res, r.out);
 out:
     free(q);
     av_filter_free(f);
     api_fields_free(&sel);
-    v1_end(&r);
+    api_end(&x);
 }
 
 void milvus_v1_register(void)

@@ -4,7 +4,8 @@
  * Envelope: success {"code":0,"data":...} (search adds "topks"); failure {"code":<merr>,"message":...}
  * with HTTP 200, as Milvus does; 401 {"code":1800} when auth is on and credentials are wrong.
  * Every handler: parse the whole body (1801), check required members (1802), resolve the database
- * (800) and the collection (100), validate everything, then call the engine once.
+ * (800) and the collection (100), validate everything, then call the engine once. Engine errors get
+ * their merr code and text from v2_errors (by what they are about, never by their text).
  * deleteCount reports rows actually deleted (Milvus reports the number of pks named).
  */
 #include "api/app.h"
@@ -12,7 +13,6 @@
 #include "lib/util.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,35 +22,62 @@ enum {
     MERR_MISSING = 1802, MERR_INSERT = 1804, MERR_PK = 1806, MERR_UNEXPECTED = 65535,
 };
 
-typedef struct v2 {
-    av_http_req *req;
-    av_http_res *res;
-    json_object *body;
-    const char *db;
-    const char *project;
-    int i64s;                  /* Int64 as strings */
-    av_collection *c;
-} v2;
+/* Contexts of the error table (see api/dialect.h). */
+enum {
+    V2_INSERT = MV_CTX_WRITE,          /* av_insert */
+    V2_CREATE = MV_CTX_CREATE,         /* av_collection_create */
+    V2_ROWS = MV_CTX_NEXT,             /* api_rows_parse */
+    V2_IDS = MV_CTX_NEXT << 1,         /* api_ids_parse */
+    V2_DB_CREATE = MV_CTX_NEXT << 2,   /* av_db_create */
+    V2_DB_DROP = MV_CTX_NEXT << 3,     /* av_db_drop */
+};
+
+#define INSERT_TEXT "fail to deal the insert data, error: {msg}"
+#define PK_TEXT "please check the primary key and its' type can only in [int, string], error: {msg}"
+
+/* Wire code and text of every error the plumbing or the engine reports; first match wins. */
+static const api_error_row v2_errors[] = {
+    /* the request itself and its members */
+    { 0, API_ANY, API_ENT_BODY, API_ANY, MERR_JSON, "can only accept json format request, error: {msg}" },
+    { 0, AV_ETYPE, API_ENT_MEMBER, API_ANY, MERR_JSON, "can only accept json format request, error: {msg}" },
+    { 0, API_ANY, API_ENT_MEMBER, API_ANY, MERR_MISSING, "missing required parameters, required parameters: [{name}]" },
+    { API_CTX_DB, API_ANY, API_ANY, API_ANY, MERR_DB_INVALID, NULL },
+    /* databases */
+    { V2_DB_CREATE | V2_DB_DROP, AV_EEXIST, API_ANY, API_ANY, MERR_UNEXPECTED, NULL },
+    { V2_DB_CREATE | V2_DB_DROP, AV_ENODB, API_ANY, API_ANY, MERR_DB_NOT_FOUND, NULL },
+    { V2_DB_CREATE, AV_EINVAL, API_ANY, API_ANY, MERR_DB_INVALID, NULL },
+    { V2_DB_CREATE | V2_DB_DROP, API_ANY, API_ANY, API_ANY, MERR_INVALID, NULL },
+    /* collections and rows */
+    { V2_CREATE, AV_EEXIST, API_ANY, API_ANY, MERR_INVALID, "{msg}; drop it first or choose another name: invalid parameter" },
+    { V2_ROWS, API_ANY, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
+    { V2_INSERT, AV_ETYPE, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
+    { V2_INSERT, AV_EDIM, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
+    { V2_INSERT, AV_EPK, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
+    { V2_INSERT, AV_EFIELD, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
+    { V2_IDS, AV_ETYPE, API_ANY, API_ANY, MERR_PK, PK_TEXT },
+    { V2_IDS, AV_EDIM, API_ANY, API_ANY, MERR_PK, PK_TEXT },
+    { V2_IDS, AV_EPK, API_ANY, API_ANY, MERR_PK, PK_TEXT },
+    { V2_IDS, AV_EFIELD, API_ANY, API_ANY, MERR_PK, PK_TEXT },
+    /* any call */
+    { 0, AV_ENOTFOUND, API_ANY, API_ANY, MERR_COLL_NOT_FOUND, NULL },
+    { 0, AV_ENODB, API_ANY, API_ANY, MERR_DB_NOT_FOUND, NULL },
+    { 0, AV_EIO, API_ANY, API_ANY, MERR_UNEXPECTED, NULL },
+    { 0, API_ANY, API_ANY, API_ANY, MERR_INVALID, "{msg}: invalid parameter" },
+};
+
+static const api_dialect v2_api = {
+    mv_reply, v2_errors, sizeof v2_errors / sizeof *v2_errors, mv_phrases, MV_NPHRASES,
+    API_DB | API_DB_HEADER, "collectionName", NULL, NULL,
+};
 
 /* ---- envelope -------------------------------------------------------------------------------- */
-
-static void v2_error(av_http_res *res, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void v2_error(av_http_res *res, int code, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    mv_reply_error(res, 200, code, msg);
-}
 
 static void v2_ok(av_http_res *res, json_object *data)
 {
     mv_reply_ok(res, 0, data);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
     int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 :
                  kind == AV_HTTP_ERR_TOO_LARGE ? 413 : 500;
@@ -59,109 +86,11 @@ static void render_transport_error(av_http_res *res, av_http_errkind kind, const
     const char *prefix = kind == AV_HTTP_ERR_UNAUTHORIZED ? "user hasn't authenticated: " :
                          kind == AV_HTTP_ERR_TOO_LARGE ? "can only accept json format request, error: " : "";
     char text[768];
-    snprintf(text, sizeof text, "%s%s", prefix, msg);
+    snprintf(text, sizeof text, "%s%s", prefix, e->msg);
     mv_reply_error(res, status, code, text);
 }
 
 static const av_dialect dialect = { "milvus_v2", render_transport_error, NULL };
-
-/* Maps an engine error to the merr code that fits the operation (`insert`: 1804 for data errors). */
-static void engine_error(v2 *r, const av_err *e, int data_code)
-{
-    switch (e->code) {
-    case AV_ENOTFOUND: v2_error(r->res, MERR_COLL_NOT_FOUND, "%s", e->msg); break;
-    case AV_ENODB: v2_error(r->res, MERR_DB_NOT_FOUND, "%s", e->msg); break;
-    case AV_EIO: v2_error(r->res, MERR_UNEXPECTED, "%s", e->msg); break;
-    case AV_ETYPE: case AV_EDIM: case AV_EPK: case AV_EFIELD:
-        if (data_code == MERR_INSERT) { v2_error(r->res, MERR_INSERT, "fail to deal the insert data, error: %s", e->msg); break; }
-        if (data_code == MERR_PK) { v2_error(r->res, MERR_PK, "please check the primary key and its' type can only in [int, string], error: %s", e->msg); break; }
-        /* fall through */
-    default: v2_error(r->res, MERR_INVALID, "%s: invalid parameter", e->msg); break;
-    }
-}
-
-/* ---- request plumbing ------------------------------------------------------------------------ */
-
-static int v2_begin(av_http_req *req, av_http_res *res, v2 *r)
-{
-    memset(r, 0, sizeof *r);
-    r->req = req;
-    r->res = res;
-    r->project = api_project(req);
-    r->i64s = api_int64_as_string(req);
-    av_err e;
-    int empty;
-    if (api_parse_body(req, &r->body, &empty, &e)) {
-        v2_error(res, MERR_JSON, "can only accept json format request, error: %s", e.msg);
-        return -1;
-    }
-    const char *db = NULL;
-    int k = api_get_str(r->body, "dbName", &db);
-    if (k == API_WRONG_TYPE) { v2_error(res, MERR_JSON, "can only accept json format request, error: dbName must be a string"); return -1; }
-    if (k == API_ABSENT || !*db) db = av_http_header(req, "DB-Name");
-    r->db = db && *db ? db : "default";
-    if (av_name_check(r->db, "database name", &e)) { v2_error(res, MERR_DB_INVALID, "%s", e.msg); return -1; }
-    return 0;
-}
-
-static void v2_end(v2 *r)
-{
-    if (r->c) av_collection_release(r->c);
-    if (r->body) json_object_put(r->body);
-}
-
-/* Reads a required string member; answers 1802/1801 itself. */
-static int need_str(v2 *r, const char *key, const char **out)
-{
-    int k = api_get_str(r->body, key, out);
-    if (k == API_WRONG_TYPE) { v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be a string", key); return -1; }
-    if (k == API_ABSENT || !**out) { v2_error(r->res, MERR_MISSING, "missing required parameters, required parameters: [%s]", key); return -1; }
-    return 0;
-}
-
-static int need_db(v2 *r)
-{
-    if (av_db_exists(r->req->store, r->project, r->db)) return 0;
-    v2_error(r->res, MERR_DB_NOT_FOUND, "database not found, database: %s", r->db);
-    return -1;
-}
-
-/* collectionName, database and collection: answers the error itself. */
-static int need_collection(v2 *r)
-{
-    const char *name;
-    if (need_str(r, "collectionName", &name)) return -1;
-    av_err e;
-    if (av_collection_open(r->req->store, r->project, r->db, name, &r->c, &e)) { engine_error(r, &e, 0); return -1; }
-    return 0;
-}
-
-/* Optional member of a given JSON type; answers 1801 for a wrong type. */
-static int opt_member(v2 *r, const char *key, json_type t, json_object **out)
-{
-    *out = NULL;
-    json_object *v;
-    if (!json_object_object_get_ex(r->body, key, &v) || !v) return 0;
-    if (!json_object_is_type(v, t) && !(t == json_type_double && json_object_is_type(v, json_type_int))) {
-        v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be %s", key,
-                 t == json_type_array ? "an array" : t == json_type_object ? "an object" : t == json_type_string ? "a string" :
-                 t == json_type_boolean ? "a boolean" : "a number");
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int opt_int(v2 *r, const char *key, int64_t def, int64_t *out)
-{
-    *out = def;
-    int k = api_get_int(r->body, key, out);
-    if (k == API_WRONG_TYPE) { v2_error(r->res, MERR_JSON, "can only accept json format request, error: %s must be an integer", key); return -1; }
-    return 0;
-}
-
-#define HANDLER(name) static void name(av_http_req *req, av_http_res *res)
-#define BEGIN v2 r; if (v2_begin(req, res, &r)) { v2_end(&r); return; }
 
 /* ---- collections ----------------------------------------------------------------------------- */
 
@@ -173,32 +102,33 @@ static json_object *names_json(char **names, size_t n)
     return a;
 }
 
-HANDLER(collections_list)
+static void collections_list(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    char **names; size_t n; av_err e;
-    if (need_db(&r) == 0) {
-        if (av_collection_list(req->store, r.project, r.db, &names, &n, &e)) engine_error(&r, &e, 0);
+    api_ctx x;
+    char **names;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_db(&x, NULL) == 0) {
+        if (av_collection_list(req->store, x.project, x.db, &names, &n, &e)) api_fail(&x, 0, &e);
         else v2_ok(res, names_json(names, n));
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_has)
+static void collections_has(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     const char *name;
-    if (need_str(&r, "collectionName", &name) == 0 && need_db(&r) == 0) {
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0) {
         av_collection *c = NULL;
-        av_collection_open(req->store, r.project, r.db, name, &c, NULL);
+        av_collection_open(req->store, x.project, x.db, name, &c, NULL);
         json_object *d = json_object_new_object();
         json_object_object_add(d, "has", json_object_new_boolean(c != NULL));
         if (c) av_collection_release(c);
         v2_ok(res, d);
     }
-    v2_end(&r);
+    api_end(&x);
 }
-
 static json_object *kv(const char *k, const char *v)
 {
     json_object *o = json_object_new_object();
@@ -267,11 +197,11 @@ static json_object *describe_json(av_collection *c)
     return d;
 }
 
-HANDLER(collections_describe)
+static void collections_describe(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    if (need_collection(&r) == 0) v2_ok(res, describe_json(r.c));
-    v2_end(&r);
+    api_ctx x;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) v2_ok(res, describe_json(x.c));
+    api_end(&x);
 }
 
 /* An integer given as a JSON number or a numeric string (SDKs send both in elementTypeParams). */
@@ -303,26 +233,26 @@ static const char *str_member(json_object *o, const char *key, const char *def)
 }
 
 /* Quick form: collectionName, dimension, metricType, idType, autoID, primaryFieldName, vectorFieldName. */
-static int schema_quick(v2 *r, av_schema *s, av_err *e)
+static int schema_quick(api_ctx *x, av_schema *s, av_err *e)
 {
     json_object *params = NULL;
-    json_object_object_get_ex(r->body, "params", &params);
+    json_object_object_get_ex(x->body, "params", &params);
     int dim = 0;
-    if (loose_int(r->body, "dimension", &dim) != API_OK)
+    if (loose_int(x->body, "dimension", &dim) != API_OK)
         return av_fail(e, AV_EINVAL, "dimension must be an integer from 1 to %d", AV_DIM_MAX);
-    const char *id_type = str_member(r->body, "idType", "Int64");
+    const char *id_type = str_member(x->body, "idType", "Int64");
     av_type pkt;
     if (av_type_from_name(id_type, &pkt) || (pkt != AV_T_INT64 && pkt != AV_T_VARCHAR))
         return av_fail(e, AV_EINVAL, "idType \"%s\" is not supported; use Int64 or VarChar", id_type);
-    av_field *pk = av_schema_add_field(s, str_member(r->body, "primaryFieldName", "id"), pkt);
+    av_field *pk = av_schema_add_field(s, str_member(x->body, "primaryFieldName", "id"), pkt);
     pk->primary = 1;
-    pk->auto_id = bool_member(r->body, "autoID", 0);
+    pk->auto_id = bool_member(x->body, "autoID", 0);
     if (pkt == AV_T_VARCHAR && loose_int(params, "max_length", &pk->max_length) != API_OK)
         return av_fail(e, AV_EINVAL, "a VarChar idType needs params.max_length (1..%d)", AV_VARCHAR_MAX);
-    av_field *vf = av_schema_add_field(s, str_member(r->body, "vectorFieldName", "vector"), AV_T_FLOAT_VECTOR);
+    av_field *vf = av_schema_add_field(s, str_member(x->body, "vectorFieldName", "vector"), AV_T_FLOAT_VECTOR);
     vf->dim = dim;
-    s->dynamic = bool_member(params, "enableDynamicField", bool_member(r->body, "enableDynamicField", 1));
-    const char *metric = str_member(r->body, "metricType", "L2");
+    s->dynamic = bool_member(params, "enableDynamicField", bool_member(x->body, "enableDynamicField", 1));
+    const char *metric = str_member(x->body, "metricType", "L2");
     if (av_metric_from_name(metric, &s->metric))
         return av_fail(e, AV_EINVAL, "metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
     snprintf(s->index_name, sizeof s->index_name, "%s", vf->name);
@@ -354,7 +284,7 @@ static int field_from_json(json_object *fo, av_schema *s, int auto_id, av_err *e
     return AV_OK;
 }
 
-static int schema_custom(v2 *r, json_object *sj, av_schema *s, av_err *e)
+static int schema_custom(api_ctx *x, json_object *sj, av_schema *s, av_err *e)
 {
     if (!json_object_is_type(sj, json_type_object)) return av_fail(e, AV_EINVAL, "schema must be an object");
     json_object *fields;
@@ -372,7 +302,7 @@ static int schema_custom(v2 *r, json_object *sj, av_schema *s, av_err *e)
     }
     const av_field *vf = av_schema_vector(s);
     json_object *ip = NULL;
-    json_object_object_get_ex(r->body, "indexParams", &ip);
+    json_object_object_get_ex(x->body, "indexParams", &ip);
     snprintf(s->index_name, sizeof s->index_name, "%s", vf ? vf->name : "");
     for (size_t i = 0; ip && json_object_is_type(ip, json_type_array) && i < json_object_array_length(ip); i++) {
         json_object *io = json_object_array_get_idx(ip, i);
@@ -382,230 +312,234 @@ static int schema_custom(v2 *r, json_object *sj, av_schema *s, av_err *e)
         snprintf(s->index_name, sizeof s->index_name, "%s", str_member(io, "indexName", vf ? vf->name : ""));
         snprintf(s->index_type, sizeof s->index_type, "%s", str_member(io, "indexType", "FLAT"));
     }
-    const char *metric = str_member(r->body, "metricType", NULL);
+    const char *metric = str_member(x->body, "metricType", NULL);
     if (metric && av_metric_from_name(metric, &s->metric))
         return av_fail(e, AV_EINVAL, "metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
     return AV_OK;
 }
 
-HANDLER(collections_create)
+/* Answers an engine error of collection creation; {arg} is the schema's number of primary keys. */
+static void create_failed(api_ctx *x, const av_schema *s, const av_err *e)
 {
-    BEGIN;
+    char npk[16];
+    int n = 0;
+    for (int i = 0; i < s->nfields; i++) n += s->fields[i].primary != 0;
+    snprintf(npk, sizeof npk, "%d", n);
+    api_fail_ex(x, V2_CREATE, e, NULL, npk);
+}
+
+static void collections_create(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     const char *name;
     json_object *sj = NULL;
-    if (need_str(&r, "collectionName", &name) || need_db(&r)) { v2_end(&r); return; }
     av_schema s;
-    av_schema_init(&s);
-    snprintf(s.name, sizeof s.name, "%.*s", AV_NAME_MAX, name);
-    const char *desc = str_member(r.body, "description", "");
-    snprintf(s.description, sizeof s.description, "%s", desc);
     av_err e;
+    av_schema_init(&s);
     av_err_clear(&e);
+    if (api_begin(req, res, &v2_api, &x) || api_need_name(&x, &name) || api_need_db(&x, NULL)) goto out;
+    snprintf(s.name, sizeof s.name, "%.*s", AV_NAME_MAX, name);
+    snprintf(s.description, sizeof s.description, "%s", str_member(x.body, "description", ""));
     int rc = av_name_check(name, "collection name", &e);
     if (rc == AV_OK) {
-        json_object_object_get_ex(r.body, "schema", &sj);
-        if (sj) rc = schema_custom(&r, sj, &s, &e);
-        else if (!json_object_object_get_ex(r.body, "dimension", NULL)) {
-            v2_error(res, MERR_MISSING, "missing required parameters, required parameters: [dimension] (or send a schema)");
-            av_schema_free(&s); v2_end(&r); return;
-        } else rc = schema_quick(&r, &s, &e);
+        json_object_object_get_ex(x.body, "schema", &sj);
+        if (sj) rc = schema_custom(&x, sj, &s, &e);
+        else if (!json_object_object_get_ex(x.body, "dimension", NULL)) {
+            api_failf(&x, MERR_MISSING, "missing required parameters, required parameters: [dimension] (or send a schema)");
+            goto out;
+        } else rc = schema_quick(&x, &s, &e);
     }
-    if (rc == AV_OK) rc = av_collection_create(req->store, r.project, r.db, &s, &e);
-    if (rc == AV_EEXIST) v2_error(res, MERR_INVALID, "%s; drop it first or choose another name: invalid parameter", e.msg);
-    else if (rc) engine_error(&r, &e, 0);
+    if (rc == AV_OK) rc = av_collection_create(req->store, x.project, x.db, &s, &e);
+    if (rc) create_failed(&x, &s, &e);
     else v2_ok(res, NULL);
+out:
     av_schema_free(&s);
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_drop)
+static void collections_drop(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     const char *name;
     av_err e;
-    if (need_str(&r, "collectionName", &name) == 0 && need_db(&r) == 0) {
-        if (av_collection_drop(req->store, r.project, r.db, name, &e)) engine_error(&r, &e, 0);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0) {
+        if (av_collection_drop(req->store, x.project, x.db, name, &e)) api_fail_ex(&x, 0, &e, name, NULL);
         else v2_ok(res, NULL);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_rename)
+static void collections_rename(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     const char *to, *to_db = NULL;
     av_err e;
-    if (need_collection(&r) == 0 && need_str(&r, "newCollectionName", &to) == 0) {
-        if (api_get_str(r.body, "newDbName", &to_db) != API_OK || !*to_db) to_db = r.db;
-        if (av_collection_rename(req->store, r.project, r.db, av_collection_schema(r.c)->name, to_db, to, &e)) engine_error(&r, &e, 0);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "newCollectionName", &to) == 0) {
+        if (api_get_str(x.body, "newDbName", &to_db) != API_OK || !*to_db) to_db = x.db;
+        if (av_collection_rename(req->store, x.project, x.db, av_collection_schema(x.c)->name, to_db, to, &e))
+            api_fail_ex(&x, 0, &e, e.entity == AV_ENT_DATABASE ? to_db : NULL, NULL);
         else v2_ok(res, NULL);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_get_stats)
+static void collections_get_stats(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    if (need_collection(&r) == 0) {
+    api_ctx x;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) {
         json_object *d = json_object_new_object();
-        json_object_object_add(d, "rowCount", json_object_new_int64(av_collection_count(r.c)));
+        json_object_object_add(d, "rowCount", json_object_new_int64(av_collection_count(x.c)));
         v2_ok(res, d);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
 static void set_loaded(av_http_req *req, av_http_res *res, int loaded)
 {
-    BEGIN;
+    api_ctx x;
     av_err e;
-    if (need_collection(&r) == 0) {
-        if (av_collection_set_loaded(r.c, loaded, &e)) engine_error(&r, &e, 0);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) {
+        if (av_collection_set_loaded(x.c, loaded, &e)) api_fail(&x, 0, &e);
         else v2_ok(res, NULL);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_load) { set_loaded(req, res, 1); }
-HANDLER(collections_release) { set_loaded(req, res, 0); }
+static void collections_load(av_http_req *req, av_http_res *res) { set_loaded(req, res, 1); }
+static void collections_release(av_http_req *req, av_http_res *res) { set_loaded(req, res, 0); }
 
-HANDLER(collections_load_state)
+static void collections_load_state(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     const char *name;
-    if (need_str(&r, "collectionName", &name) == 0 && need_db(&r) == 0) {
-        av_collection *c = NULL;
-        av_collection_open(req->store, r.project, r.db, name, &c, NULL);
-        if (!c) v2_error(res, MERR_COLL_NOT_FOUND, "collection not found[database=%s][collection=%s]", r.db, name);
-        else {
-            json_object *d = json_object_new_object();
-            int l = av_collection_loaded(c);
-            json_object_object_add(d, "loadState", json_object_new_string(l ? "LoadStateLoaded" : "LoadStateNotLoad"));
-            if (l) json_object_object_add(d, "loadProgress", json_object_new_int(100));
-            av_collection_release(c);
-            v2_ok(res, d);
-        }
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0 &&
+        api_open_named(&x, name) == 0) {
+        json_object *d = json_object_new_object();
+        int l = av_collection_loaded(x.c);
+        json_object_object_add(d, "loadState", json_object_new_string(l ? "LoadStateLoaded" : "LoadStateNotLoad"));
+        if (l) json_object_object_add(d, "loadProgress", json_object_new_int(100));
+        v2_ok(res, d);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(collections_compact)
+static void collections_compact(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     av_err e;
-    if (need_collection(&r) == 0) {
-        if (av_store_purge(req->store, &e)) engine_error(&r, &e, 0);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) {
+        if (av_store_purge(req->store, &e)) api_fail(&x, 0, &e);
         else {
             json_object *d = json_object_new_object();
             json_object_object_add(d, "compactionID", json_object_new_int64(av_now_ms()));
             v2_ok(res, d);
         }
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
 /* Every acknowledged write is already durable: flush only checks the collection exists. */
-HANDLER(collections_flush)
+static void collections_flush(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    if (need_collection(&r) == 0) v2_ok(res, NULL);
-    v2_end(&r);
+    api_ctx x;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) v2_ok(res, NULL);
+    api_end(&x);
 }
 
 /* ---- databases ------------------------------------------------------------------------------- */
 
-HANDLER(databases_list)
+static void databases_list(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    char **names; size_t n; av_err e;
-    if (av_db_list(req->store, r.project, &names, &n, &e)) engine_error(&r, &e, 0);
-    else v2_ok(res, names_json(names, n));
-    v2_end(&r);
+    api_ctx x;
+    char **names;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0) {
+        if (av_db_list(req->store, x.project, &names, &n, &e)) api_fail(&x, 0, &e);
+        else v2_ok(res, names_json(names, n));
+    }
+    api_end(&x);
 }
 
 static void db_change(av_http_req *req, av_http_res *res, int create)
 {
-    BEGIN;
+    api_ctx x;
     const char *name;
     av_err e;
-    if (need_str(&r, "dbName", &name) == 0) {
-        int rc = create ? av_db_create(req->store, r.project, name, &e) : av_db_drop(req->store, r.project, name, &e);
-        if (rc == AV_EEXIST) v2_error(res, 65535, "%s", e.msg);
-        else if (rc == AV_ENODB) v2_error(res, MERR_DB_NOT_FOUND, "%s", e.msg);
-        else if (rc) v2_error(res, rc == AV_EINVAL && create ? MERR_DB_INVALID : MERR_INVALID, "%s", e.msg);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0) {
+        int rc = create ? av_db_create(req->store, x.project, name, &e) : av_db_drop(req->store, x.project, name, &e);
+        if (rc) api_fail_ex(&x, create ? V2_DB_CREATE : V2_DB_DROP, &e, name, NULL);
         else v2_ok(res, NULL);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
-HANDLER(databases_create) { db_change(req, res, 1); }
-HANDLER(databases_drop) { db_change(req, res, 0); }
+static void databases_create(av_http_req *req, av_http_res *res) { db_change(req, res, 1); }
+static void databases_drop(av_http_req *req, av_http_res *res) { db_change(req, res, 0); }
 
-HANDLER(databases_describe)
+static void databases_describe(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx x;
     const char *name;
-    if (need_str(&r, "dbName", &name) == 0) {
-        if (!av_db_exists(req->store, r.project, name)) v2_error(res, MERR_DB_NOT_FOUND, "database not found, database: %s", name);
-        else {
-            json_object *d = json_object_new_object();
-            json_object_object_add(d, "dbName", json_object_new_string(name));
-            json_object_object_add(d, "properties", json_object_new_array());
-            v2_ok(res, d);
-        }
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && api_need_db(&x, name) == 0) {
+        json_object *d = json_object_new_object();
+        json_object_object_add(d, "dbName", json_object_new_string(name));
+        json_object_object_add(d, "properties", json_object_new_array());
+        v2_ok(res, d);
     }
-    v2_end(&r);
+    api_end(&x);
 }
 
 /* ---- entities -------------------------------------------------------------------------------- */
 
-static void write_rows(av_http_req *req, av_http_res *res, int upsert)
+static json_object *written_json(const av_pk *pks, size_t n, int upsert, int i64s)
 {
-    BEGIN;
-    json_object *data;
-    if (need_collection(&r) || opt_member(&r, "data", json_type_array, &data)) { v2_end(&r); return; }
-    if (!data) { v2_error(res, MERR_MISSING, "missing required parameters, required parameters: [data]"); v2_end(&r); return; }
-    const av_schema *s = av_collection_schema(r.c);
-    int assign = av_schema_pk(s)->auto_id && !upsert;
-    api_rows rows;
-    av_err e;
-    if (api_rows_parse(r.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) {
-        v2_error(res, MERR_INSERT, "fail to deal the insert data, error: %s", e.msg);
-        v2_end(&r);
-        return;
-    }
-    av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
-    if (av_insert(r.c, rows.rows, rows.n, upsert, pks, &e)) engine_error(&r, &e, MERR_INSERT);
-    else {
-        json_object *d = json_object_new_object(), *ids = json_object_new_array();
-        for (size_t i = 0; i < rows.n; i++) json_object_array_add(ids, api_pk_json(&pks[i], r.i64s));
-        json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)rows.n));
-        json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
-        v2_ok(res, d);
-    }
-    free(pks);
-    api_rows_free(&rows);
-    v2_end(&r);
+    json_object *d = json_object_new_object(), *ids = json_object_new_array();
+    for (size_t i = 0; i < n; i++) json_object_array_add(ids, api_pk_json(&pks[i], i64s));
+    json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)n));
+    json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
+    return d;
 }
 
-HANDLER(entities_insert) { write_rows(req, res, 0); }
-HANDLER(entities_upsert) { write_rows(req, res, 1); }
-
-HANDLER(entities_delete)
+static void write_rows(av_http_req *req, av_http_res *res, int upsert)
 {
-    BEGIN;
+    api_ctx x;
+    json_object *data;
+    api_rows rows = { 0 };
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) || api_open(&x) || api_opt_member(&x, "data", json_type_array, &data)) goto out;
+    if (!data) { api_member_missing(&x, "data"); goto out; }
+    int assign = av_schema_pk(av_collection_schema(x.c))->auto_id && !upsert;
+    if (api_rows_parse(x.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) { api_fail(&x, V2_ROWS, &e); goto out; }
+    av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
+    if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V2_INSERT, &e);
+    else v2_ok(res, written_json(pks, rows.n, upsert, x.i64s));
+    free(pks);
+out:
+    api_rows_free(&rows);
+    api_end(&x);
+}
+
+static void entities_insert(av_http_req *req, av_http_res *res) { write_rows(req, res, 0); }
+static void entities_upsert(av_http_req *req, av_http_res *res) { write_rows(req, res, 1); }
+
+static void entities_delete(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     const char *filter;
-    if (need_collection(&r) || need_str(&r, "filter", &filter)) { v2_end(&r); return; }
     av_filter *f = NULL;
     av_err e;
     int64_t n = 0;
-    if (av_filter_compile_milvus(r.c, filter, &f, &e) || av_delete_filter(r.c, f, &n, &e)) engine_error(&r, &e, 0);
-    else {
-        json_object *d = json_object_new_object();
-        json_object_object_add(d, "deleteCount", json_object_new_int64(n));
-        v2_ok(res, d);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "filter", &filter) == 0) {
+        if (av_filter_compile_milvus(x.c, filter, &f, &e) || av_delete_filter(x.c, f, &n, &e)) api_fail(&x, 0, &e);
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "deleteCount", json_object_new_int64(n));
+            v2_ok(res, d);
+        }
     }
     av_filter_free(f);
-    v2_end(&r);
+    api_end(&x);
 }
 
 typedef struct rows_ctx {
@@ -623,37 +557,41 @@ static int collect_row(void *arg, const av_row_view *row)
     return 0;
 }
 
-static int read_fields(v2 *r, int default_all, api_fields *sel)
+static int read_fields(api_ctx *x, int default_all, api_fields *sel)
 {
     json_object *of;
     av_err e;
-    if (opt_member(r, "outputFields", json_type_array, &of)) return -1;
-    if (api_fields_parse(r->c, of, default_all, sel, &e)) { engine_error(r, &e, 0); return -1; }
+    if (api_opt_member(x, "outputFields", json_type_array, &of)) return -1;
+    if (api_fields_parse(x->c, of, default_all, sel, &e)) { api_fail(x, 0, &e); return -1; }
     return 0;
 }
 
-HANDLER(entities_get)
+static void get_ids(api_ctx *x, json_object *ids, api_fields *sel)
 {
-    BEGIN;
+    av_pk *pks = NULL;
+    size_t n = 0;
+    av_err e;
+    rows_ctx r = { x->c, sel, av_schema_pk(av_collection_schema(x->c))->name, x->i64s, json_object_new_array() };
+    if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > AV_BATCH_MAX)
+        api_failf(x, MERR_INVALID, "%zu ids in one request; the limit is %d: invalid parameter", json_object_array_length(ids), AV_BATCH_MAX);
+    else if (api_ids_parse(x->c, ids, &pks, &n, &e)) api_fail(x, V2_IDS, &e);
+    else if (av_get(x->c, pks, n, collect_row, &r, &e)) api_fail(x, 0, &e);
+    else { v2_ok(x->res, r.out); r.out = NULL; }
+    if (r.out) json_object_put(r.out);
+    free(pks);
+}
+
+static void entities_get(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     json_object *ids;
     api_fields sel = { 0 };
-    if (need_collection(&r)) { v2_end(&r); return; }
-    if (!json_object_object_get_ex(r.body, "id", &ids) || !ids) {
-        v2_error(res, MERR_MISSING, "missing required parameters, required parameters: [id]");
-    } else if (read_fields(&r, 1, &sel) == 0) {
-        av_pk *pks = NULL; size_t n = 0; av_err e;
-        const char *pk_key = av_schema_pk(av_collection_schema(r.c))->name;
-        rows_ctx x = { r.c, &sel, pk_key, r.i64s, json_object_new_array() };
-        if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > AV_BATCH_MAX)
-            v2_error(res, MERR_INVALID, "%zu ids in one request; the limit is %d: invalid parameter", json_object_array_length(ids), AV_BATCH_MAX);
-        else if (api_ids_parse(r.c, ids, &pks, &n, &e)) engine_error(&r, &e, MERR_PK);
-        else if (av_get(r.c, pks, n, collect_row, &x, &e)) engine_error(&r, &e, 0);
-        else { v2_ok(res, x.out); x.out = NULL; }
-        if (x.out) json_object_put(x.out);
-        free(pks);
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) {
+        if (!json_object_object_get_ex(x.body, "id", &ids) || !ids) api_member_missing(&x, "id");
+        else if (read_fields(&x, 1, &sel) == 0) get_ids(&x, ids, &sel);
     }
     api_fields_free(&sel);
-    v2_end(&r);
+    api_end(&x);
 }
 
 static json_object *count_json(int64_t n)
@@ -664,38 +602,40 @@ static json_object *count_json(int64_t n)
     return a;
 }
 
-HANDLER(entities_query)
+static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t limit, int64_t offset)
 {
-    BEGIN;
+    av_filter *f = NULL;
+    av_err e;
+    int64_t n = 0;
+    if (!sel->count && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX)) {
+        api_failf(x, MERR_INVALID, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d: invalid parameter",
+                  limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
+    } else if (filter && *filter && av_filter_compile_milvus(x->c, filter, &f, &e)) {
+        api_fail(x, 0, &e);
+    } else if (sel->count) {
+        if (av_count(x->c, f, &n, &e)) api_fail(x, 0, &e);
+        else v2_ok(x->res, count_json(n));
+    } else {
+        rows_ctx r = { x->c, sel, av_schema_pk(av_collection_schema(x->c))->name, x->i64s, json_object_new_array() };
+        if (av_query(x->c, f, offset, limit, collect_row, &r, &e)) { json_object_put(r.out); api_fail(x, 0, &e); }
+        else v2_ok(x->res, r.out);
+    }
+    av_filter_free(f);
+}
+
+static void entities_query(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     const char *filter = NULL;
     int64_t limit, offset;
     api_fields sel = { 0 };
-    if (need_collection(&r) || read_fields(&r, 1, &sel) || opt_int(&r, "limit", sel.count ? -1 : 100, &limit) ||
-        opt_int(&r, "offset", 0, &offset)) { api_fields_free(&sel); v2_end(&r); return; }
-    if (api_get_str(r.body, "filter", &filter) == API_WRONG_TYPE) {
-        v2_error(res, MERR_JSON, "can only accept json format request, error: filter must be a string");
-        api_fields_free(&sel); v2_end(&r); return;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && read_fields(&x, 1, &sel) == 0 &&
+        api_opt_int(&x, "limit", sel.count ? -1 : 100, &limit) == 0 && api_opt_int(&x, "offset", 0, &offset) == 0) {
+        if (api_get_str(x.body, "filter", &filter) == API_WRONG_TYPE) api_member_wrong(&x, "filter", "a string");
+        else query_rows(&x, filter, &sel, limit, offset);
     }
-    av_filter *f = NULL;
-    av_err e;
-    int has_filter = filter && *filter;
-    if (!sel.count && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX)) {
-        v2_error(res, MERR_INVALID, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d: invalid parameter",
-                 limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
-    } else if (has_filter && av_filter_compile_milvus(r.c, filter, &f, &e)) {
-        engine_error(&r, &e, 0);
-    } else if (sel.count) {
-        int64_t n = 0;
-        if (av_count(r.c, f, &n, &e)) engine_error(&r, &e, 0);
-        else v2_ok(res, count_json(n));
-    } else {
-        rows_ctx x = { r.c, &sel, av_schema_pk(av_collection_schema(r.c))->name, r.i64s, json_object_new_array() };
-        if (av_query(r.c, f, offset, limit, collect_row, &x, &e)) { json_object_put(x.out); engine_error(&r, &e, 0); }
-        else v2_ok(res, x.out);
-    }
-    av_filter_free(f);
     api_fields_free(&sel);
-    v2_end(&r);
+    api_end(&x);
 }
 
 typedef struct hits_ctx {
@@ -715,11 +655,11 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
 }
 
 /* searchParams: {metricType, params: {radius, range_filter}} (radius may also sit in searchParams). */
-static int read_range(v2 *r, av_search_params *p, av_err *e)
+static int read_range(api_ctx *x, av_search_params *p, av_err *e)
 {
     json_object *sp = NULL, *params = NULL;
-    if (opt_member(r, "searchParams", json_type_object, &sp)) return -1;
-    const av_schema *s = av_collection_schema(r->c);
+    if (api_opt_member(x, "searchParams", json_type_object, &sp)) return -1;
+    const av_schema *s = av_collection_schema(x->c);
     const char *metric = str_member(sp, "metricType", NULL);
     av_metric m;
     if (metric && (av_metric_from_name(metric, &m) || m != s->metric)) {
@@ -741,61 +681,68 @@ static int read_range(v2 *r, av_search_params *p, av_err *e)
     return 0;
 }
 
-HANDLER(entities_search)
+/* Everything a search needs besides the collection: vectors, window, filter and range. Returns 0,
+ * or -1 with the error answered. */
+static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **queries, av_filter **f, av_search_params *p)
 {
-    BEGIN;
+    av_err err, *e = &err;
     json_object *data;
     const char *filter = NULL, *anns = NULL;
+    if (!json_object_object_get_ex(x->body, "data", &data) || !data) return api_member_missing(x, "data");
+    const av_schema *s = av_collection_schema(x->c);
+    if (api_get_str(x->body, "annsField", &anns) == API_OK && *anns && strcmp(anns, av_schema_vector(s)->name) != 0)
+        return api_failf(x, MERR_INVALID, "annsField \"%s\" is not the vector field of \"%s\" (it is \"%s\"): invalid parameter", anns, s->name, av_schema_vector(s)->name);
+    int rc = api_vectors_parse(x->c, data, 1, queries, &p->nq, e);
+    if (rc == AV_OK && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX))
+        rc = av_fail(e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
+    if (rc == AV_OK && api_get_str(x->body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(e, AV_EINVAL, "filter must be a string");
+    if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(x->c, filter, f, e);
+    if (rc == AV_OK) {
+        int k = read_range(x, p, e);
+        if (k < 0) return -1;
+        if (k > 0) rc = AV_EINVAL;
+    }
+    if (rc) { api_fail(x, 0, e); return -1; }
+    p->queries = *queries;
+    p->limit = (int)limit;
+    p->offset = (int)offset;
+    p->filter = *f;
+    return 0;
+}
+
+static void search_reply(api_ctx *x, hits_ctx *h, int nq)
+{
+    json_object *o = json_object_new_object(), *topks = json_object_new_array();
+    for (int q = 0; q < nq; q++) json_object_array_add(topks, json_object_new_int(h->topks[q]));
+    json_object_object_add(o, "code", json_object_new_int(0));
+    json_object_object_add(o, "cost", json_object_new_int(0));
+    json_object_object_add(o, "data", h->rows.out);
+    json_object_object_add(o, "topks", topks);
+    av_http_json(x->res, 200, o);
+}
+
+static void entities_search(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
     int64_t limit, offset;
     api_fields sel = { 0 };
     float *queries = NULL;
     av_filter *f = NULL;
     av_err e;
-    av_err_clear(&e);
     av_search_params p = { 0 };
-    if (need_collection(&r) || read_fields(&r, 0, &sel) || opt_int(&r, "limit", 100, &limit) || opt_int(&r, "offset", 0, &offset))
+    if (api_begin(req, res, &v2_api, &x) || api_open(&x) || read_fields(&x, 0, &sel) || api_opt_int(&x, "limit", 100, &limit) ||
+        api_opt_int(&x, "offset", 0, &offset))
         goto out;
-    if (!json_object_object_get_ex(r.body, "data", &data) || !data) {
-        v2_error(res, MERR_MISSING, "missing required parameters, required parameters: [data]");
-        goto out;
-    }
-    const av_schema *s = av_collection_schema(r.c);
-    if (api_get_str(r.body, "annsField", &anns) == API_OK && *anns && strcmp(anns, av_schema_vector(s)->name) != 0) {
-        v2_error(res, MERR_INVALID, "annsField \"%s\" is not the vector field of \"%s\" (it is \"%s\"): invalid parameter", anns, s->name, av_schema_vector(s)->name);
-        goto out;
-    }
-    int rc = api_vectors_parse(r.c, data, 1, &queries, &p.nq, &e);
-    if (rc == AV_OK && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX))
-        rc = av_fail(&e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
-    if (rc == AV_OK && api_get_str(r.body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(&e, AV_EINVAL, "filter must be a string");
-    if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(r.c, filter, &f, &e);
-    if (rc == AV_OK) {
-        int k = read_range(&r, &p, &e);
-        if (k < 0) goto out;
-        if (k > 0) rc = AV_EINVAL;
-    }
-    if (rc) { engine_error(&r, &e, 0); goto out; }
-    p.queries = queries;
-    p.limit = (int)limit;
-    p.offset = (int)offset;
-    p.filter = f;
-    hits_ctx x = { { r.c, &sel, av_schema_pk(s)->name, r.i64s, json_object_new_array() }, xcalloc((size_t)p.nq, sizeof(int)) };
-    if (av_search(r.c, &p, collect_hit, &x, &e)) { json_object_put(x.rows.out); engine_error(&r, &e, 0); }
-    else {
-        json_object *o = json_object_new_object(), *topks = json_object_new_array();
-        for (int q = 0; q < p.nq; q++) json_object_array_add(topks, json_object_new_int(x.topks[q]));
-        json_object_object_add(o, "code", json_object_new_int(0));
-        json_object_object_add(o, "cost", json_object_new_int(0));
-        json_object_object_add(o, "data", x.rows.out);
-        json_object_object_add(o, "topks", topks);
-        av_http_json(res, 200, o);
-    }
-    free(x.topks);
+    if (read_search(&x, limit, offset, &queries, &f, &p)) goto out;
+    hits_ctx h = { { x.c, &sel, av_schema_pk(av_collection_schema(x.c))->name, x.i64s, json_object_new_array() }, xcalloc((size_t)p.nq, sizeof(int)) };
+    if (av_search(x.c, &p, collect_hit, &h, &e)) { json_object_put(h.rows.out); api_fail(&x, 0, &e); }
+    else search_reply(&x, &h, p.nq);
+    free(h.topks);
 out:
     free(queries);
     av_filter_free(f);
     api_fields_free(&sel);
-    v2_end(&r);
+    api_end(&x);
 }
 
 /* ---- routes ---------------------------------------------------------------------------------- */

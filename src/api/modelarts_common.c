@@ -77,16 +77,17 @@ static int ma_authenticate(av_http_req *req, av_err *err)
     if (token) return av_auth_token(app->auth, token, av_now_ms(), &req->principal, err);
     if (h && strncmp(h, "SDK-HMAC-SHA256", 15) == 0) return av_auth_signed_http(app->auth, req, AV_SIGN_HUAWEI, err);
     if (h) return av_auth_bearer(app->auth, h, &req->principal, err);
-    return av_fail(err, AV_EAUTH, "missing credentials: send X-Auth-Token (from 'annovec token create') or sign the request "
+    return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, "missing credentials: send X-Auth-Token (from 'annovec token create') or sign the request "
                                   "with an AK/SK (SDK-HMAC-SHA256, keys from 'annovec key create')");
 }
 
-static void ma_render_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void ma_render_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
+    const char *msg = e->msg;
     switch (kind) {
     case AV_HTTP_ERR_TOO_LARGE: ma_error(res, 413, MA_TOO_LARGE, msg); break;
     case AV_HTTP_ERR_UNAUTHORIZED:
-        ma_error(res, 401, strstr(msg, "expired") ? MA_TOKEN_EXPIRED : strncmp(msg, "missing", 7) == 0 ? MA_NO_TOKEN : MA_BAD_TOKEN, msg);
+        ma_error(res, 401, e->reason == AV_R_EXPIRED ? MA_TOKEN_EXPIRED : e->reason == AV_R_MISSING ? MA_NO_TOKEN : MA_BAD_TOKEN, msg);
         break;
     case AV_HTTP_ERR_FORBIDDEN: ma_error(res, 403, MA_WRONG_PROJECT, msg); break;
     default: ma_error(res, 500, MA_INTERNAL, msg); break;
@@ -141,7 +142,7 @@ int ma_signed_url_check(av_http_req *req, av_err *err)
     long long t = expires ? strtoll(expires, &end, 10) : 0;
     if (!expires || !*expires || *end || !path || !project || strlen(project) != 32)
         return av_fail(err, AV_EAUTH, "invalid signed URL: it needs path, Expires and Signature");
-    if (t < (long long)time(NULL)) return av_fail(err, AV_EAUTH, "the signed URL has expired; ask for the sample again to get a fresh one");
+    if (t < (long long)time(NULL)) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_EXPIRED, NULL, NULL, "the signed URL has expired; ask for the sample again to get a fresh one");
     if (url_signature(req->store, project, path, expires, want)) return av_fail(err, AV_EIO, "cannot read the server secret");
     if (strlen(sig) != 64 || CRYPTO_memcmp(want, sig, 64) != 0) return av_fail(err, AV_EAUTH, "invalid signed URL: the signature does not match");
     snprintf(req->principal.project, sizeof req->principal.project, "%s", project);

@@ -15,14 +15,17 @@ int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
     if (!*p) {
         *empty = 1;
-        return av_fail(err, AV_EINVAL, "the request body should be nil, however {} is valid");
+        return av_fail_on(err, AV_EINVAL, API_ENT_BODY, AV_R_EMPTY, NULL, NULL, "the request body should be nil, however {} is valid");
     }
     json_object *o = NULL;
     int rc = av_json_parse(req->body, req->body_len, AV_JSON_MAX_DEPTH, &o, err);
-    if (rc) return rc;
+    if (rc) {
+        if (err) err->entity = API_ENT_BODY;   /* err->pos says where */
+        return rc;
+    }
     if (!json_object_is_type(o, json_type_object)) {
         json_object_put(o);
-        return av_fail(err, AV_EINVAL, "the request body must be a JSON object");
+        return av_fail_on(err, AV_EINVAL, API_ENT_BODY, AV_R_NONE, NULL, NULL, "the request body must be a JSON object");
     }
     *out = o;
     return AV_OK;

@@ -9,11 +9,15 @@
 #include "annovec.h"
 #include "http/http.h"
 
+/* What a request-level error is about (av_err.entity), beyond the engine's AV_ENT_*: the body as a
+ * whole, or one member of it (named in av_err.name). */
+enum { API_ENT_BODY = 64, API_ENT_MEMBER = 65 };
+
 /* Result of reading a string member: absent, present, or of the wrong type. */
 enum { API_ABSENT = 0, API_OK = 1, API_WRONG_TYPE = -1 };
 
-/* Parses the body as a JSON object. Returns AV_OK, or AV_EINVAL (err says why; `empty` set when the
- * body was empty). */
+/* Parses the body as a JSON object. Returns AV_OK, or AV_EINVAL (err says why, about API_ENT_BODY;
+ * `empty` set, and the reason AV_R_EMPTY, when the body was empty). */
 int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err *err);
 int api_get_str(json_object *o, const char *key, const char **out);
 /* Integer member (JSON integer, or an integral double); API_ABSENT / API_OK / API_WRONG_TYPE. */

@@ -1,19 +1,19 @@
 /*
- * vikingdb.h — what the VikingDB V1 and V2 dialects share: the authentication hook (Volcengine
- * Signature V4 or Bearer), row rendering, output-field rules and index definitions.
+ * vikingdb.h — what the VikingDB V1 and V2 dialects share: the V1 envelope (also the tasks'), the
+ * authentication hook (Volcengine Signature V4 or Bearer), row rendering, output-field rules and
+ * index definitions. Request plumbing is api/dialect.h.
  */
 #ifndef AV_VIKINGDB_H
 #define AV_VIKINGDB_H
 
 #include "annovec.h"
+#include "api/dialect.h"
 #include "api/request.h"
 #include "api/rows.h"
 #include "http/http.h"
 
 #define VK_BATCH_MAX 100
 
-/* A request id: 32 random hex characters. */
-void vk_new_rid(char rid[33]);
 /* The V1 envelope {"code","message","msg","request_id"} (new object; add "data" to it). */
 json_object *vk_v1_envelope(int code, const char *msg, const char *rid);
 /* V1 codes used by more than one file, and the HTTP status each error code goes out with. */
@@ -23,8 +23,10 @@ int vk_v1_status(int code);
 void vk_v1_error(av_http_res *res, const char *rid, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Answers V1 success; data (may be NULL) is taken. */
 void vk_v1_ok(av_http_res *res, const char *rid, json_object *data);
+/* api_dialect.reply_error of V1 and tasks: vk_v1_error with the request's id. */
+void vk_v1_reply(api_ctx *x, int wire, const char *msg);
 /* The V1 dialects' render_error: body over the limit, credentials. */
-void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg);
+void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const av_err *err);
 
 /* The dialect hook: "HMAC-SHA256 ..." is verified as a Volcengine signature, anything else as Bearer. */
 int vk_authenticate(av_http_req *req, av_err *err);

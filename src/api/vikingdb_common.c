@@ -12,13 +12,6 @@
 #include <strings.h>
 #include <inttypes.h>
 
-void vk_new_rid(char rid[33])
-{
-    unsigned char r[16];
-    av_random(r, sizeof r);
-    av_hex(r, sizeof r, rid);
-}
-
 json_object *vk_v1_envelope(int code, const char *msg, const char *rid)
 {
     json_object *o = json_object_new_object();
@@ -51,10 +44,16 @@ void vk_v1_ok(av_http_res *res, const char *rid, json_object *data)
     av_http_json(res, 200, o);
 }
 
-void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+void vk_v1_reply(api_ctx *x, int wire, const char *msg)
+{
+    vk_v1_error(x->res, x->rid, wire, "%s", msg);
+}
+
+void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const av_err *err)
 {
     char rid[33], text[768];
-    vk_new_rid(rid);
+    const char *msg = err->msg;
+    api_new_rid(rid);
     int code = kind == AV_HTTP_ERR_UNAUTHORIZED ? VK_UNAUTHORIZED : kind == AV_HTTP_ERR_FORBIDDEN ? VK_NO_PERMISSION :
                kind == AV_HTTP_ERR_TOO_LARGE ? VK_INVALID : VK_INTERNAL;
     snprintf(text, sizeof text, "%s%s", code == VK_INVALID ? "invalid request: " : "", msg);

@@ -7,12 +7,12 @@
  * of matching rows and a sample of them; update {task_id, task_status:"confirmed"} runs it. Without,
  * it runs at once. Running is one engine delete-by-filter: one transaction, visible to every read
  * when the call returns. Tasks are kept as engine records (durable). Statuses: confirm, done, fail.
+ * Engine errors get their code and text from tk_errors (api/dialect.h).
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
 #include "lib/util.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,37 +21,37 @@
 
 enum { TK_INVALID = VK_INVALID, TK_NO_COLLECTION = 1000005, TK_BAD_FILTER = 1000019, TK_INTERNAL = VK_INTERNAL };
 
-typedef struct tk {
-    av_http_req *req;
-    av_http_res *res;
-    json_object *body;
-    char rid[33];
-} tk;
+/* Contexts of the error table (see api/dialect.h). */
+enum {
+    TK_RUN = API_CTX_DIALECT,          /* counting or deleting a task's rows */
+    TK_RECORD = API_CTX_DIALECT << 1,  /* storing or listing tasks */
+};
 
-#define tk_error(x, code, ...) vk_v1_error((x)->res, (x)->rid, code, __VA_ARGS__)
-#define tk_ok(x, data) vk_v1_ok((x)->res, (x)->rid, data)
+/* Wire code and text of every error the plumbing or the engine reports; first match wins. */
+static const api_error_row tk_errors[] = {
+    { 0, API_ANY, API_ENT_BODY, API_ANY, TK_INVALID, "invalid request: {msg}" },
+    { API_CTX_OPEN, API_ANY, API_ANY, API_ANY, TK_NO_COLLECTION, "collection not exist: {arg:256}" },
+    { TK_RUN, AV_EFILTER, API_ANY, API_ANY, TK_BAD_FILTER, "invalid scalar filter: {msg}" },
+    { TK_RUN, AV_EUNSAFE, API_ANY, API_ANY, TK_BAD_FILTER, "invalid scalar filter: {msg}" },
+    { TK_RUN, AV_EIO, API_ANY, API_ANY, TK_INTERNAL, "invalid request: {msg}" },
+    { TK_RECORD, API_ANY, API_ANY, API_ANY, TK_INTERNAL, NULL },
+    { 0, API_ANY, API_ANY, API_ANY, TK_INVALID, "invalid request: {msg}" },
+};
+
+/* Without a body, task_id may be in the query string. */
+static const char *const query_keys[] = { "task_id", NULL };
+
+static const api_dialect tk_api = {
+    vk_v1_reply, tk_errors, sizeof tk_errors / sizeof *tk_errors, NULL, 0,
+    API_EMPTY_QUERY | API_REQUEST_ID, "collection_name", query_keys, NULL,
+};
 
 static const av_dialect dialect = { "vikingdb_v1_task", vk_v1_transport_error, vk_authenticate };
 
-static int begin(av_http_req *req, av_http_res *res, tk *t)
+static void ok(api_ctx *t, json_object *data)
 {
-    memset(t, 0, sizeof *t);
-    t->req = req;
-    t->res = res;
-    vk_new_rid(t->rid);
-    av_err e;
-    int empty;
-    if (!api_parse_body(req, &t->body, &empty, &e)) return 0;
-    if (!empty) { tk_error(t, TK_INVALID, "invalid request: %s", e.msg); return -1; }
-    t->body = json_object_new_object();   /* no body: task_id may be in the query string */
-    const char *id = av_http_query(req, "task_id");
-    if (id) json_object_object_add(t->body, "task_id", json_object_new_string(id));
-    return 0;
+    vk_v1_ok(t->res, t->rid, data);
 }
-
-#define HANDLER(name) static void name(av_http_req *req, av_http_res *res)
-#define BEGIN tk t; if (begin(req, res, &t)) { json_object_put(t.body); return; }
-#define END json_object_put(t.body)
 
 /* The task's filter: task_params.filter (one filter) or task_params.filter_conds (all must hold). */
 static int task_filter(av_collection *c, json_object *params, av_filter **f, av_err *err)
@@ -86,18 +86,16 @@ static void set_info(json_object *task, const char *status, json_object *process
 
 /* Counts and samples the matching rows (status confirm), or deletes them (status done). Fills the
  * task's status and process_info; returns 0, or -1 with the error answered. */
-static int run_task(tk *t, json_object *task, int execute)
+static int run_task(api_ctx *t, json_object *task, int execute)
 {
     json_object *params = NULL;
     json_object_object_get_ex(task, "task_params", &params);
     const char *name = vk_str(params, "collection_name", NULL);
-    av_collection *c = NULL;
     av_filter *f = NULL;
     av_err e;
-    if (!name || av_collection_open(t->req->store, t->req->principal.project, "default", name, &c, NULL)) {
-        tk_error(t, TK_NO_COLLECTION, "collection not exist: %.256s", name ? name : "(task_params.collection_name missing)");
-        return -1;
-    }
+    if (!name) return api_failf(t, TK_NO_COLLECTION, "collection not exist: (task_params.collection_name missing)");
+    if (api_open_named(t, name)) return -1;
+    av_collection *c = t->c;
     int rc = task_filter(c, params, &f, &e);
     json_object *process = json_object_new_object();
     int64_t matched = 0, deleted = 0, total = av_collection_count(c);
@@ -114,11 +112,9 @@ static int run_task(tk *t, json_object *task, int execute)
         json_object_object_add(process, "sampled_timestamp", json_object_new_int64(av_now_ms()));
     }
     av_filter_free(f);
-    av_collection_release(c);
     if (rc) {
         json_object_put(process);
-        if (rc == AV_EFILTER || rc == AV_EUNSAFE) tk_error(t, TK_BAD_FILTER, "invalid scalar filter: %s", e.msg);
-        else tk_error(t, rc == AV_EIO ? TK_INTERNAL : TK_INVALID, "invalid request: %s", e.msg);
+        api_fail(t, TK_RUN, &e);
         return -1;
     }
     json_object_object_add(process, "total_data_count", json_object_new_int64(total));
@@ -131,18 +127,19 @@ static int run_task(tk *t, json_object *task, int execute)
     return 0;
 }
 
-HANDLER(task_create)
+static void task_create(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx t;
+    if (api_begin(req, res, &tk_api, &t)) { api_end(&t); return; }
     json_object *params = NULL;
     const char *type = vk_str(t.body, "task_type", NULL);
     int confirm = 1;
     av_err e;
-    if (!type) tk_error(&t, TK_INVALID, "invalid request: task_type is required");
-    else if (strcmp(type, "filter_delete") != 0) tk_error(&t, TK_INVALID, "invalid request: task_type \"%.32s\" is not supported; annovec runs filter_delete", type);
+    if (!type) api_failf(&t, TK_INVALID, "invalid request: task_type is required");
+    else if (strcmp(type, "filter_delete") != 0) api_failf(&t, TK_INVALID, "invalid request: task_type \"%.32s\" is not supported; annovec runs filter_delete", type);
     else if (!json_object_object_get_ex(t.body, "task_params", &params) || !json_object_is_type(params, json_type_object))
-        tk_error(&t, TK_INVALID, "invalid request: task_params (an object) is required");
-    else if (api_get_bool(params, "need_confirm", &confirm) == API_WRONG_TYPE) tk_error(&t, TK_INVALID, "invalid request: need_confirm must be a boolean");
+        api_failf(&t, TK_INVALID, "invalid request: task_params (an object) is required");
+    else if (api_get_bool(params, "need_confirm", &confirm) == API_WRONG_TYPE) api_failf(&t, TK_INVALID, "invalid request: need_confirm must be a boolean");
     else {
         unsigned char r[12];
         char id[25];
@@ -156,82 +153,86 @@ HANDLER(task_create)
         json_object_object_add(task, "create_time", json_object_new_int64(av_now_ms()));
         json_object_object_add(task, "update_person", json_object_new_string(""));
         if (run_task(&t, task, !confirm) == 0) {
-            if (av_record_put(req->store, req->principal.project, KIND, id, task, &e)) tk_error(&t, TK_INTERNAL, "%s", e.msg);
+            if (av_record_put(req->store, t.project, KIND, id, task, &e)) api_fail(&t, TK_RECORD, &e);
             else {
                 json_object *d = json_object_new_object();
                 json_object_object_add(d, "task_id", json_object_new_string(id));
-                tk_ok(&t, d);
+                ok(&t, d);
             }
         }
         json_object_put(task);
     }
-    END;
+    api_end(&t);
 }
 
 /* The task named by task_id (answers the error itself). */
-static json_object *load_task(tk *t)
+static json_object *load_task(api_ctx *t)
 {
     const char *id = vk_str(t->body, "task_id", NULL);
     json_object *task = NULL;
-    if (!id) { tk_error(t, TK_INVALID, "invalid request: task_id is required"); return NULL; }
+    if (!id) { api_failf(t, TK_INVALID, "invalid request: task_id is required"); return NULL; }
     if (av_record_get(t->req->store, t->req->principal.project, KIND, id, &task, NULL)) {
-        tk_error(t, TK_INVALID, "invalid request: task %.64s does not exist", id);
+        api_failf(t, TK_INVALID, "invalid request: task %.64s does not exist", id);
         return NULL;
     }
     return task;
 }
 
-HANDLER(task_info)
+static void task_info(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx t;
+    if (api_begin(req, res, &tk_api, &t)) { api_end(&t); return; }
     json_object *task = load_task(&t);
     if (task) {
         json_object *d = json_object_new_object();
         json_object_object_add(d, "process_info", task);   /* the SDK reads data.process_info */
-        tk_ok(&t, d);
+        ok(&t, d);
     }
-    END;
+    api_end(&t);
 }
 
-HANDLER(task_list)
+static void task_list(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx t;
+    if (api_begin(req, res, &tk_api, &t)) { api_end(&t); return; }
     json_object *all = NULL;
     av_err e;
-    if (av_record_list(req->store, req->principal.project, KIND, &all, &e)) tk_error(&t, TK_INTERNAL, "%s", e.msg);
-    else tk_ok(&t, all);
-    END;
+    if (av_record_list(req->store, t.project, KIND, &all, &e)) api_fail(&t, TK_RECORD, &e);
+    else ok(&t, all);
+    api_end(&t);
 }
 
-HANDLER(task_update)
+static void task_update(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx t;
+    if (api_begin(req, res, &tk_api, &t)) { api_end(&t); return; }
     json_object *task = load_task(&t);
     const char *want = vk_str(t.body, "task_status", NULL);
     av_err e;
     if (task) {
         const char *status = vk_str(task, "task_status", "");
         if (!want || strcmp(want, "confirmed") != 0)
-            tk_error(&t, TK_INVALID, "invalid request: task_status must be \"confirmed\" (to run a task waiting in \"confirm\")");
+            api_failf(&t, TK_INVALID, "invalid request: task_status must be \"confirmed\" (to run a task waiting in \"confirm\")");
         else if (strcmp(status, "confirm") != 0)
-            tk_error(&t, TK_INVALID, "invalid request: the task is \"%s\"; only a task in \"confirm\" can be confirmed", status);
+            api_failf(&t, TK_INVALID, "invalid request: the task is \"%s\"; only a task in \"confirm\" can be confirmed", status);
         else if (run_task(&t, task, 1) == 0) {
-            if (av_record_put(req->store, req->principal.project, KIND, vk_str(task, "task_id", ""), task, &e)) tk_error(&t, TK_INTERNAL, "%s", e.msg);
-            else tk_ok(&t, NULL);
+            if (av_record_put(req->store, t.project, KIND, vk_str(task, "task_id", ""), task, &e)) api_fail(&t, TK_RECORD, &e);
+            else ok(&t, NULL);
         }
         json_object_put(task);
     }
-    END;
+    api_end(&t);
 }
 
-HANDLER(task_drop)
+static void task_drop(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx t;
+    if (api_begin(req, res, &tk_api, &t)) { api_end(&t); return; }
     const char *id = vk_str(t.body, "task_id", NULL);
-    if (!id) tk_error(&t, TK_INVALID, "invalid request: task_id is required");
-    else if (av_record_drop(req->store, req->principal.project, KIND, id, NULL)) tk_error(&t, TK_INVALID, "invalid request: task %.64s does not exist", id);
-    else tk_ok(&t, NULL);
-    END;
+    if (!id) api_failf(&t, TK_INVALID, "invalid request: task_id is required");
+    else if (av_record_drop(req->store, req->principal.project, KIND, id, NULL)) api_failf(&t, TK_INVALID, "invalid request: task %.64s does not exist", id);
+    else ok(&t, NULL);
+    api_end(&t);
 }
 
 void vikingdb_task_register(void)

@@ -10,13 +10,13 @@
  *
  * Deletes are visible to fetch and search the moment the call returns (VikingDB documents ~20 s, and
  * ~5 min for del_all); rows past their ttl vanish from every read at once. Not yet served here:
- * aliases, order_by_raw (it needs an embedding model).
+ * aliases, order_by_raw (it needs an embedding model). Engine errors get their code and text from
+ * vk1_errors (api/dialect.h), never from their text.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
 #include "lib/util.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,90 +34,80 @@ enum {
     VK_BAD_VECTOR = 1000016, VK_BAD_PK = 1000017, VK_BAD_FILTER = 1000019,
 };
 
-typedef struct vk {
-    av_http_req *req;
-    av_http_res *res;
-    json_object *body;
-    const char *project;
-    av_collection *c;
-    char rid[33];
-} vk;
+enum { VK_NO_DATA = 1000011 };
 
-#define vk_error(x, code, ...) vk_v1_error((x)->res, (x)->rid, code, __VA_ARGS__)
-#define vk_ok(x, data) vk_v1_ok((x)->res, (x)->rid, data)
+/* Contexts of the error table (see api/dialect.h). */
+enum {
+    VK1_CREATE = API_CTX_DIALECT,           /* av_collection_create ({arg}: the name asked for) */
+    VK1_ALTER = API_CTX_DIALECT << 1,       /* av_collection_alter */
+    VK1_DROP = API_CTX_DIALECT << 2,        /* av_collection_drop ({arg}: the name) */
+    VK1_INDEX_CREATE = API_CTX_DIALECT << 3,/* av_index_put creating ({arg}: the index name) */
+    VK1_INDEX = API_CTX_DIALECT << 4,       /* finding a named index ({arg}: its name) */
+    VK1_ROWS = API_CTX_DIALECT << 5,        /* api_rows_parse */
+    VK1_UPSERT = API_CTX_DIALECT << 6,      /* av_insert_ex */
+    VK1_UPDATE = API_CTX_DIALECT << 7,      /* av_update */
+    VK1_PKS = API_CTX_DIALECT << 8,         /* api_ids_parse of primary_keys */
+    VK1_DELETE = API_CTX_DIALECT << 9,      /* av_delete_pks */
+    VK1_INTERNAL = API_CTX_DIALECT << 10,   /* reads and writes whose failure is the server's */
+    VK1_VECTORS = API_CTX_DIALECT << 11,    /* api_vectors_parse_ex */
+    VK1_AGG = API_CTX_DIALECT << 12,        /* vk_agg_count */
+    VK1_FILTER = API_CTX_DIALECT << 13,     /* av_filter_compile_viking */
+    VK1_ORDER = API_CTX_DIALECT << 14,      /* vk_ranked_rows of order_by_scalar */
+};
+
+/* Wire code and text of every error the plumbing or the engine reports; first match wins. */
+static const api_error_row vk1_errors[] = {
+    { 0, API_ANY, API_ENT_BODY, API_ANY, VK_INVALID, "invalid request: {msg}" },
+    { 0, API_ANY, API_ENT_MEMBER, API_ANY, VK_INVALID, "invalid request: {name} is required and must be a non-empty string" },
+    { API_CTX_OPEN, API_ANY, API_ANY, API_ANY, VK_NO_COLLECTION, "collection not exist: {arg:256}" },
+    { VK1_CREATE, AV_EEXIST, API_ANY, API_ANY, VK_EXISTS, "collection exist: {arg:256}" },
+    { VK1_ALTER, AV_ENOTFOUND, API_ANY, API_ANY, VK_NO_COLLECTION, "invalid request: {msg}" },
+    { VK1_DROP, AV_ENOTFOUND, API_ANY, API_ANY, VK_NO_COLLECTION, "collection not exist: {arg:256}" },
+    { VK1_DROP, API_ANY, API_ANY, API_ANY, VK_NO_COLLECTION, "collection not exist: {msg}" },
+    { VK1_INDEX_CREATE, AV_EEXIST, API_ANY, API_ANY, VK_INDEX_EXISTS, "index exist: {arg:256}" },
+    { VK1_INDEX, API_ANY, API_ANY, API_ANY, VK_NO_INDEX, "index not exist: {arg:256}" },
+    { VK1_ROWS | VK1_UPSERT, AV_EPK, API_ANY, API_ANY, VK_BAD_PK, "invalid request: {msg}" },
+    { VK1_UPSERT, AV_EIO, API_ANY, API_ANY, VK_INTERNAL, "invalid request: {msg}" },
+    { VK1_UPDATE, AV_ENOTFOUND, API_ANY, API_ANY, VK_NO_DATA, NULL },
+    { VK1_UPDATE | VK1_DELETE, AV_EIO, API_ANY, API_ANY, VK_INTERNAL, NULL },
+    { VK1_UPDATE, API_ANY, API_ANY, API_ANY, VK_INVALID, NULL },
+    { VK1_DELETE, API_ANY, API_ANY, API_ANY, VK_BAD_PK, NULL },
+    { VK1_PKS, API_ANY, API_ANY, API_ANY, VK_BAD_PK, "invalid primary key: {msg}" },
+    { VK1_ORDER, AV_EFIELD, API_ANY, API_ANY, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field" },
+    { VK1_ORDER, AV_ETYPE, API_ANY, API_ANY, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field" },
+    { VK1_INTERNAL | VK1_ORDER, API_ANY, API_ANY, API_ANY, VK_INTERNAL, NULL },
+    { VK1_VECTORS, API_ANY, API_ANY, API_ANY, VK_BAD_VECTOR, "invalid query vector: {msg}" },
+    { VK1_AGG, AV_EFILTER, API_ANY, API_ANY, VK_BAD_FILTER, "invalid request: {msg}" },
+    { VK1_FILTER, API_ANY, API_ANY, API_ANY, VK_BAD_FILTER, "invalid scalar filter: {msg}" },
+    { 0, API_ANY, API_ANY, API_ANY, VK_INVALID, "invalid request: {msg}" },
+};
+
+/* A GET without a body has its parameters in the query string; these are comma-separated lists
+ * (keys given as strings are read as Int64 keys). */
+static const char *const query_lists[] = { "primary_keys", "output_fields", "scalar_index", NULL };
+
+static const api_dialect vk1_api = {
+    vk_v1_reply, vk1_errors, sizeof vk1_errors / sizeof *vk1_errors, NULL, 0,
+    API_EMPTY_QUERY | API_REQUEST_ID, "collection_name", NULL, query_lists,
+};
 
 static const av_dialect dialect = { "vikingdb_v1", vk_v1_transport_error, vk_authenticate };
 
+static void ok(api_ctx *r, json_object *data)
+{
+    vk_v1_ok(r->res, r->rid, data);
+}
+
 /* ---- request plumbing ------------------------------------------------------------------------ */
 
-/* A query-string argument as a body member: lists (primary_keys, output_fields, scalar_index) are
- * comma-separated; everything else is a string (keys given as strings are read as Int64 keys). */
-static void query_arg(void *ctx, const char *key, const char *value)
-{
-    json_object *body = ctx;
-    static const char *const lists[] = { "primary_keys", "output_fields", "scalar_index" };
-    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
-        if (strcmp(key, lists[i]) != 0) continue;
-        json_object *a = json_object_new_array();
-        for (const char *p = value; *p;) {
-            size_t len = strcspn(p, ",");
-            json_object_array_add(a, json_object_new_string_len(p, (int)len));
-            p += len + (p[len] == ',');
-        }
-        json_object_object_add(body, key, a);
-        return;
-    }
-    json_object_object_add(body, key, json_object_new_string(value));
-}
-
-/* The body object; for a GET without a body, the query string's parameters. */
-static int vk_begin(av_http_req *req, av_http_res *res, vk *r)
-{
-    memset(r, 0, sizeof *r);
-    r->req = req;
-    r->res = res;
-    r->project = req->principal.project;
-    vk_new_rid(r->rid);
-    av_err e;
-    int empty;
-    if (!api_parse_body(req, &r->body, &empty, &e)) return 0;
-    if (!empty) { vk_error(r, VK_INVALID, "invalid request: %s", e.msg); return -1; }
-    r->body = json_object_new_object();   /* no body: the parameters are in the query string */
-    av_http_query_each(req, query_arg, r->body);
-    return 0;
-}
-
-static void vk_end(vk *r)
-{
-    if (r->c) av_collection_release(r->c);
-    if (r->body) json_object_put(r->body);
-}
-
-static int need_str(vk *r, const char *key, const char **out)
-{
-    int k = api_get_str(r->body, key, out);
-    if (k == API_OK && **out) return 0;
-    vk_error(r, VK_INVALID, "invalid request: %s is required and must be a non-empty string", key);
-    return -1;
-}
-
-static int need_collection(vk *r)
+static int need_collection(api_ctx *r)
 {
     const char *name;
-    if (api_get_str(r->body, "collection_name", &name) != API_OK || !*name) {
-        if (api_get_str(r->body, "collection_alias", &name) == API_OK && *name) {
-            vk_error(r, VK_INVALID, "invalid request: collection aliases are not supported; send collection_name");
-            return -1;
-        }
-        return need_str(r, "collection_name", &name);
-    }
-    if (av_collection_open(r->req->store, r->project, "default", name, &r->c, NULL) == AV_OK) return 0;
-    vk_error(r, VK_NO_COLLECTION, "collection not exist: %.256s", name);
-    return -1;
+    if ((api_get_str(r->body, "collection_name", &name) != API_OK || !*name) &&
+        api_get_str(r->body, "collection_alias", &name) == API_OK && *name)
+        return api_failf(r, VK_INVALID, "invalid request: collection aliases are not supported; send collection_name");
+    return api_open(r);
 }
-
-#define HANDLER(name) static void name(av_http_req *req, av_http_res *res)
-#define BEGIN vk r; if (vk_begin(req, res, &r)) { vk_end(&r); return; }
 
 /* ---- types ----------------------------------------------------------------------------------- */
 
@@ -135,18 +125,18 @@ static const char *vk_type_name(const av_field *f)
     return av_type_name(f->type);
 }
 
-static int add_field(vk *r, av_schema *s, json_object *fo, const char *pk)
+static int add_field(api_ctx *r, av_schema *s, json_object *fo, const char *pk)
 {
     const char *name = NULL, *type = NULL;
     if (!json_object_is_type(fo, json_type_object) || api_get_str(fo, "field_name", &name) != API_OK || api_get_str(fo, "field_type", &type) != API_OK) {
-        vk_error(r, VK_INVALID, "invalid request: every field needs field_name and field_type");
+        api_failf(r, VK_INVALID, "invalid request: every field needs field_name and field_type");
         return -1;
     }
     size_t k;
     for (k = 0; k < sizeof vk_types / sizeof *vk_types; k++)
         if (strcmp(vk_types[k].name, type) == 0) break;
     if (k == sizeof vk_types / sizeof *vk_types) {
-        vk_error(r, VK_INVALID, "invalid request: field %.128s has unsupported field_type \"%.32s\"; use int64, float32, string, bool, list<string>, list<int64>, vector, sparse_vector or text", name, type);
+        api_failf(r, VK_INVALID, "invalid request: field %.128s has unsupported field_type \"%.32s\"; use int64, float32, string, bool, list<string>, list<int64>, vector, sparse_vector or text", name, type);
         return -1;
     }
     av_field *f = av_schema_add_field(s, name, vk_types[k].t);
@@ -158,7 +148,7 @@ static int add_field(vk *r, av_schema *s, json_object *fo, const char *pk)
     int64_t dim = 0;
     if (f->type == AV_T_FLOAT_VECTOR) {
         if (api_get_int(fo, "dim", &dim) != API_OK || dim < 4 || dim > 4096 || dim % 4) {
-            vk_error(r, VK_INVALID, "invalid request: vector field %.128s needs dim from 4 to 4096, a multiple of 4", name);
+            api_failf(r, VK_INVALID, "invalid request: vector field %.128s needs dim from 4 to 4096, a multiple of 4", name);
             return -1;
         }
         f->dim = (int)dim;
@@ -169,16 +159,17 @@ static int add_field(vk *r, av_schema *s, json_object *fo, const char *pk)
     return 0;
 }
 
-HANDLER(collection_create)
+static void collection_create(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *name, *pk;
     json_object *fields;
-    if (need_str(&r, "collection_name", &name) || need_str(&r, "primary_key", &pk)) { vk_end(&r); return; }
+    if (api_need_str(&r, "collection_name", &name) || api_need_str(&r, "primary_key", &pk)) { api_end(&r); return; }
     if (!json_object_object_get_ex(r.body, "fields", &fields) || !json_object_is_type(fields, json_type_array) ||
         json_object_array_length(fields) == 0 || json_object_array_length(fields) > 200) {
-        vk_error(&r, VK_INVALID, "invalid request: fields must be a list of 1..200 field definitions");
-        vk_end(&r); return;
+        api_failf(&r, VK_INVALID, "invalid request: fields must be a list of 1..200 field definitions");
+        api_end(&r); return;
     }
     av_schema s;
     av_schema_init(&s);
@@ -197,15 +188,13 @@ HANDLER(collection_create)
     av_err e;
     if (!bad) {
         const av_field *pkf = av_schema_pk(&s);
-        if (!pkf) vk_error(&r, VK_INVALID, "invalid request: primary_key \"%.128s\" is not one of the fields (or use \"%s\")", pk, AUTO_ID);
+        if (!pkf) api_failf(&r, VK_INVALID, "invalid request: primary_key \"%.128s\" is not one of the fields (or use \"%s\")", pk, AUTO_ID);
         else if (pkf->type == AV_T_VARCHAR) ((av_field *)pkf)->max_length = 1024;
-        if (pkf && av_collection_create(req->store, r.project, "default", &s, &e)) {
-            if (e.code == AV_EEXIST) vk_error(&r, VK_EXISTS, "collection exist: %.256s", name);
-            else vk_error(&r, VK_INVALID, "invalid request: %s", e.msg);
-        } else if (pkf) vk_ok(&r, NULL);
+        if (pkf && av_collection_create(req->store, r.project, "default", &s, &e)) api_fail_ex(&r, VK1_CREATE, &e, NULL, name);
+        else if (pkf) ok(&r, NULL);
     }
     av_schema_free(&s);
-    vk_end(&r);
+    api_end(&r);
 }
 
 /* The zero value of a VikingDB scalar type: what rows stored before a field was added read. */
@@ -222,19 +211,20 @@ static json_object *zero_value(const av_field *f)
 }
 
 /* description, and fields to add (fields already present must keep their type). */
-HANDLER(collection_update)
+static void collection_update(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     json_object *fields = NULL;
     const char *desc = NULL;
     av_schema add;
     av_schema_init(&add);
     av_err e;
     if (need_collection(&r)) goto out;
-    if (api_get_str(r.body, "description", &desc) == API_WRONG_TYPE) { vk_error(&r, VK_INVALID, "invalid request: description must be a string"); goto out; }
-    if (json_object_object_get_ex(r.body, "collection_aliases", NULL)) { vk_error(&r, VK_INVALID, "invalid request: collection aliases are not supported"); goto out; }
+    if (api_get_str(r.body, "description", &desc) == API_WRONG_TYPE) { api_failf(&r, VK_INVALID, "invalid request: description must be a string"); goto out; }
+    if (json_object_object_get_ex(r.body, "collection_aliases", NULL)) { api_failf(&r, VK_INVALID, "invalid request: collection aliases are not supported"); goto out; }
     json_object_object_get_ex(r.body, "fields", &fields);
-    if (fields && !json_object_is_type(fields, json_type_array)) { vk_error(&r, VK_INVALID, "invalid request: fields must be a list"); goto out; }
+    if (fields && !json_object_is_type(fields, json_type_array)) { api_failf(&r, VK_INVALID, "invalid request: fields must be a list"); goto out; }
     const av_schema *cur = av_collection_schema(r.c);
     for (size_t i = 0; fields && i < json_object_array_length(fields); i++) {
         json_object *fo = json_object_array_get_idx(fields, i);
@@ -242,7 +232,7 @@ HANDLER(collection_update)
         const av_field *have = av_schema_field(cur, fname);
         if (have) {
             if (strcmp(vk_type_name(have), ftype) != 0) {
-                vk_error(&r, VK_INVALID, "invalid request: field %.128s exists as %s; fields can only be added", fname, vk_type_name(have));
+                api_failf(&r, VK_INVALID, "invalid request: field %.128s exists as %s; fields can only be added", fname, vk_type_name(have));
                 goto out;
             }
             continue;
@@ -252,11 +242,11 @@ HANDLER(collection_update)
         if (!f->default_value && !f->nullable) f->default_value = zero_value(f);
     }
     if (av_collection_alter(req->store, r.project, "default", cur->name, desc, add.fields, add.nfields, &e))
-        vk_error(&r, e.code == AV_ENOTFOUND ? VK_NO_COLLECTION : VK_INVALID, "invalid request: %s", e.msg);
-    else vk_ok(&r, NULL);
+        api_fail(&r, VK1_ALTER, &e);
+    else ok(&r, NULL);
 out:
     av_schema_free(&add);
-    vk_end(&r);
+    api_end(&r);
 }
 
 static json_object *index_names_json(av_collection *c, size_t *count)
@@ -324,16 +314,18 @@ static json_object *collection_json(av_collection *c)
     return o;
 }
 
-HANDLER(collection_info)
+static void collection_info(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
-    if (need_collection(&r) == 0) vk_ok(&r, collection_json(r.c));
-    vk_end(&r);
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
+    if (need_collection(&r) == 0) ok(&r, collection_json(r.c));
+    api_end(&r);
 }
 
-HANDLER(collection_list)
+static void collection_list(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     char **names; size_t n;
     json_object *a = json_object_new_array();
     if (av_collection_list(req->store, r.project, "default", &names, &n, NULL) == AV_OK) {
@@ -347,24 +339,25 @@ HANDLER(collection_list)
         }
         free(names);
     }
-    vk_ok(&r, a);
-    vk_end(&r);
+    ok(&r, a);
+    api_end(&r);
 }
 
-HANDLER(collection_drop)
+static void collection_drop(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     av_err e;
     if (need_collection(&r) == 0) {
-        if (av_collection_drop(req->store, r.project, "default", av_collection_schema(r.c)->name, &e)) vk_error(&r, VK_NO_COLLECTION, "collection not exist: %s", e.msg);
-        else vk_ok(&r, NULL);
+        if (av_collection_drop(req->store, r.project, "default", av_collection_schema(r.c)->name, &e)) api_fail_ex(&r, VK1_DROP, &e, NULL, av_collection_schema(r.c)->name);
+        else ok(&r, NULL);
     }
-    vk_end(&r);
+    api_end(&r);
 }
 
 /* ---- indexes --------------------------------------------------------------------------------- */
 
-static int check_vector_index(vk *r, json_object *vi)
+static int check_vector_index(api_ctx *r, json_object *vi)
 {
     static const char *const types[] = { "hnsw", "hnsw_hybrid", "flat", "ivf", "diskann" };
     static const char *const metrics[] = { "ip", "l2", "cosine" };
@@ -374,25 +367,26 @@ static int check_vector_index(vk *r, json_object *vi)
     for (size_t i = 0; i < 3; i++) ok_d |= strcasecmp(d, metrics[i]) == 0;
     if (vi && !json_object_is_type(vi, json_type_object)) ok_t = 0;
     if (ok_t && ok_d) return 0;
-    vk_error(r, VK_INVALID, "invalid request: vector_index needs index_type in hnsw, hnsw_hybrid, flat, ivf, diskann and distance in ip, l2, cosine (got %.32s, %.32s)", t, d);
+    api_failf(r, VK_INVALID, "invalid request: vector_index needs index_type in hnsw, hnsw_hybrid, flat, ivf, diskann and distance in ip, l2, cosine (got %.32s, %.32s)", t, d);
     return -1;
 }
 
-HANDLER(index_create)
+static void index_create(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *name;
     json_object *vi = NULL, *si = NULL;
-    if (need_collection(&r) || need_str(&r, "index_name", &name)) { vk_end(&r); return; }
+    if (need_collection(&r) || api_need_str(&r, "index_name", &name)) { api_end(&r); return; }
     json_object_object_get_ex(r.body, "vector_index", &vi);
     json_object_object_get_ex(r.body, "scalar_index", &si);
-    if (check_vector_index(&r, vi)) { vk_end(&r); return; }
+    if (check_vector_index(&r, vi)) { api_end(&r); return; }
     const av_schema *s = av_collection_schema(r.c);
     for (size_t i = 0; si && json_object_is_type(si, json_type_array) && i < json_object_array_length(si); i++) {
         json_object *fv = json_object_array_get_idx(si, i);
         if (!json_object_is_type(fv, json_type_string) || !av_schema_field(s, json_object_get_string(fv))) {
-            vk_error(&r, VK_INVALID, "invalid request: scalar_index names a field that is not in the collection");
-            vk_end(&r); return;
+            api_failf(&r, VK_INVALID, "invalid request: scalar_index names a field that is not in the collection");
+            api_end(&r); return;
         }
     }
     json_object *spec = json_object_new_object();
@@ -405,11 +399,10 @@ HANDLER(index_create)
     json_object_object_add(spec, "create_ms", json_object_new_int64(av_now_ms()));
     av_err e;
     if (av_index_put(r.c, name, spec, 1, &e)) {
-        if (e.code == AV_EEXIST) vk_error(&r, VK_INDEX_EXISTS, "index exist: %.256s", name);
-        else vk_error(&r, VK_INVALID, "invalid request: %s", e.msg);
-    } else vk_ok(&r, NULL);
+        api_fail_ex(&r, VK1_INDEX_CREATE, &e, NULL, name);
+    } else ok(&r, NULL);
     json_object_put(spec);
-    vk_end(&r);
+    api_end(&r);
 }
 
 static json_object *index_json(av_collection *c, const char *name, json_object *spec)
@@ -464,27 +457,30 @@ static json_object *index_json(av_collection *c, const char *name, json_object *
 }
 
 /* The index named in the request (answers 1000008 itself). *spec is new. */
-static int need_index(vk *r, const char **name, json_object **spec)
+static int need_index(api_ctx *r, const char **name, json_object **spec)
 {
-    if (need_str(r, "index_name", name)) return -1;
-    if (av_index_get(r->c, *name, spec, NULL) == AV_OK) return 0;
-    vk_error(r, VK_NO_INDEX, "index not exist: %.256s", *name);
+    if (api_need_str(r, "index_name", name)) return -1;
+    av_err e;
+    if (av_index_get(r->c, *name, spec, &e) == AV_OK) return 0;
+    api_fail_ex(r, VK1_INDEX, &e, NULL, *name);
     return -1;
 }
 
-HANDLER(index_info)
+static void index_info(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *name;
     json_object *spec = NULL;
-    if (need_collection(&r) == 0 && need_index(&r, &name, &spec) == 0) vk_ok(&r, index_json(r.c, name, spec));
+    if (need_collection(&r) == 0 && need_index(&r, &name, &spec) == 0) ok(&r, index_json(r.c, name, spec));
     if (spec) json_object_put(spec);
-    vk_end(&r);
+    api_end(&r);
 }
 
-HANDLER(index_list)
+static void index_list(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     char **names; size_t n;
     if (need_collection(&r) == 0) {
         json_object *a = json_object_new_array();
@@ -497,21 +493,22 @@ HANDLER(index_list)
             }
             free(names);
         }
-        vk_ok(&r, a);
+        ok(&r, a);
     }
-    vk_end(&r);
+    api_end(&r);
 }
 
 /* description, cpu_quota, scalar_index and shard settings of an index; its vector_index stays. */
-HANDLER(index_update)
+static void index_update(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *name;
     json_object *spec = NULL, *si = NULL;
     av_err e;
     if (need_collection(&r) || need_index(&r, &name, &spec)) goto out;
     if (json_object_object_get_ex(r.body, "vector_index", NULL)) {
-        vk_error(&r, VK_INVALID, "invalid request: vector_index cannot be changed; drop and create the index");
+        api_failf(&r, VK_INVALID, "invalid request: vector_index cannot be changed; drop and create the index");
         goto out;
     }
     if (json_object_object_get_ex(r.body, "scalar_index", &si) && si) {
@@ -521,7 +518,7 @@ HANDLER(index_update)
             json_object *fv = json_object_array_get_idx(si, i);
             ok = json_object_is_type(fv, json_type_string) && av_schema_field(s, json_object_get_string(fv));
         }
-        if (!ok) { vk_error(&r, VK_INVALID, "invalid request: scalar_index must list fields of the collection"); goto out; }
+        if (!ok) { api_failf(&r, VK_INVALID, "invalid request: scalar_index must list fields of the collection"); goto out; }
     }
     static const char *const keys[] = { "description", "cpu_quota", "scalar_index", "shard_policy", "shard_count" };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
@@ -532,121 +529,126 @@ HANDLER(index_update)
             json_object_object_add(spec, keys[i], copy);
         }
     }
-    if (av_index_put(r.c, name, spec, 0, &e)) vk_error(&r, VK_INTERNAL, "%s", e.msg);
-    else vk_ok(&r, NULL);
+    if (av_index_put(r.c, name, spec, 0, &e)) api_fail(&r, VK1_INTERNAL, &e);
+    else ok(&r, NULL);
 out:
     if (spec) json_object_put(spec);
-    vk_end(&r);
+    api_end(&r);
 }
 
-HANDLER(index_drop)
+static void index_drop(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *name;
-    if (need_collection(&r) == 0 && need_str(&r, "index_name", &name) == 0) {
-        if (av_index_drop(r.c, name, NULL)) vk_error(&r, VK_NO_INDEX, "index not exist: %.256s", name);
-        else vk_ok(&r, NULL);
+    if (need_collection(&r) == 0 && api_need_str(&r, "index_name", &name) == 0) {
+        av_err e;
+        if (av_index_drop(r.c, name, &e)) api_fail_ex(&r, VK1_INDEX, &e, NULL, name);
+        else ok(&r, NULL);
     }
-    vk_end(&r);
+    api_end(&r);
 }
 
 /* ---- data ------------------------------------------------------------------------------------ */
 
-HANDLER(upsert_data)
+static void upsert_data(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     json_object *fields;
     int64_t ttl = 0;
-    if (need_collection(&r)) { vk_end(&r); return; }
+    if (need_collection(&r)) { api_end(&r); return; }
     if (!json_object_object_get_ex(r.body, "fields", &fields) || !fields) {
-        vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows) is required");
-        vk_end(&r); return;
+        api_failf(&r, VK_INVALID, "invalid request: fields (a list of rows) is required");
+        api_end(&r); return;
     }
     if (api_get_int(r.body, "ttl", &ttl) == API_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
-        vk_error(&r, VK_INVALID, "invalid request: ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
-        vk_end(&r); return;
+        api_failf(&r, VK_INVALID, "invalid request: ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
+        api_end(&r); return;
     }
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     api_rows rows;
     av_err e;
     if (api_rows_parse(r.c, fields, (assign ? API_ASSIGN_PK : 0) | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
-        vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
-        vk_end(&r); return;
+        api_fail(&r, VK1_ROWS, &e);
+        api_end(&r); return;
     }
     int64_t expire = ttl ? av_now_ms() + ttl * 1000 : 0;
     if (av_insert_ex(r.c, rows.rows, rows.n, !assign, expire, NULL, &e))
-        vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
-    else vk_ok(&r, NULL);
+        api_fail(&r, VK1_UPSERT, &e);
+    else ok(&r, NULL);
     api_rows_free(&rows);
-    vk_end(&r);
+    api_end(&r);
 }
 
 /* Partial rows by primary key: given fields replace the stored ones; a missing key is 1000011. */
-HANDLER(update_data)
+static void update_data(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     json_object *fields;
     api_rows rows;
     av_err e;
-    if (need_collection(&r)) { vk_end(&r); return; }
+    if (need_collection(&r)) { api_end(&r); return; }
     if (!json_object_object_get_ex(r.body, "fields", &fields) || !fields) {
-        vk_error(&r, VK_INVALID, "invalid request: fields (a list of rows with their primary keys) is required");
-        vk_end(&r); return;
+        api_failf(&r, VK_INVALID, "invalid request: fields (a list of rows with their primary keys) is required");
+        api_end(&r); return;
     }
     if (json_object_object_get_ex(r.body, "ttl", NULL)) {
-        vk_error(&r, VK_INVALID, "invalid request: update_data keeps each row's expiry; to change the ttl, upsert the row");
-        vk_end(&r); return;
+        api_failf(&r, VK_INVALID, "invalid request: update_data keeps each row's expiry; to change the ttl, upsert the row");
+        api_end(&r); return;
     }
     if (api_rows_parse(r.c, fields, API_VECTOR_OPTIONAL | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) {
-        vk_error(&r, e.code == AV_EPK ? VK_BAD_PK : VK_INVALID, "invalid request: %s", e.msg);
-        vk_end(&r); return;
+        api_fail(&r, VK1_ROWS, &e);
+        api_end(&r); return;
     }
     if (av_update(r.c, rows.rows, rows.n, &e))
-        vk_error(&r, e.code == AV_ENOTFOUND ? 1000011 : e.code == AV_EIO ? VK_INTERNAL : VK_INVALID, "%s", e.msg);
-    else vk_ok(&r, NULL);
+        api_fail(&r, VK1_UPDATE, &e);
+    else ok(&r, NULL);
     api_rows_free(&rows);
-    vk_end(&r);
+    api_end(&r);
 }
 
 /* primary_keys: one value or a list of at most 100. Answers errors itself. */
-static int read_pks(vk *r, av_pk **pks, size_t *n)
+static int read_pks(api_ctx *r, av_pk **pks, size_t *n)
 {
     json_object *ids;
     av_err e;
     if (!json_object_object_get_ex(r->body, "primary_keys", &ids) || !ids) {
-        vk_error(r, VK_INVALID, "invalid request: primary_keys is required (one key or a list of at most %d)", VK_BATCH_MAX);
+        api_failf(r, VK_INVALID, "invalid request: primary_keys is required (one key or a list of at most %d)", VK_BATCH_MAX);
         return -1;
     }
     if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > VK_BATCH_MAX) {
-        vk_error(r, VK_INVALID, "invalid request: %zu primary_keys; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
+        api_failf(r, VK_INVALID, "invalid request: %zu primary_keys; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
         return -1;
     }
-    if (api_ids_parse(r->c, ids, pks, n, &e)) { vk_error(r, VK_BAD_PK, "invalid primary key: %s", e.msg); return -1; }
+    if (api_ids_parse(r->c, ids, pks, n, &e)) { api_fail(r, VK1_PKS, &e); return -1; }
     return 0;
 }
 
-HANDLER(del_data)
+static void del_data(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     int all = 0;
     av_pk *pks = NULL;
     size_t n = 0;
     av_err e;
     int64_t deleted;
-    if (need_collection(&r)) { vk_end(&r); return; }
+    if (need_collection(&r)) { api_end(&r); return; }
     int k = api_get_bool(r.body, "del_all", &all);
-    if (k == API_WRONG_TYPE) vk_error(&r, VK_INVALID, "invalid request: del_all must be a boolean");
+    if (k == API_WRONG_TYPE) api_failf(&r, VK_INVALID, "invalid request: del_all must be a boolean");
     else if (all && json_object_object_get_ex(r.body, "primary_keys", NULL))
-        vk_error(&r, VK_INVALID, "invalid request: send either primary_keys or del_all, not both");
+        api_failf(&r, VK_INVALID, "invalid request: send either primary_keys or del_all, not both");
     else if (all) {
-        if (av_delete_all(r.c, &deleted, &e)) vk_error(&r, VK_INTERNAL, "%s", e.msg);
-        else vk_ok(&r, NULL);
+        if (av_delete_all(r.c, &deleted, &e)) api_fail(&r, VK1_INTERNAL, &e);
+        else ok(&r, NULL);
     } else if (read_pks(&r, &pks, &n) == 0) {
-        if (av_delete_pks(r.c, pks, n, &deleted, &e)) vk_error(&r, e.code == AV_EIO ? VK_INTERNAL : VK_BAD_PK, "%s", e.msg);
-        else vk_ok(&r, NULL);
+        if (av_delete_pks(r.c, pks, n, &deleted, &e)) api_fail(&r, VK1_DELETE, &e);
+        else ok(&r, NULL);
     }
     free(pks);
-    vk_end(&r);
+    api_end(&r);
 }
 
 typedef struct out_ctx {
@@ -663,17 +665,18 @@ static int collect(void *ctx, const av_row_view *row)
     return 0;
 }
 
-static int read_output_fields(vk *r, json_object *holder, int with_vector, api_fields *sel)
+static int read_output_fields(api_ctx *r, json_object *holder, int with_vector, api_fields *sel)
 {
     av_err e;
     if (vk_output_fields(r->c, holder, with_vector, sel, &e) == AV_OK) return 0;
-    vk_error(r, VK_INVALID, "invalid request: %s", e.msg);
+    api_fail(r, 0, &e);
     return -1;
 }
 
 static void fetch(av_http_req *req, av_http_res *res, int from_index)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     av_pk *pks = NULL;
     size_t n = 0;
     api_fields sel = { 0 };
@@ -684,17 +687,17 @@ static void fetch(av_http_req *req, av_http_res *res, int from_index)
         read_output_fields(&r, from_index ? r.body : NULL, !from_index, &sel))
         goto out;
     out_ctx x = { r.c, &sel, from_index, json_object_new_array() };
-    if (av_get(r.c, pks, n, collect, &x, &e)) { json_object_put(x.out); vk_error(&r, VK_INTERNAL, "%s", e.msg); }
-    else vk_ok(&r, x.out);
+    if (av_get(r.c, pks, n, collect, &x, &e)) { json_object_put(x.out); api_fail(&r, VK1_INTERNAL, &e); }
+    else ok(&r, x.out);
 out:
     if (spec) json_object_put(spec);
     free(pks);
     api_fields_free(&sel);
-    vk_end(&r);
+    api_end(&r);
 }
 
-HANDLER(collection_fetch_data) { fetch(req, res, 0); }
-HANDLER(index_fetch_data) { fetch(req, res, 1); }
+static void collection_fetch_data(av_http_req *req, av_http_res *res) { fetch(req, res, 0); }
+static void index_fetch_data(av_http_req *req, av_http_res *res) { fetch(req, res, 1); }
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
@@ -720,17 +723,17 @@ static int copy_vector(void *ctx, const av_row_view *row)
 }
 
 /* Query vectors from order_by_vector: "vectors" ([[f]], ≤10) or "primary_keys" (their stored vectors). */
-static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
+static int query_vectors(api_ctx *r, json_object *obv, float **q, int *nq)
 {
     json_object *vs = NULL, *pks = NULL;
     av_err e;
     int dim = av_schema_vector(av_collection_schema(r->c))->dim;
     if (obv && json_object_object_get_ex(obv, "vectors", &vs) && vs) {
         if (!json_object_is_type(vs, json_type_array) || json_object_array_length(vs) == 0 || json_object_array_length(vs) > VK_SEARCH_VECTORS_MAX) {
-            vk_error(r, VK_BAD_VECTOR, "invalid query vector: send 1..%d vectors in order_by_vector.vectors", VK_SEARCH_VECTORS_MAX);
+            api_failf(r, VK_BAD_VECTOR, "invalid query vector: send 1..%d vectors in order_by_vector.vectors", VK_SEARCH_VECTORS_MAX);
             return -1;
         }
-        if (api_vectors_parse_ex(r->c, vs, 1, 1, q, nq, &e)) { vk_error(r, VK_BAD_VECTOR, "invalid query vector: %s", e.msg); return -1; }
+        if (api_vectors_parse_ex(r->c, vs, 1, 1, q, nq, &e)) { api_fail(r, VK1_VECTORS, &e); return -1; }
         return 0;
     }
     if (obv && json_object_object_get_ex(obv, "primary_keys", &pks) && pks) {
@@ -739,7 +742,7 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
         if ((json_object_is_type(pks, json_type_array) && json_object_array_length(pks) > VK_SEARCH_VECTORS_MAX) ||
             api_ids_parse(r->c, pks, &ids, &n, &e) || n == 0) {
             free(ids);
-            vk_error(r, VK_BAD_PK, "invalid primary key: order_by_vector.primary_keys takes 1..%d keys of the primary key's type", VK_SEARCH_VECTORS_MAX);
+            api_failf(r, VK_BAD_PK, "invalid primary key: order_by_vector.primary_keys takes 1..%d keys of the primary key's type", VK_SEARCH_VECTORS_MAX);
             return -1;
         }
         *q = xmalloc(sizeof(float) * (size_t)dim * n);
@@ -747,70 +750,71 @@ static int query_vectors(vk *r, json_object *obv, float **q, int *nq)
         av_get(r->c, ids, n, copy_vector, cursor, &e);
         size_t found = (size_t)(cursor[0] - *q) / (size_t)dim;
         free(ids);
-        if (found != n) { free(*q); *q = NULL; vk_error(r, VK_BAD_PK, "invalid primary key: %zu of the primary_keys do not exist", n - found); return -1; }
+        if (found != n) { free(*q); *q = NULL; api_failf(r, VK_BAD_PK, "invalid primary key: %zu of the primary_keys do not exist", n - found); return -1; }
         *nq = (int)n;
         return 0;
     }
-    vk_error(r, VK_INVALID, "invalid request: search.order_by_vector needs vectors or primary_keys");
+    api_failf(r, VK_INVALID, "invalid request: search.order_by_vector needs vectors or primary_keys");
     return -1;
 }
 
 /* search.order_by_scalar {field_name, order asc|desc (desc)}: rows by a numeric field's value. */
-static void order_by_scalar(vk *r, json_object *obs, const av_filter *f, const api_fields *sel, int64_t limit, int64_t offset)
+static void order_by_scalar(api_ctx *r, json_object *obs, const av_filter *f, const api_fields *sel, int64_t limit, int64_t offset)
 {
     av_err e;
     const char *field = vk_str(obs, "field_name", NULL), *order = vk_str(obs, "order", "desc");
     av_order o = { f, field, strcmp(order, "asc") == 0, offset, limit };
     json_object *rows = NULL;
     if (!json_object_is_type(obs, json_type_object) || !field)
-        vk_error(r, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field");
-    else if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) vk_error(r, VK_INVALID, "invalid request: order must be asc or desc");
-    else if (vk_ranked_rows(r->c, &o, sel, NULL, 1, &rows, NULL, &e) == AV_OK) {
+        api_failf(r, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field");
+    else if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) api_failf(r, VK_INVALID, "invalid request: order must be asc or desc");
+    else if (vk_ranked_rows(r->c, &o, sel, NULL, 1, &rows, NULL, &e)) api_fail(r, VK1_ORDER, &e);
+    else {
         json_object *data = json_object_new_array();
         json_object_array_add(data, rows);
-        vk_ok(r, data);
-    } else if (e.code == AV_EFIELD || e.code == AV_ETYPE)
-        vk_error(r, VK_INVALID, "invalid request: order_by_scalar needs field_name, an int64 or float32 field");
-    else vk_error(r, VK_INTERNAL, "%s", e.msg);
+        ok(r, data);
+    }
 }
 
 /* search/agg (and /api/index/search with a top-level "agg", which the Node SDK sends). */
-static void search_agg(vk *r, json_object *aggo)
+static void search_agg(api_ctx *r, json_object *aggo)
 {
     json_object *search = NULL, *fdsl = NULL, *cond = NULL, *groups = NULL;
     av_err e;
-    if (!json_object_is_type(aggo, json_type_object)) { vk_error(r, VK_INVALID, "invalid request: agg must be an object like {\"op\":\"count\"}"); return; }
+    if (!json_object_is_type(aggo, json_type_object)) { api_failf(r, VK_INVALID, "invalid request: agg must be an object like {\"op\":\"count\"}"); return; }
     json_object_object_get_ex(r->body, "search", &search);
     if (search && json_object_is_type(search, json_type_object)) json_object_object_get_ex(search, "filter", &fdsl);
     json_object_object_get_ex(aggo, "cond", &cond);
     const char *op = vk_str(aggo, "op", NULL), *field = vk_str(aggo, "field", NULL);
     if (vk_agg_count(r->c, op, field, cond, fdsl, &groups, &e)) {
-        vk_error(r, e.code == AV_EFILTER ? VK_BAD_FILTER : VK_INVALID, "invalid request: %s", e.msg);
+        api_fail(r, VK1_AGG, &e);
         return;
     }
     json_object *d = json_object_new_object();
     json_object_object_add(d, "agg_op", json_object_new_string("count"));
     json_object_object_add(d, "group_by_field", json_object_new_string(field ? field : "__NONE__"));
     json_object_object_add(d, "agg_result", groups);
-    vk_ok(r, d);
+    ok(r, d);
 }
 
-HANDLER(index_search_agg)
+static void index_search_agg(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *iname;
     json_object *spec = NULL, *aggo = NULL;
     if (need_collection(&r) == 0 && need_index(&r, &iname, &spec) == 0) {
-        if (!json_object_object_get_ex(r.body, "agg", &aggo) || !aggo) vk_error(&r, VK_INVALID, "invalid request: agg is required");
+        if (!json_object_object_get_ex(r.body, "agg", &aggo) || !aggo) api_failf(&r, VK_INVALID, "invalid request: agg is required");
         else search_agg(&r, aggo);
     }
     if (spec) json_object_put(spec);
-    vk_end(&r);
+    api_end(&r);
 }
 
-HANDLER(index_search)
+static void index_search(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *iname;
     json_object *spec = NULL, *search = NULL, *obv = NULL, *fdsl = NULL;
     api_fields sel = { 0 };
@@ -823,23 +827,23 @@ HANDLER(index_search)
     json_object *aggo = NULL;
     if (json_object_object_get_ex(r.body, "agg", &aggo) && aggo) { search_agg(&r, aggo); goto out; }
     if (!json_object_object_get_ex(r.body, "search", &search) || !json_object_is_type(search, json_type_object)) {
-        vk_error(&r, VK_INVALID, "invalid request: search (an object) is required");
+        api_failf(&r, VK_INVALID, "invalid request: search (an object) is required");
         goto out;
     }
     if (json_object_object_get_ex(search, "order_by_raw", NULL)) {
-        vk_error(&r, 1000024, "not implemented: order_by_raw needs a server-side embedding model; use order_by_vector");
+        api_failf(&r, 1000024, "not implemented: order_by_raw needs a server-side embedding model; use order_by_vector");
         goto out;
     }
     json_object_object_get_ex(search, "order_by_vector", &obv);
     if (api_get_int(search, "limit", &limit) == API_WRONG_TYPE || api_get_int(search, "offset", &offset) == API_WRONG_TYPE ||
         limit < 1 || limit > VK_LIMIT_MAX || offset < 0 || limit + offset > AV_TOPK_MAX) {
-        vk_error(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
+        api_failf(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
         goto out;
     }
     if (read_output_fields(&r, search, 0, &sel)) goto out;
     if (json_object_object_get_ex(search, "filter", &fdsl) && fdsl &&
         av_filter_compile_viking(r.c, fdsl, &f, &e)) {
-        vk_error(&r, VK_BAD_FILTER, "invalid scalar filter: %s", e.msg);
+        api_fail(&r, VK1_FILTER, &e);
         goto out;
     }
     json_object *obs = NULL;
@@ -858,11 +862,11 @@ HANDLER(index_search)
     for (int i = 0; i < p.nq; i++) h.lists[i] = json_object_new_array();
     if (av_search(r.c, &p, collect_hit, &h, &e)) {
         for (int i = 0; i < p.nq; i++) json_object_put(h.lists[i]);
-        vk_error(&r, VK_INVALID, "invalid request: %s", e.msg);
+        api_fail(&r, 0, &e);
     } else {
         json_object *data = json_object_new_array();
         for (int i = 0; i < p.nq; i++) json_object_array_add(data, h.lists[i]);
-        vk_ok(&r, data);
+        ok(&r, data);
     }
     free(h.lists);
 out:
@@ -870,14 +874,14 @@ out:
     free(q);
     av_filter_free(f);
     api_fields_free(&sel);
-    vk_end(&r);
+    api_end(&r);
 }
 
-HANDLER(ping)
+static void ping(av_http_req *req, av_http_res *res)
 {
     char rid[33];
     (void)req;
-    vk_new_rid(rid);
+    api_new_rid(rid);
     av_http_json(res, 200, vk_v1_envelope(0, "success", rid));
 }
 

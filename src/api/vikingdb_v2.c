@@ -9,25 +9,48 @@
  * resource_id (its numeric collection id, as Milvus's describe shows it); empty strings count as
  * absent. Deletes are visible to fetch, search and agg when the call returns.
  * Rows past their ttl vanish from every read at once. Not yet served: search/multi_modal, keywords.
+ * Engine errors get their code and text from v2_errors (api/dialect.h), never from their text.
  */
 #include "api/app.h"
 #include "api/vikingdb.h"
 #include "lib/util.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define V2_LIMIT_MAX 5000
 
-typedef struct v2 {
-    av_http_req *req;
-    av_http_res *res;
-    json_object *body;
-    av_collection *c;
-    json_object *index;        /* the named index's definition, when the call needs one */
-    char rid[33];
-} v2;
+/* Wire codes: an index into `wires`, which gives each its HTTP status and string code. */
+enum { W_INVALID, W_MISSING, W_NO_COLLECTION, W_NO_INDEX, W_INTERNAL, W_UNAUTHORIZED, W_DENIED };
+static const struct { int status; const char *code; } wires[] = {
+    [W_INVALID] = { 400, "InvalidParameter" }, [W_MISSING] = { 400, "MissingParameter" },
+    [W_NO_COLLECTION] = { 404, "NotFound.VikingdbCollection" }, [W_NO_INDEX] = { 404, "NotFound.VikingdbIndex" },
+    [W_INTERNAL] = { 500, "InternalError" }, [W_UNAUTHORIZED] = { 401, "Unauthorized" }, [W_DENIED] = { 403, "AccessDenied" },
+};
+
+/* Contexts of the error table (see api/dialect.h). */
+enum {
+    V2_INDEX = API_CTX_DIALECT,           /* finding the named index ({arg}: its name) */
+    V2_IDS = API_CTX_DIALECT << 1,        /* api_ids_parse */
+    V2_WRITE = API_CTX_DIALECT << 2,      /* av_insert_ex, av_update */
+    V2_INTERNAL = API_CTX_DIALECT << 3,   /* reads and deletes whose failure is the server's */
+    V2_FILTER = API_CTX_DIALECT << 4,     /* av_filter_compile_viking */
+    V2_VECTORS = API_CTX_DIALECT << 5,    /* api_vectors_parse_ex of dense_vector */
+};
+
+/* Wire code and text of every error the plumbing or the engine reports; first match wins. */
+static const api_error_row v2_errors[] = {
+    { 0, API_ANY, API_ENT_BODY, API_ANY, W_INVALID, "the request body must be a JSON object: {msg}" },
+    { 0, API_ANY, API_ENT_MEMBER, API_ANY, W_MISSING, "{name} is required" },
+    { API_CTX_OPEN, API_ANY, API_ANY, API_ANY, W_NO_COLLECTION, "The specified collection '{arg:256}' of VikingDB does not exist." },
+    { V2_INDEX, API_ANY, API_ANY, API_ANY, W_NO_INDEX, "The specified index '{arg:256}' of VikingDB does not exist." },
+    { V2_IDS, API_ANY, API_ANY, API_ANY, W_INVALID, "invalid id: {msg}" },
+    { V2_WRITE, AV_EIO, API_ANY, API_ANY, W_INTERNAL, NULL },
+    { V2_INTERNAL, API_ANY, API_ANY, API_ANY, W_INTERNAL, NULL },
+    { V2_FILTER, API_ANY, API_ANY, API_ANY, W_INVALID, "invalid filter: {msg}" },
+    { V2_VECTORS, API_ANY, API_ANY, API_ANY, W_INVALID, "invalid dense_vector: {msg}" },
+    { 0, API_ANY, API_ANY, API_ANY, W_INVALID, NULL },
+};
 
 /* ---- envelope -------------------------------------------------------------------------------- */
 
@@ -40,45 +63,41 @@ static json_object *envelope(const char *code, const char *msg, const char *rid)
     return o;
 }
 
-static void fail(v2 *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void fail(v2 *r, int status, const char *code, const char *fmt, ...)
+static void reply_wire(av_http_res *res, int wire, const char *msg, const char *rid)
 {
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    json_object *o = envelope(code, msg, r->rid);
+    json_object *o = envelope(wires[wire].code, msg, rid);
     json_object_object_add(o, "result", NULL);
-    av_http_json(r->res, status, o);
+    av_http_json(res, wires[wire].status, o);
 }
 
-#define INVALID(r, ...) fail(r, 400, "InvalidParameter", __VA_ARGS__)
-
-/* An engine write's failure: storage errors are 500, everything else the caller's 400. */
-static void write_failed(v2 *r, const av_err *e)
+static void reply_error(api_ctx *r, int wire, const char *msg)
 {
-    if (e->code == AV_EIO) fail(r, 500, "InternalError", "%s", e->msg);
-    else INVALID(r, "%s", e->msg);
+    reply_wire(r->res, wire, msg, r->rid);
 }
 
-static void ok(v2 *r, json_object *result)
+static const api_dialect v2_api = {
+    reply_error, v2_errors, sizeof v2_errors / sizeof *v2_errors, NULL, 0,
+    API_REQUEST_ID, "collection_name", NULL, NULL,
+};
+
+#define INVALID(r, ...) api_failf(r, W_INVALID, __VA_ARGS__)
+
+static void ok(api_ctx *r, json_object *result)
 {
     json_object *o = envelope("Success", "The API call was executed successfully.", r->rid);
     json_object_object_add(o, "result", result);
     av_http_json(r->res, 200, o);
 }
 
-static void render_transport_error(av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_transport_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
     char rid[33];
-    vk_new_rid(rid);
-    int status = kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 : kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
-    const char *code = kind == AV_HTTP_ERR_UNAUTHORIZED ? "Unauthorized" : kind == AV_HTTP_ERR_FORBIDDEN ? "AccessDenied" :
-                       kind == AV_HTTP_ERR_TOO_LARGE ? "InvalidParameter" : "InternalError";
-    json_object *o = envelope(code, msg, rid);
+    api_new_rid(rid);
+    int wire = kind == AV_HTTP_ERR_UNAUTHORIZED ? W_UNAUTHORIZED : kind == AV_HTTP_ERR_FORBIDDEN ? W_DENIED :
+               kind == AV_HTTP_ERR_TOO_LARGE ? W_INVALID : W_INTERNAL;
+    json_object *o = envelope(wires[wire].code, e->msg, rid);
     json_object_object_add(o, "result", NULL);
-    av_http_json(res, status, o);
+    av_http_json(res, kind == AV_HTTP_ERR_TOO_LARGE ? 413 : wires[wire].status, o);
 }
 
 static const av_dialect dialect = { "vikingdb_v2", render_transport_error, vk_authenticate };
@@ -94,133 +113,112 @@ static const av_dialect ping_dialect = { "vikingdb_v2_ping", render_transport_er
 
 /* ---- request plumbing ------------------------------------------------------------------------ */
 
-static int begin(av_http_req *req, av_http_res *res, v2 *r)
-{
-    memset(r, 0, sizeof *r);
-    r->req = req;
-    r->res = res;
-    vk_new_rid(r->rid);
-    av_err e;
-    int empty;
-    if (api_parse_body(req, &r->body, &empty, &e)) { INVALID(r, "the request body must be a JSON object: %s", e.msg); return -1; }
-    return 0;
-}
-
-static void end(v2 *r)
-{
-    if (r->index) json_object_put(r->index);
-    if (r->c) av_collection_release(r->c);
-    if (r->body) json_object_put(r->body);
-}
-
 /* A string member where "" counts as absent. */
-static const char *str_opt(v2 *r, const char *key)
+static const char *str_opt(api_ctx *r, const char *key)
 {
     const char *s;
     return api_get_str(r->body, key, &s) == API_OK && *s ? s : NULL;
 }
 
-static int need_collection(v2 *r)
+/* collection_name, or resource_id (the collection's numeric id). */
+static int need_collection(api_ctx *r)
 {
     const char *name = str_opt(r, "collection_name"), *rid = str_opt(r, "resource_id");
-    const char *project = r->req->principal.project;
-    if (!name && !rid) {
-        fail(r, 400, "MissingParameter", "collection_name or resource_id is required");
-        return -1;
-    }
-    int rc = name ? av_collection_open(r->req->store, project, "default", name, &r->c, NULL)
-                  : av_collection_open_id(r->req->store, project, strtoll(rid, NULL, 10), &r->c);
-    if (rc == AV_OK) return 0;
-    fail(r, 404, "NotFound.VikingdbCollection", "The specified collection '%.256s' of VikingDB does not exist.", name ? name : rid);
+    if (name) return api_open_named(r, name);
+    if (!rid) return api_member_missing(r, "collection_name or resource_id");
+    if (av_collection_open_id(r->req->store, r->project, strtoll(rid, NULL, 10), &r->c) == AV_OK) return 0;
+    av_err e;
+    av_fail_on(&e, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, rid, NULL, "no collection has the resource id %s", rid);
+    api_fail_ex(r, API_CTX_OPEN, &e, NULL, rid);
     return -1;
 }
 
-static int need_index(v2 *r)
+/* The named index's definition into r->index. */
+static int need_index(api_ctx *r)
 {
     const char *name = str_opt(r, "index_name");
-    if (!name) { fail(r, 400, "MissingParameter", "index_name is required"); return -1; }
-    if (av_index_get(r->c, name, &r->index, NULL) == AV_OK) return 0;
-    fail(r, 404, "NotFound.VikingdbIndex", "The specified index '%.256s' of VikingDB does not exist.", name);
+    av_err e;
+    if (!name) return api_member_missing(r, "index_name");
+    if (av_index_get(r->c, name, &r->index, &e) == AV_OK) return 0;
+    api_fail_ex(r, V2_INDEX, &e, NULL, name);
     return -1;
 }
 
 /* ids: one key or a list of at most 100. */
-static int read_ids(v2 *r, av_pk **pks, size_t *n)
+static int read_ids(api_ctx *r, av_pk **pks, size_t *n)
 {
     json_object *ids;
     av_err e;
-    if (!json_object_object_get_ex(r->body, "ids", &ids) || !ids) { fail(r, 400, "MissingParameter", "ids is required"); return -1; }
-    if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > VK_BATCH_MAX) {
-        INVALID(r, "%zu ids; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
-        return -1;
-    }
-    if (api_ids_parse(r->c, ids, pks, n, &e)) { INVALID(r, "invalid id: %s", e.msg); return -1; }
+    if (!json_object_object_get_ex(r->body, "ids", &ids) || !ids) return api_member_missing(r, "ids");
+    if (json_object_is_type(ids, json_type_array) && json_object_array_length(ids) > VK_BATCH_MAX)
+        return INVALID(r, "%zu ids; at most %d per request", json_object_array_length(ids), VK_BATCH_MAX);
+    if (api_ids_parse(r->c, ids, pks, n, &e)) { api_fail(r, V2_IDS, &e); return -1; }
     return 0;
 }
 
-#define HANDLER(name) static void name(av_http_req *req, av_http_res *res)
-#define BEGIN v2 r; if (begin(req, res, &r)) { end(&r); return; }
-
 /* ---- writes ---------------------------------------------------------------------------------- */
 
-HANDLER(upsert)
+static void upsert(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     json_object *data;
     int64_t ttl = 0;
-    if (need_collection(&r)) { end(&r); return; }
-    if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (a list of rows) is required"); end(&r); return; }
+    if (need_collection(&r)) { api_end(&r); return; }
+    if (!json_object_object_get_ex(r.body, "data", &data) || !data) { api_failf(&r, W_MISSING, "data (a list of rows) is required"); api_end(&r); return; }
     if (api_get_int(r.body, "ttl", &ttl) == API_WRONG_TYPE || ttl < 0 || ttl > INT32_MAX) {
         INVALID(&r, "ttl must be whole seconds from 0 (never expires) to %d", INT32_MAX);
-        end(&r); return;
+        api_end(&r); return;
     }
     int assign = av_schema_pk(av_collection_schema(r.c))->auto_id;
     api_rows rows;
     av_err e;
-    if (api_rows_parse(r.c, data, (assign ? API_ASSIGN_PK : 0) | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
-    if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) write_failed(&r, &e);
+    if (api_rows_parse(r.c, data, (assign ? API_ASSIGN_PK : 0) | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { api_fail(&r, 0, &e); api_end(&r); return; }
+    if (av_insert_ex(r.c, rows.rows, rows.n, !assign, ttl ? av_now_ms() + ttl * 1000 : 0, NULL, &e)) api_fail(&r, V2_WRITE, &e);
     else ok(&r, NULL);
     api_rows_free(&rows);
-    end(&r);
+    api_end(&r);
 }
 
 /* Partial rows by id: given fields replace the stored ones, the rest stay; every id must exist. */
-HANDLER(update)
+static void update(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     json_object *data;
     api_rows rows;
     av_err e;
-    if (need_collection(&r)) { end(&r); return; }
-    if (!json_object_object_get_ex(r.body, "data", &data) || !data) { fail(&r, 400, "MissingParameter", "data (rows with their primary keys) is required"); end(&r); return; }
-    if (json_object_object_get_ex(r.body, "ttl", NULL)) { INVALID(&r, "update keeps each row's expiry; to change the ttl, upsert the row"); end(&r); return; }
-    if (api_rows_parse(r.c, data, API_VECTOR_OPTIONAL | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { INVALID(&r, "%s", e.msg); end(&r); return; }
-    if (av_update(r.c, rows.rows, rows.n, &e)) write_failed(&r, &e);
+    if (need_collection(&r)) { api_end(&r); return; }
+    if (!json_object_object_get_ex(r.body, "data", &data) || !data) { api_failf(&r, W_MISSING, "data (rows with their primary keys) is required"); api_end(&r); return; }
+    if (json_object_object_get_ex(r.body, "ttl", NULL)) { INVALID(&r, "update keeps each row's expiry; to change the ttl, upsert the row"); api_end(&r); return; }
+    if (api_rows_parse(r.c, data, API_VECTOR_OPTIONAL | API_VECTOR_BASE64, VK_BATCH_MAX, &rows, &e)) { api_fail(&r, 0, &e); api_end(&r); return; }
+    if (av_update(r.c, rows.rows, rows.n, &e)) api_fail(&r, V2_WRITE, &e);
     else ok(&r, NULL);
     api_rows_free(&rows);
-    end(&r);
+    api_end(&r);
 }
 
-HANDLER(delete_)
+static void delete_(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     int all = 0;
     av_pk *pks = NULL;
     size_t n = 0;
     int64_t deleted;
     av_err e;
-    if (need_collection(&r)) { end(&r); return; }
+    if (need_collection(&r)) { api_end(&r); return; }
     if (api_get_bool(r.body, "del_all", &all) == API_WRONG_TYPE) INVALID(&r, "del_all must be a boolean");
     else if (all && json_object_object_get_ex(r.body, "ids", NULL)) INVALID(&r, "send either ids or del_all, not both");
     else if (all) {
-        if (av_delete_all(r.c, &deleted, &e)) fail(&r, 500, "InternalError", "%s", e.msg);
+        if (av_delete_all(r.c, &deleted, &e)) api_fail(&r, V2_INTERNAL, &e);
         else ok(&r, NULL);
     } else if (read_ids(&r, &pks, &n) == 0) {
-        if (av_delete_pks(r.c, pks, n, &deleted, &e)) INVALID(&r, "%s", e.msg);
+        if (av_delete_pks(r.c, pks, n, &deleted, &e)) api_fail(&r, 0, &e);
         else ok(&r, NULL);
     }
     free(pks);
-    end(&r);
+    api_end(&r);
 }
 
 /* ---- fetch ----------------------------------------------------------------------------------- */
@@ -259,15 +257,16 @@ static int fetch_row(void *ctx, const av_row_view *row)
 
 static void fetch(av_http_req *req, av_http_res *res, int in_index)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     av_pk *pks = NULL;
     size_t n = 0;
     api_fields sel = { 0 };
     av_err e;
     if (need_collection(&r) || (in_index && need_index(&r)) || read_ids(&r, &pks, &n)) goto out;
-    if (vk_output_fields(r.c, in_index ? r.body : NULL, 0, &sel, &e)) { INVALID(&r, "%s", e.msg); goto out; }
+    if (vk_output_fields(r.c, in_index ? r.body : NULL, 0, &sel, &e)) { api_fail(&r, 0, &e); goto out; }
     fetch_ctx x = { r.c, &sel, in_index, json_object_new_array(), xcalloc(n ? n : 1, 1), pks, n };
-    if (av_get(r.c, pks, n, fetch_row, &x, &e)) { json_object_put(x.out); fail(&r, 500, "InternalError", "%s", e.msg); }
+    if (av_get(r.c, pks, n, fetch_row, &x, &e)) { json_object_put(x.out); api_fail(&r, V2_INTERNAL, &e); }
     else {
         json_object *result = json_object_new_object(), *missing = json_object_new_array();
         for (size_t i = 0; i < n; i++)
@@ -280,11 +279,11 @@ static void fetch(av_http_req *req, av_http_res *res, int in_index)
 out:
     free(pks);
     api_fields_free(&sel);
-    end(&r);
+    api_end(&r);
 }
 
-HANDLER(fetch_in_collection) { fetch(req, res, 0); }
-HANDLER(fetch_in_index) { fetch(req, res, 1); }
+static void fetch_in_collection(av_http_req *req, av_http_res *res) { fetch(req, res, 0); }
+static void fetch_in_index(av_http_req *req, av_http_res *res) { fetch(req, res, 1); }
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
@@ -301,7 +300,7 @@ static void search_req_free(search_req *s)
 }
 
 /* Collection, index, limit/offset, filter and output_fields, common to every search. */
-static int search_common(v2 *r, search_req *s)
+static int search_common(api_ctx *r, search_req *s)
 {
     av_err e;
     json_object *fdsl = NULL;
@@ -315,10 +314,10 @@ static int search_common(v2 *r, search_req *s)
     }
     if (json_object_object_get_ex(r->body, "filter", &fdsl) && fdsl &&
         av_filter_compile_viking(r->c, fdsl, &s->filter, &e)) {
-        INVALID(r, "invalid filter: %s", e.msg);
+        api_fail(r, V2_FILTER, &e);
         return -1;
     }
-    if (vk_output_fields(r->c, r->body, 0, &s->sel, &e)) { INVALID(r, "%s", e.msg); return -1; }
+    if (vk_output_fields(r->c, r->body, 0, &s->sel, &e)) { api_fail(r, 0, &e); return -1; }
     return 0;
 }
 
@@ -346,7 +345,7 @@ static int add_hit(void *ctx, int q, int rank, float score, const av_row_view *r
     return 0;
 }
 
-static void vector_search(v2 *r, search_req *s, const float *q)
+static void vector_search(api_ctx *r, search_req *s, const float *q)
 {
     av_err e;
     int64_t matched = 0;
@@ -355,28 +354,29 @@ static void vector_search(v2 *r, search_req *s, const float *q)
     hit_ctx h = { r->c, &s->sel, json_object_new_array() };
     if (av_search(r->c, &p, add_hit, &h, &e) || av_count(r->c, s->filter, &matched, &e)) {
         json_object_put(h.out);
-        INVALID(r, "%s", e.msg);
+        api_fail(r, 0, &e);
         return;
     }
     ok(r, search_result(h.out, s->filter ? matched : 0));
 }
 
-HANDLER(search_vector)
+static void search_vector(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     search_req s;
     json_object *dv;
     float *q = NULL;
     int nq = 0;
     av_err e;
     if (search_common(&r, &s) == 0) {
-        if (!json_object_object_get_ex(r.body, "dense_vector", &dv) || !dv) fail(&r, 400, "MissingParameter", "dense_vector is required");
-        else if (api_vectors_parse_ex(r.c, dv, 0, 1, &q, &nq, &e)) INVALID(&r, "invalid dense_vector: %s", e.msg);
+        if (!json_object_object_get_ex(r.body, "dense_vector", &dv) || !dv) api_member_missing(&r, "dense_vector");
+        else if (api_vectors_parse_ex(r.c, dv, 0, 1, &q, &nq, &e)) api_fail(&r, V2_VECTORS, &e);
         else vector_search(&r, &s, q);
     }
     free(q);
     search_req_free(&s);
-    end(&r);
+    api_end(&r);
 }
 
 typedef struct vec_copy { float *dst; int dim; int found; } vec_copy;
@@ -389,9 +389,10 @@ static int copy_vec(void *ctx, const av_row_view *row)
     return 1;
 }
 
-HANDLER(search_id)
+static void search_id(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     search_req s;
     json_object *idv;
     av_pk *pk = NULL;
@@ -400,7 +401,7 @@ HANDLER(search_id)
     if (search_common(&r, &s) == 0) {
         int dim = av_schema_vector(av_collection_schema(r.c))->dim;
         vec_copy v = { xmalloc(sizeof(float) * (size_t)dim), dim, 0 };
-        if (!json_object_object_get_ex(r.body, "id", &idv) || !idv) fail(&r, 400, "MissingParameter", "id is required");
+        if (!json_object_object_get_ex(r.body, "id", &idv) || !idv) api_member_missing(&r, "id");
         else if (json_object_is_type(idv, json_type_array) || api_ids_parse(r.c, idv, &pk, &n, &e)) INVALID(&r, "id must be one primary key of the collection's key type");
         else if (av_get(r.c, pk, 1, copy_vec, &v, &e), !v.found) INVALID(&r, "id does not exist in the collection");
         else vector_search(&r, &s, v.dst);
@@ -408,59 +409,62 @@ HANDLER(search_id)
     }
     free(pk);
     search_req_free(&s);
-    end(&r);
+    api_end(&r);
 }
 
 /* Ranked rows (o->field NULL: a random draw) as a search result. */
-static void reply_ranked(v2 *r, search_req *s, const av_order *o)
+static void reply_ranked(api_ctx *r, search_req *s, const av_order *o)
 {
     av_err e;
     json_object *data = NULL;
     int64_t matched = 0;
-    if (vk_ranked_rows(r->c, o, &s->sel, "id", 1, &data, &matched, &e)) INVALID(r, "%s", e.msg);
+    if (vk_ranked_rows(r->c, o, &s->sel, "id", 1, &data, &matched, &e)) api_fail(r, 0, &e);
     else ok(r, search_result(data, s->filter ? matched : 0));
 }
 
-HANDLER(search_scalar)
+static void search_scalar(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     search_req s;
     if (search_common(&r, &s) == 0) {
         const char *field = str_opt(&r, "field"), *order = str_opt(&r, "order");
         av_order o = { s.filter, field, order && strcmp(order, "asc") == 0, s.offset, s.limit };
-        if (!field) fail(&r, 400, "MissingParameter", "field is required");
+        if (!field) api_member_missing(&r, "field");
         else if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) INVALID(&r, "order must be asc or desc");
         else reply_ranked(&r, &s, &o);
     }
     search_req_free(&s);
-    end(&r);
+    api_end(&r);
 }
 
-HANDLER(search_random)
+static void search_random(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     search_req s;
     if (search_common(&r, &s) == 0) {
         av_order o = { s.filter, NULL, 0, 0, s.limit };   /* a draw: offset is not used */
         reply_ranked(&r, &s, &o);
     }
     search_req_free(&s);
-    end(&r);
+    api_end(&r);
 }
 
 /* ---- agg ------------------------------------------------------------------------------------- */
 
-HANDLER(agg)
+static void agg(av_http_req *req, av_http_res *res)
 {
-    BEGIN;
+    api_ctx r;
+    if (api_begin(req, res, &v2_api, &r)) { api_end(&r); return; }
     json_object *cond = NULL, *fdsl = NULL, *groups = NULL;
     av_err e;
-    if (need_collection(&r)) { end(&r); return; }
+    if (need_collection(&r)) { api_end(&r); return; }
     const char *op = str_opt(&r, "op"), *field = str_opt(&r, "field");
     json_object_object_get_ex(r.body, "cond", &cond);
     json_object_object_get_ex(r.body, "filter", &fdsl);
-    if (!op) fail(&r, 400, "MissingParameter", "op is required (count)");
-    else if (vk_agg_count(r.c, op, field, cond, fdsl, &groups, &e)) INVALID(&r, "%s", e.msg);
+    if (!op) api_failf(&r, W_MISSING, "op is required (count)");
+    else if (vk_agg_count(r.c, op, field, cond, fdsl, &groups, &e)) api_fail(&r, 0, &e);
     else {
         json_object *result = json_object_new_object();
         json_object_object_add(result, "op", json_object_new_string("count"));
@@ -468,14 +472,14 @@ HANDLER(agg)
         json_object_object_add(result, "agg", groups);
         ok(&r, result);
     }
-    end(&r);
+    api_end(&r);
 }
 
-HANDLER(ping)
+static void ping(av_http_req *req, av_http_res *res)
 {
     (void)req;
     char rid[33];
-    vk_new_rid(rid);
+    api_new_rid(rid);
     json_object *o = envelope("Success", "The API call was executed successfully.", rid);
     json_object_object_add(o, "result", NULL);
     av_http_json(res, 200, o);

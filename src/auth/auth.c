@@ -54,7 +54,7 @@ int av_auth_open(const char *data_dir, av_auth **out, av_err *err)
     int rc = sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     free(path);
     if (rc != SQLITE_OK) {
-        rc = av_fail(err, AV_EIO, "cannot open the credential store: %s", sqlite3_errmsg(a->db));
+        rc = av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "cannot open the credential store: %s", sqlite3_errmsg(a->db));
         sqlite3_close(a->db);
         free(a);
         return rc;
@@ -76,7 +76,7 @@ void av_auth_close(av_auth *a)
 
 static int invalid(av_err *err)
 {
-    return av_fail(err, AV_EAUTH, "invalid credentials: the API key or user:password is not valid");
+    return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the API key or user:password is not valid");
 }
 
 /* Reads (project, salt, hash[, extra]) of one row; 1 found, 0 not, -1 error. */
@@ -120,12 +120,12 @@ static int verify_secret(av_auth *a, const char *prefix, const char *sql, const 
     pthread_mutex_lock(&a->mu);
     int found = fetch_row(a->db, sql, id, project, salt, stored, now ? &expires_ms : NULL);
     pthread_mutex_unlock(&a->mu);
-    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
+    if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
     if (!found) return invalid(err);
     sha256_2(salt, SALT_LEN, tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX, got);
     if (CRYPTO_memcmp(got, stored, HASH_LEN) != 0) return invalid(err);
     if (now && expires_ms <= now)
-        return av_fail(err, AV_EAUTH, "the token has expired; create a new one with 'annovec token create'");
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_EXPIRED, NULL, NULL, "the token has expired; create a new one with 'annovec token create'");
     snprintf(out->project, sizeof out->project, "%s", project);
     out->user[0] = 0;
     return AV_OK;
@@ -138,7 +138,7 @@ static int verify_key(av_auth *a, const char *tok, av_principal *out, av_err *er
 
 int av_auth_token(av_auth *a, const char *token, int64_t now, av_principal *out, av_err *err)
 {
-    if (!token || !*token) return av_fail(err, AV_EAUTH, "missing credentials: send X-Auth-Token (from 'annovec token create')");
+    if (!token || !*token) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, "missing credentials: send X-Auth-Token (from 'annovec token create')");
     return verify_secret(a, "avt_", "SELECT project, salt, hash, expires_ms FROM token WHERE id = ?1", token, now ? now : 1, out, err);
 }
 
@@ -151,7 +151,7 @@ static int verify_user(av_auth *a, const char *user, const char *pw, av_principa
     pthread_mutex_lock(&a->mu);
     int found = fetch_row(a->db, "SELECT project, salt, hash, iterations FROM user WHERE name = ?1", user, project, salt, stored, &iter);
     pthread_mutex_unlock(&a->mu);
-    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
+    if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
     if (!found || iter < 1 || iter > 10000000) return invalid(err);
     sha256_2(salt, SALT_LEN, pw, strlen(pw), quick);
     size_t slot = 0;
@@ -189,15 +189,15 @@ static int verify_token(av_auth *a, const char *tok, av_principal *out, av_err *
 int av_auth_bearer(av_auth *a, const char *h, av_principal *out, av_err *err)
 {
     static const char missing[] = "missing credentials: send Authorization: Bearer <api-key> or Bearer <user>:<password>";
-    if (!h) return av_fail(err, AV_EAUTH, missing);
+    if (!h) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, missing);
     while (*h == ' ') h++;
     int basic = strncasecmp(h, "Basic ", 6) == 0;
-    if (!basic && strncasecmp(h, "Bearer", 6) != 0) return av_fail(err, AV_EAUTH, missing);
+    if (!basic && strncasecmp(h, "Bearer", 6) != 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, missing);
     const char *tok = h + 6;   /* past "Basic " or "Bearer" */
     while (*tok == ' ') tok++;
     size_t n = strlen(tok);
     while (n && tok[n - 1] == ' ') n--;
-    if (n == 0) return av_fail(err, AV_EAUTH, missing);
+    if (n == 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, missing);
     if (n > 1024) return invalid(err);
     char *t = xstrndup(tok, n);
     int rc;
@@ -262,28 +262,28 @@ int av_auth_volc(av_auth *a, const volc_request *r, const char *authorization, i
     int rc = volc_parse_authorization(authorization, &va, err);
     if (rc) return rc;
     if (strcmp(va.service, "air") != 0 && strcmp(va.service, "vikingdb") != 0)
-        return av_fail(err, AV_EAUTH, "signature scope names service \"%s\"; sign for \"air\" (V1) or \"vikingdb\" (V2)", va.service);
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "signature scope names service \"%s\"; sign for \"air\" (V1) or \"vikingdb\" (V2)", va.service);
     const char *x_date = r->header(r->ctx, "x-date");
     int64_t t = parse_x_date(x_date);
-    if (t < 0) return av_fail(err, AV_EAUTH, "missing or malformed X-Date header (expected yyyymmddThhmmssZ)");
-    if (strncmp(x_date, va.date, 8) != 0) return av_fail(err, AV_EAUTH, "the credential scope date does not match X-Date");
+    if (t < 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, "missing or malformed X-Date header (expected yyyymmddThhmmssZ)");
+    if (strncmp(x_date, va.date, 8) != 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the credential scope date does not match X-Date");
     if (t < now - AV_VOLC_SKEW_S || t > now + AV_VOLC_SKEW_S)
-        return av_fail(err, AV_EAUTH, "X-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "X-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
     const char *claimed = r->header(r->ctx, "x-content-sha256");
     if (claimed) {
         char actual[65];
         volc_sha256_hex(r->body ? r->body : "", r->body_len, actual);
-        if (strcasecmp(claimed, actual) != 0) return av_fail(err, AV_EAUTH, "X-Content-Sha256 does not match the request body");
+        if (strcasecmp(claimed, actual) != 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "X-Content-Sha256 does not match the request body");
     }
     char project[33], sk[65], want[65];
     int found = lookup_sk(a, va.ak, project, sk);
-    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
-    if (!found) return av_fail(err, AV_EAUTH, "invalid credentials: the access key is not known");
+    if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
+    if (!found) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the access key is not known");
     rc = volc_signature(r, &va, sk, x_date, want, err);
     OPENSSL_cleanse(sk, sizeof sk);
     if (rc) return rc;
     if (CRYPTO_memcmp(want, va.signature, 64) != 0 || strlen(va.signature) != 64)
-        return av_fail(err, AV_EAUTH, "invalid credentials: the signature does not match");
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the signature does not match");
     snprintf(out->project, sizeof out->project, "%s", project);
     snprintf(out->user, sizeof out->user, "%s", va.ak);
     return AV_OK;
@@ -296,18 +296,18 @@ int av_auth_huawei(av_auth *a, const volc_request *r, const char *authorization,
     if (rc) return rc;
     const char *sdk_date = r->header(r->ctx, "x-sdk-date");
     int64_t t = parse_x_date(sdk_date);
-    if (t < 0) return av_fail(err, AV_EAUTH, "missing or malformed X-Sdk-Date header (expected yyyymmddThhmmssZ)");
+    if (t < 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, "missing or malformed X-Sdk-Date header (expected yyyymmddThhmmssZ)");
     if (t < now - AV_VOLC_SKEW_S || t > now + AV_VOLC_SKEW_S)
-        return av_fail(err, AV_EAUTH, "X-Sdk-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "X-Sdk-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
     char project[33], sk[65], want[65];
     int found = lookup_sk(a, ha.ak, project, sk);
-    if (found < 0) return av_fail(err, AV_EIO, "credential store error");
-    if (!found) return av_fail(err, AV_EAUTH, "invalid credentials: the access key is not known");
+    if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
+    if (!found) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the access key is not known");
     rc = huawei_signature(r, &ha, sk, sdk_date, want, err);
     OPENSSL_cleanse(sk, sizeof sk);
     if (rc) return rc;
     if (strlen(ha.signature) != 64 || CRYPTO_memcmp(want, ha.signature, 64) != 0)
-        return av_fail(err, AV_EAUTH, "invalid credentials: the signature does not match");
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the signature does not match");
     snprintf(out->project, sizeof out->project, "%s", project);
     snprintf(out->user, sizeof out->user, "%s", ha.ak);
     return AV_OK;
@@ -333,7 +333,7 @@ static int exec(sqlite3 *db, const char *sql, av_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return AV_OK;
-    int rc = av_fail(err, AV_EIO, "storage error: %s", msg ? msg : sqlite3_errmsg(db));
+    int rc = av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     return rc;
 }
@@ -343,14 +343,14 @@ static int insert_secret(sqlite3 *db, const char *sql, const char *key, const ch
                          const unsigned char *salt, const unsigned char *hash, int64_t extra, av_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, project, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, salt, SALT_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 4, hash, HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, av_now_ms());
     if (extra) sqlite3_bind_int64(st, 6, extra);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? AV_OK : av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+    int rc = sqlite3_step(st) == SQLITE_DONE ? AV_OK : av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return rc;
 }
@@ -397,7 +397,7 @@ static int user_name_ok(const char *s)
 int av_token_create(sqlite3 *db, const char *project, int64_t ttl_s, char **token_out, char project_id_out[33], av_err *err)
 {
     if (ttl_s < 60 || ttl_s > AV_TOKEN_TTL_MAX)
-        return av_fail(err, AV_EINVAL, "the ttl must be 60..%d seconds", AV_TOKEN_TTL_MAX);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the ttl must be 60..%d seconds", AV_TOKEN_TTL_MAX);
     return create_secret(db, "INSERT INTO token(id, project, salt, hash, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                          "avt_", project, av_now_ms() + ttl_s * 1000, token_out, project_id_out, err);
 }
@@ -421,7 +421,7 @@ int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char s
         sqlite3_bind_text(st, 2, project_id_out, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, sk_out, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, av_now_ms());
-        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
         sqlite3_finalize(st);
     }
     if (rc == AV_OK) rc = exec(db, "COMMIT", err);
@@ -432,7 +432,7 @@ int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char s
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password, char **password_out, av_err *err)
 {
     if (!user_name_ok(name))
-        return av_fail(err, AV_EINVAL, "invalid user name \"%.64s\": use 1..64 letters, digits, '_', '.' or '-', starting with a letter or '_'", name);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, name, NULL, "invalid user name \"%.64s\": use 1..64 letters, digits, '_', '.' or '-', starting with a letter or '_'", name);
     char gen[25];
     if (!password) {
         unsigned char r[12];
@@ -441,7 +441,7 @@ int av_user_add(sqlite3 *db, const char *project, const char *name, const char *
         password = gen;
     }
     size_t pl = strlen(password);
-    if (pl < 6 || pl > 256) return av_fail(err, AV_EINVAL, "the password must be 6..256 bytes long");
+    if (pl < 6 || pl > 256) return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the password must be 6..256 bytes long");
     unsigned char salt[SALT_LEN], hash[HASH_LEN];
     av_random(salt, sizeof salt);
     pbkdf2(password, salt, AV_PBKDF2_ITERATIONS, hash);
@@ -452,7 +452,7 @@ int av_user_add(sqlite3 *db, const char *project, const char *name, const char *
         sqlite3_stmt *st;
         sqlite3_prepare_v2(db, "SELECT 1 FROM user WHERE name = ?1", -1, &st, NULL);
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) rc = av_fail(err, AV_EEXIST, "user \"%s\" already exists", name);
+        if (sqlite3_step(st) == SQLITE_ROW) rc = av_fail_on(err, AV_EEXIST, AV_ENT_CREDENTIAL, AV_R_NONE, name, NULL, "user \"%s\" already exists", name);
         sqlite3_finalize(st);
     }
     if (rc == AV_OK) rc = insert_secret(db, "INSERT INTO user(name, project, salt, hash, created_ms, iterations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

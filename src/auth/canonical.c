@@ -105,7 +105,7 @@ int canon_headers(av_buf *b, const char **names, int n, const char *(*header)(vo
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     for (int i = 0; i < n; i++) {
         const char *v = header(ctx, names[i]);
-        if (!v) return av_fail(err, AV_EAUTH, "signed header %s is missing from the request", names[i]);
+        if (!v) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "signed header %s is missing from the request", names[i]);
         av_buf_printf(b, "%s:", names[i]);
         header_value(b, v);
         av_buf_puts(b, "\n");

@@ -18,14 +18,14 @@ int huawei_parse_authorization(const char *h, huawei_auth *a, av_err *err)
     char sh[VOLC_MAX_SIGNED * 65];
     if (!h || strncmp(h, "SDK-HMAC-SHA256 ", 16) != 0 || canon_auth_param(h, "Access=", a->ak, sizeof a->ak) ||
         canon_auth_param(h, "SignedHeaders=", sh, sizeof sh) || canon_auth_param(h, "Signature=", a->signature, sizeof a->signature))
-        return av_fail(err, AV_EAUTH, bad);
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, bad);
     char *save = NULL;
     for (char *t = strtok_r(sh, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
-        if (a->nsigned == VOLC_MAX_SIGNED || strlen(t) >= sizeof a->signed_headers[0]) return av_fail(err, AV_EAUTH, "too many signed headers");
+        if (a->nsigned == VOLC_MAX_SIGNED || strlen(t) >= sizeof a->signed_headers[0]) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "too many signed headers");
         for (char *c = t; *c; c++) *c = (char)tolower((unsigned char)*c);
         snprintf(a->signed_headers[a->nsigned++], sizeof a->signed_headers[0], "%s", t);
     }
-    return a->nsigned ? AV_OK : av_fail(err, AV_EAUTH, bad);
+    return a->nsigned ? AV_OK : av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, bad);
 }
 
 /* Each path segment encoded, '/' kept, and a trailing '/' added when missing. */

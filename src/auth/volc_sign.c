@@ -30,28 +30,28 @@ int volc_parse_authorization(const char *h, volc_auth *a, av_err *err)
 {
     memset(a, 0, sizeof *a);
     static const char bad[] = "malformed Authorization header: expected \"HMAC-SHA256 Credential=AK/date/region/service/request, SignedHeaders=..., Signature=...\"";
-    if (!h || strncmp(h, "HMAC-SHA256 ", 12) != 0) return av_fail(err, AV_EAUTH, bad);
+    if (!h || strncmp(h, "HMAC-SHA256 ", 12) != 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, bad);
     char cred[512], sh[VOLC_MAX_SIGNED * 65];
     if (canon_auth_param(h, "Credential=", cred, sizeof cred) || canon_auth_param(h, "SignedHeaders=", sh, sizeof sh) ||
         canon_auth_param(h, "Signature=", a->signature, sizeof a->signature))
-        return av_fail(err, AV_EAUTH, bad);
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, bad);
     /* AK/date/region/service/request */
     char *parts[5], *save = NULL;
     int np = 0;
     for (char *t = strtok_r(cred, "/", &save); t && np < 5; t = strtok_r(NULL, "/", &save)) parts[np++] = t;
     if (np != 5 || strcmp(parts[4], "request") != 0 || strlen(parts[1]) != 8 || strlen(parts[0]) >= sizeof a->ak ||
         strlen(parts[2]) >= sizeof a->region || strlen(parts[3]) >= sizeof a->service)
-        return av_fail(err, AV_EAUTH, bad);
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, bad);
     snprintf(a->ak, sizeof a->ak, "%s", parts[0]);
     snprintf(a->date, sizeof a->date, "%s", parts[1]);
     snprintf(a->region, sizeof a->region, "%s", parts[2]);
     snprintf(a->service, sizeof a->service, "%s", parts[3]);
     for (char *t = strtok_r(sh, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
-        if (a->nsigned == VOLC_MAX_SIGNED || strlen(t) >= sizeof a->signed_headers[0]) return av_fail(err, AV_EAUTH, "too many signed headers");
+        if (a->nsigned == VOLC_MAX_SIGNED || strlen(t) >= sizeof a->signed_headers[0]) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "too many signed headers");
         for (char *c = t; *c; c++) *c = (char)tolower((unsigned char)*c);
         snprintf(a->signed_headers[a->nsigned++], sizeof a->signed_headers[0], "%s", t);
     }
-    if (!a->nsigned) return av_fail(err, AV_EAUTH, bad);
+    if (!a->nsigned) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, bad);
     return AV_OK;
 }
 

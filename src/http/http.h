@@ -57,7 +57,9 @@ typedef enum {
 
 typedef struct av_dialect {
     const char *name;                   /* "milvus_v1", "milvus_v2", ... */
-    void (*render_error)(av_http_res *res, av_http_errkind kind, const char *msg);
+    /* err->msg is the text; err->code, entity and reason say what failed (AV_EAUTH, AV_ENT_CREDENTIAL,
+     * AV_R_MISSING ...), so the dialect picks its wire code without reading the text. */
+    void (*render_error)(av_http_res *res, av_http_errkind kind, const av_err *err);
     /* Resolves req->principal from the request's credentials when auth is on. Returns 0 or a negative
      * AV_E* code with err set; NULL means the server's default (av_http_config.authenticate). */
     int (*authenticate)(av_http_req *req, av_err *err);

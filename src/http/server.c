@@ -120,12 +120,12 @@ static void plain_error(av_http_res *res, int status, const char *msg)
     av_http_json(res, status, o);
 }
 
-static void render_error(const av_dialect *d, av_http_res *res, av_http_errkind kind, const char *msg)
+static void render_error(const av_dialect *d, av_http_res *res, av_http_errkind kind, const av_err *e)
 {
-    if (d && d->render_error) { d->render_error(res, kind, msg); return; }
+    if (d && d->render_error) { d->render_error(res, kind, e); return; }
     int status = kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 :
                  kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
-    plain_error(res, status, msg);
+    plain_error(res, status, e->msg);
 }
 
 static void add_cors(struct MHD_Response *r)
@@ -177,8 +177,9 @@ static void dispatch(av_http_server *s, av_http_req *req, av_http_res *res, int 
         return;
     }
     if (too_large) {
-        snprintf(msg, sizeof msg, "request body exceeds the limit of %zu bytes; send a smaller body or start the server with a larger --max-body", s->cfg.max_body);
-        render_error(d, res, AV_HTTP_ERR_TOO_LARGE, msg);
+        av_err e;
+        av_fail(&e, AV_ELIMIT, "request body exceeds the limit of %zu bytes; send a smaller body or start the server with a larger --max-body", s->cfg.max_body);
+        render_error(d, res, AV_HTTP_ERR_TOO_LARGE, &e);
         return;
     }
     if (s->cfg.auth_on) {
@@ -187,7 +188,7 @@ static void dispatch(av_http_server *s, av_http_req *req, av_http_res *res, int 
         int rc = d && d->authenticate ? d->authenticate(req, &e)
                : s->cfg.authenticate ? s->cfg.authenticate(s->cfg.auth_ctx, req, &e)
                : av_fail(&e, AV_EAUTH, "authentication is not configured");
-        if (rc) { render_error(d, res, rc == AV_EAUTH ? AV_HTTP_ERR_UNAUTHORIZED : AV_HTTP_ERR_FORBIDDEN, e.msg); return; }
+        if (rc) { render_error(d, res, rc == AV_EAUTH ? AV_HTTP_ERR_UNAUTHORIZED : AV_HTTP_ERR_FORBIDDEN, &e); return; }
     } else {
         snprintf(req->principal.project, sizeof req->principal.project, "%s", s->cfg.default_project);
     }

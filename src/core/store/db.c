@@ -9,7 +9,7 @@ int store_db_exec(sqlite3 *db, const char *sql, av_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return AV_OK;
-    int rc = av_fail(err, AV_EIO, "storage error: %s", msg ? msg : sqlite3_errmsg(db));
+    int rc = av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "storage error: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     return rc;
 }

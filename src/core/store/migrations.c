@@ -102,7 +102,7 @@ int store_migrate(sqlite3 *db, av_err *err)
     int v = user_version(db);
     if (v > n) {
         store_db_exec(db, "ROLLBACK", NULL);
-        return av_fail(err, AV_EIO, "the data directory was written by a newer annovec (schema version %d > %d)", v, n);
+        return av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "the data directory was written by a newer annovec (schema version %d > %d)", v, n);
     }
     for (; v < n && rc == AV_OK; v++) {
         rc = store_db_exec(db, migrations[v], err);

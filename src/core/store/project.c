@@ -56,14 +56,14 @@ static int project_insert(sqlite3 *db, const char *id, const char *name, av_err 
 int av_project_resolve_db(sqlite3 *db, const char *name_or_id, int create, char out_id[33], av_err *err)
 {
     if (!name_or_id || !*name_or_id)
-        return av_fail(err, AV_EINVAL, "project is empty; name a project by its 32-hex id or its name");
+        return av_fail_on(err, AV_EINVAL, AV_ENT_PROJECT, AV_R_MISSING, NULL, NULL, "project is empty; name a project by its 32-hex id or its name");
     int hex = is_hex32(name_or_id);
     if (!hex && !project_name_ok(name_or_id))
-        return av_fail(err, AV_EINVAL, "invalid project \"%.64s\": use a 32-hex-character id or a name of letters, digits, '_' and '-' (at most 64, starting with a letter or '_')", name_or_id);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_PROJECT, AV_R_NONE, name_or_id, NULL, "invalid project \"%.64s\": use a 32-hex-character id or a name of letters, digits, '_' and '-' (at most 64, starting with a letter or '_')", name_or_id);
     int found = project_lookup(db, hex ? "SELECT id FROM project WHERE id = ?1" : "SELECT id FROM project WHERE name = ?1", name_or_id, out_id);
-    if (found < 0) return av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(db));
+    if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_PROJECT, AV_R_NONE, name_or_id, NULL, "storage error: %s", sqlite3_errmsg(db));
     if (found) return AV_OK;
-    if (!create) return av_fail(err, AV_ENOTFOUND, "project \"%s\" does not exist", name_or_id);
+    if (!create) return av_fail_on(err, AV_ENOTFOUND, AV_ENT_PROJECT, AV_R_NONE, name_or_id, NULL, "project \"%s\" does not exist", name_or_id);
     if (hex) snprintf(out_id, 33, "%s", name_or_id);
     else {
         unsigned char r[16];

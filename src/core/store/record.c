@@ -39,7 +39,7 @@ int av_record_get(av_store *st, const char *project, const char *kind, const cha
     if (q && sqlite3_step(q) == SQLITE_ROW) *doc = json_tokener_parse((const char *)sqlite3_column_text(q, 0));
     sqlite3_finalize(q);
     av_store_unlock(st);
-    return *doc ? AV_OK : av_fail(err, AV_ENOTFOUND, "%s \"%.64s\" does not exist", kind, id);
+    return *doc ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_RECORD, AV_R_NONE, id, kind, "%s \"%.64s\" does not exist", kind, id);
 }
 
 int av_record_drop(av_store *st, const char *project, const char *kind, const char *id, av_err *err)
@@ -49,7 +49,7 @@ int av_record_drop(av_store *st, const char *project, const char *kind, const ch
     int done = q && sqlite3_step(q) == SQLITE_DONE && sqlite3_changes(st->db) > 0;
     sqlite3_finalize(q);
     av_store_unlock(st);
-    return done ? AV_OK : av_fail(err, AV_ENOTFOUND, "%s \"%.64s\" does not exist", kind, id);
+    return done ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_RECORD, AV_R_NONE, id, kind, "%s \"%.64s\" does not exist", kind, id);
 }
 
 int av_record_list(av_store *st, const char *project, const char *kind, json_object **docs, av_err *err)

@@ -18,14 +18,14 @@
 static int open_db(const char *dir, sqlite3 **out, av_err *err)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return av_fail(err, AV_EIO, "cannot create data directory %s: %s", dir, strerror(errno));
+        return av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, dir, NULL, "cannot create data directory %s: %s", dir, strerror(errno));
     char *path = xasprintf("%s/annovec.db", dir);
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &db, flags, NULL);
     free(path);
     if (rc != SQLITE_OK) {
-        rc = av_fail(err, AV_EIO, "cannot open %s/annovec.db: %s", dir, db ? sqlite3_errmsg(db) : "out of memory");
+        rc = av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, dir, NULL, "cannot open %s/annovec.db: %s", dir, db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
     }
@@ -66,7 +66,7 @@ int av_store_exec(av_store *st, const char *sql, av_err *err)
 
 int av_store_sqlite_fail(av_store *st, av_err *err, const char *what)
 {
-    return av_fail(err, AV_EIO, "storage error while %s: %s", what, sqlite3_errmsg(st->db));
+    return av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "storage error while %s: %s", what, sqlite3_errmsg(st->db));
 }
 
 int av_store_begin(av_store *st, av_err *err) { return store_db_exec(st->db, "BEGIN IMMEDIATE", err); }

@@ -64,7 +64,7 @@ static int db_check(av_store *st, const char *project, const char *db, av_err *e
         return rc;
     }
     if (store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db) > 0) return AV_OK;
-    return av_fail(err, AV_ENODB, "database not found, database: %s", db);
+    return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
 }
 
 int av_collection_create(av_store *st, const char *project, const char *db, const av_schema *schema, av_err *err)
@@ -79,7 +79,7 @@ int av_collection_create(av_store *st, const char *project, const char *db, cons
     av_store_lock(st);
     rc = db_check(st, project, db, err);
     if (rc == AV_OK && catalog_find(cat, project, db, s.name, NULL))
-        rc = av_fail(err, AV_EEXIST, "collection \"%s\" already exists in database \"%s\"", s.name, db);
+        rc = av_fail_on(err, AV_EEXIST, AV_ENT_COLLECTION, AV_R_NONE, s.name, db, "collection \"%s\" already exists in database \"%s\"", s.name, db);
     int64_t id = 0;
     if (rc == AV_OK) {
         json_object *js = schema_to_json(&s);
@@ -115,8 +115,8 @@ int av_collection_open(av_store *st, const char *project, const char *db, const 
     cat_unlock(cat);
     *out = c;
     if (c) return AV_OK;
-    if (!av_db_exists(st, project, db)) return av_fail(err, AV_ENODB, "database not found, database: %s", db);
-    return av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    if (!av_db_exists(st, project, db)) return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
+    return av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
 }
 
 int av_collection_open_id(av_store *st, const char *project, int64_t id, av_collection **out)
@@ -138,7 +138,7 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
     int rc = AV_OK;
-    if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     else {
         /* O(1): the rows stay behind under a queued storage id; the purge thread deletes them */
         char q[256];
@@ -164,14 +164,14 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
 int av_db_drop(av_store *st, const char *project, const char *db, av_err *err)
 {
     av_catalog *cat = store_catalog(st);
-    if (strcmp(db, "default") == 0) return av_fail(err, AV_EINVAL, "the database \"default\" cannot be dropped");
+    if (strcmp(db, "default") == 0) return av_fail_on(err, AV_EINVAL, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "the database \"default\" cannot be dropped");
     cat_wrlock(cat);
     av_store_lock(st);
     int rc = AV_OK;
     if (store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db) <= 0)
-        rc = av_fail(err, AV_ENODB, "database not found, database: %s", db);
+        rc = av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
     else if (store_count(av_store_db(st), "SELECT count(*) FROM collection WHERE project = ?1 AND db = ?2", project, db) > 0)
-        rc = av_fail(err, AV_EINVAL, "database \"%s\" still has collections; drop them first", db);
+        rc = av_fail_on(err, AV_EINVAL, AV_ENT_DATABASE, AV_R_IN_USE, db, NULL, "database \"%s\" still has collections; drop them first", db);
     else {
         char *q = sqlite3_mprintf("DELETE FROM db WHERE project = %Q AND name = %Q", project, db);
         rc = av_store_exec(st, q, err);
@@ -202,9 +202,9 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
     cat_wrlock(cat);
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
-    if (!c) rc = av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     if (rc == AV_OK && catalog_find(cat, project, new_db, new_name, NULL))
-        rc = av_fail(err, AV_EEXIST, "collection \"%s\" already exists in database \"%s\"", new_name, new_db);
+        rc = av_fail_on(err, AV_EEXIST, AV_ENT_COLLECTION, AV_R_NONE, new_name, new_db, "collection \"%s\" already exists in database \"%s\"", new_name, new_db);
     if (rc == AV_OK) {
         /* order: catalog -> collection -> store (inserts take the collection lock, then the store's) */
         coll_wrlock(c);
@@ -234,11 +234,11 @@ static int check_new_field(const av_schema *s, const av_field *f, av_err *err)
 {
     int rc = av_name_check(f->name, "field name", err);
     if (rc) return rc;
-    if (av_schema_field(s, f->name)) return av_fail(err, AV_EEXIST, "field \"%s\" already exists", f->name);
+    if (av_schema_field(s, f->name)) return av_fail_on(err, AV_EEXIST, AV_ENT_FIELD, AV_R_NONE, f->name, s->name, "field \"%s\" already exists", f->name);
     if (f->primary || f->type == AV_T_FLOAT_VECTOR)
-        return av_fail(err, AV_EINVAL, "field \"%s\": a primary key or a vector field cannot be added to an existing collection", f->name);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, s->name, "field \"%s\": a primary key or a vector field cannot be added to an existing collection", f->name);
     if (!f->nullable && !f->default_value)
-        return av_fail(err, AV_EINVAL, "field \"%s\" needs a default value (or must be nullable): rows already stored take it", f->name);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_MISSING, f->name, s->name, "field \"%s\" needs a default value (or must be nullable): rows already stored take it", f->name);
     return AV_OK;
 }
 
@@ -249,7 +249,7 @@ int av_collection_alter(av_store *st, const char *project, const char *db, const
     cat_wrlock(cat);
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
-    int rc = c ? AV_OK : av_fail(err, AV_ENOTFOUND, "collection not found[database=%s][collection=%s]", db, name);
+    int rc = c ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     av_schema s;
     av_schema_init(&s);
     if (rc == AV_OK) {
@@ -315,7 +315,7 @@ static int load_catalog(av_store *st, av_err *err)
     while (rc == AV_OK && sqlite3_step(q) == SQLITE_ROW) {
         json_object *js = json_tokener_parse((const char *)sqlite3_column_text(q, 3));
         av_schema s;
-        rc = js ? schema_from_json(js, &s, err) : av_fail(err, AV_EIO, "a stored schema is damaged");
+        rc = js ? schema_from_json(js, &s, err) : av_fail_on(err, AV_EIO, AV_ENT_COLLECTION, AV_R_NONE, NULL, NULL, "a stored schema is damaged");
         if (js) json_object_put(js);
         if (rc) break;
         av_collection *c = coll_new(st, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),

@@ -22,7 +22,7 @@ int av_filter_compile_viking(const av_collection *c, json_object *dsl, av_filter
 
 static int check_live(av_collection *c, av_err *err)
 {
-    if (c->dropped) return av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+    if (c->dropped) return av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     return AV_OK;
 }
 
@@ -63,7 +63,7 @@ static int cmp_pk_slots(const void *a, const void *b, void *arg)
 int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit,
              av_row_visitor fn, void *ctx, av_err *err)
 {
-    if (offset < 0) return av_fail(err, AV_EINVAL, "offset %lld is negative", (long long)offset);
+    if (offset < 0) return av_fail_on(err, AV_EINVAL, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "offset %lld is negative", (long long)offset);
     coll_rdlock(c);
     int rc = check_live(c, err);
     uint32_t *hits = NULL;
@@ -111,22 +111,22 @@ static int accept_slot(void *arg, uint32_t slot)
 
 static int check_search(const av_collection *c, const av_search_params *p, av_err *err)
 {
-    if (p->nq < 1) return av_fail(err, AV_EINVAL, "no query vectors; send at least one");
+    if (p->nq < 1) return av_fail_on(err, AV_EINVAL, AV_ENT_VECTOR, AV_R_EMPTY, NULL, NULL, "no query vectors; send at least one");
     if (p->limit < 1 || p->offset < 0 || (int64_t)p->limit + p->offset > AV_TOPK_MAX)
-        return av_fail(err, AV_ELIMIT, "limit %d and offset %d: limit must be >= 1, offset >= 0 and limit + offset <= %d",
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "limit %d and offset %d: limit must be >= 1, offset >= 0 and limit + offset <= %d",
                        p->limit, p->offset, AV_TOPK_MAX);
     if (p->has_range_filter && !p->has_radius)
-        return av_fail(err, AV_EINVAL, "range_filter needs radius; send both, or neither");
+        return av_fail_on(err, AV_EINVAL, AV_ENT_NONE, AV_R_MISSING, NULL, NULL, "range_filter needs radius; send both, or neither");
     av_metric m = p->use_metric ? p->metric : c->schema.metric;
-    if (m > AV_METRIC_COSINE) return av_fail(err, AV_EINVAL, "unknown metric %d", (int)m);
+    if (m > AV_METRIC_COSINE) return av_fail_on(err, AV_EINVAL, AV_ENT_INDEX, AV_R_UNKNOWN, NULL, NULL, "unknown metric %d", (int)m);
     if (p->has_radius && p->has_range_filter) {
         int ok = m == AV_METRIC_L2 ? p->range_filter < p->radius : p->range_filter > p->radius;
-        if (!ok) return av_fail(err, AV_EINVAL, "with metric %s, range_filter must be %s than radius",
+        if (!ok) return av_fail_on(err, AV_EINVAL, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "with metric %s, range_filter must be %s than radius",
                                 av_metric_name(m), m == AV_METRIC_L2 ? "smaller" : "larger");
     }
     for (size_t i = 0; i < (size_t)p->nq * (size_t)c->dim; i++)
         if (p->queries[i] != p->queries[i] || p->queries[i] - p->queries[i] != 0)
-            return av_fail(err, AV_EINVAL, "query vector %zu has a NaN or infinite value", i / (size_t)c->dim);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "query vector %zu has a NaN or infinite value", i / (size_t)c->dim);
     return AV_OK;
 }
 
@@ -175,7 +175,7 @@ int av_index_get(av_collection *c, const char *name, json_object **spec, av_err 
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) *spec = json_tokener_parse((const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
-        if (!*spec) rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
+        if (!*spec) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_INDEX, AV_R_NONE, name, c->schema.name, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     }
     av_store_unlock(c->st);
     return rc;

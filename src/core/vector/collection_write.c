@@ -21,10 +21,35 @@
 #include <limits.h>
 #include <math.h>
 #include <float.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- validation ------------------------------------------------------------------------------ */
+
+/* av_fail_on about item `row` of a batch (err->index). */
+static int fail_row(av_err *err, int64_t row, int code, int entity, int reason, const char *name, const char *scope,
+                    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static int fail_row(av_err *err, int64_t row, int code, int entity, int reason, const char *name, const char *scope,
+                    const char *fmt, ...)
+{
+    char msg[sizeof ((av_err *)0)->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    av_fail_on(err, code, entity, reason, name, scope, "%s", msg);
+    if (err) err->index = row;
+    return code;
+}
+
+/* A primary key as text, for av_err.name. */
+static const char *pk_text(const av_pk *pk, char buf[24])
+{
+    if (pk->is_str) return pk->s;
+    snprintf(buf, 24, "%" PRId64, pk->i);
+    return buf;
+}
 
 static int json_int64(json_object *v, int64_t *out)
 {
@@ -48,27 +73,27 @@ static int check_scalar(const av_field *f, av_type t, json_object *v, int row, a
         int64_t lo = t == AV_T_INT8 ? INT8_MIN : t == AV_T_INT16 ? INT16_MIN : t == AV_T_INT32 ? INT32_MIN : INT64_MIN;
         int64_t hi = t == AV_T_INT8 ? INT8_MAX : t == AV_T_INT16 ? INT16_MAX : t == AV_T_INT32 ? INT32_MAX : INT64_MAX;
         if (i < lo || i > hi)
-            return av_fail(err, AV_ETYPE, "row %d: value %" PRId64 " of field \"%s\" is out of range for %s", row, i, f->name, tn);
+            return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: value %" PRId64 " of field \"%s\" is out of range for %s", row, i, f->name, tn);
         return AV_OK;
     }
     case AV_T_FLOAT: case AV_T_DOUBLE: {
         if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) break;
         double d = json_object_get_double(v);
         if (!isfinite(d) || (t == AV_T_FLOAT && fabs(d) > FLT_MAX))
-            return av_fail(err, AV_ETYPE, "row %d: value of field \"%s\" is not a finite %s", row, f->name, tn);
+            return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: value of field \"%s\" is not a finite %s", row, f->name, tn);
         return AV_OK;
     }
     case AV_T_VARCHAR: {
         if (!json_object_is_type(v, json_type_string)) break;
         int len = json_object_get_string_len(v);
         if (len > f->max_length)
-            return av_fail(err, AV_ELIMIT, "row %d: field \"%s\" is %d bytes long; its max_length is %d", row, f->name, len, f->max_length);
+            return fail_row(err, row, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" is %d bytes long; its max_length is %d", row, f->name, len, f->max_length);
         return AV_OK;
     }
     default:
         break;
     }
-    return av_fail(err, AV_ETYPE, "row %d: field \"%s\" expects %s, got %s", row, f->name, tn,
+    return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" expects %s, got %s", row, f->name, tn,
                    json_type_to_name(json_object_get_type(v)));
 }
 
@@ -77,10 +102,10 @@ static int check_value(const av_field *f, json_object *v, int row, av_err *err)
     if (f->type == AV_T_JSON) return AV_OK;
     if (f->type != AV_T_ARRAY) return check_scalar(f, f->type, v, row, err);
     if (!json_object_is_type(v, json_type_array))
-        return av_fail(err, AV_ETYPE, "row %d: field \"%s\" expects an Array of %s", row, f->name, av_type_name(f->element_type));
+        return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" expects an Array of %s", row, f->name, av_type_name(f->element_type));
     size_t n = json_object_array_length(v);
     if (n > (size_t)f->max_capacity)
-        return av_fail(err, AV_ELIMIT, "row %d: field \"%s\" has %zu elements; its max_capacity is %d", row, f->name, n, f->max_capacity);
+        return fail_row(err, row, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" has %zu elements; its max_capacity is %d", row, f->name, n, f->max_capacity);
     for (size_t k = 0; k < n; k++) {
         int rc = check_scalar(f, f->element_type, json_object_array_get_idx(v, k), row, err);
         if (rc) return rc;
@@ -101,7 +126,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
 {
     const av_schema *s = &c->schema;
     if (in && !json_object_is_type(in, json_type_object))
-        return av_fail(err, AV_ETYPE, "row %d is not a JSON object", row);
+        return fail_row(err, row, AV_ETYPE, AV_ENT_ROW, AV_R_NONE, NULL, s->name, "row %d is not a JSON object", row);
     json_object *doc = json_object_new_object();
     int rc = AV_OK;
     for (int k = 0; k < s->nfields && rc == AV_OK; k++) {
@@ -112,7 +137,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
         if (!present) {
             if (f->default_value) json_object_object_add(doc, f->name, copy_json(f->default_value));
             else if (f->nullable) json_object_object_add(doc, f->name, NULL);
-            else rc = av_fail(err, AV_EFIELD, "row %d: field \"%s\" is missing; every row needs it (or create the field as nullable or with a default value)", row, f->name);
+            else rc = fail_row(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_MISSING, f->name, s->name, "row %d: field \"%s\" is missing; every row needs it (or create the field as nullable or with a default value)", row, f->name);
             continue;
         }
         if ((rc = check_value(f, v, row, err)) == AV_OK)
@@ -127,7 +152,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
                 continue;
             }
             if (!s->dynamic) {
-                rc = av_fail(err, AV_EFIELD, "row %d: field \"%s\" is not in the schema of collection \"%s\" and its dynamic field is disabled; remove the key or create the collection with enableDynamicField", row, key, s->name);
+                rc = fail_row(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, key, s->name, "row %d: field \"%s\" is not in the schema of collection \"%s\" and its dynamic field is disabled; remove the key, or create the collection with the dynamic field enabled", row, key, s->name);
                 break;
             }
             json_object_object_add(doc, key, copy_json(val));
@@ -141,23 +166,23 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
 static int check_pk(const av_collection *c, const av_pk *pk, int row, av_err *err)
 {
     if (pk->is_str != c->pk_is_str)
-        return av_fail(err, AV_EPK, "row %d: primary key \"%s\" is %s, got a %s", row, c->pkf->name,
+        return fail_row(err, row, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" is %s, got a %s", row, c->pkf->name,
                        av_type_name(c->pkf->type), pk->is_str ? "string" : "number");
     if (pk->is_str) {
-        if (!pk->s) return av_fail(err, AV_EPK, "row %d: primary key \"%s\" is missing", row, c->pkf->name);
+        if (!pk->s) return fail_row(err, row, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" is missing", row, c->pkf->name);
         size_t len = strlen(pk->s);
         if (len == 0 || len > (size_t)c->pkf->max_length)
-            return av_fail(err, AV_EPK, "row %d: primary key \"%s\" must be 1..%d bytes long, got %zu", row, c->pkf->name, c->pkf->max_length, len);
+            return fail_row(err, row, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" must be 1..%d bytes long, got %zu", row, c->pkf->name, c->pkf->max_length, len);
     }
     return AV_OK;
 }
 
 static int check_vector(const av_collection *c, const float *v, int row, av_err *err)
 {
-    if (!v) return av_fail(err, AV_EFIELD, "row %d: vector field \"%s\" is missing", row, c->vecf->name);
+    if (!v) return fail_row(err, row, AV_EFIELD, AV_ENT_VECTOR, AV_R_MISSING, c->vecf->name, c->schema.name, "row %d: vector field \"%s\" is missing", row, c->vecf->name);
     for (int k = 0; k < c->dim; k++)
         if (!isfinite(v[k]))
-            return av_fail(err, AV_EINVAL, "row %d: vector field \"%s\" has a NaN or infinite value at index %d", row, c->vecf->name, k);
+            return fail_row(err, row, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, c->vecf->name, c->schema.name, "row %d: vector field \"%s\" has a NaN or infinite value at index %d", row, c->vecf->name, k);
     return AV_OK;
 }
 
@@ -175,8 +200,8 @@ static int check_batch_dups(const av_collection *c, const av_pk *pks, size_t n, 
         if (prev != PKMAP_NONE) {
             if (!upsert) {
                 rc = pks[i].is_str
-                    ? av_fail(err, AV_EPK, "rows %u and %zu have the same primary key \"%s\"", prev, i, pks[i].s)
-                    : av_fail(err, AV_EPK, "rows %u and %zu have the same primary key %" PRId64, prev, i, pks[i].i);
+                    ? fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_DUPLICATE, pks[i].s, c->schema.name, "rows %u and %zu have the same primary key \"%s\"", prev, i, pks[i].s)
+                    : fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_DUPLICATE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "rows %u and %zu have the same primary key %" PRId64, prev, i, pks[i].i);
                 break;
             }
             skip[prev] = 1;
@@ -303,10 +328,10 @@ int av_insert(av_collection *c, const av_row *rows, size_t n, int upsert, av_pk 
 
 int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int64_t expire_ms, av_pk *out_pks, av_err *err)
 {
-    if (n == 0) return av_fail(err, AV_EINVAL, "no rows to write; send at least one row");
-    if (n > AV_BATCH_MAX) return av_fail(err, AV_ELIMIT, "%zu rows in one request; the limit is %d", n, AV_BATCH_MAX);
+    if (n == 0) return av_fail_on(err, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, NULL, c->schema.name, "no rows to write; send at least one row");
+    if (n > AV_BATCH_MAX) return av_fail_on(err, AV_ELIMIT, AV_ENT_ROW, AV_R_NONE, NULL, c->schema.name, "%zu rows in one request; the limit is %d", n, AV_BATCH_MAX);
     int assign = c->pkf->auto_id && !upsert;
-    if (expire_ms < 0) return av_fail(err, AV_EINVAL, "the expiry time is negative");
+    if (expire_ms < 0) return av_fail_on(err, AV_EINVAL, AV_ENT_ROW, AV_R_NONE, NULL, c->schema.name, "the expiry time is negative");
     json_object **docs = xcalloc(n, sizeof *docs);
     av_pk *pks = xcalloc(n, sizeof *pks);
     uint8_t *skip = xcalloc(n, 1);
@@ -319,7 +344,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
 
     coll_wrlock(c);
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
         goto unlock;
     }
     int64_t saved_auto = c->last_auto_id, now = av_now_ms();
@@ -327,9 +352,9 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
         uint32_t found;
         if (assign) pks[i] = (av_pk){ 0, next_auto_id(c), NULL };
         else if (!upsert && (found = coll_find(c, &pks[i])) != PKMAP_NONE && coll_visible(c, found, now))
-            rc = pks[i].is_str
-                ? av_fail(err, AV_EPK, "row %zu: primary key \"%s\" already exists; use upsert to replace it", i, pks[i].s)
-                : av_fail(err, AV_EPK, "row %zu: primary key %" PRId64 " already exists; use upsert to replace it", i, pks[i].i);
+            rc = pks[i].is_str   /* in use by a stored row */
+                ? fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_IN_USE, pks[i].s, c->schema.name, "row %zu: primary key \"%s\" already exists; use upsert to replace it", i, pks[i].s)
+                : fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_IN_USE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "row %zu: primary key %" PRId64 " already exists; use upsert to replace it", i, pks[i].i);
     }
     insert_job job = { c, rows, pks, docs, skip, expire, n, assign };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
@@ -366,8 +391,8 @@ static json_object *merged_doc(const av_collection *c, uint32_t slot, json_objec
 
 int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
 {
-    if (n == 0) return av_fail(err, AV_EINVAL, "no rows to update; send at least one row");
-    if (n > AV_BATCH_MAX) return av_fail(err, AV_ELIMIT, "%zu rows in one request; the limit is %d", n, AV_BATCH_MAX);
+    if (n == 0) return av_fail_on(err, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, NULL, c->schema.name, "no rows to update; send at least one row");
+    if (n > AV_BATCH_MAX) return av_fail_on(err, AV_ELIMIT, AV_ENT_ROW, AV_R_NONE, NULL, c->schema.name, "%zu rows in one request; the limit is %d", n, AV_BATCH_MAX);
     json_object **docs = xcalloc(n, sizeof *docs);
     av_row *full = xcalloc(n, sizeof *full);
     float *vecs = xmalloc(sizeof(float) * (size_t)c->dim * n);
@@ -379,19 +404,19 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
         rc = check_pk(c, &rows[i].pk, (int)i, err);
         if (rc == AV_OK && rows[i].vec) rc = check_vector(c, rows[i].vec, (int)i, err);
         if (rc == AV_OK && rows[i].doc && !json_object_is_type(rows[i].doc, json_type_object))
-            rc = av_fail(err, AV_ETYPE, "row %zu is not a JSON object", i);
+            rc = fail_row(err, (int64_t)i, AV_ETYPE, AV_ENT_ROW, AV_R_NONE, NULL, c->schema.name, "row %zu is not a JSON object", i);
         pks[i] = rows[i].pk;
     }
     if (rc == AV_OK) rc = check_batch_dups(c, pks, n, 1, skip, err);
     if (rc) goto done;
     coll_wrlock(c);
-    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+    if (c->dropped) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         uint32_t slot = coll_find(c, &pks[i]);
         if (slot == PKMAP_NONE || !coll_visible(c, slot, now)) {
-            rc = pks[i].is_str ? av_fail(err, AV_ENOTFOUND, "row %zu: data not found: primary key \"%s\" does not exist", i, pks[i].s)
-                               : av_fail(err, AV_ENOTFOUND, "row %zu: data not found: primary key %" PRId64 " does not exist", i, pks[i].i);
+            rc = pks[i].is_str ? fail_row(err, (int64_t)i, AV_ENOTFOUND, AV_ENT_ROW, AV_R_NONE, pks[i].s, c->schema.name, "row %zu: data not found: primary key \"%s\" does not exist", i, pks[i].s)
+                               : fail_row(err, (int64_t)i, AV_ENOTFOUND, AV_ENT_ROW, AV_R_NONE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "row %zu: data not found: primary key %" PRId64 " does not exist", i, pks[i].i);
             break;
         }
         json_object *m = merged_doc(c, slot, rows[i].doc);
@@ -466,16 +491,16 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
     if (deleted) *deleted = 0;
     for (size_t i = 0; i < n; i++) {
         if (pks[i].is_str != c->pk_is_str)
-            return av_fail(err, AV_EPK, "id #%zu is a %s but primary key \"%s\" is %s", i,
+            return fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "id #%zu is a %s but primary key \"%s\" is %s", i,
                            pks[i].is_str ? "string" : "number", c->pkf->name, av_type_name(c->pkf->type));
-        if (pks[i].is_str && !pks[i].s) return av_fail(err, AV_EPK, "id #%zu is missing", i);
+        if (pks[i].is_str && !pks[i].s) return fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "id #%zu is missing", i);
     }
     coll_wrlock(c);
     int rc = AV_OK;
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (n ? n : 1));
     size_t m = 0;
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         for (size_t i = 0; i < n; i++) {
             uint32_t s = coll_find(c, &pks[i]);
@@ -494,7 +519,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
 {
     if (deleted) *deleted = 0;
     if (!f || av_filter_always_true(f))
-        return av_fail(err, AV_EUNSAFE, "delete plan can't be empty or always true: the filter would delete every entity; name the entities to delete, or drop the collection");
+        return av_fail_on(err, AV_EUNSAFE, AV_ENT_FILTER, AV_R_NONE, NULL, c->schema.name, "the filter is empty or always true, so it would delete every row; name the rows to delete, or drop the collection");
     av_pk *pks = NULL;
     size_t npk = 0;
     if (av_filter_pks(f, &pks, &npk)) {
@@ -507,7 +532,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (c->rows.live ? (size_t)c->rows.live : 1));
     size_t m = 0;
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         int64_t now = av_now_ms();
         for (uint32_t s = 0; s < c->rows.nslots; s++) {
@@ -552,7 +577,7 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
     coll_wrlock(c);
     int rc = AV_OK;
     if (c->dropped) {
-        rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     } else {
         int64_t sid = 0;
         av_store_lock(c->st);
@@ -594,7 +619,7 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
     sqlite3_stmt *st;
     const char *sql = create ? "INSERT INTO coll_index(coll, name, spec) VALUES (?1, ?2, ?3)"
                              : "UPDATE coll_index SET spec = ?3 WHERE coll = ?1 AND name = ?2";
-    if (c->dropped) rc = av_fail(err, AV_ENOTFOUND, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
+    if (c->dropped) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     else if (sqlite3_prepare_v2(db, sql, -1, &st, NULL)) rc = av_store_sqlite_fail(c->st, err, "writing an index");
     else {
         sqlite3_bind_int64(st, 1, c->id);
@@ -602,9 +627,9 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
         sqlite3_bind_text(st, 3, json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
         int s = sqlite3_step(st);
         sqlite3_finalize(st);
-        if (s == SQLITE_CONSTRAINT) rc = av_fail(err, AV_EEXIST, "index \"%s\" already exists on collection \"%s\"", name, c->schema.name);
+        if (s == SQLITE_CONSTRAINT) rc = av_fail_on(err, AV_EEXIST, AV_ENT_INDEX, AV_R_NONE, name, c->schema.name, "index \"%s\" already exists on collection \"%s\"", name, c->schema.name);
         else if (s != SQLITE_DONE) rc = av_store_sqlite_fail(c->st, err, "writing an index");
-        else if (!create && sqlite3_changes(db) == 0) rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
+        else if (!create && sqlite3_changes(db) == 0) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_INDEX, AV_R_NONE, name, c->schema.name, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     }
     av_store_unlock(c->st);
     coll_unlock(c);
@@ -619,7 +644,7 @@ int av_index_drop(av_collection *c, const char *name, av_err *err)
     int rc = av_store_exec(c->st, q, err);
     sqlite3_free(q);
     if (rc == AV_OK && sqlite3_changes(av_store_db(c->st)) == 0)
-        rc = av_fail(err, AV_ENOTFOUND, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_INDEX, AV_R_NONE, name, c->schema.name, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     av_store_unlock(c->st);
     coll_unlock(c);
     return rc;

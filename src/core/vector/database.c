@@ -24,7 +24,7 @@ int av_db_create(av_store *st, const char *project, const char *db, av_err *err)
     if (rc) return rc;
     av_store_lock(st);
     int n = store_count(av_store_db(st), "SELECT count(*) FROM db WHERE project = ?1 AND name = ?2", project, db);
-    if (n > 0 || strcmp(db, "default") == 0) rc = av_fail(err, AV_EEXIST, "database \"%s\" already exists", db);
+    if (n > 0 || strcmp(db, "default") == 0) rc = av_fail_on(err, AV_EEXIST, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" already exists", db);
     else {
         char *q = sqlite3_mprintf("INSERT INTO db(project, name, created_ms) VALUES (%Q, %Q, %lld)", project, db, (long long)av_now_ms());
         rc = av_store_exec(st, q, err);

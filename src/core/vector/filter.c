@@ -8,6 +8,7 @@
 #include "lib/util.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,15 +74,31 @@ void av_filter_free(av_filter *f)
 
 /* ---- binding and type checks ----------------------------------------------------------------- */
 
+/* av_fail_at that also says what the error is about (entity, reason, name, scope). */
+static int fail_at(av_err *err, int code, int pos, int entity, int reason, const char *name, const char *scope,
+                   const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+static int fail_at(av_err *err, int code, int pos, int entity, int reason, const char *name, const char *scope,
+                   const char *fmt, ...)
+{
+    char msg[sizeof ((av_err *)0)->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    av_fail_on(err, code, entity, reason, name, scope, "%s", msg);
+    if (err) err->pos = pos;
+    return code;
+}
+
 int fn_bind_field(av_fnode *n, const av_schema *s, av_err *err)
 {
     const av_field *f = av_schema_field(s, n->name);
     if (f && f->primary) { n->is_pk = 1; n->field = f; return AV_OK; }
     if (f && f->type == AV_T_FLOAT_VECTOR)
-        return av_fail_at(err, AV_EFILTER, n->pos, "cannot parse expression: the vector field \"%s\" cannot be used in a filter (position %d)", n->name, n->pos);
+        return fail_at(err, AV_EFILTER, n->pos, AV_ENT_VECTOR, AV_R_NONE, n->name, s->name, "cannot parse expression: the vector field \"%s\" cannot be used in a filter (position %d)", n->name, n->pos);
     if (f) { n->field = f; return AV_OK; }
     if (!s->dynamic)
-        return av_fail_at(err, AV_EFILTER, n->pos, "cannot parse expression: field %s does not exist in the schema of \"%s\" and its dynamic field is disabled (position %d)", n->name, s->name, n->pos);
+        return fail_at(err, AV_EFILTER, n->pos, AV_ENT_FIELD, AV_R_UNKNOWN, n->name, s->name, "cannot parse expression: field %s does not exist in the schema of \"%s\" and its dynamic field is disabled (position %d)", n->name, s->name, n->pos);
     return AV_OK;
 }
 
@@ -108,7 +125,7 @@ static int fits(fv_type want, fv_type got)
 
 static int type_error(const av_fnode *field, const av_fnode *lit, av_err *err)
 {
-    return av_fail_at(err, AV_EFILTER, lit->pos, "cannot parse expression: field \"%s\" is %s and cannot be compared with %s (position %d)",
+    return fail_at(err, AV_EFILTER, lit->pos, AV_ENT_FIELD, AV_R_NONE, field->name, NULL, "cannot parse expression: field \"%s\" is %s and cannot be compared with %s (position %d)",
                       field->name, av_type_name(field->field->type),
                       lit->lit.t == FV_STR ? "a string" : is_number(lit->lit.t) ? "a number" : lit->lit.t == FV_BOOL ? "a boolean" : "this value",
                       lit->pos);
@@ -129,7 +146,7 @@ int fn_check_types(const av_fnode *n, av_err *err)
     } else if (n->kind == FN_LIKE) {
         fv_type w = wanted(n->a);
         if (w != FV_MISSING && w != FV_STR)
-            return av_fail_at(err, AV_EFILTER, n->pos, "cannot parse expression: like needs a VarChar field, and \"%s\" is %s (position %d)",
+            return fail_at(err, AV_EFILTER, n->pos, AV_ENT_FIELD, AV_R_NONE, n->a->name, NULL, "cannot parse expression: like needs a VarChar field, and \"%s\" is %s (position %d)",
                               n->a->name, av_type_name(n->a->field->type), n->pos);
     }
     return AV_OK;
@@ -139,10 +156,10 @@ int fn_prepare_in(av_fnode *n, av_err *err)
 {
     const fval *l = &n->b->lit;
     if (n->b->kind != FN_LIT || l->t != FV_JSON || !json_object_is_type(l->j, json_type_array))
-        return av_fail_at(err, AV_EFILTER, n->b->pos, "cannot parse expression: `in` needs a list of values like [1, 2] (position %d)", n->b->pos);
+        return fail_at(err, AV_EFILTER, n->b->pos, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "cannot parse expression: `in` needs a list of values like [1, 2] (position %d)", n->b->pos);
     size_t len = json_object_array_length(l->j);
     if (len > AV_FILTER_MAX_LIST)
-        return av_fail_at(err, AV_ELIMIT, n->b->pos, "the `in` list has %zu values; the limit is %d", len, AV_FILTER_MAX_LIST);
+        return fail_at(err, AV_ELIMIT, n->b->pos, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "the `in` list has %zu values; the limit is %d", len, AV_FILTER_MAX_LIST);
     n->list = xcalloc(len ? len : 1, sizeof(fval));
     n->nlist = len;
     for (size_t i = 0; i < len; i++) n->list[i] = to_fval(json_object_array_get_idx(l->j, i));

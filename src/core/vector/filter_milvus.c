@@ -44,8 +44,10 @@ typedef struct parser {
 
 static av_fnode *fail(parser *ps, int pos, const char *what, const char *hint)
 {
-    if (!ps->failed)
+    if (!ps->failed) {
         av_fail_at(ps->err, AV_EFILTER, pos, "cannot parse expression: %s at position %d%s%s", what, pos, hint ? "; " : "", hint ? hint : "");
+        if (ps->err) ps->err->entity = AV_ENT_FILTER;
+    }
     ps->failed = 1;
     return NULL;
 }
@@ -212,6 +214,7 @@ static json_object *parse_list_json(parser *ps, int depth)
     while (ps->t.k != T_RB) {
         if (json_object_array_length(arr) >= AV_FILTER_MAX_LIST) {
             av_fail_at(ps->err, AV_ELIMIT, ps->t.pos, "a list in the expression has more than %d values", AV_FILTER_MAX_LIST);
+            if (ps->err) ps->err->entity = AV_ENT_FILTER;
             ps->failed = 1;
             goto bad;
         }
@@ -513,10 +516,14 @@ int av_filter_parse_milvus(const char *expr, const av_schema *schema, av_filter 
     *out = NULL;
     size_t len = strlen(expr);
     if (len > AV_FILTER_MAX_LEN)
-        return av_fail(err, AV_ELIMIT, "the filter expression is %zu bytes; the limit is %d", len, AV_FILTER_MAX_LEN);
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "the filter expression is %zu bytes; the limit is %d", len, AV_FILTER_MAX_LEN);
     parser ps = { expr, len, 0, { 0 }, schema, err, 0, 0 };
     if (next(&ps)) return AV_EFILTER;
-    if (ps.t.k == T_END) return av_fail_at(err, AV_EFILTER, 0, "cannot parse expression: the filter is empty");
+    if (ps.t.k == T_END) {
+        av_fail_at(err, AV_EFILTER, 0, "cannot parse expression: the filter is empty");
+        if (err) { err->entity = AV_ENT_FILTER; err->reason = AV_R_EMPTY; }
+        return AV_EFILTER;
+    }
     av_fnode *root = parse_or(&ps);
     if (root && ps.t.k != T_END) {
         fn_free(root);

@@ -28,7 +28,7 @@ static av_fnode *field_node(json_object *f, const av_schema *s, av_err *err)
 {
     json_object *name;
     if (!json_object_object_get_ex(f, "field", &name) || !json_object_is_type(name, json_type_string)) {
-        av_fail(err, AV_EFILTER, "invalid filter: \"field\" must be a field name (geographic ranges are not supported)");
+        av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "invalid filter: \"field\" must be a field name (geographic ranges are not supported)");
         return NULL;
     }
     av_fnode *n = fn_new(FN_FIELD, 0);
@@ -41,7 +41,7 @@ static av_fnode *must(json_object *f, const av_schema *s, int negate, av_err *er
 {
     json_object *conds;
     if (!json_object_object_get_ex(f, "conds", &conds) || !json_object_is_type(conds, json_type_array)) {
-        av_fail(err, AV_EFILTER, "invalid filter: must/must_not needs \"conds\", a list of values");
+        av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_MISSING, NULL, NULL, "invalid filter: must/must_not needs \"conds\", a list of values");
         return NULL;
     }
     av_fnode *fld = field_node(f, s, err);
@@ -73,7 +73,7 @@ static av_fnode *range(json_object *f, const av_schema *s, int outside, av_err *
     };
     json_object *center;
     if (json_object_object_get_ex(f, "center", &center)) {
-        av_fail(err, AV_EFILTER, "invalid filter: geographic ranges (center/radius) are not supported");
+        av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "invalid filter: geographic ranges (center/radius) are not supported");
         return NULL;
     }
     av_fnode *out = NULL;
@@ -82,7 +82,7 @@ static av_fnode *range(json_object *f, const av_schema *s, int outside, av_err *
         if (!json_object_object_get_ex(f, bounds[i].key, &v) || !v) continue;
         if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
             fn_free(out);
-            av_fail(err, AV_EFILTER, "invalid filter: range bound \"%s\" must be a number", bounds[i].key);
+            av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "invalid filter: range bound \"%s\" must be a number", bounds[i].key);
             return NULL;
         }
         av_fnode *fld = field_node(f, s, err);
@@ -94,7 +94,7 @@ static av_fnode *range(json_object *f, const av_schema *s, int outside, av_err *
         if (fn_check_types(cmp, err)) { fn_free(cmp); fn_free(out); return NULL; }
         out = out ? pair(outside ? FN_OR : FN_AND, out, cmp) : cmp;
     }
-    if (!out) av_fail(err, AV_EFILTER, "invalid filter: range needs at least one of gt, gte, lt, lte");
+    if (!out) av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_MISSING, NULL, NULL, "invalid filter: range needs at least one of gt, gte, lt, lte");
     return out;
 }
 
@@ -103,7 +103,7 @@ static av_fnode *logic(json_object *f, const av_schema *s, int is_and, int depth
     json_object *conds;
     if (!json_object_object_get_ex(f, "conds", &conds) || !json_object_is_type(conds, json_type_array) ||
         json_object_array_length(conds) == 0) {
-        av_fail(err, AV_EFILTER, "invalid filter: and/or needs \"conds\", a non-empty list of filters");
+        av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_MISSING, NULL, NULL, "invalid filter: and/or needs \"conds\", a non-empty list of filters");
         return NULL;
     }
     av_fnode *out = NULL;
@@ -117,11 +117,11 @@ static av_fnode *logic(json_object *f, const av_schema *s, int is_and, int depth
 
 static av_fnode *build(json_object *f, const av_schema *s, int depth, av_err *err)
 {
-    if (depth > AV_FILTER_MAX_DEPTH) { av_fail(err, AV_ELIMIT, "filter nested deeper than %d levels", AV_FILTER_MAX_DEPTH); return NULL; }
+    if (depth > AV_FILTER_MAX_DEPTH) { av_fail_on(err, AV_ELIMIT, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "filter nested deeper than %d levels", AV_FILTER_MAX_DEPTH); return NULL; }
     json_object *opv;
     if (!f || !json_object_is_type(f, json_type_object) || !json_object_object_get_ex(f, "op", &opv) ||
         !json_object_is_type(opv, json_type_string)) {
-        av_fail(err, AV_EFILTER, "invalid filter: every filter is an object with \"op\" (must, must_not, range, range_out, and, or)");
+        av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_MISSING, NULL, NULL, "invalid filter: every filter is an object with \"op\" (must, must_not, range, range_out, and, or)");
         return NULL;
     }
     const char *op = json_object_get_string(opv);
@@ -131,7 +131,7 @@ static av_fnode *build(json_object *f, const av_schema *s, int depth, av_err *er
     if (strcmp(op, "range_out") == 0) return range(f, s, 1, err);
     if (strcmp(op, "and") == 0) return logic(f, s, 1, depth, err);
     if (strcmp(op, "or") == 0) return logic(f, s, 0, depth, err);
-    av_fail(err, AV_EFILTER, "invalid filter: unknown op \"%.32s\"; use must, must_not, range, range_out, and, or", op);
+    av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_UNKNOWN, NULL, NULL, "invalid filter: unknown op \"%.32s\"; use must, must_not, range, range_out, and, or", op);
     return NULL;
 }
 

@@ -51,20 +51,33 @@ int av_metric_from_name(const char *name, av_metric *out)
     return AV_OK;
 }
 
+/* The entity a name check is about, from the `what` its caller names ("collection name", ...). */
+static int name_entity(const char *what)
+{
+    static const struct { const char *what; int entity; } kinds[] = {
+        {"collection name", AV_ENT_COLLECTION}, {"database name", AV_ENT_DATABASE},
+        {"field name", AV_ENT_FIELD}, {"index name", AV_ENT_INDEX},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strcmp(kinds[i].what, what) == 0) return kinds[i].entity;
+    return AV_ENT_NONE;
+}
+
 int av_name_check(const char *name, const char *what, av_err *err)
 {
+    int ent = name_entity(what);
     if (!name || !*name)
-        return av_fail(err, AV_EINVAL, "the %s is empty; use letters, digits and underscores, starting with a letter or underscore", what);
+        return av_fail_on(err, AV_EINVAL, ent, AV_R_EMPTY, NULL, NULL, "the %s is empty; use letters, digits and underscores, starting with a letter or underscore", what);
     size_t n = strlen(name);
     if (n > AV_NAME_MAX)
-        return av_fail(err, AV_EINVAL, "the %s is %zu characters long; the limit is %d", what, n, AV_NAME_MAX);
+        return av_fail_on(err, AV_EINVAL, ent, AV_R_NONE, name, NULL, "the %s is %zu characters long; the limit is %d", what, n, AV_NAME_MAX);
     char c = name[0];
     if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-        return av_fail(err, AV_EINVAL, "invalid %s \"%.64s\": the first character must be a letter or an underscore", what, name);
+        return av_fail_on(err, AV_EINVAL, ent, AV_R_NONE, name, NULL, "invalid %s \"%.64s\": the first character must be a letter or an underscore", what, name);
     for (size_t i = 1; i < n; i++) {
         c = name[i];
         if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-            return av_fail(err, AV_EINVAL, "invalid %s \"%.64s\": it can only contain numbers, letters and underscores (found '%c' at position %zu)", what, name, c, i);
+            return av_fail_on(err, AV_EINVAL, ent, AV_R_NONE, name, NULL, "invalid %s \"%.64s\": it can only contain numbers, letters and underscores (found '%c' at position %zu)", what, name, c, i);
     }
     return AV_OK;
 }
@@ -135,30 +148,31 @@ static int is_scalar_type(av_type t)
     return t >= AV_T_BOOL && t <= AV_T_VARCHAR;
 }
 
-static int check_field(const av_field *f, av_err *err)
+/* One field of collection `coll` (the errors' scope). */
+static int check_field(const av_field *f, const char *coll, av_err *err)
 {
     int rc = av_name_check(f->name, "field name", err);
     if (rc) return rc;
     if (f->type == AV_T_NONE)
-        return av_fail(err, AV_EINVAL, "field \"%s\" has no data type", f->name);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_MISSING, f->name, coll, "field \"%s\" has no data type", f->name);
     if (f->primary) {
         if (f->type != AV_T_INT64 && f->type != AV_T_VARCHAR)
-            return av_fail(err, AV_EINVAL, "the primary key field \"%s\" must be Int64 or VarChar, not %s", f->name, av_type_name(f->type));
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "the primary key field \"%s\" must be Int64 or VarChar, not %s", f->name, av_type_name(f->type));
         if (f->auto_id && f->type != AV_T_INT64)
-            return av_fail(err, AV_EINVAL, "autoID is only supported for an Int64 primary key (field \"%s\" is VarChar)", f->name);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_PK, AV_R_NONE, f->name, coll, "automatically assigned keys need an Int64 primary key (field \"%s\" is VarChar)", f->name);
         if (f->nullable)
-            return av_fail(err, AV_EINVAL, "the primary key field \"%s\" cannot be nullable", f->name);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "the primary key field \"%s\" cannot be nullable", f->name);
     }
     if (f->type == AV_T_FLOAT_VECTOR && (f->dim < 1 || f->dim > AV_DIM_MAX))
-        return av_fail(err, AV_EINVAL, "field \"%s\": dim %d is out of range; use 1..%d", f->name, f->dim, AV_DIM_MAX);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, f->name, coll, "field \"%s\": dim %d is out of range; use 1..%d", f->name, f->dim, AV_DIM_MAX);
     int varchar = f->type == AV_T_VARCHAR || (f->type == AV_T_ARRAY && f->element_type == AV_T_VARCHAR);
     if (varchar && (f->max_length < 1 || f->max_length > AV_VARCHAR_MAX))
-        return av_fail(err, AV_EINVAL, "field \"%s\": max_length %d is out of range; set max_length to 1..%d", f->name, f->max_length, AV_VARCHAR_MAX);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "field \"%s\": max_length %d is out of range; set max_length to 1..%d", f->name, f->max_length, AV_VARCHAR_MAX);
     if (f->type == AV_T_ARRAY) {
         if (!is_scalar_type(f->element_type))
-            return av_fail(err, AV_EINVAL, "field \"%s\": an Array needs a scalar elementDataType", f->name);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_UNKNOWN, f->name, coll, "field \"%s\": an Array needs a scalar element type (Bool, an integer, Float, Double or VarChar)", f->name);
         if (f->max_capacity < 1 || f->max_capacity > AV_ARRAY_CAP_MAX)
-            return av_fail(err, AV_EINVAL, "field \"%s\": max_capacity %d is out of range; use 1..%d", f->name, f->max_capacity, AV_ARRAY_CAP_MAX);
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, f->name, coll, "field \"%s\": max_capacity %d is out of range; use 1..%d", f->name, f->max_capacity, AV_ARRAY_CAP_MAX);
     }
     return AV_OK;
 }
@@ -168,22 +182,22 @@ int av_schema_validate(const av_schema *s, av_err *err)
     int rc = av_name_check(s->name, "collection name", err);
     if (rc) return rc;
     if (s->nfields > AV_FIELDS_MAX)
-        return av_fail(err, AV_ELIMIT, "the schema has %d fields; the limit is %d", s->nfields, AV_FIELDS_MAX);
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, NULL, s->name, "the schema has %d fields; the limit is %d", s->nfields, AV_FIELDS_MAX);
     int npk = 0, nvec = 0;
     for (int i = 0; i < s->nfields; i++) {
-        if ((rc = check_field(&s->fields[i], err))) return rc;
+        if ((rc = check_field(&s->fields[i], s->name, err))) return rc;
         npk += s->fields[i].primary != 0;
         nvec += s->fields[i].type == AV_T_FLOAT_VECTOR;
         for (int j = 0; j < i; j++)
             if (strcmp(s->fields[i].name, s->fields[j].name) == 0)
-                return av_fail(err, AV_EINVAL, "duplicate field name \"%s\"", s->fields[i].name);
+                return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_DUPLICATE, s->fields[i].name, s->name, "duplicate field name \"%s\"", s->fields[i].name);
         if (strcmp(s->fields[i].name, "$meta") == 0)
-            return av_fail(err, AV_EINVAL, "\"$meta\" is reserved for the dynamic field");
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, "$meta", s->name, "\"$meta\" is reserved for the dynamic field");
     }
     if (npk != 1)
-        return av_fail(err, AV_EINVAL, "the schema has %d primary key fields; exactly one Int64 or VarChar field must have isPrimary set", npk);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_PK, npk ? AV_R_DUPLICATE : AV_R_MISSING, NULL, s->name, "the schema has %d primary key fields; make exactly one Int64 or VarChar field the primary key", npk);
     if (nvec != 1)
-        return av_fail(err, AV_EINVAL, "the schema has %d float vector fields; annovec needs exactly one FloatVector field", nvec);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_VECTOR, nvec ? AV_R_DUPLICATE : AV_R_MISSING, NULL, s->name, "the schema has %d float vector fields; annovec needs exactly one FloatVector field", nvec);
     return AV_OK;
 }
 
@@ -240,7 +254,7 @@ int schema_from_json(json_object *o, av_schema *s, av_err *err)
 {
     av_schema_init(s);
     if (jint(o, "v") != 1)
-        return av_fail(err, AV_EIO, "stored schema has an unknown version");
+        return av_fail_on(err, AV_EIO, AV_ENT_COLLECTION, AV_R_NONE, NULL, NULL, "stored schema has an unknown version");
     snprintf(s->name, sizeof s->name, "%s", jstr(o, "name"));
     snprintf(s->description, sizeof s->description, "%s", jstr(o, "description"));
     s->dynamic = (int)jint(o, "dynamic");
@@ -250,7 +264,7 @@ int schema_from_json(json_object *o, av_schema *s, av_err *err)
     s->created_ms = jint(o, "created_ms");
     json_object *fields;
     if (!json_object_object_get_ex(o, "fields", &fields) || !json_object_is_type(fields, json_type_array))
-        return av_fail(err, AV_EIO, "stored schema has no fields");
+        return av_fail_on(err, AV_EIO, AV_ENT_COLLECTION, AV_R_NONE, NULL, NULL, "stored schema has no fields");
     for (size_t i = 0; i < json_object_array_length(fields); i++) {
         json_object *fo = json_object_array_get_idx(fields, i);
         av_type t = AV_T_NONE, et = AV_T_NONE;
