@@ -2,9 +2,10 @@
  * dsversion.c — dataset versions (annovec_dataset.h): publishing freezes every sample (its document
  * and source path) into version_sample and writes a manifest of JSON lines into the file namespace.
  * A version's frozen paths count as references, so no later delete can remove a file it lists.
+ * Locking: each call holds the store lock; writes are one transaction.
  */
-#include "core/dataset/dataset_internal.h"
-#include "core/dataset/objects.h"
+#include "core/dataset/sample.h"
+#include "core/dataset/file.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static void manifest_line(av_buf *b, json_object *doc)
 static int freeze(av_store *st, const char *project, const ds_row *ds, const char *vid, av_buf *b, av_err *err)
 {
     sqlite3_stmt *q = ds_query(st, err, "SELECT " SAMPLE_COLUMNS ", seq FROM sample WHERE dataset = ?1 ORDER BY seq", 1, ds->id);
-    if (!q) return err->code;
+    if (!q) return err ? err->code : AV_EIO;
     sqlite3_stmt *ins;
     if (sqlite3_prepare_v2(av_store_db(st), "INSERT INTO version_sample(version, project, sample, seq, doc, path, labels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                            -1, &ins, NULL) != SQLITE_OK) {
@@ -52,7 +53,7 @@ static int freeze(av_store *st, const char *project, const ds_row *ds, const cha
         sqlite3_bind_text(ins, 1, vid, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, project, -1, SQLITE_STATIC);
         sqlite3_bind_value(ins, 3, sqlite3_column_value(q, 0));
-        sqlite3_bind_int64(ins, 4, sqlite3_column_int64(q, 13));
+        sqlite3_bind_int64(ins, 4, sqlite3_column_int64(q, SAMPLE_NCOLUMNS));
         sqlite3_bind_text(ins, 5, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
         sqlite3_bind_value(ins, 6, sqlite3_column_value(q, 3));
         sqlite3_bind_value(ins, 7, sqlite3_column_value(q, 7));
@@ -78,28 +79,44 @@ static void diff_counts(av_store *st, const char *vid, const char *prev, json_ob
                                            "WHERE a.version = ?1 AND b.version = ?2 AND a.labels <> b.labels", 2, vid, prev));
 }
 
-static int create_in_txn(av_store *st, const char *project, const ds_row *ds, json_object *spec, const char *vid, av_err *err)
+/* The previous version's id (caller frees), or NULL for the first. */
+static char *latest_version(av_store *st, const ds_row *ds)
 {
-    json_object *v = NULL;
-    const char *given = json_object_object_get_ex(spec, "version_name", &v) && v ? json_object_get_string(v) : NULL;
-    int64_t num = ds_scalar(st, "SELECT next_version FROM dataset WHERE id = ?1", 1, ds->id);
-    char name[40];
-    snprintf(name, sizeof name, "%s", given ? given : "");
-    if (!given) snprintf(name, sizeof name, "V%03lld", (long long)num);
-    if (!ds_name_ok(name, 32)) return av_fail(err, AV_EINVAL, "version_name must be 1 to 32 letters, digits, '_' or '-'");
-    if (ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
-        return ds_fail(err, AV_EEXIST, AV_ENT_VERSION, "version %s already exists in dataset %s; choose another version_name", name, ds->id);
-    char *prev = NULL;
-    sqlite3_stmt *q = ds_query(st, err, "SELECT id FROM ds_version WHERE dataset = ?1 ORDER BY num DESC LIMIT 1", 1, ds->id);
-    if (q && sqlite3_step(q) == SQLITE_ROW) prev = xstrdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_stmt *q = ds_query(st, NULL, "SELECT id FROM ds_version WHERE dataset = ?1 ORDER BY num DESC LIMIT 1", 1, ds->id);
+    char *prev = q && sqlite3_step(q) == SQLITE_ROW ? xstrdup((const char *)sqlite3_column_text(q, 0)) : NULL;
     sqlite3_finalize(q);
-    char *manifest = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ds->work_path[0] ? ds->work_path : "/annovec-work/", ds->name, ds->id, name, name);
-    json_object *doc = json_object_new_object();
-    static const char *const keep[] = { "description", "version_format", "train_evaluate_sample_ratio", "clear_hard_property",
-                                        "remove_sample_usage", "export_images", "with_column_header" };
-    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
-        if (json_object_object_get_ex(spec, keep[i], &v) && v) json_object_object_add(doc, keep[i], json_object_get(v));
+    return prev;
+}
+
+static int spec_check(const av_version_spec *spec, const ds_row *ds, av_err *err)
+{
+    if (spec->name && !ds_name_ok(spec->name, AV_DS_VERSION_NAME_MAX))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_VERSION, AV_R_NONE, spec->name, ds->id,
+                          "a version name must be 1 to %d letters, digits, '_' or '-'", AV_DS_VERSION_NAME_MAX);
+    if (spec->description && strlen(spec->description) > AV_DS_DESC_MAX)
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_VERSION, AV_R_NONE, spec->name, ds->id,
+                          "a version description has at most %d bytes", AV_DS_DESC_MAX);
+    if (spec->extra && !json_object_is_type(spec->extra, json_type_object))
+        return av_fail_on(err, AV_ETYPE, AV_ENT_VERSION, AV_R_NONE, spec->name, ds->id, "a version's extra fields must be a JSON object");
+    return AV_OK;
+}
+
+static int create_in_txn(av_store *st, const char *project, const ds_row *ds, const av_version_spec *spec, const char *vid, av_err *err)
+{
+    int64_t num = ds_scalar(st, "SELECT next_version FROM dataset WHERE id = ?1", 1, ds->id);
+    char name[AV_DS_VERSION_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s", spec->name ? spec->name : "");
+    if (!spec->name) snprintf(name, sizeof name, "V%03lld", (long long)num);
+    if (ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
+        return av_fail_on(err, AV_EEXIST, AV_ENT_VERSION, AV_R_NONE, name, ds->id,
+                          "version %s already exists in dataset %s; choose another name", name, ds->id);
+    char *prev = latest_version(st, ds);
+    json_object *doc = json_object_new_object(), *extra = NULL;
+    json_object_object_add(doc, "description", spec->description ? json_object_new_string(spec->description) : NULL);
     json_object_object_add(doc, "previous_version_id", prev ? json_object_new_string(prev) : NULL);
+    if (spec->extra) json_object_deep_copy(spec->extra, &extra, NULL);
+    json_object_object_add(doc, "extra", extra ? extra : json_object_new_object());
+    char *manifest = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ds->work_path[0] ? ds->work_path : "/annovec-work/", ds->name, ds->id, name, name);
     int64_t now = av_now_ms();
     int rc = ds_exec(st, err, "INSERT INTO ds_version(id, dataset, name, num, doc, labels, manifest_path, created_ms) VALUES "
                      "(%Q, %Q, %Q, %lld, '{}', (SELECT json_group_array(json_object('name', name, 'type', type, 'property', json(property))) "
@@ -113,7 +130,7 @@ static int create_in_txn(av_store *st, const char *project, const ds_row *ds, js
         diff_counts(st, vid, prev, doc);
         rc = ds_exec(st, err, "UPDATE ds_version SET doc = %Q WHERE id = %Q;"
                      "UPDATE dataset SET next_version = next_version + 1, current_version = %Q, updated_ms = %lld WHERE id = %Q",
-                     json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), vid, vid, (long long)now, ds->id);
+                     ds_json_text(doc), vid, vid, (long long)now, ds->id);
     }
     av_buf_free(&b);
     json_object_put(doc);
@@ -122,13 +139,16 @@ static int create_in_txn(av_store *st, const char *project, const ds_row *ds, js
     return rc;
 }
 
-int av_version_create(av_store *st, const char *project, const char *ds, json_object *spec, char id_out[20], av_err *err)
+int av_version_create(av_store *st, const char *project, const char *ds, const av_version_spec *spec, char id_out[20], av_err *err)
 {
+    static const av_version_spec defaults = { 0 };
+    if (!spec) spec = &defaults;
     ds_row d;
     char vid[20];
     ds_id19(vid);
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
+    if (!rc) rc = spec_check(spec, &d, err);
     if (!rc) rc = av_store_begin(st, err);
     if (!rc) {
         rc = create_in_txn(st, project, &d, spec, vid, err);
@@ -172,7 +192,7 @@ static int versions(av_store *st, const char *project, const char *ds, const cha
         sqlite3_finalize(q);
         free(current);
         if (id && json_object_array_length(arr) == 0) {
-            rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", id, ds);
+            rc = ds_no_version(err, ds, id);
             json_object_put(arr);
         } else if (id) {
             *out = json_object_get(json_object_array_get_idx(arr, 0));
@@ -200,8 +220,7 @@ int av_version_delete(av_store *st, const char *project, const char *ds, const c
     ds_row d;
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
-    if (!rc && !ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND id = ?2", 2, ds, id))
-        rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", id, ds);
+    if (!rc && !ds_has_version(st, ds, id)) rc = ds_no_version(err, ds, id);
     if (!rc) rc = av_store_begin(st, err);
     if (!rc) {
         /* the manifest is the version's own file: it goes with the version (unless a sample uses it) */
