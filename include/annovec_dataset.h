@@ -38,6 +38,7 @@
 #define AV_DS_SEP_MAX        7            /* bytes of a text dataset's separators */
 #define AV_DS_LABEL_MAX      1024         /* labels of one call; label names up to 1024 bytes */
 #define AV_DS_SAMPLE_BYTES   12582912     /* one sample's bytes */
+#define AV_DS_FILE_BYTES     (64u << 20)  /* one file of the namespace (a version's manifest may be large) */
 #define AV_DS_BATCH_MAX      1000         /* samples in one add/update/delete */
 #define AV_DS_LINES_MAX      100000       /* text samples made from one imported file */
 
@@ -195,11 +196,19 @@ typedef struct av_version_spec {
     const char *description;   /* up to AV_DS_DESC_MAX bytes, or NULL */
     json_object *extra;        /* a JSON object stored as given and returned as "extra", or NULL */
 } av_version_spec;
-/* Publishes a version: freezes the samples and labels (it becomes the current version) and writes a
- * manifest (JSON lines) at <work_path><dataset name>-<id>/annotation/<version>/<version>.manifest. */
+/* Publishes a version: freezes the samples and labels; it becomes the current version. A dialect that
+ * writes a manifest renders it from av_version_samples, stores it (av_file_put) and attaches it with
+ * av_version_set_manifest. */
 int av_version_create(av_store *st, const char *project, const char *ds, const av_version_spec *spec, char id_out[20], av_err *err);
-/* Version document: id, name, num, description, extra, created_ms, previous_version_id, manifest_path,
- * total, annotated, added, modified, deleted, labels[], is_current. */
+/* Calls fn(arg, doc) for each frozen sample document of a version, in sample order, until fn returns
+ * non-zero (returned). fn runs under the store lock: it must not call the engine. */
+typedef int (*av_doc_fn)(void *arg, json_object *doc);
+int av_version_samples(av_store *st, const char *project, const char *ds, const char *id, av_doc_fn fn, void *arg, av_err *err);
+/* Makes the file at path (which must exist) the version's manifest: it counts as a reference while
+ * the version exists and goes with the version. A previous manifest of the version is released. */
+int av_version_set_manifest(av_store *st, const char *project, const char *ds, const char *id, const char *path, av_err *err);
+/* Version document: id, name, num, description, extra, created_ms, previous_version_id, manifest_path
+ * ("" until set), total, annotated, added, modified, deleted, labels[], is_current. */
 int av_version_get(av_store *st, const char *project, const char *ds, const char *id, json_object **out, av_err *err);
 int av_version_list(av_store *st, const char *project, const char *ds, json_object **out, av_err *err);
 int av_version_delete(av_store *st, const char *project, const char *ds, const char *id, av_err *err);
@@ -207,7 +216,7 @@ int av_version_delete(av_store *st, const char *project, const char *ds, const c
 /* ---- files ------------------------------------------------------------------------------------ */
 /* Reads the file at path (caller frees *data). AV_ENOTFOUND (entity FILE) when absent. */
 int av_file_read(av_store *st, const char *project, const char *path, void **data, size_t *n, av_err *err);
-/* Puts up to AV_DS_SAMPLE_BYTES at path (creating or, when nothing refers to it, replacing the file). */
+/* Puts up to AV_DS_FILE_BYTES at path (creating or, when nothing refers to it, replacing the file). */
 int av_file_put(av_store *st, const char *project, const char *path, const void *data, size_t n, av_err *err);
 /* Whether a path is well formed: "/bucket/..." without "..", "//", control characters; dir = 1
  * requires a trailing '/'. */

@@ -395,6 +395,10 @@ static void file_put(av_http_req *req, av_http_res *res)
     char project[33];
     const char *path;
     if (ma_project(req, res, project) || !(path = file_path(req, res))) return;
+    if (req->body_len > AV_DS_SAMPLE_BYTES) {
+        ma_errorf(res, MA_OVERSIZED, "file of %zu bytes; the limit is %d bytes", req->body_len, AV_DS_SAMPLE_BYTES);
+        return;
+    }
     av_err e;
     av_err_clear(&e);
     if (av_file_put(req->store, project, path, req->body, req->body_len, &e)) { ma_fail(res, &e); return; }

@@ -1,6 +1,7 @@
 /*
  * modelarts_v2.c — the ModelArts v2 data-management API on annovec datasets (specs/modelarts.md §2):
- * datasets D1-D6, labels L1-L6 and versions V1-V4. Samples and files are in modelarts_samples.c.
+ * datasets D1-D6, labels L1-L6 and versions V1-V4 (with the version manifest, rendered here in
+ * ModelArts's JSON-lines layout). Samples and files are in modelarts_samples.c.
  * Statuses as documented: 201 on create, 204 on delete, 200 otherwise; errors are HTTP 400 with
  * {"error_code":"ModelArts.NNNN","error_msg":...}.
  */
@@ -347,7 +348,62 @@ static void label_delete_one(av_http_req *req, av_http_res *res)
 
 /* ---- versions -------------------------------------------------------------------------------- */
 
-/* Publishes a version; ModelArts fields the engine keeps for us go into its extra. */
+/* One manifest line: {"id", "source" ("obs:/" + path, or "content://" + text), "usage" (TRAIN when
+ * unset), "annotation": the labels, "annotated_by" written "annotated-by"}. */
+static void manifest_line(av_buf *b, json_object *doc)
+{
+    json_object *o = json_object_new_object(), *v = NULL, *labels = NULL;
+    json_object_object_get_ex(doc, "id", &v);
+    json_object_object_add(o, "id", json_object_get(v));
+    char *source = json_object_object_get_ex(doc, "path", &v) && v ? xasprintf("obs:/%s", json_object_get_string(v))
+                 : json_object_object_get_ex(doc, "text", &v) ? xasprintf("content://%s", json_object_get_string(v)) : xstrdup("");
+    json_object_object_add(o, "source", json_object_new_string(source));
+    free(source);
+    json_object_object_get_ex(doc, "usage", &v);
+    json_object_object_add(o, "usage", json_object_new_string(v ? json_object_get_string(v) : "TRAIN"));
+    json_object *ann = json_object_new_array();
+    json_object_object_get_ex(doc, "labels", &labels);
+    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
+        json_object *l = json_object_array_get_idx(labels, i), *a = json_object_new_object();
+        json_object_object_foreach(l, k, val) json_object_object_add(a, strcmp(k, "annotated_by") == 0 ? "annotated-by" : k, json_object_get(val));
+        json_object_array_add(ann, a);
+    }
+    json_object_object_add(o, "annotation", ann);
+    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    av_buf_puts(b, "\n");
+    json_object_put(o);
+}
+
+static int manifest_add(void *arg, json_object *doc)
+{
+    manifest_line(arg, doc);
+    return 0;
+}
+
+/* Renders a new version's manifest from its frozen samples, stores it at
+ * <work_path><dataset name>-<dataset id>/annotation/<version>/<version>.manifest and attaches it. */
+static int write_manifest(av_store *st, const char *project, const char *ds, const char *vid, av_err *e)
+{
+    json_object *d = NULL, *v = NULL;
+    av_buf b = { 0 };
+    char *path = NULL;
+    int rc = av_dataset_get(st, project, ds, &d, e);
+    if (!rc) rc = av_version_get(st, project, ds, vid, &v, e);
+    if (!rc) rc = av_version_samples(st, project, ds, vid, manifest_add, &b, e);
+    if (!rc) {
+        const char *name = json_object_get_string(ma_get(v, "name"));
+        path = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ma_work_path(d), json_object_get_string(ma_get(d, "name")), ds, name, name);
+        rc = av_file_put(st, project, path, b.p ? b.p : "", b.len, e);
+    }
+    if (!rc) rc = av_version_set_manifest(st, project, ds, vid, path, e);
+    free(path);
+    av_buf_free(&b);
+    json_object_put(d);
+    json_object_put(v);
+    return rc;
+}
+
+/* Publishes a version with its manifest; a version whose manifest could not be written is withdrawn. */
 static int publish(av_store *st, const char *project, const char *ds, json_object *body, char id[20], av_err *e)
 {
     json_object *extra = json_object_new_object(), *v;
@@ -358,6 +414,10 @@ static int publish(av_store *st, const char *project, const char *ds, json_objec
     av_version_spec spec = { .name = opt_str(body, "version_name"), .description = opt_str(body, "description"), .extra = extra };
     int rc = av_version_create(st, project, ds, &spec, id, e);
     json_object_put(extra);
+    if (!rc && (rc = write_manifest(st, project, ds, id, e)) != AV_OK) {
+        av_err ignored;
+        av_version_delete(st, project, ds, id, &ignored);
+    }
     return rc;
 }
 

@@ -1,8 +1,9 @@
 /*
  * dsversion.c — dataset versions (annovec_dataset.h): publishing freezes every sample (its document
- * and source path) into version_sample and writes a manifest of JSON lines into the file namespace.
- * A version's frozen paths count as references, so no later delete can remove a file it lists.
- * Locking: each call holds the store lock; writes are one transaction.
+ * and source path) and the label list into version_sample and ds_version. A version's frozen paths
+ * and its manifest (a file the caller renders from the frozen samples and attaches) count as
+ * references, so no later delete can remove a file it lists. The engine does not know the manifest's
+ * layout. Locking: each call holds the store lock; writes are one transaction.
  */
 #include "core/dataset/sample.h"
 #include "core/dataset/file.h"
@@ -10,33 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One manifest line in the ModelArts manifest layout. */
-static void manifest_line(av_buf *b, json_object *doc)
-{
-    json_object *o = json_object_new_object(), *v = NULL, *labels = NULL;
-    json_object_object_get_ex(doc, "id", &v);
-    json_object_object_add(o, "id", json_object_get(v));
-    char *source = json_object_object_get_ex(doc, "path", &v) && v ? xasprintf("obs:/%s", json_object_get_string(v))
-                 : json_object_object_get_ex(doc, "text", &v) ? xasprintf("content://%s", json_object_get_string(v)) : xstrdup("");
-    json_object_object_add(o, "source", json_object_new_string(source));
-    free(source);
-    json_object_object_get_ex(doc, "usage", &v);
-    json_object_object_add(o, "usage", json_object_new_string(v ? json_object_get_string(v) : "TRAIN"));
-    json_object *ann = json_object_new_array();
-    json_object_object_get_ex(doc, "labels", &labels);
-    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
-        json_object *l = json_object_array_get_idx(labels, i), *a = json_object_new_object();
-        json_object_object_foreach(l, k, val) json_object_object_add(a, strcmp(k, "annotated_by") == 0 ? "annotated-by" : k, json_object_get(val));
-        json_object_array_add(ann, a);
-    }
-    json_object_object_add(o, "annotation", ann);
-    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    av_buf_puts(b, "\n");
-    json_object_put(o);
-}
-
-/* Freezes the samples into version_sample and renders the manifest into b. */
-static int freeze(av_store *st, const char *project, const ds_row *ds, const char *vid, av_buf *b, av_err *err)
+/* Freezes the samples into version_sample. */
+static int freeze(av_store *st, const char *project, const ds_row *ds, const char *vid, av_err *err)
 {
     sqlite3_stmt *q = ds_query(st, err, "SELECT " SAMPLE_COLUMNS ", seq FROM sample WHERE dataset = ?1 ORDER BY seq", 1, ds->id);
     if (!q) return err ? err->code : AV_EIO;
@@ -49,7 +25,6 @@ static int freeze(av_store *st, const char *project, const ds_row *ds, const cha
     int rc = AV_OK;
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         json_object *doc = sample_doc(q);
-        manifest_line(b, doc);
         sqlite3_bind_text(ins, 1, vid, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, project, -1, SQLITE_STATIC);
         sqlite3_bind_value(ins, 3, sqlite3_column_value(q, 0));
@@ -116,25 +91,19 @@ static int create_in_txn(av_store *st, const char *project, const ds_row *ds, co
     json_object_object_add(doc, "previous_version_id", prev ? json_object_new_string(prev) : NULL);
     if (spec->extra) json_object_deep_copy(spec->extra, &extra, NULL);
     json_object_object_add(doc, "extra", extra ? extra : json_object_new_object());
-    char *manifest = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ds->work_path[0] ? ds->work_path : "/annovec-work/", ds->name, ds->id, name, name);
     int64_t now = av_now_ms();
     int rc = ds_exec(st, err, "INSERT INTO ds_version(id, dataset, name, num, doc, labels, manifest_path, created_ms) VALUES "
                      "(%Q, %Q, %Q, %lld, '{}', (SELECT json_group_array(json_object('name', name, 'type', type, 'property', json(property))) "
-                     " FROM (SELECT * FROM ds_label WHERE dataset = %Q ORDER BY seq)), %Q, %lld)",
-                     vid, ds->id, name, (long long)num, ds->id, manifest, (long long)now);
-    av_buf b = { 0 };
-    char sha[65] = "";
-    if (!rc) rc = freeze(st, project, ds, vid, &b, err);
-    if (!rc) rc = file_store(st, project, manifest, b.p ? b.p : "", b.len, sha, err);
+                     " FROM (SELECT * FROM ds_label WHERE dataset = %Q ORDER BY seq)), '', %lld)",
+                     vid, ds->id, name, (long long)num, ds->id, (long long)now);
+    if (!rc) rc = freeze(st, project, ds, vid, err);
     if (!rc) {
         diff_counts(st, vid, prev, doc);
         rc = ds_exec(st, err, "UPDATE ds_version SET doc = %Q WHERE id = %Q;"
                      "UPDATE dataset SET next_version = next_version + 1, current_version = %Q, updated_ms = %lld WHERE id = %Q",
                      ds_json_text(doc), vid, vid, (long long)now, ds->id);
     }
-    av_buf_free(&b);
     json_object_put(doc);
-    free(manifest);
     free(prev);
     return rc;
 }
@@ -156,6 +125,55 @@ int av_version_create(av_store *st, const char *project, const char *ds, const a
     }
     av_store_unlock(st);
     if (!rc) snprintf(id_out, 20, "%s", vid);
+    return rc;
+}
+
+int av_version_samples(av_store *st, const char *project, const char *ds, const char *id, av_doc_fn fn, void *arg, av_err *err)
+{
+    ds_row d;
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc && !ds_has_version(st, ds, id)) rc = ds_no_version(err, ds, id);
+    sqlite3_stmt *q = rc ? NULL : ds_query(st, err, "SELECT doc FROM version_sample WHERE version = ?1 ORDER BY seq", 1, id);
+    if (!rc && !q) rc = err ? err->code : AV_EIO;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        json_object *doc = json_tokener_parse((const char *)sqlite3_column_text(q, 0));
+        if (doc) rc = fn(arg, doc);
+        json_object_put(doc);
+    }
+    sqlite3_finalize(q);
+    av_store_unlock(st);
+    return rc;
+}
+
+static int set_manifest_txn(av_store *st, const char *project, const ds_row *ds, const char *id, const char *path, av_err *err)
+{
+    if (!ds_has_version(st, ds->id, id)) return ds_no_version(err, ds->id, id);
+    char sha[65];
+    int found = file_lookup(st, project, path, sha, NULL);
+    if (found < 0) return av_store_sqlite_fail(st, err, "file lookup");
+    if (!found) return av_fail_on(err, AV_ENOTFOUND, AV_ENT_FILE, AV_R_NONE, path, project, "file %.300s does not exist in this project", path);
+    /* a previous manifest is released: it goes when nothing else refers to it */
+    int rc = ds_exec(st, err, "UPDATE file SET doomed = 1 WHERE project = %Q AND path = "
+                              "(SELECT manifest_path FROM ds_version WHERE id = %Q AND manifest_path <> %Q);"
+                              "UPDATE ds_version SET manifest_path = %Q WHERE id = %Q", project, id, path, path, id);
+    return rc ? rc : file_collect(st, project, err);
+}
+
+int av_version_set_manifest(av_store *st, const char *project, const char *ds, const char *id, const char *path, av_err *err)
+{
+    if (!av_path_ok(path, 0))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, path, project, "invalid file path \"%.300s\"", path);
+    ds_row d;
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc) rc = av_store_begin(st, err);
+    if (!rc) {
+        rc = set_manifest_txn(st, project, &d, id, path, err);
+        rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
+        if (!rc) store_note_delete(st);
+    }
+    av_store_unlock(st);
     return rc;
 }
 

@@ -157,8 +157,8 @@ int av_file_read(av_store *st, const char *project, const char *path, void **dat
 
 int av_file_put(av_store *st, const char *project, const char *path, const void *data, size_t n, av_err *err)
 {
-    if (n > AV_DS_SAMPLE_BYTES)
-        return av_fail_on(err, AV_ELIMIT, AV_ENT_FILE, AV_R_NONE, path, project, "file of %zu bytes; the limit is %d bytes", n, AV_DS_SAMPLE_BYTES);
+    if (n > AV_DS_FILE_BYTES)
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_FILE, AV_R_NONE, path, project, "file of %zu bytes; the limit is %u bytes", n, AV_DS_FILE_BYTES);
     av_store_lock(st);
     int rc = av_store_begin(st, err);
     if (!rc) {

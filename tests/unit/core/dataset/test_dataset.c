@@ -2,7 +2,7 @@
  * test_dataset.c — the dataset engine without HTTP (src/core/dataset/dataset.c, label.c, dsversion.c,
  * file.c): path validation, the struct inputs of datasets, labels and versions (bad input gets its
  * error and changes nothing), the import of the input path, label delete policies, versions (frozen
- * samples, counts), the source-file reference rule, and data written
+ * samples, counts, the manifest a caller attaches), the source-file reference rule, and data written
  * by schema 9 read through migration 10.
  */
 #include "dstest.h"
@@ -453,7 +453,7 @@ static void versions_freeze_samples(void)
     CHECK_STR(str_of(d2, "name"), "V002");
     CHECK_STR(str_of(d1, "description"), "first");
     CHECK_STR(str_of(member(d1, "extra"), "format"), "csv");
-    CHECK(strstr(str_of(d1, "manifest_path"), "/bkt/out/ver-") == str_of(d1, "manifest_path"));
+    CHECK_STR(str_of(d1, "manifest_path"), "");                            /* none until a caller attaches one */
     CHECK_INT(int_of(d1, "total"), 2);
     CHECK_INT(int_of(d1, "added"), 2);
     CHECK_INT(int_of(d2, "total"), 1);
@@ -482,6 +482,68 @@ static void versions_freeze_samples(void)
     CHECK_INT(av_version_get(st, P, id, v2, &d, &e), AV_ENOTFOUND);
     CHECK_ERR(e, AV_ENOTFOUND, AV_ENT_VERSION, v2);
     json_object_put(extra);
+    env_close(&env);
+}
+
+typedef struct collect { int n, stop_at; char first[33]; } collect;
+
+static int collect_doc(void *arg, json_object *doc)
+{
+    collect *c = arg;
+    if (c->n++ == 0) snprintf(c->first, sizeof c->first, "%s", str_of(doc, "id"));
+    return c->n == c->stop_at ? 42 : 0;
+}
+
+static void version_samples_and_manifest(void)
+{
+    ds_env env;
+    av_store *st = env_open(&env, "dsmanifest");
+    put(st, "/bkt/m/1.jpg", "one");
+    put(st, "/bkt/m/2.jpg", "two");
+    char id[20], v[20], ids[2][33];
+    new_dataset(st, "man", "/bkt/m/", id);
+    CHECK_INT(sample_ids(st, id, ids, 2), 2);
+    av_err e;
+    CHECK_INT(av_version_create(st, P, id, NULL, v, &e), AV_OK);
+    collect c = { 0 };
+    CHECK_INT(av_version_samples(st, P, id, v, collect_doc, &c, &e), AV_OK);
+    CHECK_INT(c.n, 2);
+    CHECK_STR(c.first, ids[0]);                                            /* in sample order */
+    collect stop = { .stop_at = 1 };
+    CHECK_INT(av_version_samples(st, P, id, v, collect_doc, &stop, &e), 42);
+    CHECK_INT(stop.n, 1);
+    CHECK_INT(av_version_samples(st, P, id, "AAAAAAAAAAAAAAAAAAA", collect_doc, &c, &e), AV_ENOTFOUND);
+    CHECK_INT(e.entity, AV_ENT_VERSION);
+
+    CHECK_INT(av_version_set_manifest(st, P, id, v, "/bkt/w/none.manifest", &e), AV_ENOTFOUND);
+    CHECK_ERR(e, AV_ENOTFOUND, AV_ENT_FILE, "/bkt/w/none.manifest");
+    CHECK_INT(av_version_set_manifest(st, P, id, v, "/bkt/../x", &e), AV_EINVAL);
+    put(st, "/bkt/w/v.manifest", "lines\n");
+    CHECK_INT(av_version_set_manifest(st, P, id, "AAAAAAAAAAAAAAAAAAA", "/bkt/w/v.manifest", &e), AV_ENOTFOUND);
+    CHECK_INT(e.entity, AV_ENT_VERSION);
+    CHECK_INT(av_version_set_manifest(st, P, id, v, "/bkt/w/v.manifest", &e), AV_OK);
+    json_object *d = NULL;
+    CHECK_INT(av_version_get(st, P, id, v, &d, &e), AV_OK);
+    CHECK_STR(str_of(d, "manifest_path"), "/bkt/w/v.manifest");
+    json_object_put(d);
+    CHECK_INT(av_file_put(st, P, "/bkt/w/v.manifest", "other", 5, &e), AV_EEXIST);   /* the version uses it */
+    CHECK_ERR(e, AV_EEXIST, AV_ENT_FILE, "/bkt/w/v.manifest");
+    CHECK_INT(e.reason, AV_R_IN_USE);
+    char other[20], sid[33];
+    new_dataset(st, "reader", NULL, other);
+    CHECK_INT(add_source(st, other, "/bkt/w/v.manifest", NULL, 0, sid), AV_OK);
+    const char *del[] = { sid };
+    av_sample_result r;
+    int ok;
+    CHECK_INT(av_samples_delete(st, P, other, del, 1, 1, &r, &ok, &e), AV_OK);
+    CHECK(r.ok && r.kept && r.kept_versions == 1 && r.kept_samples == 0);
+    av_sample_results_free(&r, 1);
+    CHECK(file_there(st, "/bkt/w/v.manifest"));                            /* a version's manifest is a reference */
+    put(st, "/bkt/w/v2.manifest", "newer\n");
+    CHECK_INT(av_version_set_manifest(st, P, id, v, "/bkt/w/v2.manifest", &e), AV_OK);
+    CHECK(!file_there(st, "/bkt/w/v.manifest"));                           /* replaced, and asked to go: gone */
+    CHECK_INT(av_version_delete(st, P, id, v, &e), AV_OK);
+    CHECK(!file_there(st, "/bkt/w/v2.manifest"));                          /* the manifest goes with its version */
     env_close(&env);
 }
 
@@ -555,9 +617,10 @@ static void file_put_rules(void)
     av_err e;
     CHECK_INT(av_file_put(st, P, "/bkt/../etc/passwd", "x", 1, &e), AV_EINVAL);
     CHECK_ERR(e, AV_EINVAL, AV_ENT_FILE, "/bkt/../etc/passwd");
-    char *big = xcalloc(AV_DS_SAMPLE_BYTES + 1, 1);
-    CHECK_INT(av_file_put(st, P, "/bkt/big.bin", big, AV_DS_SAMPLE_BYTES + 1, &e), AV_ELIMIT);
+    char *big = xcalloc(AV_DS_FILE_BYTES + 1, 1);
+    CHECK_INT(av_file_put(st, P, "/bkt/big.bin", big, AV_DS_FILE_BYTES + 1, &e), AV_ELIMIT);
     CHECK_INT(e.entity, AV_ENT_FILE);
+    CHECK_INT(av_file_put(st, P, "/bkt/large.bin", big, AV_DS_SAMPLE_BYTES + 1, &e), AV_OK);   /* files may be larger than samples */
     free(big);
     put(st, "/bkt/f/a.jpg", "first");
     put(st, "/bkt/f/a.jpg", "second");                          /* nothing uses it: replaced */
@@ -696,5 +759,5 @@ static void schema9_data_reads_after_migration(void)
 TEST_MAIN(TEST_CASE(paths), TEST_CASE(base64), TEST_CASE(create_validates_its_spec), TEST_CASE(create_imports_the_input_path),
           TEST_CASE(text_dataset_reads_lines), TEST_CASE(update_is_all_or_nothing), TEST_CASE(labels_add_and_update),
           TEST_CASE(label_delete_policies), TEST_CASE(version_spec_is_checked), TEST_CASE(versions_freeze_samples),
-TEST_CASE(reference_rule), TEST_CASE(dataset_delete_collects_doomed_sources),
+          TEST_CASE(version_samples_and_manifest), TEST_CASE(reference_rule), TEST_CASE(dataset_delete_collects_doomed_sources),
           TEST_CASE(file_put_rules), TEST_CASE(stats_count_labels), TEST_CASE(schema9_data_reads_after_migration))
