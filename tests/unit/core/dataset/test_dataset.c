@@ -9,6 +9,7 @@
 #include "lib/util.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 /* ---- paths and encodings ---------------------------------------------------------------------- */
 
@@ -203,6 +204,51 @@ static void text_dataset_reads_lines(void)
     env_close(&env);
 }
 
+/* The names a dataset list answers, in order, and its total. */
+static const char *listed(av_store *st, const char *search, int type, int by_name, int asc, int offset, int limit,
+                          char *out, size_t n, int64_t *total)
+{
+    json_object *docs = NULL;
+    int64_t t;
+    out[0] = 0;
+    CHECK_INT(av_dataset_list(st, P, search, type, by_name, asc, offset, limit, &docs, total ? total : &t, NULL), AV_OK);
+    for (size_t i = 0; docs && i < json_object_array_length(docs); i++)
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? " " : "", str_of(json_object_array_get_idx(docs, i), "name"));
+    json_object_put(docs);
+    return out;
+}
+
+static void list_sorts_pages_and_filters(void)
+{
+    ds_env env;
+    av_store *st = env_open(&env, "dslist");
+    static const struct { const char *name; int type; } made[] = { { "beta", 0 }, { "alpha", 100 }, { "delta", 0 }, { "gamma", 100 } };
+    for (size_t i = 0; i < sizeof made / sizeof *made; i++) {
+        av_dataset_spec spec = { .name = made[i].name, .type = made[i].type };
+        char id[20];
+        av_err e;
+        CHECK_INT(av_dataset_create(st, P, &spec, id, &e), AV_OK);
+        usleep(3000);                                                   /* distinct creation times */
+    }
+    char buf[128];
+    int64_t total;
+    CHECK_STR(listed(st, NULL, -1, 0, 0, 0, 10, buf, sizeof buf, &total), "gamma delta alpha beta");   /* newest first */
+    CHECK_INT(total, 4);
+    CHECK_STR(listed(st, NULL, -1, 0, 1, 0, 10, buf, sizeof buf, NULL), "beta alpha delta gamma");
+    CHECK_STR(listed(st, NULL, -1, 1, 1, 0, 10, buf, sizeof buf, NULL), "alpha beta delta gamma");
+    CHECK_STR(listed(st, NULL, -1, 1, 0, 0, 10, buf, sizeof buf, NULL), "gamma delta beta alpha");
+    CHECK_STR(listed(st, NULL, -1, 1, 1, 1, 2, buf, sizeof buf, &total), "beta delta");
+    CHECK_INT(total, 4);                                                /* counted before paging */
+    CHECK_STR(listed(st, NULL, -1, 1, 1, 3, 2, buf, sizeof buf, NULL), "gamma");
+    CHECK_STR(listed(st, NULL, 100, 1, 1, 0, 10, buf, sizeof buf, &total), "alpha gamma");
+    CHECK_INT(total, 2);
+    CHECK_STR(listed(st, "ta", -1, 1, 1, 0, 10, buf, sizeof buf, &total), "beta delta");
+    CHECK_INT(total, 2);
+    CHECK_STR(listed(st, "zz", -1, 1, 1, 0, 10, buf, sizeof buf, &total), "");
+    CHECK_INT(total, 0);
+    env_close(&env);
+}
+
 /* ---- updating a dataset ----------------------------------------------------------------------- */
 
 static void update_is_all_or_nothing(void)
@@ -389,6 +435,32 @@ static void label_delete_policies(void)
     env_close(&env);
 }
 
+/* A source kept by an earlier delete_source goes when a label delete removes its last sample. */
+static void label_delete_collects_doomed_sources(void)
+{
+    ds_env env;
+    av_store *st = env_open(&env, "dslabcollect");
+    put(st, "/bkt/c/x.jpg", "x");
+    char a[20], b[20], ia[1][33];
+    new_dataset(st, "a", "/bkt/c/", a);
+    new_dataset(st, "b", NULL, b);
+    av_label_def tag[] = { { .name = "tag", .type = -1 } };
+    CHECK_INT(add_source(st, b, "/bkt/c/x.jpg", tag, 1, NULL), AV_OK);
+    CHECK_INT(sample_ids(st, a, ia, 1), 1);
+    const char *ids[] = { ia[0] };
+    av_sample_result r;
+    int ok;
+    av_err e;
+    CHECK_INT(av_samples_delete(st, P, a, ids, 1, 1, &r, &ok, &e), AV_OK);
+    CHECK(r.kept);
+    av_sample_results_free(&r, 1);
+    const char *names[] = { "tag" };
+    CHECK_INT(av_labels_delete(st, P, b, names, 1, AV_LABEL_DELETE_SAMPLES, &e), AV_OK);
+    CHECK_INT(ds_count(st, b, "total"), 0);
+    CHECK(!file_there(st, "/bkt/c/x.jpg"));                                 /* its deletion was asked for before */
+    env_close(&env);
+}
+
 /* ---- versions --------------------------------------------------------------------------------- */
 
 static void version_spec_is_checked(void)
@@ -446,6 +518,11 @@ static void versions_freeze_samples(void)
     int ok;
     CHECK_INT(av_samples_delete(st, P, id, gone, 1, 0, &r, &ok, &e), AV_OK);
     CHECK_INT(av_version_create(st, P, id, NULL, v2, &e), AV_OK);
+    json_object *dd = NULL;
+    CHECK_INT(av_dataset_get(st, P, id, &dd, &e), AV_OK);
+    CHECK_STR(str_of(dd, "current_version_name"), "V002");
+    CHECK_INT(int_of(dd, "next_version_num"), 3);
+    json_object_put(dd);
     json_object *d1 = NULL, *d2 = NULL;
     CHECK_INT(av_version_get(st, P, id, v1, &d1, &e), AV_OK);
     CHECK_INT(av_version_get(st, P, id, v2, &d2, &e), AV_OK);
@@ -477,6 +554,7 @@ static void versions_freeze_samples(void)
     json_object *d = NULL;
     CHECK_INT(av_dataset_get(st, P, id, &d, &e), AV_OK);
     CHECK_STR(str_of(d, "current_version_id"), v1);                        /* the current version falls back */
+    CHECK_STR(str_of(d, "current_version_name"), "V001");
     CHECK_INT(int_of(d, "version_count"), 1);
     json_object_put(d);
     CHECK_INT(av_version_get(st, P, id, v2, &d, &e), AV_ENOTFOUND);
@@ -639,17 +717,22 @@ static void stats_count_labels(void)
 {
     ds_env env;
     av_store *st = env_open(&env, "dsstats");
-    char id[20];
+    char id[20], four[33];
     labelled_samples(st, id);
+    av_label_def twice[] = { { .name = "A", .type = -1 }, { .name = "A", .type = -1 } };   /* two boxes of one label */
+    av_sample_update u = { .id = sample_named(st, id, "4.jpg", four), .labels = twice, .nlabels = 2 };
     json_object *s = NULL;
     av_err e;
+    CHECK_INT(av_samples_update(st, P, id, &u, 1, &e), AV_OK);
     CHECK_INT(av_dataset_stats(st, P, id, &s, &e), AV_OK);
     CHECK_INT(int_of(s, "total"), 4);
-    CHECK_INT(int_of(s, "annotated"), 3);
-    CHECK_INT(int_of(s, "unannotated"), 1);
+    CHECK_INT(int_of(s, "annotated"), 4);
+    CHECK_INT(int_of(s, "unannotated"), 0);
     json_object *l = member(s, "labels");
     CHECK_STR(str_of(json_object_array_get_idx(l, 0), "name"), "A");
-    CHECK_INT(int_of(json_object_array_get_idx(l, 0), "sample_count"), 2);
+    CHECK_INT(int_of(json_object_array_get_idx(l, 0), "count"), 4);       /* labels put on samples */
+    CHECK_INT(int_of(json_object_array_get_idx(l, 0), "sample_count"), 3); /* samples that carry it */
+    CHECK_INT(int_of(json_object_array_get_idx(l, 1), "count"), 2);
     CHECK_INT(int_of(json_object_array_get_idx(l, 1), "sample_count"), 2);
     json_object_put(s);
     CHECK_INT(av_dataset_stats(st, P, "nope", &s, &e), AV_ENOTFOUND);
@@ -757,6 +840,7 @@ static void schema9_data_reads_after_migration(void)
 }
 
 TEST_MAIN(TEST_CASE(paths), TEST_CASE(base64), TEST_CASE(create_validates_its_spec), TEST_CASE(create_imports_the_input_path),
+          TEST_CASE(list_sorts_pages_and_filters), TEST_CASE(label_delete_collects_doomed_sources),
           TEST_CASE(text_dataset_reads_lines), TEST_CASE(update_is_all_or_nothing), TEST_CASE(labels_add_and_update),
           TEST_CASE(label_delete_policies), TEST_CASE(version_spec_is_checked), TEST_CASE(versions_freeze_samples),
           TEST_CASE(version_samples_and_manifest), TEST_CASE(reference_rule), TEST_CASE(dataset_delete_collects_doomed_sources),

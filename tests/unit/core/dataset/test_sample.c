@@ -14,6 +14,7 @@ static void add_reports_each_sample(void)
     char id[20];
     new_dataset(st, "add", "/bkt/in/", id);
     put(st, "/bkt/elsewhere/x.jpg", "x");
+    put(st, "/bkt/elsewhere/w.wav", "w");
     json_object *meta = json_object_new_object(), *list = json_object_new_array();
     json_object_object_add(meta, "k", json_object_new_string("v"));
     char *big = xcalloc(AV_DS_SAMPLE_BYTES + 1, 1);
@@ -31,12 +32,13 @@ static void add_reports_each_sample(void)
         { .name = "m.jpg", .type = -1, .data = "m", .len = 1, .metadata = list },                          /* 9 metadata not an object */
         { .name = "l.jpg", .type = -1, .data = "l", .len = 1, .labels = noname, .nlabels = 1 },            /* 10 a label without name */
         { .source = "/bkt/elsewhere/x.jpg", .type = 6 },                                                   /* 11 ok, its own type */
+        { .source = "/bkt/elsewhere/w.wav", .type = 0 },                                                   /* 12 ok, type 0 given */
     };
     const struct { int code, entity, reason; } want[] = {
         { AV_OK, 0, 0 }, { AV_ENOTFOUND, AV_ENT_FILE, 0 }, { AV_EEXIST, AV_ENT_SAMPLE, AV_R_DUPLICATE }, { AV_EINVAL, AV_ENT_SAMPLE, 0 },
         { AV_EINVAL, AV_ENT_SAMPLE, AV_R_MISSING }, { AV_EINVAL, AV_ENT_SAMPLE, AV_R_MISSING }, { AV_ELIMIT, AV_ENT_SAMPLE, 0 },
         { AV_EINVAL, AV_ENT_SAMPLE, AV_R_MISSING }, { AV_EINVAL, AV_ENT_FILE, 0 }, { AV_ETYPE, AV_ENT_SAMPLE, 0 },
-        { AV_EINVAL, AV_ENT_LABEL, AV_R_MISSING }, { AV_OK, 0, 0 },
+        { AV_EINVAL, AV_ENT_LABEL, AV_R_MISSING }, { AV_OK, 0, 0 }, { AV_OK, 0, 0 },
     };
     enum { N = sizeof in / sizeof *in };
     av_sample_result r[N];
@@ -60,7 +62,7 @@ static void add_reports_each_sample(void)
     CHECK_STR(r[9].path, "/bkt/in/m.jpg");
     av_sample_results_free(r, N);
     CHECK(r[0].path == NULL);
-    CHECK_INT(ds_count(st, id, "total"), 2);
+    CHECK_INT(ds_count(st, id, "total"), 3);
     CHECK(!file_there(st, "/bkt/in/m.jpg") && !file_there(st, "/bkt/in/l.jpg"));    /* failed samples left no file */
     CHECK(!file_there(st, "/bkt/in/big.jpg"));
     json_object *docs = list_samples(st, id, NULL, NULL);
@@ -73,6 +75,7 @@ static void add_reports_each_sample(void)
     CHECK_STR(str_of(l, "annotated_by"), "human");
     CHECK_INT(int_of(x, "type"), 6);
     CHECK_STR(str_of(x, "path"), "/bkt/elsewhere/x.jpg");
+    CHECK_INT(int_of(json_object_array_get_idx(docs, 2), "type"), 0);          /* a given type 0 is not "from the extension" (2) */
     json_object_put(docs);
     json_object *labels = NULL;
     CHECK_INT(av_labels_list(st, P, id, NULL, &labels, &e), AV_OK);
@@ -143,7 +146,8 @@ static void text_files_into_text_datasets(void)
     char id[20];
     av_err e;
     CHECK_INT(av_dataset_create(st, P, &spec, id, &e), AV_OK);
-    av_sample_in in[] = { { .name = "x.txt", .type = -1, .data = "one\tA\ntwo\n\nthree\tB,C\n", .len = 21 },
+    const char *lines = "one\tA\ntwo\n\nthree\t B,  C\n";
+    av_sample_in in[] = { { .name = "x.txt", .type = -1, .data = lines, .len = strlen(lines) },
                           { .name = "x.jpg", .type = -1, .data = "img", .len = 3 } };
     av_sample_result r[2];
     CHECK_INT(av_samples_add(st, P, id, in, 2, 1, r, &e), AV_OK);
@@ -154,7 +158,10 @@ static void text_files_into_text_datasets(void)
     json_object *docs = list_samples(st, id, NULL, NULL);
     CHECK_INT(json_object_array_length(docs), 3);
     CHECK_INT(int_of(json_object_array_get_idx(docs, 2), "origin"), AV_ORIGIN_TEXT_LINE);
-    CHECK_INT(json_object_array_length(member(json_object_array_get_idx(docs, 2), "labels")), 2);
+    json_object *three = member(json_object_array_get_idx(docs, 2), "labels");
+    CHECK_INT(json_object_array_length(three), 2);
+    CHECK_STR(str_of(json_object_array_get_idx(three, 0), "name"), "B");      /* spaces before a label are dropped */
+    CHECK_STR(str_of(json_object_array_get_idx(three, 1), "name"), "C");
     json_object_put(docs);
     char ids[3][33];
     sample_ids(st, id, ids, 3);
@@ -296,6 +303,87 @@ static void kept_source_goes_with_last_reference(void)
     env_close(&env);
 }
 
+/* A text file of exactly AV_DS_LINES_MAX lines is imported; one more line refuses the whole file. */
+static void text_line_limit(void)
+{
+    ds_env env;
+    av_store *st = env_open(&env, "slines");
+    av_dataset_spec spec = { .name = "t", .type = 100, .data_path = "/bkt/t/" };
+    char id[20];
+    av_err e;
+    CHECK_INT(av_dataset_create(st, P, &spec, id, &e), AV_OK);
+    size_t n = (size_t)AV_DS_LINES_MAX + 1;
+    char *text = xmalloc(2 * n + 1);
+    for (size_t i = 0; i < n; i++) text[2 * i] = 'x', text[2 * i + 1] = '\n';
+    av_sample_in in[] = { { .name = "over.txt", .type = -1, .data = text, .len = 2 * n },
+                          { .name = "max.txt", .type = -1, .data = text, .len = 2 * (n - 1) } };
+    av_sample_result r[2];
+    CHECK_INT(av_samples_add(st, P, id, in, 2, 1, r, &e), AV_OK);
+    CHECK(!r[0].ok);
+    CHECK_INT(r[0].err.code, AV_ELIMIT);
+    CHECK_STR(r[0].err.name, "/bkt/t/over.txt");
+    CHECK(r[1].ok);
+    CHECK_INT(r[1].count, AV_DS_LINES_MAX);
+    av_sample_results_free(r, 2);
+    CHECK_INT(ds_count(st, id, "total"), AV_DS_LINES_MAX);          /* none of the refused file's lines */
+    free(text);
+    env_close(&env);
+}
+
+/* A sample id is only found through its own dataset: get, update and delete through another fail. */
+static void samples_belong_to_their_dataset(void)
+{
+    ds_env env;
+    av_store *st = env_open(&env, "sowner");
+    put(st, "/bkt/a/1.jpg", "1");
+    char a[20], b[20], ids[1][33];
+    new_dataset(st, "a", "/bkt/a/", a);
+    new_dataset(st, "b", NULL, b);
+    CHECK_INT(sample_ids(st, a, ids, 1), 1);
+    json_object *d = NULL;
+    av_err e;
+    CHECK_INT(av_sample_get(st, P, b, ids[0], &d, &e), AV_ENOTFOUND);
+    CHECK_ERR(e, AV_ENOTFOUND, AV_ENT_SAMPLE, ids[0]);
+    CHECK_STR(e.scope, b);
+    av_label_def cat[] = { { .name = "cat", .type = -1 } };
+    av_sample_update u = { .id = ids[0], .labels = cat, .nlabels = 1 };
+    CHECK_INT(av_samples_update(st, P, b, &u, 1, &e), AV_ENOTFOUND);
+    const char *del[] = { ids[0] };
+    av_sample_result r;
+    int ok;
+    CHECK_INT(av_samples_delete(st, P, b, del, 1, 1, &r, &ok, &e), AV_OK);
+    CHECK(!ok && !r.ok && r.err.code == AV_ENOTFOUND);
+    av_sample_results_free(&r, 1);
+    CHECK_INT(av_sample_get(st, P, a, ids[0], &d, &e), AV_OK);    /* untouched in its own dataset */
+    CHECK(d && json_object_array_length(member(d, "labels")) == 0);
+    json_object_put(d);
+    CHECK(file_there(st, "/bkt/a/1.jpg"));
+    CHECK_INT(ds_count(st, b, "deleted"), 0);
+    env_close(&env);
+}
+
+/* A sample refused after its bytes were written leaves no object file behind. */
+static void refused_sample_leaves_no_object(void)
+{
+    ds_env env;
+    av_store *st = env_open(&env, "sobject");
+    char id[20];
+    new_dataset(st, "o", "/bkt/o/", id);
+    json_object *list = json_object_new_array();
+    const char *bytes = "REFUSED-SAMPLE-BYTES-3e9a";
+    av_sample_in in = { .name = "r.jpg", .type = -1, .data = bytes, .len = strlen(bytes), .metadata = list };
+    av_sample_result r;
+    av_err e;
+    CHECK_INT(av_samples_add(st, P, id, &in, 1, 1, &r, &e), AV_OK);
+    CHECK(!r.ok);
+    av_sample_results_free(&r, 1);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "grep -rq REFUSED-SAMPLE-BYTES-3e9a '%s/objects'", env.dir);
+    CHECK(system(cmd) != 0);
+    json_object_put(list);
+    env_close(&env);
+}
+
 /* ---- list ------------------------------------------------------------------------------------- */
 
 static int names_of(json_object *docs, char *out, size_t n)
@@ -374,6 +462,9 @@ static void list_pages_and_filters(void)
     CHECK_STR(query(st, id, (av_sample_query){ .state = -1, .type = -1, .version_id = v }, buf, sizeof buf, &total),
               "a.jpg b.png c.wav d.jpg e.jpg");
     CHECK_INT(total, 5);
+    CHECK_STR(query(st, id, (av_sample_query){ .offset = 1, .limit = 2, .state = -1, .type = -1, .version_id = v }, buf, sizeof buf, &total),
+              "b.png c.wav");                                     /* frozen samples page the same way */
+    CHECK_INT(total, 5);
     CHECK_STR(query(st, id, (av_sample_query){ .offset = 1, .limit = 3, .state = 1, .type = -1, .version_id = v }, buf, sizeof buf, &total),
               "b.png d.jpg");
     CHECK_INT(total, 3);
@@ -392,4 +483,5 @@ static void list_pages_and_filters(void)
 
 TEST_MAIN(TEST_CASE(add_reports_each_sample), TEST_CASE(add_batch_limits), TEST_CASE(auto_labels_wait_for_confirmation),
           TEST_CASE(text_files_into_text_datasets), TEST_CASE(update_is_all_or_nothing), TEST_CASE(delete_reports_each_id),
-          TEST_CASE(kept_source_goes_with_last_reference), TEST_CASE(list_pages_and_filters))
+          TEST_CASE(kept_source_goes_with_last_reference), TEST_CASE(list_pages_and_filters),
+          TEST_CASE(text_line_limit), TEST_CASE(samples_belong_to_their_dataset), TEST_CASE(refused_sample_leaves_no_object))
