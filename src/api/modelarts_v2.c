@@ -275,9 +275,10 @@ static void labels_write(av_http_req *req, av_http_res *res, labels_fn fn)
         av_err e;
         av_err_clear(&e);
         if (json_object_array_length(labels) == 0) ma_error(res, 400, MA_INVALID, "\"labels\" is empty; name at least one label");
-        else if (ma_labels(res, labels, "labels", &defs, &n)) {}
-        else if (fn(req->store, project, av_http_param(req, "dataset_id"), defs, n, &e)) ma_fail(res, &e);
-        else ok_success(res);
+        else if (ma_labels(res, labels, "labels", &defs, &n) == 0) {
+            if (fn(req->store, project, av_http_param(req, "dataset_id"), defs, n, &e)) ma_fail(res, &e);
+            else ok_success(res);
+        }
     }
     free(defs);
     json_object_put(body);

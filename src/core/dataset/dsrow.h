@@ -22,7 +22,8 @@ int ds_exec(av_store *st, av_err *err, const char *fmt, ...);
 int64_t ds_scalar(av_store *st, const char *sql, int n, ...);
 /* o[k] = v as a JSON integer. */
 void ds_add_int(json_object *o, const char *k, int64_t v);
-/* A copy of a JSON value as compact text (for a TEXT column); "{}" for NULL. */
+/* A JSON value as compact text for a TEXT column ("{}" for NULL); json-c's buffer, valid while o is
+ * unchanged. */
 const char *ds_json_text(json_object *o);
 /* Sets err->index (the batch item a failure is about) and returns rc. */
 int ds_at(av_err *err, int64_t index, int rc);
