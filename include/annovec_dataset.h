@@ -1,22 +1,30 @@
 /*
  * annovec_dataset.h — the engine's datasets: samples (files or text lines) with labels, immutable
  * versions, and the per-project file namespace they come from. The conventions of annovec.h hold
- * (status codes, borrowed inputs, caller-owned outputs, json-c as the document model).
+ * (status codes, borrowed inputs, caller-owned outputs, json-c as the document model). Inputs are
+ * plain structs; output documents are json-c objects with the engine's own key names (a dialect
+ * renames them for its wire). The engine knows no wire protocol: a dialect keeps its own fields in
+ * the `extra` object of a dataset or version and in a sample's metadata, which the engine stores as
+ * given and never reads.
  *
  * Model:
  *  - A project owns a file namespace of OBS-like paths ("/bucket/dir/file.jpg"). A path names an
  *    object of the content-addressed store (identical bytes are stored once).
  *  - A dataset (19-char id) owns labels, samples (32-hex ids) and versions (19-char ids). A file
  *    sample refers to a path; a text sample carries its line.
- *  - References to a path are counted from samples of every dataset of the project and from versions.
- *    Deleting a sample with delete_source removes the path (and, when no other path holds the same
- *    bytes, erases the object) only when nothing else refers to it; otherwise the path is marked and
- *    removed when its last reference goes.
+ *  - References to a path are counted from samples of every dataset of the project and from versions
+ *    (their frozen samples and their manifest). Deleting a sample with delete_source removes the path
+ *    (and, when no other path holds the same bytes, erases the object) only when nothing else refers
+ *    to it; otherwise the path is marked and removed when its last reference goes.
  *  - Every write is one SQLite transaction under the store lock: it is all or nothing and visible
  *    to every read once it returns.
  *
- * Failures set err->entity (AV_ENT_*, annovec.h) to say which thing was missing, existing or too
- * large, so a dialect can pick its error code.
+ * Failures say what they are about (annovec.h): err->entity (AV_ENT_DATASET, _VERSION, _SAMPLE,
+ * _LABEL, _FILE), err->reason where the code is not enough (AV_R_DUPLICATE: a sample of that path is
+ * already in the dataset; AV_R_IN_USE: other bytes at a path something refers to; AV_R_MISSING: a
+ * required input is absent), err->name (the id, name or path concerned), err->scope (the dataset id,
+ * or the project for a dataset) and err->index (the item of a batch). A dialect picks its wire code
+ * from (code, entity, reason) and words the message from name; err->msg is neutral English.
  */
 #ifndef ANNOVEC_DATASET_H
 #define ANNOVEC_DATASET_H
@@ -24,28 +32,69 @@
 #include "annovec.h"
 
 #define AV_DS_NAME_MAX       100          /* dataset names: [A-Za-z0-9_-]{1,100} */
-#define AV_DS_DESC_MAX       256
+#define AV_DS_VERSION_NAME_MAX 32         /* version names: [A-Za-z0-9_-]{1,32} */
+#define AV_DS_DESC_MAX       256          /* descriptions of datasets and versions */
 #define AV_DS_PATH_MAX       1024         /* file paths */
-#define AV_DS_LABEL_MAX      1024         /* labels of one request; label names up to 1024 bytes */
+#define AV_DS_SEP_MAX        7            /* bytes of a text dataset's separators */
+#define AV_DS_LABEL_MAX      1024         /* labels of one call; label names up to 1024 bytes */
 #define AV_DS_SAMPLE_BYTES   12582912     /* one sample's bytes */
+#define AV_DS_FILE_BYTES     (64u << 20)  /* one file of the namespace (a version's manifest may be large) */
 #define AV_DS_BATCH_MAX      1000         /* samples in one add/update/delete */
 #define AV_DS_LINES_MAX      100000       /* text samples made from one imported file */
 
+/* Dataset types the engine acts on: 100-102 are text datasets (samples are the lines of .txt and
+ * .csv files: "text<sample_sep>label<label_sep>label"); every other type holds file samples. */
+#define AV_DS_TEXT_FIRST     100
+#define AV_DS_TEXT_LAST      102
+
+/* A label as given to the engine: a dataset's label definition, or a label on a sample. */
+typedef struct av_label_def {
+    const char *name;          /* 1 to AV_DS_LABEL_MAX bytes */
+    int type;                  /* < 0: the dataset's default (creating), unchanged (updating) */
+    json_object *property;     /* a JSON object, or NULL: {} (creating), unchanged (updating) */
+    int has_score;             /* on a sample: a confidence score comes with it */
+    double score;
+} av_label_def;
+
 /* ---- datasets --------------------------------------------------------------------------------- */
-/* spec: {dataset_name, dataset_type, description, data_path, work_path, labels:[{name,type,property}],
- *        label_format:{text_label_separator, text_sample_separator}, extra:{...kept as given}}.
- * Files already under data_path are imported as samples (text files line by line for text types). */
-int av_dataset_create(av_store *st, const char *project, json_object *spec, char id_out[20], av_err *err);
-/* The dataset document: id, name, type, description, data_path, work_path, label_format, extra,
- * created_ms, updated_ms, labels[], sample counts (total, annotated, unannotated, auto, deleted),
- * versions (count, current_version_id/name, next_version_num). */
+typedef struct av_dataset_spec {
+    const char *name;          /* [A-Za-z0-9_-]{1,AV_DS_NAME_MAX}, unique in the project */
+    int type;                  /* 0 or more; see AV_DS_TEXT_FIRST */
+    const char *description;   /* up to AV_DS_DESC_MAX bytes; NULL: "" */
+    const char *data_path;     /* input directory "/bucket/dir/" whose files are imported, or NULL */
+    const char *work_path;     /* output directory, not the input one nor inside it, or NULL */
+    const char *label_sep;     /* text datasets: 1 to AV_DS_SEP_MAX bytes; NULL: "," (each byte separates) */
+    const char *sample_sep;    /* text datasets: 1 to AV_DS_SEP_MAX bytes; NULL: "\t" */
+    const av_label_def *labels;
+    int nlabels;
+    json_object *extra;        /* a JSON object stored as given and returned as "extra", or NULL */
+} av_dataset_spec;
+
+/* Creates a dataset and imports the files already under data_path as samples (text datasets: the
+ * .txt and .csv files, line by line). */
+int av_dataset_create(av_store *st, const char *project, const av_dataset_spec *spec, char id_out[20], av_err *err);
+/* The dataset document: id, name, type, description, data_path, work_path ("" when none), label_sep,
+ * sample_sep, extra, created_ms, updated_ms, labels[], sample counts (total, annotated, unannotated,
+ * auto, deleted), versions (version_count, current_version_id/_name, next_version_num). */
 int av_dataset_get(av_store *st, const char *project, const char *id, json_object **out, av_err *err);
 /* Datasets of a project, newest first unless by_name; search matches names containing it; type < 0
  * for any. Fills *out with [offset, offset+limit) and *total with the count before paging. */
 int av_dataset_list(av_store *st, const char *project, const char *search, int type, int by_name, int ascending,
                     int offset, int limit, json_object **out, int64_t *total, av_err *err);
-/* patch: {dataset_name?, description?, current_version_id?, add_labels?, update_labels?, delete_labels?} */
-int av_dataset_update(av_store *st, const char *project, const char *id, json_object *patch, av_err *err);
+
+/* What av_dataset_update changes, in this order, all in one transaction. NULL/0 members change nothing. */
+typedef struct av_dataset_patch {
+    const char *name;
+    const char *description;
+    const char *current_version;            /* a version id of the dataset */
+    const av_label_def *add_labels;         /* as av_labels_add */
+    int nadd;
+    const av_label_def *update_labels;      /* as av_labels_update */
+    int nupdate;
+    const char *const *delete_labels;       /* names, as av_labels_delete with AV_LABEL_DELETE_ONLY */
+    int ndelete;
+} av_dataset_patch;
+int av_dataset_update(av_store *st, const char *project, const char *id, const av_dataset_patch *patch, av_err *err);
 /* Deletes the dataset, its samples, labels and versions; files stay in the namespace (paths marked for
  * deletion whose last reference this was are removed). */
 int av_dataset_delete(av_store *st, const char *project, const char *id, av_err *err);
@@ -55,13 +104,16 @@ int av_dataset_stats(av_store *st, const char *project, const char *id, json_obj
 /* ---- labels ----------------------------------------------------------------------------------- */
 /* Labels of a dataset ([{name,type,property}]), or of a version when version_id is not NULL. */
 int av_labels_list(av_store *st, const char *project, const char *ds, const char *version_id, json_object **out, av_err *err);
-/* Adds labels; AV_EEXIST (entity LABEL) when a name is taken. labels: [{name,type?,property?}] */
-int av_labels_add(av_store *st, const char *project, const char *ds, json_object *labels, av_err *err);
-/* Replaces type/property of existing labels (AV_ENOTFOUND entity LABEL for an unknown name). */
-int av_labels_update(av_store *st, const char *project, const char *ds, json_object *labels, av_err *err);
-/* Deletes labels by name. policy 0: the label only (removed from samples too); 1: also the samples
- * that carry no other label; 2: as 1, and those samples' source files (reference rule as in
- * av_samples_delete). */
+/* Adds labels; AV_EEXIST (entity LABEL, index) when a name is taken. All or nothing. */
+int av_labels_add(av_store *st, const char *project, const char *ds, const av_label_def *labels, int n, av_err *err);
+/* Sets the type and/or property of existing labels (AV_ENOTFOUND entity LABEL for an unknown name). */
+int av_labels_update(av_store *st, const char *project, const char *ds, const av_label_def *labels, int n, av_err *err);
+/* What deleting a label does to the samples that carry it. */
+enum {
+    AV_LABEL_DELETE_ONLY = 0,     /* the label only (removed from its samples too) */
+    AV_LABEL_DELETE_SAMPLES = 1,  /* also the samples that carry no other label */
+    AV_LABEL_DELETE_SOURCES = 2,  /* as 1, and those samples' source files (reference rule as in av_samples_delete) */
+};
 int av_labels_delete(av_store *st, const char *project, const char *ds, const char *const *names, int n, int policy, av_err *err);
 
 /* ---- samples ---------------------------------------------------------------------------------- */
@@ -71,15 +123,29 @@ typedef struct av_sample_in {
     const void *data;          /* bytes to store at <data_path><name>, or NULL */
     size_t len;
     const char *source;        /* a path already in the namespace, or NULL */
-    json_object *labels;       /* [{name,type?,property?}] or NULL */
-    json_object *metadata;     /* object or NULL */
+    const av_label_def *labels;
+    int nlabels;
+    json_object *metadata;     /* a JSON object or NULL: the caller's, stored as given */
 } av_sample_in;
 
-/* Adds samples, each independently (a failure of one does not stop the others). results receives one
- * {success, name, info|error:{entity,code,msg}} per input; info is the new sample id, or for a text
- * file "N samples". final = 0 marks labels as to-be-confirmed (auto). */
+/* What happened to one sample of a batch (av_samples_add, av_samples_delete). */
+typedef struct av_sample_result {
+    int ok;                    /* 1: done; 0: see err (this item only; the others went on) */
+    av_err err;
+    char *path;                /* add: the path the sample uses (NULL when refused before it was known);
+                                * delete: the source path when it had to stay (kept = 1) */
+    char id[33];               /* add: the new sample's id; "" for a text file (see count) */
+    int64_t count;             /* add: samples made (1, or the lines of a text file) */
+    int kept;                  /* delete: the source stays, used by kept_samples samples and kept_versions versions */
+    int64_t kept_samples, kept_versions;
+} av_sample_result;
+/* Frees what results[0..n) hold (not the array). */
+void av_sample_results_free(av_sample_result *results, int n);
+
+/* Adds samples, each independently (a failure of one does not stop the others); results has n
+ * entries, filled in order. final = 0 marks labels as to-be-confirmed (auto). */
 int av_samples_add(av_store *st, const char *project, const char *ds, const av_sample_in *in, int n, int final,
-                   json_object **results, av_err *err);
+                   av_sample_result *results, av_err *err);
 
 typedef struct av_sample_query {
     int offset, limit;
@@ -93,28 +159,56 @@ typedef struct av_sample_query {
     const char *version_id;    /* list a version's frozen samples instead */
 } av_sample_query;
 
-/* Sample documents: {id, name, dir, path, type, size, text?, labels, metadata, status (0 none,
- * 1 manual, 2 auto), usage, created_ms, updated_ms}. */
+/* Where a sample came from (its document's "origin"). */
+enum {
+    AV_ORIGIN_ADDED = 0,       /* added by a caller (av_samples_add), or stored before origins were kept */
+    AV_ORIGIN_IMPORTED = 1,    /* a file the dataset imported from its input path when it was created */
+    AV_ORIGIN_TEXT_LINE = 2,   /* a line of a text file (text datasets) */
+};
+
+/* Sample documents: {id, name, dir, path, type, size, text?, labels:[{name,type,property,score?,
+ * annotated_by ("human"|"auto")}], metadata, status (0 none, 1 manual, 2 auto), usage, origin,
+ * created_ms, updated_ms}. */
 int av_samples_list(av_store *st, const char *project, const char *ds, const av_sample_query *q,
                     json_object **out, int64_t *total, av_err *err);
 int av_sample_get(av_store *st, const char *project, const char *ds, const char *id, json_object **out, av_err *err);
-/* updates: [{sample_id, labels?, metadata?, sample_usage?}]; absent or empty labels clear them. All or
- * nothing: an unknown id fails the batch (entity SAMPLE). */
-int av_samples_update(av_store *st, const char *project, const char *ds, json_object *updates, av_err *err);
-/* Deletes samples in one transaction. results: one {success, error?:{entity,code,msg}, info?} per id
- * in order; an unknown or repeated id fails alone. delete_source (file samples only): the source path
- * is removed when no other sample of any dataset and no version refers to it; otherwise it is marked,
- * kept, and info says what still refers to it. *ok is 1 when every id succeeded. */
+
+typedef struct av_sample_update {
+    const char *id;
+    const av_label_def *labels;   /* the sample's labels from now on; none (0) clears them */
+    int nlabels;
+    json_object *metadata;        /* a JSON object replacing the metadata, or NULL: unchanged */
+    const char *usage;            /* TRAIN, EVAL, TEST or INFERENCE, or NULL: unchanged */
+} av_sample_update;
+/* Updates 1 to AV_DS_BATCH_MAX samples, all or nothing: an unknown id fails the batch (entity SAMPLE,
+ * index). */
+int av_samples_update(av_store *st, const char *project, const char *ds, const av_sample_update *u, int n, av_err *err);
+/* Deletes samples in one transaction; results has n entries, in order. An unknown or repeated id
+ * fails alone (AV_ENOTFOUND, entity SAMPLE). delete_source (file samples only): the source path is
+ * removed when no other sample of any dataset and no version refers to it; otherwise it is marked,
+ * kept, and the result says what still refers to it. *ok is 1 when every id succeeded. */
 int av_samples_delete(av_store *st, const char *project, const char *ds, const char *const *ids, int n,
-                      int delete_source, json_object **results, int *ok, av_err *err);
+                      int delete_source, av_sample_result *results, int *ok, av_err *err);
 
 /* ---- versions --------------------------------------------------------------------------------- */
-/* spec: {version_name?, description?, version_format?, train_evaluate_sample_ratio?}. Freezes the
- * samples and labels and writes a manifest (JSON lines) at
- * <work_path><dataset_name>-<id>/annotation/<version>/<version>.manifest. */
-int av_version_create(av_store *st, const char *project, const char *ds, json_object *spec, char id_out[20], av_err *err);
-/* Version document: id, name, description, format, ratio, created_ms, previous_version_id,
- * manifest_path, total, annotated, added, modified, deleted, labels[], is_current. */
+typedef struct av_version_spec {
+    const char *name;          /* [A-Za-z0-9_-]{1,AV_DS_VERSION_NAME_MAX}; NULL: "V" and its number (V001) */
+    const char *description;   /* up to AV_DS_DESC_MAX bytes, or NULL */
+    json_object *extra;        /* a JSON object stored as given and returned as "extra", or NULL */
+} av_version_spec;
+/* Publishes a version: freezes the samples and labels; it becomes the current version. A dialect that
+ * writes a manifest renders it from av_version_samples, stores it (av_file_put) and attaches it with
+ * av_version_set_manifest. */
+int av_version_create(av_store *st, const char *project, const char *ds, const av_version_spec *spec, char id_out[20], av_err *err);
+/* Calls fn(arg, doc) for each frozen sample document of a version, in sample order, until fn returns
+ * non-zero (returned). fn runs under the store lock: it must not call the engine. */
+typedef int (*av_doc_fn)(void *arg, json_object *doc);
+int av_version_samples(av_store *st, const char *project, const char *ds, const char *id, av_doc_fn fn, void *arg, av_err *err);
+/* Makes the file at path (which must exist) the version's manifest: it counts as a reference while
+ * the version exists and goes with the version. A previous manifest of the version is released. */
+int av_version_set_manifest(av_store *st, const char *project, const char *ds, const char *id, const char *path, av_err *err);
+/* Version document: id, name, num, description, extra, created_ms, previous_version_id, manifest_path
+ * ("" until set), total, annotated, added, modified, deleted, labels[], is_current. */
 int av_version_get(av_store *st, const char *project, const char *ds, const char *id, json_object **out, av_err *err);
 int av_version_list(av_store *st, const char *project, const char *ds, json_object **out, av_err *err);
 int av_version_delete(av_store *st, const char *project, const char *ds, const char *id, av_err *err);
@@ -122,7 +216,7 @@ int av_version_delete(av_store *st, const char *project, const char *ds, const c
 /* ---- files ------------------------------------------------------------------------------------ */
 /* Reads the file at path (caller frees *data). AV_ENOTFOUND (entity FILE) when absent. */
 int av_file_read(av_store *st, const char *project, const char *path, void **data, size_t *n, av_err *err);
-/* Puts bytes at path (creating or, when nothing refers to it, replacing the file). */
+/* Puts up to AV_DS_FILE_BYTES at path (creating or, when nothing refers to it, replacing the file). */
 int av_file_put(av_store *st, const char *project, const char *path, const void *data, size_t n, av_err *err);
 /* Whether a path is well formed: "/bucket/..." without "..", "//", control characters; dir = 1
  * requires a trailing '/'. */

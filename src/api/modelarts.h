@@ -1,7 +1,9 @@
 /*
  * modelarts.h — what the ModelArts handlers share (modelarts_common.c): authentication (X-Auth-Token,
  * SDK-HMAC-SHA256 AK/SK, Bearer), the project check, the error envelope
- * {"error_code":"ModelArts.NNNN","error_msg":...}, request parsing and the signed file URLs.
+ * {"error_code":"ModelArts.NNNN","error_msg":...} with the one table from engine failures to codes,
+ * request parsing (JSON to the engine's structs), the signed file URLs and the renderings of engine
+ * documents under ModelArts names.
  */
 #ifndef AV_MODELARTS_H
 #define AV_MODELARTS_H
@@ -39,12 +41,19 @@ void ma_error(av_http_res *res, int status, const char *code, const char *msg);
 int ma_errorf(av_http_res *res, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A member of a JSON object, or NULL (borrowed). */
 json_object *ma_get(json_object *o, const char *key);
-/* Adds error_code/error_msg to a batch result w from the engine's {entity, code, msg}. */
-void ma_result_error(json_object *w, json_object *engine_error);
-/* The ModelArts code for an engine failure (by err->entity and err->code). */
+/* Adds error_code/error_msg for an engine failure to a batch result w. */
+void ma_result_error(json_object *w, const av_err *e);
+/* The ModelArts code for an engine failure, by (code, entity, reason). */
 const char *ma_code_of(const av_err *e);
-/* ma_error(400, ma_code_of(e), e->msg) — or 500 for storage failures. */
+/* The error_msg for an engine failure: ModelArts's wording where it has one, else the engine's. */
+const char *ma_message_of(const av_err *e, char *buf, size_t n);
+/* ma_error(400, ma_code_of(e), ma_message_of(e)) — or 500 for storage failures. */
 void ma_fail(av_http_res *res, const av_err *e);
+
+/* Reads a list of label objects {name, type?, property?, score?} (what = the field, for messages)
+ * into a new array of the engine's label definitions (*out: caller frees; its strings and property
+ * objects are borrowed from arr). Writes a 400 and returns -1 when one is malformed. */
+int ma_labels(av_http_res *res, json_object *arr, const char *what, av_label_def **out, int *n);
 
 /* The project the request works in: the path's {project_id}; with --auth it must be the credential's
  * project (else 403 ModelArts.0210). Writes the error and returns -1 when it cannot be used. */
@@ -61,8 +70,11 @@ int ma_signed_url_check(av_http_req *req, av_err *err);
 /* A pre-signed URL for a file of the project, valid for ttl_s seconds (caller frees). */
 char *ma_file_url(av_http_req *req, const char *project, const char *path, int ttl_s);
 
-/* Wire renderings of engine documents. */
+/* Wire renderings of engine documents. A sample's metadata shows ModelArts's import marker
+ * ("@modelarts:import_origin": 0) when the engine says it was imported from the input path. */
 json_object *ma_dataset_json(json_object *doc);
+/* The dataset's work path, or annovec's default when it has none. */
+const char *ma_work_path(json_object *dataset_doc);
 json_object *ma_sample_json(av_http_req *req, const char *project, json_object *doc);
 json_object *ma_version_json(json_object *doc);
 

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,30 +42,102 @@ json_object *ma_get(json_object *o, const char *key)
     return v;
 }
 
-const char *ma_code_of(const av_err *e)
+/* ---- engine failures to ModelArts codes ------------------------------------------------------ */
+
+#define ANY (-1000)   /* matches any code, entity or reason */
+
+/* The one table from an engine failure to its wire code (specs/modelarts.md §8), first match wins;
+ * fmt, when set, words the message ModelArts's way from the failure's name (the id concerned). */
+static const struct ma_code {
+    int code, entity, reason;
+    const char *wire;
+    const char *fmt;
+} ma_codes[] = {
+    { AV_EIO,       ANY,            ANY,            MA_INTERNAL,         NULL },
+    { AV_EEXIST,    AV_ENT_DATASET, ANY,            MA_DS_EXISTS,        NULL },
+    { AV_ENOTFOUND, AV_ENT_DATASET, ANY,            MA_DS_NOT_FOUND,     NULL },
+    { AV_EEXIST,    AV_ENT_VERSION, ANY,            MA_VER_EXISTS,       NULL },
+    { AV_ENOTFOUND, AV_ENT_VERSION, ANY,            MA_VER_NOT_FOUND,    NULL },
+    { AV_EEXIST,    AV_ENT_LABEL,   ANY,            MA_LABEL_EXISTS,     NULL },
+    { AV_ENOTFOUND, AV_ENT_LABEL,   ANY,            MA_LABEL_NOT_FOUND,  NULL },
+    { AV_EEXIST,    AV_ENT_SAMPLE,  ANY,            MA_SAMPLE_EXISTS,    NULL },
+    { AV_ENOTFOUND, AV_ENT_SAMPLE,  ANY,            MA_SAMPLE_NOT_FOUND, "Sample not found. [%.64s]" },
+    { AV_ELIMIT,    AV_ENT_SAMPLE,  ANY,            MA_OVERSIZED,        NULL },
+    { AV_ENOTFOUND, AV_ENT_FILE,    ANY,            MA_FILE_NOT_FOUND,   NULL },
+    { AV_EEXIST,    AV_ENT_FILE,    AV_R_IN_USE,    MA_UPLOAD_FAILED,    NULL },
+    { AV_ELIMIT,    AV_ENT_FILE,    ANY,            MA_OVERSIZED,        NULL },
+    { ANY,          AV_ENT_FILE,    ANY,            MA_BAD_PATH,         NULL },   /* malformed or missing paths */
+    { ANY,          ANY,            ANY,            MA_INVALID,          NULL },
+};
+
+static const struct ma_code *ma_code_for(const av_err *e)
 {
-    switch (e->entity) {
-    case AV_ENT_DATASET: return e->code == AV_EEXIST ? MA_DS_EXISTS : e->code == AV_ENOTFOUND ? MA_DS_NOT_FOUND : MA_INVALID;
-    case AV_ENT_VERSION: return e->code == AV_EEXIST ? MA_VER_EXISTS : e->code == AV_ENOTFOUND ? MA_VER_NOT_FOUND : MA_INVALID;
-    case AV_ENT_LABEL:   return e->code == AV_EEXIST ? MA_LABEL_EXISTS : e->code == AV_ENOTFOUND ? MA_LABEL_NOT_FOUND : MA_INVALID;
-    case AV_ENT_SAMPLE:  return e->code == AV_EEXIST ? MA_SAMPLE_EXISTS : e->code == AV_ENOTFOUND ? MA_SAMPLE_NOT_FOUND
-                              : e->code == AV_ELIMIT ? MA_OVERSIZED : MA_INVALID;
-    case AV_ENT_FILE:    return e->code == AV_ENOTFOUND ? MA_FILE_NOT_FOUND : e->code == AV_EEXIST ? MA_UPLOAD_FAILED
-                              : e->code == AV_ELIMIT ? MA_OVERSIZED : MA_BAD_PATH;
-    default:             return e->code == AV_EIO ? MA_INTERNAL : MA_INVALID;
+    size_t i = 0, last = sizeof ma_codes / sizeof *ma_codes - 1;
+    for (; i < last; i++) {
+        const struct ma_code *c = &ma_codes[i];
+        if ((c->code == ANY || c->code == e->code) && (c->entity == ANY || c->entity == e->entity) &&
+            (c->reason == ANY || c->reason == e->reason)) break;
     }
+    return &ma_codes[i];
+}
+
+const char *ma_code_of(const av_err *e) { return ma_code_for(e)->wire; }
+
+const char *ma_message_of(const av_err *e, char *buf, size_t n)
+{
+    const struct ma_code *c = ma_code_for(e);
+    if (!c->fmt || !e->name[0]) return e->msg;
+    snprintf(buf, n, c->fmt, e->name);
+    return buf;
 }
 
 void ma_fail(av_http_res *res, const av_err *e)
 {
-    ma_error(res, e->code == AV_EIO ? 500 : 400, ma_code_of(e), e->msg);
+    char buf[256];
+    ma_error(res, e->code == AV_EIO ? 500 : 400, ma_code_of(e), ma_message_of(e, buf, sizeof buf));
 }
 
-void ma_result_error(json_object *w, json_object *engine_error)
+void ma_result_error(json_object *w, const av_err *e)
 {
-    av_err e = { .code = json_object_get_int(ma_get(engine_error, "code")), .entity = json_object_get_int(ma_get(engine_error, "entity")) };
-    json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(&e)));
-    json_object_object_add(w, "error_msg", json_object_get(ma_get(engine_error, "msg")));
+    char buf[256];
+    json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(e)));
+    json_object_object_add(w, "error_msg", json_object_new_string(ma_message_of(e, buf, sizeof buf)));
+}
+
+/* ---- request bodies to engine structs ---------------------------------------------------------- */
+
+static int ma_label(av_http_res *res, json_object *l, const char *what, int i, av_label_def *d)
+{
+    json_object *name = ma_get(l, "name"), *type = ma_get(l, "type"), *prop = ma_get(l, "property"), *score = ma_get(l, "score");
+    if (!json_object_is_type(l, json_type_object))
+        return ma_errorf(res, MA_INVALID, "%s[%d] must be a label object {\"name\": ..., \"type\": ...}", what, i);
+    if (!name || !json_object_is_type(name, json_type_string))
+        return ma_errorf(res, MA_INVALID, "%s[%d] needs a \"name\" string of 1 to %d bytes", what, i, AV_DS_LABEL_MAX);
+    if (type && (!json_object_is_type(type, json_type_int) || json_object_get_int64(type) < 0 || json_object_get_int64(type) > INT32_MAX))
+        return ma_errorf(res, MA_INVALID, "%s[%d] (label \"%.100s\"): \"type\" must be a non-negative integer", what, i, json_object_get_string(name));
+    if (prop && !json_object_is_type(prop, json_type_object))
+        return ma_errorf(res, MA_INVALID, "%s[%d] (label \"%.100s\"): \"property\" must be an object", what, i, json_object_get_string(name));
+    *d = (av_label_def){ .name = json_object_get_string(name), .type = type ? json_object_get_int(type) : -1, .property = prop };
+    if (score && (json_object_is_type(score, json_type_double) || json_object_is_type(score, json_type_int))) {
+        d->has_score = 1;
+        d->score = json_object_get_double(score);
+    }
+    return 0;
+}
+
+int ma_labels(av_http_res *res, json_object *arr, const char *what, av_label_def **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!arr) return 0;
+    if (!json_object_is_type(arr, json_type_array)) return ma_errorf(res, MA_INVALID, "\"%s\" must be a list of label objects", what);
+    size_t len = json_object_array_length(arr);
+    av_label_def *defs = xcalloc(len + 1, sizeof *defs);
+    for (size_t i = 0; i < len; i++)
+        if (ma_label(res, json_object_array_get_idx(arr, i), what, (int)i, &defs[i])) { free(defs); return -1; }
+    *out = defs;
+    *n = (int)len;
+    return 0;
 }
 
 /* ---- authentication ------------------------------------------------------------------------- */
@@ -221,23 +294,36 @@ static void copy(json_object *to, const char *k, json_object *from, const char *
 static void add_str(json_object *o, const char *k, const char *v) { json_object_object_add(o, k, json_object_new_string(v)); }
 static void add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
 
+/* A member of a document as text, or def when absent. */
+static const char *str_or(json_object *doc, const char *k, const char *def)
+{
+    json_object *v = ma_get(doc, k);
+    return v ? json_object_get_string(v) : def;
+}
+
+const char *ma_work_path(json_object *dataset_doc)
+{
+    const char *w = str_or(dataset_doc, "work_path", "");
+    return *w ? w : "/annovec-work/";
+}
+
 json_object *ma_dataset_json(json_object *doc)
 {
-    json_object *o = json_object_new_object(), *spec = ma_get(doc, "spec");
+    json_object *o = json_object_new_object(), *extra = ma_get(doc, "extra");
     const char *id = json_object_get_string(ma_get(doc, "id")), *name = json_object_get_string(ma_get(doc, "name"));
-    const char *work = ma_get(spec, "work_path") ? json_object_get_string(ma_get(spec, "work_path")) : "/annovec-work/";
+    const char *work = ma_work_path(doc);
     copy(o, "dataset_id", doc, "id");
     copy(o, "dataset_name", doc, "name");
     copy(o, "dataset_type", doc, "type");
-    add_str(o, "data_format", ma_get(spec, "data_format") ? json_object_get_string(ma_get(spec, "data_format")) : "Default");
+    add_str(o, "data_format", str_or(extra, "data_format", "Default"));
     add_int(o, "status", 1);
     copy(o, "description", doc, "description");
     copy(o, "create_time", doc, "created_ms");
     copy(o, "update_time", doc, "updated_ms");
-    add_str(o, "workspace_id", ma_get(spec, "workspace_id") ? json_object_get_string(ma_get(spec, "workspace_id")) : "0");
+    add_str(o, "workspace_id", str_or(extra, "workspace_id", "0"));
     json_object *sources = json_object_new_array(), *src = json_object_new_object();
     add_int(src, "data_type", 0);
-    copy(src, "data_path", spec, "data_path");
+    copy(src, "data_path", doc, "data_path");
     json_object_array_add(sources, src);
     json_object_object_add(o, "data_sources", sources);
     add_str(o, "work_path", work);
@@ -266,7 +352,7 @@ json_object *ma_dataset_json(json_object *doc)
     add_int(o, "workforce_task_count", 0);
     add_int(o, "label_task_count", 0);
     add_int(o, "dataset_format", json_object_get_int(ma_get(doc, "type")) == 400 ? 1 : 0);
-    copy(o, "label_format", spec, "label_format");
+    copy(o, "label_format", extra, "label_format");
     return o;
 }
 
@@ -292,7 +378,11 @@ json_object *ma_sample_json(av_http_req *req, const char *project, json_object *
         free(content);
     }
     copy(o, "labels", doc, "labels");
-    copy(o, "metadata", doc, "metadata");
+    json_object *meta = NULL;
+    json_object_deep_copy(ma_get(doc, "metadata"), &meta, NULL);
+    if (!meta) meta = json_object_new_object();
+    if (json_object_get_int(ma_get(doc, "origin")) == AV_ORIGIN_IMPORTED) add_int(meta, "@modelarts:import_origin", 0);
+    json_object_object_add(o, "metadata", meta);
     if (ma_get(doc, "usage")) copy(o, "sample_usage", doc, "usage");
     json_object_object_add(o, "labelers", json_object_new_array());
     json_object_object_add(o, "deletion_reasons", json_object_new_array());
@@ -301,10 +391,10 @@ json_object *ma_sample_json(av_http_req *req, const char *project, json_object *
 
 json_object *ma_version_json(json_object *doc)
 {
-    json_object *o = json_object_new_object();
+    json_object *o = json_object_new_object(), *extra = ma_get(doc, "extra");
     copy(o, "version_id", doc, "id");
     copy(o, "version_name", doc, "name");
-    add_str(o, "version_format", ma_get(doc, "version_format") ? json_object_get_string(ma_get(doc, "version_format")) : "Default");
+    add_str(o, "version_format", str_or(extra, "version_format", "Default"));
     copy(o, "previous_version_id", doc, "previous_version_id");
     add_int(o, "status", 1);
     copy(o, "create_time", doc, "created_ms");
@@ -316,8 +406,7 @@ json_object *ma_version_json(json_object *doc)
     copy(o, "modified_sample_count", doc, "modified");
     copy(o, "deleted_sample_count", doc, "deleted");
     copy(o, "manifest_path", doc, "manifest_path");
-    add_str(o, "train_evaluate_sample_ratio", ma_get(doc, "train_evaluate_sample_ratio") ?
-            json_object_get_string(ma_get(doc, "train_evaluate_sample_ratio")) : "1.00");
+    add_str(o, "train_evaluate_sample_ratio", str_or(extra, "train_evaluate_sample_ratio", "1.00"));
     copy(o, "label_stats", doc, "labels");
     return o;
 }

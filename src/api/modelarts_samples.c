@@ -22,7 +22,7 @@ typedef struct add_batch {
 
 static void add_batch_free(add_batch *b)
 {
-    for (int i = 0; i < b->n; i++) free(b->bytes[i]);
+    for (int i = 0; i < b->n; i++) free(b->bytes[i]), free((void *)b->in[i].labels);
     free(b->bytes);
     free(b->in);
 }
@@ -37,12 +37,13 @@ static int add_parse_one(av_http_res *res, json_object *s, int i, av_sample_in *
         return ma_errorf(res, MA_INVALID, "samples[%d].name must be a string of at most %d characters", i, AV_DS_PATH_MAX);
     if (type && (!json_object_is_type(type, json_type_int) || json_object_get_int(type) < 0 || json_object_get_int(type) > 9))
         return ma_errorf(res, MA_INVALID, "samples[%d].sample_type must be 0 (image), 1 (text), 2 (audio), 4 (table), 6 (video) or 9 (other)", i);
-    if (labels && !json_object_is_type(labels, json_type_array)) return ma_errorf(res, MA_INVALID, "samples[%d].labels must be a list", i);
+    char what[48];
+    snprintf(what, sizeof what, "samples[%d].labels", i);
+    if (ma_labels(res, labels, what, (av_label_def **)&in->labels, &in->nlabels)) return -1;
     if (meta && !json_object_is_type(meta, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d].metadata must be an object", i);
     if (!!data == !!src) return ma_errorf(res, MA_INVALID, "samples[%d] needs exactly one of \"data\" (base64 bytes) and \"data_source\"", i);
     in->name = name ? json_object_get_string(name) : NULL;
     in->type = type ? json_object_get_int(type) : -1;
-    in->labels = labels;
     in->metadata = meta;
     if (data) {
         if (!json_object_is_type(data, json_type_string)) return ma_errorf(res, MA_INVALID, "samples[%d].data must be a base64 string", i);
@@ -67,6 +68,42 @@ static int add_parse_one(av_http_res *res, json_object *s, int i, av_sample_in *
     return 0;
 }
 
+/* S1's answer: {"success": every sample added, "results": [{success, name, info | error_code, error_msg}]}; info is
+ * the new sample id, or "N samples" for a text file. */
+static json_object *add_response(const av_sample_result *results, int n)
+{
+    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    int all = 1;
+    for (int i = 0; i < n; i++) {
+        const av_sample_result *r = &results[i];
+        json_object *w = json_object_new_object();
+        all &= r->ok;
+        json_object_object_add(w, "success", json_object_new_boolean(r->ok));
+        json_object_object_add(w, "name", r->path ? json_object_new_string(r->path) : NULL);
+        if (r->ok && r->id[0]) json_object_object_add(w, "info", json_object_new_string(r->id));
+        else if (r->ok) {
+            char info[64];
+            snprintf(info, sizeof info, "%lld samples", (long long)r->count);
+            json_object_object_add(w, "info", json_object_new_string(info));
+        } else ma_result_error(w, &r->err);
+        json_object_array_add(arr, w);
+    }
+    json_object_object_add(o, "success", json_object_new_boolean(all));
+    json_object_object_add(o, "results", arr);
+    return o;
+}
+
+static void add_run(av_http_req *req, av_http_res *res, const char *project, const add_batch *b, int final)
+{
+    av_sample_result *results = xcalloc((size_t)b->n, sizeof *results);
+    av_err e;
+    av_err_clear(&e);
+    if (av_samples_add(req->store, project, av_http_param(req, "dataset_id"), b->in, b->n, final, results, &e)) ma_fail(res, &e);
+    else av_http_json(res, 200, add_response(results, b->n));
+    av_sample_results_free(results, b->n);
+    free(results);
+}
+
 static void samples_add(av_http_req *req, av_http_res *res)
 {
     char project[33];
@@ -87,30 +124,7 @@ static void samples_add(av_http_req *req, av_http_res *res)
         int ok = 1;
         for (int i = 0; ok && i < b.n; i++)
             ok = add_parse_one(res, json_object_array_get_idx(samples, (size_t)i), i, &b.in[i], &b.bytes[i]) == 0;
-        json_object *results = NULL;
-        av_err e;
-        av_err_clear(&e);
-        if (ok && av_samples_add(req->store, project, av_http_param(req, "dataset_id"), b.in, b.n, !fin || json_object_get_boolean(fin),
-                                 &results, &e))
-            ma_fail(res, &e);
-        else if (ok) {
-            json_object *o = json_object_new_object(), *arr = json_object_new_array();
-            int all = 1;
-            for (size_t i = 0; i < json_object_array_length(results); i++) {
-                json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = ma_get(r, "error");
-                int success = json_object_get_boolean(ma_get(r, "success"));
-                all &= success;
-                json_object_object_add(w, "success", json_object_new_boolean(success));
-                json_object_object_add(w, "name", json_object_get(ma_get(r, "name")));
-                if (success) json_object_object_add(w, "info", json_object_get(ma_get(r, "info")));
-                else ma_result_error(w, err);
-                json_object_array_add(arr, w);
-            }
-            json_object_put(results);
-            json_object_object_add(o, "success", json_object_new_boolean(all));
-            json_object_object_add(o, "results", arr);
-            av_http_json(res, 200, o);
-        }
+        if (ok) add_run(req, res, project, &b, !fin || json_object_get_boolean(fin));
     }
     add_batch_free(&b);
     json_object_put(body);
@@ -215,47 +229,79 @@ static void sample_get(av_http_req *req, av_http_res *res)
 
 /* ---- S4 update ------------------------------------------------------------------------------- */
 
+/* One entry of S4 {"sample_id", "labels"?, "metadata"?, "sample_usage"?} (labels allocated). Writes the error. */
+static int update_parse_one(av_http_res *res, json_object *s, int i, av_sample_update *u)
+{
+    json_object *id = ma_get(s, "sample_id"), *meta = ma_get(s, "metadata"), *use = ma_get(s, "sample_usage");
+    if (!json_object_is_type(s, json_type_object))
+        return ma_errorf(res, MA_INVALID, "samples[%d] must be an object {\"sample_id\": ..., \"labels\": [...]}", i);
+    if (!id || !json_object_is_type(id, json_type_string)) return ma_errorf(res, MA_INVALID, "samples[%d] needs a \"sample_id\" string", i);
+    if (meta && !json_object_is_type(meta, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d].metadata must be an object", i);
+    if (use && !json_object_is_type(use, json_type_string))
+        return ma_errorf(res, MA_INVALID, "samples[%d].sample_usage must be TRAIN, EVAL, TEST or INFERENCE", i);
+    char what[48];
+    snprintf(what, sizeof what, "samples[%d].labels", i);
+    *u = (av_sample_update){ .id = json_object_get_string(id), .metadata = meta, .usage = use ? json_object_get_string(use) : NULL };
+    return ma_labels(res, ma_get(s, "labels"), what, (av_label_def **)&u->labels, &u->nlabels);
+}
+
 static void samples_update(av_http_req *req, av_http_res *res)
 {
     char project[33];
     json_object *body, *samples;
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
     samples = ma_get(body, "samples");
+    int n = samples && json_object_is_type(samples, json_type_array) ? (int)json_object_array_length(samples) : 0, ok = 1;
+    av_sample_update *u = xcalloc((size_t)n + 1, sizeof *u);
+    if (!samples || !json_object_is_type(samples, json_type_array))
+        ok = ma_errorf(res, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}") == 0;
+    for (int i = 0; ok && i < n; i++) ok = update_parse_one(res, json_object_array_get_idx(samples, (size_t)i), i, &u[i]) == 0;
     av_err e;
     av_err_clear(&e);
-    if (!samples || !json_object_is_type(samples, json_type_array))
-        ma_errorf(res, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}");
-    else if (av_samples_update(req->store, project, av_http_param(req, "dataset_id"), samples, &e)) ma_fail(res, &e);
-    else {
+    if (ok && av_samples_update(req->store, project, av_http_param(req, "dataset_id"), u, n, &e)) ma_fail(res, &e);
+    else if (ok) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "success", json_object_new_boolean(1));
         av_http_json(res, 200, o);
     }
+    for (int i = 0; i < n; i++) free((void *)u[i].labels);
+    free(u);
     json_object_put(body);
 }
 
 /* ---- S5 delete ------------------------------------------------------------------------------- */
 
+/* The note on a result whose source had to stay. */
+static json_object *kept_note(const av_sample_result *r)
+{
+    char *note = xasprintf("source %s kept: still used by %lld other sample(s) and %lld version(s); it is deleted when the last of them goes",
+                           r->path, (long long)r->kept_samples, (long long)r->kept_versions);
+    json_object *o = json_object_new_string(note);
+    free(note);
+    return o;
+}
+
 /* Renders the engine's per-id results: {"success":true} when all succeeded without a note, else
  * {"success", "error_code"?, "error_msg"?, "results":[{"success", "error_code"?, "error_msg"?, "info"?}]}. */
-static json_object *delete_response(json_object *results, int all)
+static json_object *delete_response(const av_sample_result *results, int n, int all)
 {
     json_object *o = json_object_new_object(), *arr = json_object_new_array();
     int notes = 0, failed = 0;
-    for (size_t i = 0; i < json_object_array_length(results); i++) {
-        json_object *r = json_object_array_get_idx(results, i), *w = json_object_new_object(), *err = ma_get(r, "error");
-        json_object_object_add(w, "success", json_object_new_boolean(!err));
-        if (err) {
-            ma_result_error(w, err);
+    for (int i = 0; i < n; i++) {
+        const av_sample_result *r = &results[i];
+        json_object *w = json_object_new_object();
+        json_object_object_add(w, "success", json_object_new_boolean(r->ok));
+        if (!r->ok) {
+            ma_result_error(w, &r->err);
             failed++;
         }
-        if (ma_get(r, "info")) json_object_object_add(w, "info", json_object_get(ma_get(r, "info"))), notes++;
+        if (r->kept) json_object_object_add(w, "info", kept_note(r)), notes++;
         json_object_array_add(arr, w);
     }
     json_object_object_add(o, "success", json_object_new_boolean(all));
     if (failed) {
         char msg[128];
-        snprintf(msg, sizeof msg, "%d of %zu samples were not deleted; see results", failed, json_object_array_length(results));
+        snprintf(msg, sizeof msg, "%d of %d samples were not deleted; see results", failed, n);
         json_object_object_add(o, "error_code", json_object_new_string(MA_SAMPLE_NOT_FOUND));
         json_object_object_add(o, "error_msg", json_object_new_string(msg));
     }
@@ -283,17 +329,16 @@ static void samples_delete(av_http_req *req, av_http_res *res)
         else ids[i] = json_object_get_string(id);
     }
     if (ok) {
-        json_object *results;
+        av_sample_result *results = xcalloc(n + 1, sizeof *results);
         int all;
         av_err e;
         av_err_clear(&e);
         if (av_samples_delete(req->store, project, av_http_param(req, "dataset_id"), ids, (int)n, del && json_object_get_boolean(del),
-                              &results, &all, &e))
+                              results, &all, &e))
             ma_fail(res, &e);
-        else {
-            av_http_json(res, 200, delete_response(results, all));
-            json_object_put(results);
-        }
+        else av_http_json(res, 200, delete_response(results, (int)n, all));
+        av_sample_results_free(results, (int)n);
+        free(results);
     }
     free(ids);
     json_object_put(body);
@@ -350,6 +395,10 @@ static void file_put(av_http_req *req, av_http_res *res)
     char project[33];
     const char *path;
     if (ma_project(req, res, project) || !(path = file_path(req, res))) return;
+    if (req->body_len > AV_DS_SAMPLE_BYTES) {
+        ma_errorf(res, MA_OVERSIZED, "file of %zu bytes; the limit is %d bytes", req->body_len, AV_DS_SAMPLE_BYTES);
+        return;
+    }
     av_err e;
     av_err_clear(&e);
     if (av_file_put(req->store, project, path, req->body, req->body_len, &e)) { ma_fail(res, &e); return; }

@@ -1,6 +1,7 @@
 /*
  * modelarts_v2.c — the ModelArts v2 data-management API on annovec datasets (specs/modelarts.md §2):
- * datasets D1-D6, labels L1-L6 and versions V1-V4. Samples and files are in modelarts_samples.c.
+ * datasets D1-D6, labels L1-L6 and versions V1-V4 (with the version manifest, rendered here in
+ * ModelArts's JSON-lines layout). Samples and files are in modelarts_samples.c.
  * Statuses as documented: 201 on create, 204 on delete, 200 otherwise; errors are HTTP 400 with
  * {"error_code":"ModelArts.NNNN","error_msg":...}.
  */
@@ -50,48 +51,58 @@ static int valid_type(int t)
     return 0;
 }
 
+/* D1's body to the engine's spec (labels allocated: caller frees spec->labels). Writes the error. */
+static int create_spec(av_http_res *res, json_object *body, av_dataset_spec *spec)
+{
+    json_object *name, *type, *sources, *work, *desc, *labels, *lf, *path;
+    if (field(res, body, "dataset_name", json_type_string, 1, &name) || field(res, body, "dataset_type", json_type_int, 0, &type) ||
+        field(res, body, "data_sources", json_type_array, 1, &sources) || field(res, body, "work_path", json_type_string, 1, &work) ||
+        field(res, body, "description", json_type_string, 0, &desc) || field(res, body, "labels", json_type_array, 0, &labels) ||
+        field(res, body, "label_format", json_type_object, 0, &lf)) return -1;
+    if (type && !valid_type(json_object_get_int(type)))
+        return ma_errorf(res, MA_INVALID, "dataset_type must be one of 0, 1, 3, 100, 101, 102, 200, 201, 202, 400, 600, 900");
+    json_object *src = json_object_array_length(sources) == 1 ? json_object_array_get_idx(sources, 0) : NULL;
+    if (!src || !json_object_is_type(src, json_type_object))
+        return ma_errorf(res, MA_INVALID, "data_sources must hold exactly one {\"data_type\": 0, \"data_path\": \"/bucket/dir/\"}");
+    if (field(res, src, "data_path", json_type_string, 1, &path)) return -1;
+    json_object *dt = ma_get(src, "data_type");
+    if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0))
+        return ma_errorf(res, MA_INVALID, "data_sources[0].data_type must be 0 (object storage): annovec imports from its own file store");
+    *spec = (av_dataset_spec){ .name = json_object_get_string(name), .type = type ? json_object_get_int(type) : 0,
+                               .description = desc ? json_object_get_string(desc) : NULL, .data_path = json_object_get_string(path),
+                               .work_path = json_object_get_string(work) };
+    json_object *sep = ma_get(lf, "text_label_separator"), *ssep = ma_get(lf, "text_sample_separator");
+    if (sep && json_object_is_type(sep, json_type_string)) spec->label_sep = json_object_get_string(sep);
+    if (ssep && json_object_is_type(ssep, json_type_string)) spec->sample_sep = json_object_get_string(ssep);
+    return ma_labels(res, labels, "labels", (av_label_def **)&spec->labels, &spec->nlabels);
+}
+
 /* D1 */
 static void dataset_create(av_http_req *req, av_http_res *res)
 {
     char project[33], id[20];
-    json_object *body, *name, *type, *sources, *work, *desc, *labels, *lf;
+    json_object *body;
+    av_dataset_spec spec = { 0 };
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
-    if (field(res, body, "dataset_name", json_type_string, 1, &name) || field(res, body, "dataset_type", json_type_int, 0, &type) ||
-        field(res, body, "data_sources", json_type_array, 1, &sources) || field(res, body, "work_path", json_type_string, 1, &work) ||
-        field(res, body, "description", json_type_string, 0, &desc) || field(res, body, "labels", json_type_array, 0, &labels) ||
-        field(res, body, "label_format", json_type_object, 0, &lf)) goto out;
-    if (type && !valid_type(json_object_get_int(type))) {
-        ma_error(res, 400, MA_INVALID, "dataset_type must be one of 0, 1, 3, 100, 101, 102, 200, 201, 202, 400, 600, 900");
-        goto out;
+    if (!create_spec(res, body, &spec)) {
+        /* ModelArts fields the engine keeps for us, rendered back by ma_dataset_json */
+        json_object *extra = json_object_new_object();
+        static const char *const keep[] = { "label_format", "workspace_id", "data_format" };
+        for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+            if (ma_get(body, keep[i])) json_object_object_add(extra, keep[i], json_object_get(ma_get(body, keep[i])));
+        spec.extra = extra;
+        av_err e;
+        av_err_clear(&e);
+        if (av_dataset_create(req->store, project, &spec, id, &e)) ma_fail(res, &e);
+        else {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "dataset_id", json_object_new_string(id));
+            json_object_object_add(o, "dataset_name", json_object_new_string(spec.name));
+            av_http_json(res, 201, o);
+        }
+        json_object_put(extra);
     }
-    json_object *src = json_object_array_length(sources) == 1 ? json_object_array_get_idx(sources, 0) : NULL, *path = NULL;
-    if (!src || !json_object_is_type(src, json_type_object)) {
-        ma_error(res, 400, MA_INVALID, "data_sources must hold exactly one {\"data_type\": 0, \"data_path\": \"/bucket/dir/\"}");
-        goto out;
-    }
-    if (field(res, src, "data_path", json_type_string, 1, &path)) goto out;
-    json_object *dt = ma_get(src, "data_type");
-    if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0)) {
-        ma_error(res, 400, MA_INVALID, "data_sources[0].data_type must be 0 (object storage): annovec imports from its own file store");
-        goto out;
-    }
-    json_object *spec = json_object_new_object();
-    static const char *const keep[] = { "dataset_name", "dataset_type", "description", "labels", "label_format", "workspace_id", "data_format" };
-    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
-        if (ma_get(body, keep[i])) json_object_object_add(spec, keep[i], json_object_get(ma_get(body, keep[i])));
-    json_object_object_add(spec, "data_path", json_object_get(path));
-    json_object_object_add(spec, "work_path", json_object_get(work));
-    av_err e;
-    av_err_clear(&e);
-    if (av_dataset_create(req->store, project, spec, id, &e)) ma_fail(res, &e);
-    else {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "dataset_id", json_object_new_string(id));
-        json_object_object_add(o, "dataset_name", json_object_get(name));
-        av_http_json(res, 201, o);
-    }
-    json_object_put(spec);
-out:
+    free((void *)spec.labels);
     json_object_put(body);
 }
 
@@ -134,21 +145,52 @@ static void dataset_get(av_http_req *req, av_http_res *res)
     json_object_put(doc);
 }
 
+/* D4's delete_labels: [{"name": ...}] to names (*names: caller frees). Writes the error. */
+static int label_names(av_http_res *res, json_object *arr, const char ***names, int *n)
+{
+    *n = arr ? (int)json_object_array_length(arr) : 0;
+    *names = xcalloc((size_t)*n + 1, sizeof **names);
+    for (int i = 0; i < *n; i++) {
+        json_object *nm = ma_get(json_object_array_get_idx(arr, (size_t)i), "name");
+        if (!nm || !json_object_is_type(nm, json_type_string)) return ma_errorf(res, MA_INVALID, "delete_labels[%d] needs a \"name\" string", i);
+        (*names)[i] = json_object_get_string(nm);
+    }
+    return 0;
+}
+
+static const char *opt_str(json_object *o, const char *k)
+{
+    json_object *v = ma_get(o, k);
+    return v ? json_object_get_string(v) : NULL;
+}
+
 /* D4 */
 static void dataset_update(av_http_req *req, av_http_res *res)
 {
     char project[33];
-    json_object *body, *v;
+    json_object *body, *v, *add, *upd, *del;
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    av_dataset_patch p = { 0 };
+    const char **names = NULL;
     if (!field(res, body, "dataset_name", json_type_string, 0, &v) && !field(res, body, "description", json_type_string, 0, &v) &&
-        !field(res, body, "current_version_id", json_type_string, 0, &v) && !field(res, body, "add_labels", json_type_array, 0, &v) &&
-        !field(res, body, "update_labels", json_type_array, 0, &v) && !field(res, body, "delete_labels", json_type_array, 0, &v)) {
+        !field(res, body, "current_version_id", json_type_string, 0, &v) && !field(res, body, "add_labels", json_type_array, 0, &add) &&
+        !field(res, body, "update_labels", json_type_array, 0, &upd) && !field(res, body, "delete_labels", json_type_array, 0, &del) &&
+        !ma_labels(res, add, "add_labels", (av_label_def **)&p.add_labels, &p.nadd) &&
+        !ma_labels(res, upd, "update_labels", (av_label_def **)&p.update_labels, &p.nupdate) &&
+        !label_names(res, del, &names, &p.ndelete)) {
+        p.name = opt_str(body, "dataset_name");
+        p.description = opt_str(body, "description");
+        p.current_version = opt_str(body, "current_version_id");
+        p.delete_labels = names;
         av_err e;
         av_err_clear(&e);
         const char *id = av_http_param(req, "dataset_id");
-        if (av_dataset_update(req->store, project, id, body, &e)) ma_fail(res, &e);
+        if (av_dataset_update(req->store, project, id, &p, &e)) ma_fail(res, &e);
         else ok_id(res, 200, "dataset_id", id);
     }
+    free((void *)p.add_labels);
+    free((void *)p.update_labels);
+    free(names);
     json_object_put(body);
 }
 
@@ -219,7 +261,7 @@ static void labels_list(av_http_req *req, av_http_res *res)
     av_http_json(res, 200, o);
 }
 
-typedef int (*labels_fn)(av_store *, const char *, const char *, json_object *, av_err *);
+typedef int (*labels_fn)(av_store *, const char *, const char *, const av_label_def *, int, av_err *);
 
 /* L2 and L3: {"labels":[...]} */
 static void labels_write(av_http_req *req, av_http_res *res, labels_fn fn)
@@ -227,13 +269,18 @@ static void labels_write(av_http_req *req, av_http_res *res, labels_fn fn)
     char project[33];
     json_object *body, *labels;
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    av_label_def *defs = NULL;
+    int n = 0;
     if (!field(res, body, "labels", json_type_array, 1, &labels)) {
         av_err e;
         av_err_clear(&e);
         if (json_object_array_length(labels) == 0) ma_error(res, 400, MA_INVALID, "\"labels\" is empty; name at least one label");
-        else if (fn(req->store, project, av_http_param(req, "dataset_id"), labels, &e)) ma_fail(res, &e);
-        else ok_success(res);
+        else if (ma_labels(res, labels, "labels", &defs, &n) == 0) {
+            if (fn(req->store, project, av_http_param(req, "dataset_id"), defs, n, &e)) ma_fail(res, &e);
+            else ok_success(res);
+        }
     }
+    free(defs);
     json_object_put(body);
 }
 
@@ -278,19 +325,15 @@ static void labels_delete(av_http_req *req, av_http_res *res)
 static void label_update_one(av_http_req *req, av_http_res *res)
 {
     char project[33];
-    json_object *body, *v;
+    json_object *body, *type, *prop;
     if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
-    if (!field(res, body, "type", json_type_int, 0, &v) && !field(res, body, "property", json_type_object, 0, &v)) {
-        json_object *labels = json_object_new_array(), *l = json_object_new_object();
-        json_object_object_add(l, "name", json_object_new_string(av_http_param(req, "label_name")));
-        json_object_object_foreach(body, k, val)
-            if (strcmp(k, "type") == 0 || strcmp(k, "property") == 0) json_object_object_add(l, k, json_object_get(val));
-        json_object_array_add(labels, l);
+    if (!field(res, body, "type", json_type_int, 0, &type) && !field(res, body, "property", json_type_object, 0, &prop)) {
+        av_label_def l = { .name = av_http_param(req, "label_name"), .type = type ? json_object_get_int(type) : -1, .property = prop };
         av_err e;
         av_err_clear(&e);
-        if (av_labels_update(req->store, project, av_http_param(req, "dataset_id"), labels, &e)) ma_fail(res, &e);
+        if (type && l.type < 0) ma_error(res, 400, MA_INVALID, "\"type\" must be a non-negative integer");
+        else if (av_labels_update(req->store, project, av_http_param(req, "dataset_id"), &l, 1, &e)) ma_fail(res, &e);
         else ok_success(res);
-        json_object_put(labels);
     }
     json_object_put(body);
 }
@@ -306,6 +349,79 @@ static void label_delete_one(av_http_req *req, av_http_res *res)
 
 /* ---- versions -------------------------------------------------------------------------------- */
 
+/* One manifest line: {"id", "source" ("obs:/" + path, or "content://" + text), "usage" (TRAIN when
+ * unset), "annotation": the labels, "annotated_by" written "annotated-by"}. */
+static void manifest_line(av_buf *b, json_object *doc)
+{
+    json_object *o = json_object_new_object(), *v = NULL, *labels = NULL;
+    json_object_object_get_ex(doc, "id", &v);
+    json_object_object_add(o, "id", json_object_get(v));
+    char *source = json_object_object_get_ex(doc, "path", &v) && v ? xasprintf("obs:/%s", json_object_get_string(v))
+                 : json_object_object_get_ex(doc, "text", &v) ? xasprintf("content://%s", json_object_get_string(v)) : xstrdup("");
+    json_object_object_add(o, "source", json_object_new_string(source));
+    free(source);
+    json_object_object_get_ex(doc, "usage", &v);
+    json_object_object_add(o, "usage", json_object_new_string(v ? json_object_get_string(v) : "TRAIN"));
+    json_object *ann = json_object_new_array();
+    json_object_object_get_ex(doc, "labels", &labels);
+    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
+        json_object *l = json_object_array_get_idx(labels, i), *a = json_object_new_object();
+        json_object_object_foreach(l, k, val) json_object_object_add(a, strcmp(k, "annotated_by") == 0 ? "annotated-by" : k, json_object_get(val));
+        json_object_array_add(ann, a);
+    }
+    json_object_object_add(o, "annotation", ann);
+    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    av_buf_puts(b, "\n");
+    json_object_put(o);
+}
+
+static int manifest_add(void *arg, json_object *doc)
+{
+    manifest_line(arg, doc);
+    return 0;
+}
+
+/* Renders a new version's manifest from its frozen samples, stores it at
+ * <work_path><dataset name>-<dataset id>/annotation/<version>/<version>.manifest and attaches it. */
+static int write_manifest(av_store *st, const char *project, const char *ds, const char *vid, av_err *e)
+{
+    json_object *d = NULL, *v = NULL;
+    av_buf b = { 0 };
+    char *path = NULL;
+    int rc = av_dataset_get(st, project, ds, &d, e);
+    if (!rc) rc = av_version_get(st, project, ds, vid, &v, e);
+    if (!rc) rc = av_version_samples(st, project, ds, vid, manifest_add, &b, e);
+    if (!rc) {
+        const char *name = json_object_get_string(ma_get(v, "name"));
+        path = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ma_work_path(d), json_object_get_string(ma_get(d, "name")), ds, name, name);
+        rc = av_file_put(st, project, path, b.p ? b.p : "", b.len, e);
+    }
+    if (!rc) rc = av_version_set_manifest(st, project, ds, vid, path, e);
+    free(path);
+    av_buf_free(&b);
+    json_object_put(d);
+    json_object_put(v);
+    return rc;
+}
+
+/* Publishes a version with its manifest; a version whose manifest could not be written is withdrawn. */
+static int publish(av_store *st, const char *project, const char *ds, json_object *body, char id[20], av_err *e)
+{
+    json_object *extra = json_object_new_object(), *v;
+    static const char *const keep[] = { "version_format", "train_evaluate_sample_ratio", "clear_hard_property",
+                                        "remove_sample_usage", "export_images", "with_column_header" };
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+        if ((v = ma_get(body, keep[i]))) json_object_object_add(extra, keep[i], json_object_get(v));
+    av_version_spec spec = { .name = opt_str(body, "version_name"), .description = opt_str(body, "description"), .extra = extra };
+    int rc = av_version_create(st, project, ds, &spec, id, e);
+    json_object_put(extra);
+    if (!rc && (rc = write_manifest(st, project, ds, id, e)) != AV_OK) {
+        av_err ignored;
+        av_version_delete(st, project, ds, id, &ignored);
+    }
+    return rc;
+}
+
 /* V1 */
 static void version_create(av_http_req *req, av_http_res *res)
 {
@@ -314,13 +430,12 @@ static void version_create(av_http_req *req, av_http_res *res)
     if (ma_project(req, res, project) || ma_body(req, res, 1, &body)) return;
     if (!field(res, body, "version_name", json_type_string, 0, &v) && !field(res, body, "description", json_type_string, 0, &v) &&
         !field(res, body, "version_format", json_type_string, 0, &v) && !field(res, body, "train_evaluate_sample_ratio", json_type_string, 0, &v)) {
-        json_object *f = ma_get(body, "version_format");
-        const char *fmt = f ? json_object_get_string(f) : NULL;
+        const char *fmt = opt_str(body, "version_format");
         av_err e;
         av_err_clear(&e);
         if (fmt && strcmp(fmt, "Default") && strcmp(fmt, "CarbonData") && strcmp(fmt, "CSV"))
             ma_error(res, 400, MA_INVALID, "version_format must be Default, CarbonData or CSV");
-        else if (av_version_create(req->store, project, av_http_param(req, "dataset_id"), body, id, &e)) ma_fail(res, &e);
+        else if (publish(req->store, project, av_http_param(req, "dataset_id"), body, id, &e)) ma_fail(res, &e);
         else ok_id(res, 201, "version_id", id);
     }
     json_object_put(body);

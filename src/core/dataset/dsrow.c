@@ -1,9 +1,10 @@
 /*
- * dsrow.c — the base of the dataset part: the SQL helpers every dataset file uses, random ids, names,
- * a dataset's row (ds_load) and the one-transaction wrapper (ds_in_txn). Depends on nothing else
- * of src/core/dataset/. Every function runs with the store lock held, on the writer connection.
+ * dsrow.c — the base of the dataset part (dsrow.h): the SQL helpers every dataset file uses, random
+ * ids, names, a dataset's row (ds_load) and the one-transaction wrapper (ds_in_txn). Depends on
+ * nothing else of src/core/dataset/. Locking: every function runs with the store lock held, on the
+ * writer connection; ds_in_txn takes the lock and opens the transaction itself.
  */
-#include "core/dataset/dataset_internal.h"
+#include "core/dataset/dsrow.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,19 +12,6 @@
 #include <strings.h>
 
 
-int ds_fail(av_err *err, int code, int entity, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        char msg[sizeof err->msg];
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-        av_fail(err, code, "%s", msg);
-        err->entity = entity;
-    }
-    return code;
-}
 
 static sqlite3_stmt *vquery(av_store *st, av_err *err, const char *sql, int n, va_list ap)
 {
@@ -89,7 +77,7 @@ void ds_id32(char out[33])
 
 void ds_add_int(json_object *o, const char *k, int64_t v) { json_object_object_add(o, k, json_object_new_int64(v)); }
 
-int ds_is_text(int t) { return t >= 100 && t <= 102; }
+int ds_is_text(int t) { return t >= AV_DS_TEXT_FIRST && t <= AV_DS_TEXT_LAST; }
 
 int ds_sample_type(const char *name)
 {
@@ -104,10 +92,15 @@ int ds_sample_type(const char *name)
     return 9;
 }
 
-const char *ds_str(json_object *o, const char *key)
+const char *ds_json_text(json_object *o)
 {
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    return o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "{}";
+}
+
+int ds_at(av_err *err, int64_t index, int rc)
+{
+    if (err) err->index = index;
+    return rc;
 }
 
 int ds_name_ok(const char *s, size_t max)
@@ -119,34 +112,44 @@ int ds_name_ok(const char *s, size_t max)
     return 1;
 }
 
+static void copy_col(char *to, size_t n, sqlite3_stmt *q, int col)
+{
+    const unsigned char *v = sqlite3_column_text(q, col);
+    snprintf(to, n, "%s", v ? (const char *)v : "");
+}
+
 int ds_load(av_store *st, const char *project, const char *id, ds_row *out, av_err *err)
 {
-    sqlite3_stmt *q = ds_query(st, err, "SELECT id, name, type, spec FROM dataset WHERE project = ?1 AND id = ?2", 2, project, id);
+    sqlite3_stmt *q = ds_query(st, err, "SELECT id, name, type, data_path, work_path, label_sep, sample_sep FROM dataset "
+                                        "WHERE project = ?1 AND id = ?2", 2, project, id);
     if (!q) return err ? err->code : AV_EIO;
     int rc = AV_OK;
-    if (sqlite3_step(q) != SQLITE_ROW) rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_DATASET, "dataset %.64s does not exist in this project", id);
-    else {
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_DATASET, AV_R_NONE, id, project, "dataset %.64s does not exist in this project", id);
+    } else {
         memset(out, 0, sizeof *out);
-        snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(q, 0));
-        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(q, 1));
+        copy_col(out->id, sizeof out->id, q, 0);
+        copy_col(out->name, sizeof out->name, q, 1);
         out->type = sqlite3_column_int(q, 2);
-        json_object *spec = json_tokener_parse((const char *)sqlite3_column_text(q, 3));
-        const char *v;
-        if ((v = ds_str(spec, "data_path"))) snprintf(out->data_path, sizeof out->data_path, "%s", v);
-        if ((v = ds_str(spec, "work_path"))) snprintf(out->work_path, sizeof out->work_path, "%s", v);
-        json_object *lf = NULL;
-        if (spec) json_object_object_get_ex(spec, "label_format", &lf);
-        snprintf(out->label_sep, sizeof out->label_sep, "%s", (v = ds_str(lf, "text_label_separator")) ? v : ",");
-        snprintf(out->sample_sep, sizeof out->sample_sep, "%s", (v = ds_str(lf, "text_sample_separator")) ? v : "\t");
-        json_object_put(spec);
+        copy_col(out->data_path, sizeof out->data_path, q, 3);
+        copy_col(out->work_path, sizeof out->work_path, q, 4);
+        copy_col(out->label_sep, sizeof out->label_sep, q, 5);
+        copy_col(out->sample_sep, sizeof out->sample_sep, q, 6);
     }
     sqlite3_finalize(q);
     return rc;
 }
 
+int ds_has_version(av_store *st, const char *ds, const char *version)
+{
+    return ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND id = ?2", 2, ds, version) > 0;
+}
 
-/* Runs fn(st, ds, arg, err) inside one transaction under the store lock, on a loaded dataset. When fn
- * may delete (deletes = 1) the purge thread is woken after the commit. */
+int ds_no_version(av_err *err, const char *ds, const char *version)
+{
+    return av_fail_on(err, AV_ENOTFOUND, AV_ENT_VERSION, AV_R_NONE, version, ds, "version %.64s does not exist in dataset %s", version, ds);
+}
+
 int ds_in_txn(av_store *st, const char *project, const char *id, ds_txn_fn fn, void *arg, int deletes, av_err *err)
 {
     ds_row ds;

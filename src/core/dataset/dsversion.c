@@ -1,44 +1,21 @@
 /*
  * dsversion.c — dataset versions (annovec_dataset.h): publishing freezes every sample (its document
- * and source path) into version_sample and writes a manifest of JSON lines into the file namespace.
- * A version's frozen paths count as references, so no later delete can remove a file it lists.
+ * and source path) and the label list into version_sample and ds_version. A version's frozen paths
+ * and its manifest (a file the caller renders from the frozen samples and attaches) count as
+ * references, so no later delete can remove a file it lists. The engine does not know the manifest's
+ * layout. Locking: each call holds the store lock; writes are one transaction.
  */
-#include "core/dataset/dataset_internal.h"
-#include "core/dataset/objects.h"
+#include "core/dataset/sample.h"
+#include "core/dataset/file.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* One manifest line in the ModelArts manifest layout. */
-static void manifest_line(av_buf *b, json_object *doc)
-{
-    json_object *o = json_object_new_object(), *v = NULL, *labels = NULL;
-    json_object_object_get_ex(doc, "id", &v);
-    json_object_object_add(o, "id", json_object_get(v));
-    char *source = json_object_object_get_ex(doc, "path", &v) && v ? xasprintf("obs:/%s", json_object_get_string(v))
-                 : json_object_object_get_ex(doc, "text", &v) ? xasprintf("content://%s", json_object_get_string(v)) : xstrdup("");
-    json_object_object_add(o, "source", json_object_new_string(source));
-    free(source);
-    json_object_object_get_ex(doc, "usage", &v);
-    json_object_object_add(o, "usage", json_object_new_string(v ? json_object_get_string(v) : "TRAIN"));
-    json_object *ann = json_object_new_array();
-    json_object_object_get_ex(doc, "labels", &labels);
-    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
-        json_object *l = json_object_array_get_idx(labels, i), *a = json_object_new_object();
-        json_object_object_foreach(l, k, val) json_object_object_add(a, strcmp(k, "annotated_by") == 0 ? "annotated-by" : k, json_object_get(val));
-        json_object_array_add(ann, a);
-    }
-    json_object_object_add(o, "annotation", ann);
-    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    av_buf_puts(b, "\n");
-    json_object_put(o);
-}
-
-/* Freezes the samples into version_sample and renders the manifest into b. */
-static int freeze(av_store *st, const char *project, const ds_row *ds, const char *vid, av_buf *b, av_err *err)
+/* Freezes the samples into version_sample. */
+static int freeze(av_store *st, const char *project, const ds_row *ds, const char *vid, av_err *err)
 {
     sqlite3_stmt *q = ds_query(st, err, "SELECT " SAMPLE_COLUMNS ", seq FROM sample WHERE dataset = ?1 ORDER BY seq", 1, ds->id);
-    if (!q) return err->code;
+    if (!q) return err ? err->code : AV_EIO;
     sqlite3_stmt *ins;
     if (sqlite3_prepare_v2(av_store_db(st), "INSERT INTO version_sample(version, project, sample, seq, doc, path, labels) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                            -1, &ins, NULL) != SQLITE_OK) {
@@ -48,11 +25,10 @@ static int freeze(av_store *st, const char *project, const ds_row *ds, const cha
     int rc = AV_OK;
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         json_object *doc = sample_doc(q);
-        manifest_line(b, doc);
         sqlite3_bind_text(ins, 1, vid, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, project, -1, SQLITE_STATIC);
         sqlite3_bind_value(ins, 3, sqlite3_column_value(q, 0));
-        sqlite3_bind_int64(ins, 4, sqlite3_column_int64(q, 13));
+        sqlite3_bind_int64(ins, 4, sqlite3_column_int64(q, SAMPLE_NCOLUMNS));
         sqlite3_bind_text(ins, 5, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
         sqlite3_bind_value(ins, 6, sqlite3_column_value(q, 3));
         sqlite3_bind_value(ins, 7, sqlite3_column_value(q, 7));
@@ -78,57 +54,70 @@ static void diff_counts(av_store *st, const char *vid, const char *prev, json_ob
                                            "WHERE a.version = ?1 AND b.version = ?2 AND a.labels <> b.labels", 2, vid, prev));
 }
 
-static int create_in_txn(av_store *st, const char *project, const ds_row *ds, json_object *spec, const char *vid, av_err *err)
+/* The previous version's id (caller frees), or NULL for the first. */
+static char *latest_version(av_store *st, const ds_row *ds)
 {
-    json_object *v = NULL;
-    const char *given = json_object_object_get_ex(spec, "version_name", &v) && v ? json_object_get_string(v) : NULL;
-    int64_t num = ds_scalar(st, "SELECT next_version FROM dataset WHERE id = ?1", 1, ds->id);
-    char name[40];
-    snprintf(name, sizeof name, "%s", given ? given : "");
-    if (!given) snprintf(name, sizeof name, "V%03lld", (long long)num);
-    if (!ds_name_ok(name, 32)) return av_fail(err, AV_EINVAL, "version_name must be 1 to 32 letters, digits, '_' or '-'");
-    if (ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
-        return ds_fail(err, AV_EEXIST, AV_ENT_VERSION, "version %s already exists in dataset %s; choose another version_name", name, ds->id);
-    char *prev = NULL;
-    sqlite3_stmt *q = ds_query(st, err, "SELECT id FROM ds_version WHERE dataset = ?1 ORDER BY num DESC LIMIT 1", 1, ds->id);
-    if (q && sqlite3_step(q) == SQLITE_ROW) prev = xstrdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_stmt *q = ds_query(st, NULL, "SELECT id FROM ds_version WHERE dataset = ?1 ORDER BY num DESC LIMIT 1", 1, ds->id);
+    char *prev = q && sqlite3_step(q) == SQLITE_ROW ? xstrdup((const char *)sqlite3_column_text(q, 0)) : NULL;
     sqlite3_finalize(q);
-    char *manifest = xasprintf("%s%s-%s/annotation/%s/%s.manifest", ds->work_path[0] ? ds->work_path : "/annovec-work/", ds->name, ds->id, name, name);
-    json_object *doc = json_object_new_object();
-    static const char *const keep[] = { "description", "version_format", "train_evaluate_sample_ratio", "clear_hard_property",
-                                        "remove_sample_usage", "export_images", "with_column_header" };
-    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
-        if (json_object_object_get_ex(spec, keep[i], &v) && v) json_object_object_add(doc, keep[i], json_object_get(v));
+    return prev;
+}
+
+static int spec_check(const av_version_spec *spec, const ds_row *ds, av_err *err)
+{
+    if (spec->name && !ds_name_ok(spec->name, AV_DS_VERSION_NAME_MAX))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_VERSION, AV_R_NONE, spec->name, ds->id,
+                          "a version name must be 1 to %d letters, digits, '_' or '-'", AV_DS_VERSION_NAME_MAX);
+    if (spec->description && strlen(spec->description) > AV_DS_DESC_MAX)
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_VERSION, AV_R_NONE, spec->name, ds->id,
+                          "a version description has at most %d bytes", AV_DS_DESC_MAX);
+    if (spec->extra && !json_object_is_type(spec->extra, json_type_object))
+        return av_fail_on(err, AV_ETYPE, AV_ENT_VERSION, AV_R_NONE, spec->name, ds->id, "a version's extra fields must be a JSON object");
+    return AV_OK;
+}
+
+static int create_in_txn(av_store *st, const char *project, const ds_row *ds, const av_version_spec *spec, const char *vid, av_err *err)
+{
+    int64_t num = ds_scalar(st, "SELECT next_version FROM dataset WHERE id = ?1", 1, ds->id);
+    char name[AV_DS_VERSION_NAME_MAX + 1];
+    snprintf(name, sizeof name, "%s", spec->name ? spec->name : "");
+    if (!spec->name) snprintf(name, sizeof name, "V%03lld", (long long)num);
+    if (ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
+        return av_fail_on(err, AV_EEXIST, AV_ENT_VERSION, AV_R_NONE, name, ds->id,
+                          "version %s already exists in dataset %s; choose another name", name, ds->id);
+    char *prev = latest_version(st, ds);
+    json_object *doc = json_object_new_object(), *extra = NULL;
+    json_object_object_add(doc, "description", spec->description ? json_object_new_string(spec->description) : NULL);
     json_object_object_add(doc, "previous_version_id", prev ? json_object_new_string(prev) : NULL);
+    if (spec->extra) json_object_deep_copy(spec->extra, &extra, NULL);
+    json_object_object_add(doc, "extra", extra ? extra : json_object_new_object());
     int64_t now = av_now_ms();
     int rc = ds_exec(st, err, "INSERT INTO ds_version(id, dataset, name, num, doc, labels, manifest_path, created_ms) VALUES "
                      "(%Q, %Q, %Q, %lld, '{}', (SELECT json_group_array(json_object('name', name, 'type', type, 'property', json(property))) "
-                     " FROM (SELECT * FROM ds_label WHERE dataset = %Q ORDER BY seq)), %Q, %lld)",
-                     vid, ds->id, name, (long long)num, ds->id, manifest, (long long)now);
-    av_buf b = { 0 };
-    char sha[65] = "";
-    if (!rc) rc = freeze(st, project, ds, vid, &b, err);
-    if (!rc) rc = file_store(st, project, manifest, b.p ? b.p : "", b.len, sha, err);
+                     " FROM (SELECT * FROM ds_label WHERE dataset = %Q ORDER BY seq)), '', %lld)",
+                     vid, ds->id, name, (long long)num, ds->id, (long long)now);
+    if (!rc) rc = freeze(st, project, ds, vid, err);
     if (!rc) {
         diff_counts(st, vid, prev, doc);
         rc = ds_exec(st, err, "UPDATE ds_version SET doc = %Q WHERE id = %Q;"
                      "UPDATE dataset SET next_version = next_version + 1, current_version = %Q, updated_ms = %lld WHERE id = %Q",
-                     json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), vid, vid, (long long)now, ds->id);
+                     ds_json_text(doc), vid, vid, (long long)now, ds->id);
     }
-    av_buf_free(&b);
     json_object_put(doc);
-    free(manifest);
     free(prev);
     return rc;
 }
 
-int av_version_create(av_store *st, const char *project, const char *ds, json_object *spec, char id_out[20], av_err *err)
+int av_version_create(av_store *st, const char *project, const char *ds, const av_version_spec *spec, char id_out[20], av_err *err)
 {
+    static const av_version_spec defaults = { 0 };
+    if (!spec) spec = &defaults;
     ds_row d;
     char vid[20];
     ds_id19(vid);
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
+    if (!rc) rc = spec_check(spec, &d, err);
     if (!rc) rc = av_store_begin(st, err);
     if (!rc) {
         rc = create_in_txn(st, project, &d, spec, vid, err);
@@ -136,6 +125,55 @@ int av_version_create(av_store *st, const char *project, const char *ds, json_ob
     }
     av_store_unlock(st);
     if (!rc) snprintf(id_out, 20, "%s", vid);
+    return rc;
+}
+
+int av_version_samples(av_store *st, const char *project, const char *ds, const char *id, av_doc_fn fn, void *arg, av_err *err)
+{
+    ds_row d;
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc && !ds_has_version(st, ds, id)) rc = ds_no_version(err, ds, id);
+    sqlite3_stmt *q = rc ? NULL : ds_query(st, err, "SELECT doc FROM version_sample WHERE version = ?1 ORDER BY seq", 1, id);
+    if (!rc && !q) rc = err ? err->code : AV_EIO;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        json_object *doc = json_tokener_parse((const char *)sqlite3_column_text(q, 0));
+        if (doc) rc = fn(arg, doc);
+        json_object_put(doc);
+    }
+    sqlite3_finalize(q);
+    av_store_unlock(st);
+    return rc;
+}
+
+static int set_manifest_txn(av_store *st, const char *project, const ds_row *ds, const char *id, const char *path, av_err *err)
+{
+    if (!ds_has_version(st, ds->id, id)) return ds_no_version(err, ds->id, id);
+    char sha[65];
+    int found = file_lookup(st, project, path, sha, NULL);
+    if (found < 0) return av_store_sqlite_fail(st, err, "file lookup");
+    if (!found) return av_fail_on(err, AV_ENOTFOUND, AV_ENT_FILE, AV_R_NONE, path, project, "file %.300s does not exist in this project", path);
+    /* a previous manifest is released: it goes when nothing else refers to it */
+    int rc = ds_exec(st, err, "UPDATE file SET doomed = 1 WHERE project = %Q AND path = "
+                              "(SELECT manifest_path FROM ds_version WHERE id = %Q AND manifest_path <> %Q);"
+                              "UPDATE ds_version SET manifest_path = %Q WHERE id = %Q", project, id, path, path, id);
+    return rc ? rc : file_collect(st, project, err);
+}
+
+int av_version_set_manifest(av_store *st, const char *project, const char *ds, const char *id, const char *path, av_err *err)
+{
+    if (!av_path_ok(path, 0))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, path, project, "invalid file path \"%.300s\"", path);
+    ds_row d;
+    av_store_lock(st);
+    int rc = ds_load(st, project, ds, &d, err);
+    if (!rc) rc = av_store_begin(st, err);
+    if (!rc) {
+        rc = set_manifest_txn(st, project, &d, id, path, err);
+        rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
+        if (!rc) store_note_delete(st);
+    }
+    av_store_unlock(st);
     return rc;
 }
 
@@ -172,7 +210,7 @@ static int versions(av_store *st, const char *project, const char *ds, const cha
         sqlite3_finalize(q);
         free(current);
         if (id && json_object_array_length(arr) == 0) {
-            rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", id, ds);
+            rc = ds_no_version(err, ds, id);
             json_object_put(arr);
         } else if (id) {
             *out = json_object_get(json_object_array_get_idx(arr, 0));
@@ -200,8 +238,7 @@ int av_version_delete(av_store *st, const char *project, const char *ds, const c
     ds_row d;
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
-    if (!rc && !ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND id = ?2", 2, ds, id))
-        rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", id, ds);
+    if (!rc && !ds_has_version(st, ds, id)) rc = ds_no_version(err, ds, id);
     if (!rc) rc = av_store_begin(st, err);
     if (!rc) {
         /* the manifest is the version's own file: it goes with the version (unless a sample uses it) */

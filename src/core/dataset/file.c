@@ -1,9 +1,11 @@
 /*
  * file.c — a project's file namespace (OBS-like paths) over the content-addressed object store, and
  * the reference rule that keeps a shared source file alive: a path is removed only when no sample of
- * any dataset and no version refers to it. See dataset_internal.h.
+ * any dataset and no version (frozen sample or manifest) refers to it. See file.h. Locking: the
+ * file_* functions run under the caller's store lock and transaction; av_file_read, av_file_put and
+ * av_store_secret take the lock (av_file_put: one transaction).
  */
-#include "core/dataset/dataset_internal.h"
+#include "core/dataset/file.h"
 #include "core/dataset/objects.h"
 
 #include <stdlib.h>
@@ -58,8 +60,9 @@ int file_bind(av_store *st, const char *project, const char *path, const char *s
     if (found) {
         int64_t refs = file_sample_refs(st, project, path, NULL) + file_version_refs(st, project, path);
         if (refs)
-            return ds_fail(err, AV_EEXIST, AV_ENT_FILE, "a different file is already stored at %.300s and %lld sample(s) or version(s) use it; "
-                           "choose another name", path, (long long)refs);
+            return av_fail_on(err, AV_EEXIST, AV_ENT_FILE, AV_R_IN_USE, path, project,
+                              "a different file is already stored at %.300s and %lld sample(s) or version(s) use it; "
+                              "choose another name", path, (long long)refs);
         int rc = objects_ref(st, old, 0, -1, err);
         if (!rc) rc = ds_exec(st, err, "DELETE FROM file WHERE project = %Q AND path = %Q", project, path);
         if (rc) return rc;
@@ -73,7 +76,8 @@ int file_bind(av_store *st, const char *project, const char *path, const char *s
 int file_store(av_store *st, const char *project, const char *path, const void *data, size_t n, char sha[65], av_err *err)
 {
     if (!av_path_ok(path, 0))
-        return ds_fail(err, AV_EINVAL, AV_ENT_FILE, "invalid file path \"%.300s\": use /bucket/dir/name without '..', '//' or control characters", path);
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, path, project,
+                          "invalid file path \"%.300s\": use /bucket/dir/name without '..', '//' or control characters", path);
     int rc = objects_write(st, data, n, sha, err);
     if (rc) return rc;
     rc = file_bind(st, project, path, sha, (int64_t)n, err);
@@ -96,6 +100,11 @@ int file_delete_or_doom(av_store *st, const char *project, const char *path, av_
         int rc = file_remove(st, project, path, err);
         return rc ? rc : 1;
     }
+    return file_doom(st, project, path, err);
+}
+
+int file_doom(av_store *st, const char *project, const char *path, av_err *err)
+{
     return ds_exec(st, err, "UPDATE file SET doomed = 1 WHERE project = %Q AND path = %Q", project, path);
 }
 
@@ -140,7 +149,7 @@ int av_file_read(av_store *st, const char *project, const char *path, void **dat
     int found = file_lookup(st, project, path, sha, NULL);
     /* read under the lock: the purge erases objects under the same lock */
     int rc = found < 0 ? av_store_sqlite_fail(st, err, "file lookup")
-           : !found ? ds_fail(err, AV_ENOTFOUND, AV_ENT_FILE, "file %.300s does not exist", path)
+           : !found ? av_fail_on(err, AV_ENOTFOUND, AV_ENT_FILE, AV_R_NONE, path, project, "file %.300s does not exist", path)
            : objects_read(st, sha, data, n, err);
     av_store_unlock(st);
     return rc;
@@ -148,8 +157,8 @@ int av_file_read(av_store *st, const char *project, const char *path, void **dat
 
 int av_file_put(av_store *st, const char *project, const char *path, const void *data, size_t n, av_err *err)
 {
-    if (n > AV_DS_SAMPLE_BYTES)
-        return ds_fail(err, AV_ELIMIT, AV_ENT_FILE, "file of %zu bytes; the limit is %d bytes", n, AV_DS_SAMPLE_BYTES);
+    if (n > AV_DS_FILE_BYTES)
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_FILE, AV_R_NONE, path, project, "file of %zu bytes; the limit is %u bytes", n, AV_DS_FILE_BYTES);
     av_store_lock(st);
     int rc = av_store_begin(st, err);
     if (!rc) {

@@ -1,34 +1,38 @@
 /*
- * label.c — a dataset's labels: add, update, delete (with the policies for samples that carry them),
- * list, and the normalising of a sample's labels. Locking: each public call is one transaction
- * under the store lock (ds_in_txn).
+ * label.c — a dataset's labels (label.h): checking definitions, adding, updating, listing, and the
+ * normalising of a sample's labels. Locking: the label_* functions run under the caller's store lock
+ * and transaction; av_labels_add / _update / _list take the lock (the writes: one transaction,
+ * ds_in_txn). Deleting labels is in dataset.c, above samples.
  */
-#include "core/dataset/dataset_internal.h"
+#include "core/dataset/label.h"
 
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-/* ---- labels ------------------------------------------------------------------------------------ */
-
-/* Reads {name, type?, property?}; the type defaults to the dataset's. */
-static int label_parse(const ds_row *ds, json_object *l, const char **name, int *type, json_object **property, av_err *err)
+/* A label's type: the given one, else the dataset's (text datasets and types below 400), else 0. */
+static int label_type(const ds_row *ds, const av_label_def *l)
 {
-    if (!json_object_is_type(l, json_type_object)) return ds_fail(err, AV_EINVAL, AV_ENT_LABEL, "each label must be an object {\"name\": ..., \"type\": ...}");
-    json_object *v = NULL;
-    *name = ds_str(l, "name");
-    if (!*name || !**name || strlen(*name) > AV_DS_LABEL_MAX)
-        return ds_fail(err, AV_EINVAL, AV_ENT_LABEL, "a label needs a \"name\" string of 1 to %d bytes", AV_DS_LABEL_MAX);
-    *type = ds_is_text(ds->type) || ds->type < 400 ? ds->type : 0;
-    if (json_object_object_get_ex(l, "type", &v) && v) {
-        if (!json_object_is_type(v, json_type_int)) return ds_fail(err, AV_ETYPE, AV_ENT_LABEL, "label \"%.100s\": \"type\" must be an integer", *name);
-        *type = json_object_get_int(v);
-    }
-    *property = NULL;
-    if (json_object_object_get_ex(l, "property", &v) && v) {
-        if (!json_object_is_type(v, json_type_object)) return ds_fail(err, AV_ETYPE, AV_ENT_LABEL, "label \"%.100s\": \"property\" must be an object", *name);
-        *property = v;
+    if (l->type >= 0) return l->type;
+    return ds_is_text(ds->type) || ds->type < 400 ? ds->type : 0;
+}
+
+static int label_check(const av_label_def *l, int i, av_err *err)
+{
+    if (!l->name || !*l->name || strlen(l->name) > AV_DS_LABEL_MAX)
+        return ds_at(err, i, av_fail_on(err, AV_EINVAL, AV_ENT_LABEL, AV_R_MISSING, NULL, NULL,
+                                        "a label needs a name of 1 to %d bytes", AV_DS_LABEL_MAX));
+    if (l->property && !json_object_is_type(l->property, json_type_object))
+        return ds_at(err, i, av_fail_on(err, AV_ETYPE, AV_ENT_LABEL, AV_R_NONE, l->name, NULL,
+                                        "label \"%.100s\": its property must be a JSON object", l->name));
+    return AV_OK;
+}
+
+int label_check_list(const av_label_def *labels, int n, av_err *err)
+{
+    if (n < 0 || n > AV_DS_LABEL_MAX)
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_LABEL, AV_R_NONE, NULL, NULL, "at most %d labels at a time", AV_DS_LABEL_MAX);
+    for (int i = 0; i < n; i++) {
+        int rc = label_check(&labels[i], i, err);
+        if (rc) return rc;
     }
     return AV_OK;
 }
@@ -37,63 +41,54 @@ static int label_insert(av_store *st, const ds_row *ds, const char *name, int ty
 {
     return ds_exec(st, err, "INSERT %s INTO ds_label(dataset, name, type, property, seq) VALUES (%Q, %Q, %d, %Q, "
                    "(SELECT coalesce(max(seq), 0) + 1 FROM ds_label WHERE dataset = %Q))",
-                   ignore ? "OR IGNORE" : "", ds->id, name, type,
-                   property ? json_object_to_json_string_ext(property, JSON_C_TO_STRING_PLAIN) : "{}", ds->id);
+                   ignore ? "OR IGNORE" : "", ds->id, name, type, ds_json_text(property), ds->id);
 }
 
-int label_check_list(const ds_row *ds, json_object *labels, av_err *err)
+int label_exists(av_store *st, const ds_row *ds, const char *name)
 {
-    if (!json_object_is_type(labels, json_type_array)) return ds_fail(err, AV_EINVAL, AV_ENT_LABEL, "\"labels\" must be a list of label objects");
-    if (json_object_array_length(labels) > AV_DS_LABEL_MAX) return ds_fail(err, AV_ELIMIT, AV_ENT_LABEL, "at most %d labels per request", AV_DS_LABEL_MAX);
-    for (size_t i = 0; i < json_object_array_length(labels); i++) {
-        const char *name;
-        int type;
-        json_object *prop;
-        int rc = label_parse(ds, json_object_array_get_idx(labels, i), &name, &type, &prop, err);
-        if (rc) return rc;
-    }
-    return AV_OK;
+    return ds_scalar(st, "SELECT count(*) FROM ds_label WHERE dataset = ?1 AND name = ?2", 2, ds->id, name) > 0;
 }
 
-int ds_labels_ensure(av_store *st, const ds_row *ds, json_object *labels, av_err *err)
+int label_create_list(av_store *st, const ds_row *ds, const av_label_def *labels, int n, av_err *err)
 {
-    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
-        const char *name;
-        int type;
-        json_object *prop;
-        int rc = label_parse(ds, json_object_array_get_idx(labels, i), &name, &type, &prop, err);
-        if (!rc) rc = label_insert(st, ds, name, type, NULL, 1, err);
-        if (rc) return rc;
-    }
-    return AV_OK;
-}
-
-int ds_labels_normalize(const ds_row *ds, json_object *labels, int final, json_object **out, av_err *err)
-{
-    *out = json_object_new_array();
-    if (!labels) return AV_OK;
-    int rc = label_check_list(ds, labels, err);
-    for (size_t i = 0; !rc && i < json_object_array_length(labels); i++) {
-        json_object *l = json_object_array_get_idx(labels, i), *prop, *v = NULL;
-        const char *name;
-        int type;
-        label_parse(ds, l, &name, &type, &prop, err);
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(name));
-        json_object_object_add(o, "type", json_object_new_int(type));
-        json_object *pc = NULL;
-        if (prop) json_object_deep_copy(prop, &pc, NULL);
-        json_object_object_add(o, "property", pc ? pc : json_object_new_object());
-        if (json_object_object_get_ex(l, "score", &v) && (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-            json_object_object_add(o, "score", json_object_new_double(json_object_get_double(v)));
-        json_object_object_add(o, "annotated_by", json_object_new_string(final ? "human" : "auto"));
-        json_object_array_add(*out, o);
-    }
-    if (rc) { json_object_put(*out); *out = NULL; }
+    int rc = AV_OK;
+    for (int i = 0; !rc && i < n; i++) rc = label_insert(st, ds, labels[i].name, label_type(ds, &labels[i]), labels[i].property, 1, err);
     return rc;
 }
 
-json_object *ds_labels_of(av_store *st, const char *ds)
+int label_ensure(av_store *st, const ds_row *ds, json_object *labels, av_err *err)
+{
+    for (size_t i = 0; labels && i < json_object_array_length(labels); i++) {
+        json_object *l = json_object_array_get_idx(labels, i), *name = NULL, *type = NULL;
+        json_object_object_get_ex(l, "name", &name);
+        json_object_object_get_ex(l, "type", &type);
+        int rc = label_insert(st, ds, json_object_get_string(name), json_object_get_int(type), NULL, 1, err);
+        if (rc) return rc;
+    }
+    return AV_OK;
+}
+
+int label_normalize(const ds_row *ds, const av_label_def *labels, int n, int final, json_object **out, av_err *err)
+{
+    *out = NULL;
+    int rc = label_check_list(labels, n, err);
+    if (rc) return rc;
+    *out = json_object_new_array();
+    for (int i = 0; i < n; i++) {
+        const av_label_def *l = &labels[i];
+        json_object *o = json_object_new_object(), *pc = NULL;
+        json_object_object_add(o, "name", json_object_new_string(l->name));
+        json_object_object_add(o, "type", json_object_new_int(label_type(ds, l)));
+        if (l->property) json_object_deep_copy(l->property, &pc, NULL);
+        json_object_object_add(o, "property", pc ? pc : json_object_new_object());
+        if (l->has_score) json_object_object_add(o, "score", json_object_new_double(l->score));
+        json_object_object_add(o, "annotated_by", json_object_new_string(final ? "human" : "auto"));
+        json_object_array_add(*out, o);
+    }
+    return AV_OK;
+}
+
+json_object *label_list_of(av_store *st, const char *ds)
 {
     json_object *out = json_object_new_array();
     sqlite3_stmt *q = ds_query(st, NULL, "SELECT name, type, property FROM ds_label WHERE dataset = ?1 ORDER BY seq", 1, ds);
@@ -109,57 +104,62 @@ json_object *ds_labels_of(av_store *st, const char *ds)
     return out;
 }
 
-int label_add_txn(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err)
+int label_add_list(av_store *st, const ds_row *ds, const av_label_def *labels, int n, av_err *err)
 {
-    (void)project;
-    json_object *labels = arg;
-    int rc = label_check_list(ds, labels, err);
-    for (size_t i = 0; !rc && i < json_object_array_length(labels); i++) {
-        const char *name;
-        int type;
-        json_object *prop;
-        label_parse(ds, json_object_array_get_idx(labels, i), &name, &type, &prop, err);
-        if (ds_scalar(st, "SELECT count(*) FROM ds_label WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
-            return ds_fail(err, AV_EEXIST, AV_ENT_LABEL, "label \"%.200s\" already exists in dataset %s", name, ds->id);
-        rc = label_insert(st, ds, name, type, prop, 0, err);
+    int rc = label_check_list(labels, n, err);
+    for (int i = 0; !rc && i < n; i++) {
+        if (label_exists(st, ds, labels[i].name))
+            return ds_at(err, i, av_fail_on(err, AV_EEXIST, AV_ENT_LABEL, AV_R_NONE, labels[i].name, ds->id,
+                                            "label \"%.200s\" already exists in dataset %s", labels[i].name, ds->id));
+        rc = label_insert(st, ds, labels[i].name, label_type(ds, &labels[i]), labels[i].property, 0, err);
     }
     return rc;
 }
 
-int av_labels_add(av_store *st, const char *project, const char *ds, json_object *labels, av_err *err)
+int label_update_list(av_store *st, const ds_row *ds, const av_label_def *labels, int n, av_err *err)
 {
-    return ds_in_txn(st, project, ds, label_add_txn, labels, 0, err);
-}
-
-int label_update_txn(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err)
-{
-    (void)project;
-    json_object *labels = arg;
-    int rc = label_check_list(ds, labels, err);
-    for (size_t i = 0; !rc && i < json_object_array_length(labels); i++) {
-        json_object *l = json_object_array_get_idx(labels, i), *v = NULL, *prop;
-        const char *name;
-        int type;
-        label_parse(ds, l, &name, &type, &prop, err);
-        if (!ds_scalar(st, "SELECT count(*) FROM ds_label WHERE dataset = ?1 AND name = ?2", 2, ds->id, name))
-            return ds_fail(err, AV_ENOTFOUND, AV_ENT_LABEL, "label \"%.200s\" does not exist in dataset %s", name, ds->id);
-        if (json_object_object_get_ex(l, "type", &v))
-            rc = ds_exec(st, err, "UPDATE ds_label SET type = %d WHERE dataset = %Q AND name = %Q", type, ds->id, name);
-        if (!rc && prop)
-            rc = ds_exec(st, err, "UPDATE ds_label SET property = %Q WHERE dataset = %Q AND name = %Q",
-                         json_object_to_json_string_ext(prop, JSON_C_TO_STRING_PLAIN), ds->id, name);
+    int rc = label_check_list(labels, n, err);
+    for (int i = 0; !rc && i < n; i++) {
+        const av_label_def *l = &labels[i];
+        if (!label_exists(st, ds, l->name))
+            return ds_at(err, i, av_fail_on(err, AV_ENOTFOUND, AV_ENT_LABEL, AV_R_NONE, l->name, ds->id,
+                                            "label \"%.200s\" does not exist in dataset %s", l->name, ds->id));
+        if (l->type >= 0)
+            rc = ds_exec(st, err, "UPDATE ds_label SET type = %d WHERE dataset = %Q AND name = %Q", l->type, ds->id, l->name);
+        if (!rc && l->property)
+            rc = ds_exec(st, err, "UPDATE ds_label SET property = %Q WHERE dataset = %Q AND name = %Q", ds_json_text(l->property), ds->id, l->name);
     }
     return rc;
 }
 
-int av_labels_update(av_store *st, const char *project, const char *ds, json_object *labels, av_err *err)
+typedef struct label_batch { const av_label_def *labels; int n; } label_batch;
+
+static int add_txn(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err)
 {
-    return ds_in_txn(st, project, ds, label_update_txn, labels, 0, err);
+    (void)project;
+    const label_batch *b = arg;
+    return label_add_list(st, ds, b->labels, b->n, err);
 }
 
+static int update_txn(av_store *st, const char *project, const ds_row *ds, void *arg, av_err *err)
+{
+    (void)project;
+    const label_batch *b = arg;
+    return label_update_list(st, ds, b->labels, b->n, err);
+}
 
-/* Removes one label from every sample of the dataset; with policy >= 1 the samples left without a
- * label (that had this one) are deleted, with policy 2 together with their sources. */
+int av_labels_add(av_store *st, const char *project, const char *ds, const av_label_def *labels, int n, av_err *err)
+{
+    label_batch b = { labels, n };
+    return ds_in_txn(st, project, ds, add_txn, &b, 0, err);
+}
+
+int av_labels_update(av_store *st, const char *project, const char *ds, const av_label_def *labels, int n, av_err *err)
+{
+    label_batch b = { labels, n };
+    return ds_in_txn(st, project, ds, update_txn, &b, 0, err);
+}
+
 int av_labels_list(av_store *st, const char *project, const char *ds, const char *version_id, json_object **out, av_err *err)
 {
     ds_row d;
@@ -168,27 +168,13 @@ int av_labels_list(av_store *st, const char *project, const char *ds, const char
     int rc = ds_load(st, project, ds, &d, err);
     if (!rc && version_id) {
         sqlite3_stmt *q = ds_query(st, err, "SELECT labels FROM ds_version WHERE dataset = ?1 AND id = ?2", 2, ds, version_id);
-        if (!q) rc = err->code;
-        else if (sqlite3_step(q) != SQLITE_ROW) rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", version_id, ds);
+        if (!q) rc = err ? err->code : AV_EIO;
+        else if (sqlite3_step(q) != SQLITE_ROW) rc = ds_no_version(err, ds, version_id);
         else *out = json_tokener_parse((const char *)sqlite3_column_text(q, 0));
         sqlite3_finalize(q);
     } else if (!rc) {
-        *out = ds_labels_of(st, ds);
+        *out = label_list_of(st, ds);
     }
     av_store_unlock(st);
-    return rc;
-}
-
-
-int label_create_list(av_store *st, const ds_row *ds, json_object *labels, av_err *err)
-{
-    int rc = AV_OK;
-    for (size_t i = 0; !rc && labels && i < json_object_array_length(labels); i++) {
-        const char *ln;
-        int lt;
-        json_object *prop;
-        label_parse(ds, json_object_array_get_idx(labels, i), &ln, &lt, &prop, err);
-        rc = label_insert(st, ds, ln, lt, prop, 1, err);
-    }
     return rc;
 }

@@ -1,8 +1,12 @@
 /*
- * sample.c — samples of a dataset (annovec_dataset.h): adding files or text lines, listing with
- * filters, label updates, and the batch delete with its source-file rule.
+ * sample.c — samples of a dataset (annovec_dataset.h, sample.h): adding files or text lines, listing
+ * with filters, label updates, and the batch delete with its source-file rule. Locking: each public
+ * call holds the store lock for its whole run; writes are one transaction (a batch add gives each
+ * sample a savepoint, so one sample's failure undoes only that sample).
  */
-#include "core/dataset/dataset_internal.h"
+#include "core/dataset/sample.h"
+#include "core/dataset/file.h"
+#include "core/dataset/label.h"
 #include "core/dataset/objects.h"
 
 #include <stdlib.h>
@@ -29,6 +33,7 @@ json_object *sample_doc(sqlite3_stmt *q)
     json_object_object_add(o, "usage", usage ? json_object_new_string(usage) : NULL);
     json_object_object_add(o, "created_ms", json_object_new_int64(sqlite3_column_int64(q, 11)));
     json_object_object_add(o, "updated_ms", json_object_new_int64(sqlite3_column_int64(q, 12)));
+    json_object_object_add(o, "origin", json_object_new_int(sqlite3_column_int(q, 13)));
     return o;
 }
 
@@ -40,25 +45,23 @@ static int status_of(json_object *labels)
     return by && strcmp(json_object_get_string(by), "auto") == 0 ? 2 : 1;
 }
 
-int sample_insert(av_store *st, const char *project, const ds_row *ds, const char *name, const char *dir,
-                  int type, const char *path, int64_t size, const char *text, json_object *labels,
-                  json_object *metadata, char id_out[33], av_err *err)
+int sample_insert(av_store *st, const char *project, const ds_row *ds, const sample_row *r, char id_out[33], av_err *err)
 {
-    if (path && ds_scalar(st, "SELECT count(*) FROM sample WHERE dataset = ?1 AND path = ?2", 2, ds->id, path))
-        return ds_fail(err, AV_EEXIST, AV_ENT_SAMPLE, "dataset %s already has a sample of %.300s", ds->id, path);
-    int rc = ds_labels_ensure(st, ds, labels, err);
+    if (r->path && ds_scalar(st, "SELECT count(*) FROM sample WHERE dataset = ?1 AND path = ?2", 2, ds->id, r->path))
+        return av_fail_on(err, AV_EEXIST, AV_ENT_SAMPLE, AV_R_DUPLICATE, r->path, ds->id,
+                          "dataset %s already has a sample of %.300s", ds->id, r->path);
+    int rc = label_ensure(st, ds, r->labels, err);
     if (rc) return rc;
     char id[33];
     ds_id32(id);
     int64_t now = av_now_ms();
     rc = ds_exec(st, err,
-        "INSERT INTO sample(id, project, dataset, seq, name, dir, type, path, size, text, labels, metadata, status, created_ms, updated_ms) "
-        "VALUES (%Q, %Q, %Q, (SELECT next_seq FROM dataset WHERE id = %Q), %Q, %Q, %d, %Q, %lld, %Q, %Q, %Q, %d, %lld, %lld);"
+        "INSERT INTO sample(id, project, dataset, seq, name, dir, type, path, size, text, labels, metadata, status, origin, created_ms, updated_ms) "
+        "VALUES (%Q, %Q, %Q, (SELECT next_seq FROM dataset WHERE id = %Q), %Q, %Q, %d, %Q, %lld, %Q, %Q, %Q, %d, %d, %lld, %lld);"
         "UPDATE dataset SET next_seq = next_seq + 1 WHERE id = %Q",
-        id, project, ds->id, ds->id, name, dir, type, path, (long long)size, text,
-        labels ? json_object_to_json_string_ext(labels, JSON_C_TO_STRING_PLAIN) : "[]",
-        metadata ? json_object_to_json_string_ext(metadata, JSON_C_TO_STRING_PLAIN) : "{}",
-        status_of(labels), (long long)now, (long long)now, ds->id);
+        id, project, ds->id, ds->id, r->name, r->dir, r->type, r->path, (long long)r->size, r->text,
+        r->labels ? ds_json_text(r->labels) : "[]", ds_json_text(r->metadata),
+        status_of(r->labels), r->origin, (long long)now, (long long)now, ds->id);
     if (!rc && id_out) memcpy(id_out, id, 33);
     return rc;
 }
@@ -71,27 +74,27 @@ static char *dir_of(const char *path, const char **name)
     return xasprintf("%.*s", (int)(slash - path + 1), path);
 }
 
-/* One text line "text<sep>label<lsep>label" as a sample. */
+/* One text line "text<sep>label<lsep>label" as a sample (each byte of label_sep separates labels). */
 static int text_line(av_store *st, const char *project, const ds_row *ds, const char *name, const char *dir,
                      char *line, av_err *err)
 {
     char *sep = strstr(line, ds->sample_sep);
-    json_object *labels = json_object_new_array();
+    av_label_def defs[AV_DS_LABEL_MAX + 1];
+    int n = 0;
     if (sep) {
         *sep = 0;
         char *save = NULL;
-        for (char *tok = strtok_r(sep + strlen(ds->sample_sep), ds->label_sep, &save); tok; tok = strtok_r(NULL, ds->label_sep, &save)) {
+        for (char *tok = strtok_r(sep + strlen(ds->sample_sep), ds->label_sep, &save); tok && n <= AV_DS_LABEL_MAX;
+             tok = strtok_r(NULL, ds->label_sep, &save)) {
             while (*tok == ' ') tok++;
-            if (!*tok) continue;
-            json_object *l = json_object_new_object();
-            json_object_object_add(l, "name", json_object_new_string(tok));
-            json_object_object_add(l, "type", json_object_new_int(ds->type));
-            json_object_object_add(l, "property", json_object_new_object());
-            json_object_object_add(l, "annotated_by", json_object_new_string("human"));
-            json_object_array_add(labels, l);
+            if (*tok) defs[n++] = (av_label_def){ .name = tok, .type = -1 };
         }
     }
-    int rc = sample_insert(st, project, ds, name, dir, 1, NULL, (int64_t)strlen(line), line, labels, NULL, NULL, err);
+    json_object *labels;
+    int rc = label_normalize(ds, defs, n, 1, &labels, err);
+    sample_row row = { .name = name, .dir = dir, .type = 1, .size = (int64_t)strlen(line), .text = line, .labels = labels,
+                       .origin = AV_ORIGIN_TEXT_LINE };
+    if (!rc) rc = sample_insert(st, project, ds, &row, NULL, err);
     json_object_put(labels);
     return rc;
 }
@@ -113,7 +116,8 @@ static int import_text(av_store *st, const char *project, const ds_row *ds, cons
         if (stop > p && stop[-1] == '\r') stop[-1] = 0;
         *stop = 0;
         if (*p) {
-            if (*count >= AV_DS_LINES_MAX) rc = av_fail(err, AV_ELIMIT, "%.300s has more than %d lines; split it", path, AV_DS_LINES_MAX);
+            if (*count >= AV_DS_LINES_MAX)
+                rc = av_fail_on(err, AV_ELIMIT, AV_ENT_NONE, AV_R_NONE, path, project, "%.300s has more than %d lines; split it", path, AV_DS_LINES_MAX);
             else if (!(rc = text_line(st, project, ds, name, dir, p, err))) (*count)++;
         }
         p = stop + 1;
@@ -123,24 +127,24 @@ static int import_text(av_store *st, const char *project, const ds_row *ds, cons
     return rc;
 }
 
-int sample_import_file(av_store *st, const char *project, const ds_row *ds, const char *path, int64_t *count, av_err *err)
+int sample_import_file(av_store *st, const char *project, const ds_row *ds, const char *path, int origin,
+                       int64_t *count, av_err *err)
 {
     char sha[65];
     int64_t size;
     *count = 0;
     int found = file_lookup(st, project, path, sha, &size);
     if (found < 0) return av_store_sqlite_fail(st, err, "file lookup");
-    if (!found) return ds_fail(err, AV_ENOTFOUND, AV_ENT_FILE, "file %.300s does not exist in this project; upload it first", path);
+    if (!found)
+        return av_fail_on(err, AV_ENOTFOUND, AV_ENT_FILE, AV_R_NONE, path, project, "file %.300s does not exist in this project; upload it first", path);
     if (ds_is_text(ds->type)) {
         if (ds_sample_type(path) != 1) return AV_OK;        /* text datasets take .txt and .csv files */
         return import_text(st, project, ds, path, sha, count, err);
     }
     const char *name;
     char *dir = dir_of(path, &name);
-    json_object *meta = json_object_new_object();
-    json_object_object_add(meta, "@modelarts:import_origin", json_object_new_int(0));
-    int rc = sample_insert(st, project, ds, name, dir, ds_sample_type(name), path, size, NULL, NULL, meta, NULL, err);
-    json_object_put(meta);
+    sample_row row = { .name = name, .dir = dir, .type = ds_sample_type(name), .path = path, .size = size, .origin = origin };
+    int rc = sample_insert(st, project, ds, &row, NULL, err);
     free(dir);
     if (!rc) *count = 1;
     return rc;
@@ -148,98 +152,126 @@ int sample_import_file(av_store *st, const char *project, const ds_row *ds, cons
 
 /* ---- add ------------------------------------------------------------------------------------- */
 
-static int add_one(av_store *st, const char *project, const ds_row *ds, const av_sample_in *in, int final,
-                   json_object *result, char sha_written[65], av_err *err)
+static int no_such_sample(av_err *err, const char *ds, const char *id)
 {
-    char *path = NULL;
-    int rc = AV_OK;
+    return av_fail_on(err, AV_ENOTFOUND, AV_ENT_SAMPLE, AV_R_NONE, id, ds, "sample %.64s does not exist in dataset %s", id, ds);
+}
+
+/* The path a sample will use: its bytes stored at <data_path><name>, or its source. */
+static int add_path(av_store *st, const char *project, const ds_row *ds, const av_sample_in *in, char **path,
+                    char sha_written[65], av_err *err)
+{
+    *path = NULL;
+    if (in->data && in->source)
+        return av_fail_on(err, AV_EINVAL, AV_ENT_SAMPLE, AV_R_NONE, NULL, ds->id, "a sample has either bytes or a source path, not both");
     if (in->data) {
         if (!in->name || !*in->name || strchr(in->name, '/') || strlen(in->name) > AV_DS_PATH_MAX)
-            return ds_fail(err, AV_EINVAL, AV_ENT_SAMPLE, "a sample with data needs a \"name\": a file name without '/'");
+            return av_fail_on(err, AV_EINVAL, AV_ENT_SAMPLE, AV_R_MISSING, in->name, ds->id,
+                              "a sample with bytes needs a file name without '/' of at most %d bytes", AV_DS_PATH_MAX);
         if (in->len > AV_DS_SAMPLE_BYTES)
-            return ds_fail(err, AV_ELIMIT, AV_ENT_SAMPLE, "sample %.200s has %zu bytes; the limit is %d", in->name, in->len, AV_DS_SAMPLE_BYTES);
-        if (!ds->data_path[0]) return ds_fail(err, AV_EINVAL, AV_ENT_FILE, "dataset %s has no input path to store samples in", ds->id);
-        path = xasprintf("%s%s", ds->data_path, in->name);
-        rc = file_store(st, project, path, in->data, in->len, sha_written, err);
-    } else if (in->source) {
-        if (!av_path_ok(in->source, 0)) return ds_fail(err, AV_EINVAL, AV_ENT_FILE, "data_source.data_path \"%.300s\" is not a file path like /bucket/dir/file", in->source);
-        path = xstrdup(in->source);
-    } else {
-        return ds_fail(err, AV_EINVAL, AV_ENT_SAMPLE, "each sample needs \"data\" (base64 bytes) or \"data_source\" {\"data_path\": ...}");
+            return av_fail_on(err, AV_ELIMIT, AV_ENT_SAMPLE, AV_R_NONE, in->name, ds->id,
+                              "sample %.200s has %zu bytes; the limit is %d", in->name, in->len, AV_DS_SAMPLE_BYTES);
+        if (!ds->data_path[0])
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_MISSING, NULL, ds->id, "dataset %s has no input path to store samples in", ds->id);
+        *path = xasprintf("%s%s", ds->data_path, in->name);
+        return file_store(st, project, *path, in->data, in->len, sha_written, err);
     }
-    json_object_object_add(result, "name", json_object_new_string(path));
-    if (!rc && ds_is_text(ds->type)) {
-        int64_t count = 0;
-        if (ds_sample_type(path) != 1) rc = ds_fail(err, AV_EINVAL, AV_ENT_SAMPLE, "text datasets import .txt or .csv files; %.300s is neither", path);
-        else rc = sample_import_file(st, project, ds, path, &count, err);
-        if (!rc) {
-            char info[64];
-            snprintf(info, sizeof info, "%lld samples", (long long)count);
-            json_object_object_add(result, "info", json_object_new_string(info));
-        }
-    } else if (!rc) {
-        char sha[65], id[33];
-        int64_t size = 0;
-        int found = file_lookup(st, project, path, sha, &size);
-        json_object *labels = NULL;
-        if (found <= 0) rc = found < 0 ? av_store_sqlite_fail(st, err, "file lookup")
-                               : ds_fail(err, AV_ENOTFOUND, AV_ENT_FILE, "file %.300s does not exist in this project", path);
-        if (!rc) rc = ds_labels_normalize(ds, in->labels, final, &labels, err);
-        const char *name;
-        char *dir = dir_of(path, &name);
-        if (!rc) rc = sample_insert(st, project, ds, name, dir, in->type >= 0 ? in->type : ds_sample_type(name), path, size,
-                                    NULL, labels, in->metadata, id, err);
-        if (!rc) json_object_object_add(result, "info", json_object_new_string(id));
-        free(dir);
-        json_object_put(labels);
-    }
-    free(path);
+    if (!in->source)
+        return av_fail_on(err, AV_EINVAL, AV_ENT_SAMPLE, AV_R_MISSING, NULL, ds->id, "a sample needs bytes (and a name) or a source path");
+    if (!av_path_ok(in->source, 0))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, in->source, project,
+                          "source path \"%.300s\" is not a file path like /bucket/dir/file", in->source);
+    *path = xstrdup(in->source);
+    return AV_OK;
+}
+
+/* A text file into a text dataset: its lines become samples. */
+static int add_text_file(av_store *st, const char *project, const ds_row *ds, const char *path, av_sample_result *r, av_err *err)
+{
+    if (ds_sample_type(path) != 1)
+        return av_fail_on(err, AV_EINVAL, AV_ENT_SAMPLE, AV_R_NONE, path, ds->id, "text datasets import .txt or .csv files; %.300s is neither", path);
+    return sample_import_file(st, project, ds, path, AV_ORIGIN_ADDED, &r->count, err);
+}
+
+/* A file sample of a path in the namespace. */
+static int add_file_sample(av_store *st, const char *project, const ds_row *ds, const av_sample_in *in, const char *path,
+                           int final, av_sample_result *r, av_err *err)
+{
+    char sha[65];
+    int64_t size = 0;
+    int found = file_lookup(st, project, path, sha, &size);
+    if (found < 0) return av_store_sqlite_fail(st, err, "file lookup");
+    if (!found) return av_fail_on(err, AV_ENOTFOUND, AV_ENT_FILE, AV_R_NONE, path, project, "file %.300s does not exist in this project", path);
+    if (in->metadata && !json_object_is_type(in->metadata, json_type_object))
+        return av_fail_on(err, AV_ETYPE, AV_ENT_SAMPLE, AV_R_NONE, NULL, ds->id, "sample metadata must be a JSON object");
+    json_object *labels;
+    int rc = label_normalize(ds, in->labels, in->nlabels, final, &labels, err);
+    if (rc) return rc;
+    const char *name;
+    char *dir = dir_of(path, &name);
+    sample_row row = { .name = name, .dir = dir, .type = in->type >= 0 ? in->type : ds_sample_type(name), .path = path, .size = size,
+                       .labels = labels, .metadata = in->metadata, .origin = AV_ORIGIN_ADDED };
+    rc = sample_insert(st, project, ds, &row, r->id, err);
+    if (!rc) r->count = 1;
+    free(dir);
+    json_object_put(labels);
     return rc;
 }
 
-static json_object *error_json(const av_err *e)
+static int add_one(av_store *st, const char *project, const ds_row *ds, const av_sample_in *in, int final,
+                   av_sample_result *r, char sha_written[65], av_err *err)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "entity", json_object_new_int(e->entity));
-    json_object_object_add(o, "code", json_object_new_int(e->code));
-    json_object_object_add(o, "msg", json_object_new_string(e->msg));
-    return o;
+    char *path;
+    int rc = add_path(st, project, ds, in, &path, sha_written, err);
+    r->path = path;
+    if (rc) return rc;
+    return ds_is_text(ds->type) ? add_text_file(st, project, ds, path, r, err) : add_file_sample(st, project, ds, in, path, final, r, err);
+}
+
+void av_sample_results_free(av_sample_result *results, int n)
+{
+    for (int i = 0; results && i < n; i++) {
+        free(results[i].path);
+        results[i].path = NULL;
+    }
+}
+
+/* One sample of a batch under its savepoint: a failure of the sample undoes only it. */
+static int add_in_savepoint(av_store *st, const char *project, const ds_row *d, const av_sample_in *in, int i, int final,
+                            av_sample_result *r, char written[65], av_err *err)
+{
+    memset(r, 0, sizeof *r);
+    av_err_clear(&r->err);
+    int rc = av_store_exec(st, "SAVEPOINT sample_add", err);
+    if (rc) return rc;
+    int one = add_one(st, project, d, in, final, r, written, &r->err);
+    if (one == AV_EIO) return *err = r->err, one;
+    rc = av_store_exec(st, one ? "ROLLBACK TO sample_add; RELEASE sample_add" : "RELEASE sample_add", err);
+    if (one && written[0]) objects_discard(st, written);
+    r->ok = one == AV_OK;
+    if (one) ds_at(&r->err, i, one);
+    return rc;
 }
 
 int av_samples_add(av_store *st, const char *project, const char *ds, const av_sample_in *in, int n, int final,
-                   json_object **results, av_err *err)
+                   av_sample_result *results, av_err *err)
 {
-    *results = NULL;
-    if (n < 1 || n > AV_DS_BATCH_MAX) return av_fail(err, AV_ELIMIT, "send 1 to %d samples per request", AV_DS_BATCH_MAX);
+    if (n < 1 || n > AV_DS_BATCH_MAX) return av_fail(err, AV_ELIMIT, "add 1 to %d samples at a time", AV_DS_BATCH_MAX);
+    memset(results, 0, (size_t)n * sizeof *results);
     ds_row d;
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
     if (!rc) rc = av_store_begin(st, err);
     if (rc) { av_store_unlock(st); return rc; }
-    json_object *res = json_object_new_array();
     char (*written)[65] = xcalloc((size_t)n, 65);
-    for (int i = 0; !rc && i < n; i++) {
-        json_object *r = json_object_new_object();
-        av_err e;
-        av_err_clear(&e);
-        rc = av_store_exec(st, "SAVEPOINT sample_add", err);
-        if (rc) { json_object_put(r); break; }
-        int one = add_one(st, project, &d, &in[i], final, r, written[i], &e);
-        if (one == AV_EIO) rc = one, *err = e;
-        else rc = av_store_exec(st, one ? "ROLLBACK TO sample_add; RELEASE sample_add" : "RELEASE sample_add", err);
-        if (one && written[i][0]) objects_discard(st, written[i]);
-        json_object_object_add(r, "success", json_object_new_boolean(one == AV_OK));
-        if (one) json_object_object_add(r, "error", error_json(&e));
-        json_object_array_add(res, r);
-    }
+    for (int i = 0; !rc && i < n; i++) rc = add_in_savepoint(st, project, &d, &in[i], i, final, &results[i], written[i], err);
     if (!rc) rc = ds_exec(st, err, "UPDATE dataset SET updated_ms = %lld WHERE id = %Q", (long long)av_now_ms(), d.id);
     rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
     for (int i = 0; rc && i < n; i++)
         if (written[i][0]) objects_discard(st, written[i]);
     free(written);
     av_store_unlock(st);
-    if (rc) json_object_put(res);
-    else *results = res;
+    if (rc) av_sample_results_free(results, n);
     return rc;
 }
 
@@ -309,8 +341,8 @@ int av_samples_list(av_store *st, const char *project, const char *ds, const av_
                               : xasprintf("SELECT " SAMPLE_COLUMNS " FROM %s%s ORDER BY seq LIMIT %d OFFSET %d", from, filters, q->limit, q->offset);
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
-    if (!rc && q->version_id && !ds_scalar(st, "SELECT count(*) FROM ds_version WHERE dataset = ?1 AND id = ?2", 2, ds, q->version_id))
-        rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_VERSION, "version %.64s does not exist in dataset %s", q->version_id, ds);
+    if (!rc && q->version_id && !ds_has_version(st, ds, q->version_id))
+        rc = ds_no_version(err, ds, q->version_id);
     sqlite3_stmt *c = rc ? NULL : prepare_where(st, count_sql, &w, err);
     sqlite3_stmt *s = c ? prepare_where(st, sql, &w, err) : NULL;
     if (!rc && (!c || !s)) rc = err->code;
@@ -340,7 +372,7 @@ int av_sample_get(av_store *st, const char *project, const char *ds, const char 
     if (!rc) {
         sqlite3_stmt *q = ds_query(st, err, "SELECT " SAMPLE_COLUMNS " FROM sample WHERE dataset = ?1 AND id = ?2", 2, ds, id);
         if (!q) rc = err->code;
-        else if (sqlite3_step(q) != SQLITE_ROW) rc = ds_fail(err, AV_ENOTFOUND, AV_ENT_SAMPLE, "sample %.64s does not exist in dataset %s", id, ds);
+        else if (sqlite3_step(q) != SQLITE_ROW) rc = no_such_sample(err, ds, id);
         else *out = sample_doc(q);
         sqlite3_finalize(q);
     }
@@ -350,47 +382,46 @@ int av_sample_get(av_store *st, const char *project, const char *ds, const char 
 
 /* ---- update ---------------------------------------------------------------------------------- */
 
-static int update_one(av_store *st, const ds_row *ds, json_object *u, av_err *err)
+static int usage_ok(const char *u)
 {
-    json_object *v = NULL, *labels = NULL;
-    if (!json_object_is_type(u, json_type_object)) return av_fail(err, AV_EINVAL, "each sample must be an object {\"sample_id\": ..., \"labels\": [...]}");
-    if (!json_object_object_get_ex(u, "sample_id", &v) || !json_object_is_type(v, json_type_string))
-        return av_fail(err, AV_EINVAL, "each sample needs a \"sample_id\" string");
-    const char *id = json_object_get_string(v);
-    if (!ds_scalar(st, "SELECT count(*) FROM sample WHERE dataset = ?1 AND id = ?2", 2, ds->id, id))
-        return ds_fail(err, AV_ENOTFOUND, AV_ENT_SAMPLE, "sample %.64s does not exist in dataset %s", id, ds->id);
-    json_object *in = NULL;
-    json_object_object_get_ex(u, "labels", &in);
-    int rc = ds_labels_normalize(ds, in, 1, &labels, err);
-    if (!rc) rc = ds_labels_ensure(st, ds, labels, err);
+    static const char *const usages[] = { "TRAIN", "EVAL", "TEST", "INFERENCE" };
+    for (size_t i = 0; i < sizeof usages / sizeof *usages; i++)
+        if (strcmp(u, usages[i]) == 0) return 1;
+    return 0;
+}
+
+static int update_one(av_store *st, const ds_row *ds, const av_sample_update *u, av_err *err)
+{
+    if (!u->id) return av_fail_on(err, AV_EINVAL, AV_ENT_SAMPLE, AV_R_MISSING, NULL, ds->id, "each sample to update needs its id");
+    if (!ds_scalar(st, "SELECT count(*) FROM sample WHERE dataset = ?1 AND id = ?2", 2, ds->id, u->id)) return no_such_sample(err, ds->id, u->id);
+    if (u->metadata && !json_object_is_type(u->metadata, json_type_object))
+        return av_fail_on(err, AV_ETYPE, AV_ENT_SAMPLE, AV_R_NONE, u->id, ds->id, "sample metadata must be a JSON object");
+    if (u->usage && !usage_ok(u->usage))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_SAMPLE, AV_R_NONE, u->id, ds->id, "a sample's usage must be TRAIN, EVAL, TEST or INFERENCE");
+    json_object *labels;
+    int rc = label_normalize(ds, u->labels, u->nlabels, 1, &labels, err);
+    if (rc) return rc;
+    rc = label_ensure(st, ds, labels, err);
     if (!rc) rc = ds_exec(st, err, "UPDATE sample SET labels = %Q, status = %d, updated_ms = %lld WHERE id = %Q",
-                          json_object_to_json_string_ext(labels, JSON_C_TO_STRING_PLAIN), status_of(labels), (long long)av_now_ms(), id);
-    if (!rc && json_object_object_get_ex(u, "metadata", &v) && v) {
-        if (!json_object_is_type(v, json_type_object)) rc = av_fail(err, AV_ETYPE, "\"metadata\" must be an object");
-        else rc = ds_exec(st, err, "UPDATE sample SET metadata = %Q WHERE id = %Q", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN), id);
-    }
-    if (!rc && json_object_object_get_ex(u, "sample_usage", &v) && v) {
-        const char *use = json_object_get_string(v);
-        if (!json_object_is_type(v, json_type_string) || (strcmp(use, "TRAIN") && strcmp(use, "EVAL") && strcmp(use, "TEST") && strcmp(use, "INFERENCE")))
-            rc = av_fail(err, AV_EINVAL, "sample_usage must be TRAIN, EVAL, TEST or INFERENCE");
-        else rc = ds_exec(st, err, "UPDATE sample SET usage = %Q WHERE id = %Q", use, id);
-    }
+                          ds_json_text(labels), status_of(labels), (long long)av_now_ms(), u->id);
+    if (!rc && u->metadata) rc = ds_exec(st, err, "UPDATE sample SET metadata = %Q WHERE id = %Q", ds_json_text(u->metadata), u->id);
+    if (!rc && u->usage) rc = ds_exec(st, err, "UPDATE sample SET usage = %Q WHERE id = %Q", u->usage, u->id);
     json_object_put(labels);
     return rc;
 }
 
-int av_samples_update(av_store *st, const char *project, const char *ds, json_object *updates, av_err *err)
+int av_samples_update(av_store *st, const char *project, const char *ds, const av_sample_update *u, int n, av_err *err)
 {
-    if (!json_object_is_type(updates, json_type_array) || json_object_array_length(updates) == 0 ||
-        json_object_array_length(updates) > AV_DS_BATCH_MAX)
-        return av_fail(err, AV_ELIMIT, "\"samples\" must list 1 to %d samples", AV_DS_BATCH_MAX);
+    if (n < 1 || n > AV_DS_BATCH_MAX) return av_fail(err, AV_ELIMIT, "update 1 to %d samples at a time", AV_DS_BATCH_MAX);
     ds_row d;
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
     if (!rc) rc = av_store_begin(st, err);
     if (!rc) {
-        for (size_t i = 0; !rc && i < json_object_array_length(updates); i++)
-            rc = update_one(st, &d, json_object_array_get_idx(updates, i), err);
+        for (int i = 0; !rc && i < n; i++) {
+            int one = update_one(st, &d, &u[i], err);
+            if (one) rc = ds_at(err, i, one);
+        }
         rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
     }
     av_store_unlock(st);
@@ -403,10 +434,10 @@ int sample_delete_one(av_store *st, const char *project, const ds_row *ds, const
                       char **kept, av_err *err)
 {
     sqlite3_stmt *q = ds_query(st, err, "SELECT path FROM sample WHERE dataset = ?1 AND id = ?2", 2, ds->id, id);
-    if (!q) return err->code;
+    if (!q) return err ? err->code : AV_EIO;
     if (sqlite3_step(q) != SQLITE_ROW) {
         sqlite3_finalize(q);
-        return ds_fail(err, AV_ENOTFOUND, AV_ENT_SAMPLE, "Sample not found. [%.64s]", id);
+        return no_such_sample(err, ds->id, id);
     }
     const char *p = (const char *)sqlite3_column_text(q, 0);
     char *path = p ? xstrdup(p) : NULL;
@@ -422,54 +453,48 @@ int sample_delete_one(av_store *st, const char *project, const ds_row *ds, const
     return rc;
 }
 
-/* The note on a result whose source had to stay, counted once the whole batch is applied; NULL when
- * a later delete in the batch removed the file after all. */
-static char *kept_note(av_store *st, const char *project, const char *path)
+/* Fills a result whose source had to stay, once the whole batch is applied: what still refers to it,
+ * or nothing when a later delete in the batch removed the file after all. */
+static void kept_counts(av_store *st, const char *project, av_sample_result *r)
 {
     char sha[65];
-    if (file_lookup(st, project, path, sha, NULL) != 1) return NULL;
-    return xasprintf("source %s kept: still used by %lld other sample(s) and %lld version(s); it is deleted when the last of them goes",
-                     path, (long long)file_sample_refs(st, project, path, NULL), (long long)file_version_refs(st, project, path));
+    if (!r->path || file_lookup(st, project, r->path, sha, NULL) != 1) {
+        free(r->path);
+        r->path = NULL;
+        return;
+    }
+    r->kept = 1;
+    r->kept_samples = file_sample_refs(st, project, r->path, NULL);
+    r->kept_versions = file_version_refs(st, project, r->path);
 }
 
 int av_samples_delete(av_store *st, const char *project, const char *ds, const char *const *ids, int n,
-                      int delete_source, json_object **results, int *ok, av_err *err)
+                      int delete_source, av_sample_result *results, int *ok, av_err *err)
 {
-    *results = NULL;
     *ok = 0;
-    if (n > AV_DS_BATCH_MAX) return av_fail(err, AV_ELIMIT, "at most %d samples per delete; split the list", AV_DS_BATCH_MAX);
+    if (n < 0 || n > AV_DS_BATCH_MAX) return av_fail(err, AV_ELIMIT, "at most %d samples per delete; split the list", AV_DS_BATCH_MAX);
+    if (n) memset(results, 0, (size_t)n * sizeof *results);
     ds_row d;
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);
     if (!rc) rc = av_store_begin(st, err);
     if (rc) { av_store_unlock(st); return rc; }
-    int text = ds_is_text(d.type);
-    json_object *res = json_object_new_array();
-    char **kept = xcalloc((size_t)n + 1, sizeof *kept);   /* per id: its source path, when it had to stay */
-    int all = 1;
+    int text = ds_is_text(d.type), all = 1;
     for (int i = 0; !rc && i < n; i++) {
-        av_err e;
-        av_err_clear(&e);
-        int one = sample_delete_one(st, project, &d, ids[i], delete_source && !text, &kept[i], &e);
-        if (one && one != AV_ENOTFOUND) { rc = one; *err = e; break; }
-        json_object *r = json_object_new_object();
-        json_object_object_add(r, "success", json_object_new_boolean(!one));
-        if (one) json_object_object_add(r, "error", error_json(&e)), all = 0;
-        json_object_array_add(res, r);
+        av_sample_result *r = &results[i];
+        av_err_clear(&r->err);
+        int one = sample_delete_one(st, project, &d, ids[i], delete_source && !text, &r->path, &r->err);
+        if (one && one != AV_ENOTFOUND) { rc = one; *err = r->err; break; }
+        r->ok = !one;
+        if (one) ds_at(&r->err, i, one), all = 0;
     }
     if (!rc) rc = file_collect(st, project, err);
-    for (int i = 0; i < n; i++) {
-        char *note = !rc && kept[i] ? kept_note(st, project, kept[i]) : NULL;
-        if (note) json_object_object_add(json_object_array_get_idx(res, (size_t)i), "info", json_object_new_string(note));
-        free(note);
-        free(kept[i]);
-    }
-    free(kept);
+    for (int i = 0; !rc && i < n; i++) kept_counts(st, project, &results[i]);
     if (!rc) rc = ds_exec(st, err, "UPDATE dataset SET updated_ms = %lld WHERE id = %Q", (long long)av_now_ms(), d.id);
     rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
     if (!rc) store_note_delete(st);
     av_store_unlock(st);
-    if (rc) json_object_put(res);
-    else { *results = res; *ok = all; }
+    if (rc) av_sample_results_free(results, n);
+    else *ok = all;
     return rc;
 }

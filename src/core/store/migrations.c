@@ -81,6 +81,34 @@ static const char *const migrations[] = {
     "CREATE TABLE version_sample(version TEXT NOT NULL REFERENCES ds_version(id) ON DELETE CASCADE, project TEXT NOT NULL,"
     "  sample TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL, path TEXT, labels TEXT NOT NULL, PRIMARY KEY(version, sample));"
     "CREATE INDEX version_sample_path ON version_sample(project, path) WHERE path IS NOT NULL;",
+    /* 10: the dataset engine's own fields. Until 9 a dataset's `spec` held the request that created it
+     *    (the engine read data_path, work_path and label_format.text_label_separator /
+     *    .text_sample_separator from it); those become columns, and what is left of `spec` becomes
+     *    `extra`, the caller's fields, returned as given. A version's `doc` keeps the engine's keys
+     *    (description, previous_version_id, counts); every other key moves into doc.extra. A sample's
+     *    `origin` says how it came (AV_ORIGIN_*): text lines are known by their text; file samples
+     *    stored before keep 0, and whatever marker a caller had put in their metadata stays there. */
+    "ALTER TABLE dataset ADD COLUMN data_path TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dataset ADD COLUMN work_path TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dataset ADD COLUMN label_sep TEXT NOT NULL DEFAULT ',';"
+    "ALTER TABLE dataset ADD COLUMN sample_sep TEXT NOT NULL DEFAULT '\t';"
+    "UPDATE dataset SET"
+    "  data_path = CASE WHEN json_type(spec, '$.data_path') = 'text' THEN json_extract(spec, '$.data_path') ELSE '' END,"
+    "  work_path = CASE WHEN json_type(spec, '$.work_path') = 'text' THEN json_extract(spec, '$.work_path') ELSE '' END,"
+    "  label_sep = CASE WHEN json_type(spec, '$.label_format.text_label_separator') = 'text'"
+    "              THEN json_extract(spec, '$.label_format.text_label_separator') ELSE ',' END,"
+    "  sample_sep = CASE WHEN json_type(spec, '$.label_format.text_sample_separator') = 'text'"
+    "               THEN json_extract(spec, '$.label_format.text_sample_separator') ELSE char(9) END,"
+    "  spec = json_remove(spec, '$.data_path', '$.work_path');"
+    "ALTER TABLE dataset RENAME COLUMN spec TO extra;"
+    "UPDATE ds_version SET doc = json_object("
+    "  'description', json_extract(doc, '$.description'), 'previous_version_id', json_extract(doc, '$.previous_version_id'),"
+    "  'total', json_extract(doc, '$.total'), 'annotated', json_extract(doc, '$.annotated'), 'added', json_extract(doc, '$.added'),"
+    "  'modified', json_extract(doc, '$.modified'), 'deleted', json_extract(doc, '$.deleted'),"
+    "  'extra', json(json_remove(doc, '$.description', '$.previous_version_id', '$.total', '$.annotated', '$.added',"
+    "                           '$.modified', '$.deleted')));"
+    "ALTER TABLE sample ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE sample SET origin = 2 WHERE text IS NOT NULL;",
 };
 
 static int user_version(sqlite3 *db)
