@@ -15,21 +15,6 @@
 #include <strings.h>
 
 /* av_fail_on about item `index` of a list (a row, an id, an output field; -1: the list itself). */
-static int fail_item(av_err *err, int64_t index, int code, int entity, int reason, const char *name, const char *scope,
-                     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-static int fail_item(av_err *err, int64_t index, int code, int entity, int reason, const char *name, const char *scope,
-                     const char *fmt, ...)
-{
-    char msg[sizeof ((av_err *)0)->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    av_fail_on(err, code, entity, reason, name, scope, "%s", msg);
-    if (err) err->index = index;
-    return code;
-}
-
 /* ---- rows in --------------------------------------------------------------------------------- */
 
 static int row_pk(const av_collection *c, json_object *v, size_t i, av_pk *pk, av_err *err)
@@ -38,13 +23,13 @@ static int row_pk(const av_collection *c, json_object *v, size_t i, av_pk *pk, a
     const av_field *pkf = av_schema_pk(s);
     if (pkf->type == AV_T_VARCHAR) {
         if (!json_object_is_type(v, json_type_string))
-            return fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, s->name, "row %zu: primary key \"%s\" is VarChar; send a string", i, pkf->name);
+            return av_fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, s->name, "row %zu: primary key \"%s\" is VarChar; send a string", i, pkf->name);
         *pk = (av_pk){ 1, 0, json_object_get_string(v) };
         return AV_OK;
     }
     int64_t id;
     if (av_json_get_int64(v, 1, &id))
-        return fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, s->name, "row %zu: primary key \"%s\" is Int64; send an integer (up to 2^63-1)", i, pkf->name);
+        return av_fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, s->name, "row %zu: primary key \"%s\" is Int64; send an integer (up to 2^63-1)", i, pkf->name);
     *pk = (av_pk){ 0, id, NULL };
     return AV_OK;
 }
@@ -54,26 +39,26 @@ static int row_parse(const av_collection *c, json_object *obj, size_t i, int mod
     const av_schema *s = av_collection_schema(c);
     const av_field *pkf = av_schema_pk(s), *vf = av_schema_vector(s);
     if (!json_object_is_type(obj, json_type_object))
-        return fail_item(err, (int64_t)i, AV_EINVAL, AV_ENT_ROW, AV_R_NONE, NULL, s->name, "row %zu of data is not a JSON object", i);
+        return av_fail_item(err, (int64_t)i, AV_EINVAL, AV_ENT_ROW, AV_R_NONE, NULL, s->name, "row %zu of data is not a JSON object", i);
     if (json_object_object_length(obj) == 0)
-        return fail_item(err, (int64_t)i, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, NULL, s->name, "row %zu of data is an empty object", i);
+        return av_fail_item(err, (int64_t)i, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, NULL, s->name, "row %zu of data is an empty object", i);
     json_object *v;
     int assign_pk = mode & API_ASSIGN_PK;
     int has_pk = json_object_object_get_ex(obj, pkf->name, &v) && v;
     if (assign_pk && has_pk)
-        return fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, pkf->name, s->name, "row %zu: the primary key \"%s\" is assigned by the server (autoID); remove it from the row", i, pkf->name);
+        return av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, pkf->name, s->name, "row %zu: the primary key \"%s\" is assigned by the server (autoID); remove it from the row", i, pkf->name);
     if (!assign_pk && !has_pk)
-        return fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_MISSING, pkf->name, s->name, "row %zu: the primary key \"%s\" is missing", i, pkf->name);
+        return av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_MISSING, pkf->name, s->name, "row %zu: the primary key \"%s\" is missing", i, pkf->name);
     int rc;
     if (has_pk && (rc = row_pk(c, v, i, &row->pk, err))) return rc;
     if (!json_object_object_get_ex(obj, vf->name, &v) || !v) {
         if (!(mode & API_VECTOR_OPTIONAL))
-            return fail_item(err, (int64_t)i, AV_EFIELD, AV_ENT_VECTOR, AV_R_MISSING, vf->name, s->name, "row %zu: the vector field \"%s\" is missing", i, vf->name);
+            return av_fail_item(err, (int64_t)i, AV_EFIELD, AV_ENT_VECTOR, AV_R_MISSING, vf->name, s->name, "row %zu: the vector field \"%s\" is missing", i, vf->name);
         vec = NULL;
     } else if ((rc = api_vector_value(v, vf->dim, mode & API_VECTOR_BASE64, vec, err))) {
         char inner[sizeof err->msg];
         snprintf(inner, sizeof inner, "%s", err->msg);
-        return fail_item(err, (int64_t)i, rc, AV_ENT_VECTOR, AV_R_NONE, vf->name, s->name, "row %zu: %s", i, inner);
+        return av_fail_item(err, (int64_t)i, rc, AV_ENT_VECTOR, AV_R_NONE, vf->name, s->name, "row %zu: %s", i, inner);
     }
     row->vec = vec;
     row->doc = json_object_new_object();
@@ -89,10 +74,10 @@ int api_rows_parse(const av_collection *c, json_object *data, int mode, size_t m
     memset(out, 0, sizeof *out);
     int single = json_object_is_type(data, json_type_object);
     if (!single && !json_object_is_type(data, json_type_array))
-        return fail_item(err, -1, AV_EINVAL, AV_ENT_ROW, AV_R_NONE, NULL, NULL, "data must be an array of row objects (or one object)");
+        return av_fail_item(err, -1, AV_EINVAL, AV_ENT_ROW, AV_R_NONE, NULL, NULL, "data must be an array of row objects (or one object)");
     size_t n = single ? 1 : json_object_array_length(data);
-    if (n == 0) return fail_item(err, -1, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, NULL, NULL, "data is empty; send at least one row");
-    if (n > max_rows) return fail_item(err, -1, AV_ELIMIT, AV_ENT_ROW, AV_R_NONE, NULL, NULL, "data has %zu rows; the limit is %zu per request", n, max_rows);
+    if (n == 0) return av_fail_item(err, -1, AV_EINVAL, AV_ENT_ROW, AV_R_EMPTY, NULL, NULL, "data is empty; send at least one row");
+    if (n > max_rows) return av_fail_item(err, -1, AV_ELIMIT, AV_ENT_ROW, AV_R_NONE, NULL, NULL, "data has %zu rows; the limit is %zu per request", n, max_rows);
     int dim = av_schema_vector(av_collection_schema(c))->dim;
     out->rows = xcalloc(n, sizeof(av_row));
     out->vecs = xmalloc(sizeof(float) * (size_t)dim * n);
@@ -120,7 +105,7 @@ int api_vector_value(json_object *v, int dim, int allow_base64, float *out, av_e
     const char *s = json_object_get_string(v);
     size_t n = (size_t)json_object_get_string_len(v);
     if (n == 0 || n % 4 || n / 4 * 3 > (size_t)dim * 8 + 3)
-        return fail_item(err, -1, AV_EDIM, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "a base64 vector must encode %d float32 (%d bytes) or float64 (%d bytes) values", dim, dim * 4, dim * 8);
+        return av_fail_item(err, -1, AV_EDIM, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "a base64 vector must encode %d float32 (%d bytes) or float64 (%d bytes) values", dim, dim * 4, dim * 8);
     unsigned char *raw = xmalloc(n / 4 * 3 + 1);
     int len = EVP_DecodeBlock(raw, (const unsigned char *)s, (int)n);
     if (len > 0 && s[n - 1] == '=') len--;
@@ -130,10 +115,10 @@ int api_vector_value(json_object *v, int dim, int allow_base64, float *out, av_e
         for (int k = 0; k < dim; k++) memcpy(&out[k], raw + 4 * k, 4);
     } else if (len == dim * 8) {
         for (int k = 0; k < dim; k++) { double d; memcpy(&d, raw + 8 * k, 8); out[k] = (float)d; }
-    } else rc = fail_item(err, -1, len < 0 ? AV_ETYPE : AV_EDIM, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "the base64 vector decodes to %d bytes; dimension %d needs %d (float32) or %d (float64)", len, dim, dim * 4, dim * 8);
+    } else rc = av_fail_item(err, -1, len < 0 ? AV_ETYPE : AV_EDIM, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "the base64 vector decodes to %d bytes; dimension %d needs %d (float32) or %d (float64)", len, dim, dim * 4, dim * 8);
     free(raw);
     for (int k = 0; rc == AV_OK && k < dim; k++)
-        if (!isfinite(out[k])) rc = fail_item(err, -1, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "vector element %d is NaN or infinite", k);
+        if (!isfinite(out[k])) rc = av_fail_item(err, -1, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "vector element %d is NaN or infinite", k);
     return rc;
 }
 
@@ -155,20 +140,20 @@ static int id_one(const av_field *pkf, json_object *v, size_t i, av_pk *pk, av_e
 {
     if (pkf->type == AV_T_VARCHAR) {
         if (!json_object_is_type(v, json_type_string))
-            return fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, NULL, "id #%zu is %s; the primary key is VarChar, send strings", i, json_type_to_name(json_object_get_type(v)));
+            return av_fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, NULL, "id #%zu is %s; the primary key is VarChar, send strings", i, json_type_to_name(json_object_get_type(v)));
         *pk = (av_pk){ 1, 0, json_object_get_string(v) };
         return AV_OK;
     }
     if (json_object_is_type(v, json_type_string)) {
         int64_t x;
         if (parse_int64_text(json_object_get_string(v), &x))
-            return fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, pkf->name, NULL, "id #%zu \"%.64s\" is not an Int64; the primary key is Int64", i, json_object_get_string(v));
+            return av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, pkf->name, NULL, "id #%zu \"%.64s\" is not an Int64; the primary key is Int64", i, json_object_get_string(v));
         *pk = (av_pk){ 0, x, NULL };
         return AV_OK;
     }
     int64_t x;
     if (av_json_get_int64(v, 0, &x))
-        return fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, NULL, "id #%zu is %s; the primary key is Int64, send integers", i,
+        return av_fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_PK, AV_R_NONE, pkf->name, NULL, "id #%zu is %s; the primary key is Int64, send integers", i,
                        json_object_is_type(v, json_type_double) ? "a number with a fraction or out of range" : json_type_to_name(json_object_get_type(v)));
     *pk = (av_pk){ 0, x, NULL };
     return AV_OK;
@@ -207,21 +192,21 @@ int api_fields_parse(const av_collection *c, json_object *arr, int default_all, 
         return AV_OK;
     }
     if (!json_object_is_type(arr, json_type_array))
-        return fail_item(err, -1, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, NULL, s->name, "outputFields must be an array of field names");
+        return av_fail_item(err, -1, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, NULL, s->name, "outputFields must be an array of field names");
     size_t n = json_object_array_length(arr);
     out->names = xcalloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         json_object *v = json_object_array_get_idx(arr, i);
         if (!json_object_is_type(v, json_type_string)) {
             api_fields_free(out);
-            return fail_item(err, (int64_t)i, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, NULL, s->name, "outputFields[%zu] is not a string", i);
+            return av_fail_item(err, (int64_t)i, AV_EINVAL, AV_ENT_FIELD, AV_R_NONE, NULL, s->name, "outputFields[%zu] is not a string", i);
         }
         const char *name = json_object_get_string(v);
         if (strcmp(name, "*") == 0) { out->all = 1; continue; }
         if (strcasecmp(name, "count(*)") == 0) { out->count = 1; continue; }
         if (!av_schema_field(s, name) && !s->dynamic) {
             api_fields_free(out);
-            return fail_item(err, (int64_t)i, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, name, s->name, "field %s not exist: outputFields names a field that is not in the schema of \"%s\"", name, s->name);
+            return av_fail_item(err, (int64_t)i, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, name, s->name, "field %s not exist: outputFields names a field that is not in the schema of \"%s\"", name, s->name);
         }
         out->names[out->n++] = xstrdup(name);
     }
@@ -317,11 +302,11 @@ int api_vectors_parse_ex(const av_collection *c, json_object *v, int allow_neste
         return AV_OK;
     }
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0)
-        return fail_item(err, -1, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "the query vector must be a non-empty array of numbers");
+        return av_fail_item(err, -1, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "the query vector must be a non-empty array of numbers");
     json_object *first = json_object_array_get_idx(v, 0);
     int nested = allow_nested && (json_object_is_type(first, json_type_array) || (allow_base64 && json_object_is_type(first, json_type_string)));
     size_t n = nested ? json_object_array_length(v) : 1;
-    if (n > API_NQ_MAX) return fail_item(err, -1, AV_ELIMIT, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "%zu query vectors; the limit is %d per request", n, API_NQ_MAX);
+    if (n > API_NQ_MAX) return av_fail_item(err, -1, AV_ELIMIT, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL, "%zu query vectors; the limit is %d per request", n, API_NQ_MAX);
     float *q = xmalloc(sizeof(float) * (size_t)dim * n);
     for (size_t i = 0; i < n; i++) {
         int rc = api_vector_value(nested ? json_object_array_get_idx(v, i) : v, dim, allow_base64, q + i * (size_t)dim, err);

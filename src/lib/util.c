@@ -91,18 +91,36 @@ int av_fail_at(av_err *err, int code, int pos, const char *fmt, ...)
     return code;
 }
 
-int av_fail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope, const char *fmt, ...)
+int av_vfail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope,
+                const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
     vfail(err, code, -1, fmt, ap);
-    va_end(ap);
     if (err) {
         err->entity = entity;
         err->reason = reason;
         snprintf(err->name, sizeof err->name, "%s", name ? name : "");
         snprintf(err->scope, sizeof err->scope, "%s", scope ? scope : "");
     }
+    return code;
+}
+
+int av_fail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    av_vfail_on(err, code, entity, reason, name, scope, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int av_fail_item(av_err *err, int64_t index, int code, int entity, int reason, const char *name, const char *scope,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    av_vfail_on(err, code, entity, reason, name, scope, fmt, ap);
+    va_end(ap);
+    if (err) err->index = index;
     return code;
 }
 

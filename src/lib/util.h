@@ -29,6 +29,11 @@ int av_fail_at(av_err *err, int code, int pos, const char *fmt, ...) __attribute
  * and its scope (either may be NULL), so that a dialect can word it in its own terms. */
 int av_fail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope,
                const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int av_vfail_on(av_err *err, int code, int entity, int reason, const char *name, const char *scope,
+                const char *fmt, va_list ap);
+/* av_fail_on for one item of a batch: also sets err->index (the row, id or sample). */
+int av_fail_item(av_err *err, int64_t index, int code, int entity, int reason, const char *name, const char *scope,
+                 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 void av_err_clear(av_err *err);
 
 int64_t av_now_ms(void);           /* wall clock, epoch milliseconds */

@@ -28,21 +28,6 @@
 /* ---- validation ------------------------------------------------------------------------------ */
 
 /* av_fail_on about item `row` of a batch (err->index). */
-static int fail_row(av_err *err, int64_t row, int code, int entity, int reason, const char *name, const char *scope,
-                    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-static int fail_row(av_err *err, int64_t row, int code, int entity, int reason, const char *name, const char *scope,
-                    const char *fmt, ...)
-{
-    char msg[sizeof ((av_err *)0)->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    av_fail_on(err, code, entity, reason, name, scope, "%s", msg);
-    if (err) err->index = row;
-    return code;
-}
-
 /* A primary key as text, for av_err.name. */
 static const char *pk_text(const av_pk *pk, char buf[24])
 {
@@ -73,27 +58,27 @@ static int check_scalar(const av_field *f, av_type t, json_object *v, int row, a
         int64_t lo = t == AV_T_INT8 ? INT8_MIN : t == AV_T_INT16 ? INT16_MIN : t == AV_T_INT32 ? INT32_MIN : INT64_MIN;
         int64_t hi = t == AV_T_INT8 ? INT8_MAX : t == AV_T_INT16 ? INT16_MAX : t == AV_T_INT32 ? INT32_MAX : INT64_MAX;
         if (i < lo || i > hi)
-            return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: value %" PRId64 " of field \"%s\" is out of range for %s", row, i, f->name, tn);
+            return av_fail_item(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: value %" PRId64 " of field \"%s\" is out of range for %s", row, i, f->name, tn);
         return AV_OK;
     }
     case AV_T_FLOAT: case AV_T_DOUBLE: {
         if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) break;
         double d = json_object_get_double(v);
         if (!isfinite(d) || (t == AV_T_FLOAT && fabs(d) > FLT_MAX))
-            return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: value of field \"%s\" is not a finite %s", row, f->name, tn);
+            return av_fail_item(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: value of field \"%s\" is not a finite %s", row, f->name, tn);
         return AV_OK;
     }
     case AV_T_VARCHAR: {
         if (!json_object_is_type(v, json_type_string)) break;
         int len = json_object_get_string_len(v);
         if (len > f->max_length)
-            return fail_row(err, row, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" is %d bytes long; its max_length is %d", row, f->name, len, f->max_length);
+            return av_fail_item(err, row, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" is %d bytes long; its max_length is %d", row, f->name, len, f->max_length);
         return AV_OK;
     }
     default:
         break;
     }
-    return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" expects %s, got %s", row, f->name, tn,
+    return av_fail_item(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" expects %s, got %s", row, f->name, tn,
                    json_type_to_name(json_object_get_type(v)));
 }
 
@@ -102,10 +87,10 @@ static int check_value(const av_field *f, json_object *v, int row, av_err *err)
     if (f->type == AV_T_JSON) return AV_OK;
     if (f->type != AV_T_ARRAY) return check_scalar(f, f->type, v, row, err);
     if (!json_object_is_type(v, json_type_array))
-        return fail_row(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" expects an Array of %s", row, f->name, av_type_name(f->element_type));
+        return av_fail_item(err, row, AV_ETYPE, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" expects an Array of %s", row, f->name, av_type_name(f->element_type));
     size_t n = json_object_array_length(v);
     if (n > (size_t)f->max_capacity)
-        return fail_row(err, row, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" has %zu elements; its max_capacity is %d", row, f->name, n, f->max_capacity);
+        return av_fail_item(err, row, AV_ELIMIT, AV_ENT_FIELD, AV_R_NONE, f->name, NULL, "row %d: field \"%s\" has %zu elements; its max_capacity is %d", row, f->name, n, f->max_capacity);
     for (size_t k = 0; k < n; k++) {
         int rc = check_scalar(f, f->element_type, json_object_array_get_idx(v, k), row, err);
         if (rc) return rc;
@@ -126,7 +111,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
 {
     const av_schema *s = &c->schema;
     if (in && !json_object_is_type(in, json_type_object))
-        return fail_row(err, row, AV_ETYPE, AV_ENT_ROW, AV_R_NONE, NULL, s->name, "row %d is not a JSON object", row);
+        return av_fail_item(err, row, AV_ETYPE, AV_ENT_ROW, AV_R_NONE, NULL, s->name, "row %d is not a JSON object", row);
     json_object *doc = json_object_new_object();
     int rc = AV_OK;
     for (int k = 0; k < s->nfields && rc == AV_OK; k++) {
@@ -137,7 +122,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
         if (!present) {
             if (f->default_value) json_object_object_add(doc, f->name, copy_json(f->default_value));
             else if (f->nullable) json_object_object_add(doc, f->name, NULL);
-            else rc = fail_row(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_MISSING, f->name, s->name, "row %d: field \"%s\" is missing; every row needs it (or create the field as nullable or with a default value)", row, f->name);
+            else rc = av_fail_item(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_MISSING, f->name, s->name, "row %d: field \"%s\" is missing; every row needs it (or create the field as nullable or with a default value)", row, f->name);
             continue;
         }
         if ((rc = check_value(f, v, row, err)) == AV_OK)
@@ -152,7 +137,7 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
                 continue;
             }
             if (!s->dynamic) {
-                rc = fail_row(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, key, s->name, "row %d: field \"%s\" is not in the schema of collection \"%s\" and its dynamic field is disabled; remove the key, or create the collection with the dynamic field enabled", row, key, s->name);
+                rc = av_fail_item(err, row, AV_EFIELD, AV_ENT_FIELD, AV_R_UNKNOWN, key, s->name, "row %d: field \"%s\" is not in the schema of collection \"%s\" and its dynamic field is disabled; remove the key, or create the collection with the dynamic field enabled", row, key, s->name);
                 break;
             }
             json_object_object_add(doc, key, copy_json(val));
@@ -166,23 +151,23 @@ static int build_doc(const av_collection *c, json_object *in, int row, json_obje
 static int check_pk(const av_collection *c, const av_pk *pk, int row, av_err *err)
 {
     if (pk->is_str != c->pk_is_str)
-        return fail_row(err, row, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" is %s, got a %s", row, c->pkf->name,
+        return av_fail_item(err, row, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" is %s, got a %s", row, c->pkf->name,
                        av_type_name(c->pkf->type), pk->is_str ? "string" : "number");
     if (pk->is_str) {
-        if (!pk->s) return fail_row(err, row, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" is missing", row, c->pkf->name);
+        if (!pk->s) return av_fail_item(err, row, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" is missing", row, c->pkf->name);
         size_t len = strlen(pk->s);
         if (len == 0 || len > (size_t)c->pkf->max_length)
-            return fail_row(err, row, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" must be 1..%d bytes long, got %zu", row, c->pkf->name, c->pkf->max_length, len);
+            return av_fail_item(err, row, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "row %d: primary key \"%s\" must be 1..%d bytes long, got %zu", row, c->pkf->name, c->pkf->max_length, len);
     }
     return AV_OK;
 }
 
 static int check_vector(const av_collection *c, const float *v, int row, av_err *err)
 {
-    if (!v) return fail_row(err, row, AV_EFIELD, AV_ENT_VECTOR, AV_R_MISSING, c->vecf->name, c->schema.name, "row %d: vector field \"%s\" is missing", row, c->vecf->name);
+    if (!v) return av_fail_item(err, row, AV_EFIELD, AV_ENT_VECTOR, AV_R_MISSING, c->vecf->name, c->schema.name, "row %d: vector field \"%s\" is missing", row, c->vecf->name);
     for (int k = 0; k < c->dim; k++)
         if (!isfinite(v[k]))
-            return fail_row(err, row, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, c->vecf->name, c->schema.name, "row %d: vector field \"%s\" has a NaN or infinite value at index %d", row, c->vecf->name, k);
+            return av_fail_item(err, row, AV_EINVAL, AV_ENT_VECTOR, AV_R_NONE, c->vecf->name, c->schema.name, "row %d: vector field \"%s\" has a NaN or infinite value at index %d", row, c->vecf->name, k);
     return AV_OK;
 }
 
@@ -200,8 +185,8 @@ static int check_batch_dups(const av_collection *c, const av_pk *pks, size_t n, 
         if (prev != PKMAP_NONE) {
             if (!upsert) {
                 rc = pks[i].is_str
-                    ? fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_DUPLICATE, pks[i].s, c->schema.name, "rows %u and %zu have the same primary key \"%s\"", prev, i, pks[i].s)
-                    : fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_DUPLICATE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "rows %u and %zu have the same primary key %" PRId64, prev, i, pks[i].i);
+                    ? av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_DUPLICATE, pks[i].s, c->schema.name, "rows %u and %zu have the same primary key \"%s\"", prev, i, pks[i].s)
+                    : av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_DUPLICATE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "rows %u and %zu have the same primary key %" PRId64, prev, i, pks[i].i);
                 break;
             }
             skip[prev] = 1;
@@ -353,8 +338,8 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
         if (assign) pks[i] = (av_pk){ 0, next_auto_id(c), NULL };
         else if (!upsert && (found = coll_find(c, &pks[i])) != PKMAP_NONE && coll_visible(c, found, now))
             rc = pks[i].is_str   /* in use by a stored row */
-                ? fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_IN_USE, pks[i].s, c->schema.name, "row %zu: primary key \"%s\" already exists; use upsert to replace it", i, pks[i].s)
-                : fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_IN_USE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "row %zu: primary key %" PRId64 " already exists; use upsert to replace it", i, pks[i].i);
+                ? av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_IN_USE, pks[i].s, c->schema.name, "row %zu: primary key \"%s\" already exists; use upsert to replace it", i, pks[i].s)
+                : av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_IN_USE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "row %zu: primary key %" PRId64 " already exists; use upsert to replace it", i, pks[i].i);
     }
     insert_job job = { c, rows, pks, docs, skip, expire, n, assign };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
@@ -404,7 +389,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
         rc = check_pk(c, &rows[i].pk, (int)i, err);
         if (rc == AV_OK && rows[i].vec) rc = check_vector(c, rows[i].vec, (int)i, err);
         if (rc == AV_OK && rows[i].doc && !json_object_is_type(rows[i].doc, json_type_object))
-            rc = fail_row(err, (int64_t)i, AV_ETYPE, AV_ENT_ROW, AV_R_NONE, NULL, c->schema.name, "row %zu is not a JSON object", i);
+            rc = av_fail_item(err, (int64_t)i, AV_ETYPE, AV_ENT_ROW, AV_R_NONE, NULL, c->schema.name, "row %zu is not a JSON object", i);
         pks[i] = rows[i].pk;
     }
     if (rc == AV_OK) rc = check_batch_dups(c, pks, n, 1, skip, err);
@@ -415,8 +400,8 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
         uint32_t slot = coll_find(c, &pks[i]);
         if (slot == PKMAP_NONE || !coll_visible(c, slot, now)) {
-            rc = pks[i].is_str ? fail_row(err, (int64_t)i, AV_ENOTFOUND, AV_ENT_ROW, AV_R_NONE, pks[i].s, c->schema.name, "row %zu: data not found: primary key \"%s\" does not exist", i, pks[i].s)
-                               : fail_row(err, (int64_t)i, AV_ENOTFOUND, AV_ENT_ROW, AV_R_NONE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "row %zu: data not found: primary key %" PRId64 " does not exist", i, pks[i].i);
+            rc = pks[i].is_str ? av_fail_item(err, (int64_t)i, AV_ENOTFOUND, AV_ENT_ROW, AV_R_NONE, pks[i].s, c->schema.name, "row %zu: data not found: primary key \"%s\" does not exist", i, pks[i].s)
+                               : av_fail_item(err, (int64_t)i, AV_ENOTFOUND, AV_ENT_ROW, AV_R_NONE, pk_text(&pks[i], (char[24]){0}), c->schema.name, "row %zu: data not found: primary key %" PRId64 " does not exist", i, pks[i].i);
             break;
         }
         json_object *m = merged_doc(c, slot, rows[i].doc);
@@ -491,9 +476,9 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
     if (deleted) *deleted = 0;
     for (size_t i = 0; i < n; i++) {
         if (pks[i].is_str != c->pk_is_str)
-            return fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "id #%zu is a %s but primary key \"%s\" is %s", i,
+            return av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_NONE, c->pkf->name, c->schema.name, "id #%zu is a %s but primary key \"%s\" is %s", i,
                            pks[i].is_str ? "string" : "number", c->pkf->name, av_type_name(c->pkf->type));
-        if (pks[i].is_str && !pks[i].s) return fail_row(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "id #%zu is missing", i);
+        if (pks[i].is_str && !pks[i].s) return av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "id #%zu is missing", i);
     }
     coll_wrlock(c);
     int rc = AV_OK;

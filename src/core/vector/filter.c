@@ -80,12 +80,10 @@ static int fail_at(av_err *err, int code, int pos, int entity, int reason, const
 static int fail_at(av_err *err, int code, int pos, int entity, int reason, const char *name, const char *scope,
                    const char *fmt, ...)
 {
-    char msg[sizeof ((av_err *)0)->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    av_vfail_on(err, code, entity, reason, name, scope, fmt, ap);
     va_end(ap);
-    av_fail_on(err, code, entity, reason, name, scope, "%s", msg);
     if (err) err->pos = pos;
     return code;
 }
