@@ -30,4 +30,8 @@ enum {
 #define MV_NPHRASES 7
 extern const api_error_row mv_phrases[MV_NPHRASES];
 
+/* The data of an insert or upsert answer (v1 and v2): {"insertCount"|"upsertCount": n,
+ * "insertIds"|"upsertIds": [...]}, Int64 ids as strings when i64s. */
+json_object *mv_written_json(const av_pk *pks, size_t n, int upsert, int i64s);
+
 #endif

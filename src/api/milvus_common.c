@@ -36,3 +36,12 @@ const api_error_row mv_phrases[] = {
     { MV_CTX_CREATE, AV_EINVAL, AV_ENT_PK, API_ANY, 0, "the schema has {arg} primary key fields; exactly one Int64 or VarChar field must have isPrimary set" },
     { MV_CTX_CREATE, AV_EINVAL, AV_ENT_FIELD, AV_R_UNKNOWN, 0, "field \"{name}\": an Array needs a scalar elementDataType" },
 };
+
+json_object *mv_written_json(const av_pk *pks, size_t n, int upsert, int i64s)
+{
+    json_object *d = json_object_new_object(), *ids = json_object_new_array();
+    for (size_t i = 0; i < n; i++) json_object_array_add(ids, api_pk_json(&pks[i], i64s));
+    json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)n));
+    json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
+    return d;
+}

@@ -253,15 +253,6 @@ static int read_data(api_ctx *x, json_object **data)
     return 0;
 }
 
-static json_object *written_json(const av_pk *pks, size_t n, int upsert, int i64s)
-{
-    json_object *d = json_object_new_object(), *ids = json_object_new_array();
-    for (size_t i = 0; i < n; i++) json_object_array_add(ids, api_pk_json(&pks[i], i64s));
-    json_object_object_add(d, upsert ? "upsertCount" : "insertCount", json_object_new_int64((int64_t)n));
-    json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
-    return d;
-}
-
 static void write_rows(av_http_req *req, av_http_res *res, int upsert)
 {
     api_ctx x;
@@ -275,7 +266,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     } else {
         av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
         if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V1_INSERT, &e);
-        else v1_ok(res, written_json(pks, rows.n, upsert, x.i64s));
+        else v1_ok(res, mv_written_json(pks, rows.n, upsert, x.i64s));
         free(pks);
     }
     api_rows_free(&rows);

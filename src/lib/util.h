@@ -46,6 +46,9 @@ void av_buf_puts(av_buf *b, const char *s);
 void av_buf_printf(av_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void av_buf_free(av_buf *b);
 
+/* Writes all n bytes to fd, retrying short writes and EINTR; 0, or -1 with errno set. */
+int av_write_all(int fd, const void *data, size_t n);
+
 /* qsort comparator of char * elements (strcmp order). */
 int av_strptr_cmp(const void *a, const void *b);
 

@@ -42,19 +42,6 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
-static int write_all(int fd, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int objects_write(av_store *st, const void *data, size_t n, char sha[65], av_err *err)
 {
     if (n > AV_OBJECT_MAX) return av_fail(err, AV_ELIMIT, "object of %zu bytes; the limit is %u", n, AV_OBJECT_MAX);
@@ -72,7 +59,7 @@ int objects_write(av_store *st, const void *data, size_t n, char sha[65], av_err
     char *tmp = xasprintf("%s/%s.XXXXXX", tmpdir, sha);
     int fd = -1;
     if (mkdir_p(root) || mkdir_p(tmpdir) || mkdir_p(dir) || (fd = mkstemp(tmp)) < 0 ||
-        write_all(fd, data, n) || fsync(fd) || close(fd) || (fd = -1, rename(tmp, path)) || fsync_dir(dir)) {
+        av_write_all(fd, data, n) || fsync(fd) || close(fd) || (fd = -1, rename(tmp, path)) || fsync_dir(dir)) {
         rc = av_fail(err, AV_EIO, "cannot store an object: %s", strerror(errno));
         if (fd >= 0) close(fd);
         unlink(tmp);
@@ -157,7 +144,7 @@ static void erase_file(const char *path)
             static const char zeros[65536];
             for (off_t left = sb.st_size; left > 0;) {
                 size_t chunk = left > (off_t)sizeof zeros ? sizeof zeros : (size_t)left;
-                if (write_all(fd, zeros, chunk)) break;
+                if (av_write_all(fd, zeros, chunk)) break;
                 left -= (off_t)chunk;
             }
             fsync(fd);

@@ -29,19 +29,6 @@ static char *snap_path(const av_collection *c, const char *ext)
     return xasprintf("%s/vecindex-%" PRId64 ".%s", av_store_dir(c->st), c->sid, ext);
 }
 
-static int write_all(int fd, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int read_at(int fd, void *out, size_t n, off_t at)
 {
     char *p = out;
@@ -119,7 +106,7 @@ static int write_snapshot(const av_collection *c, const char *tmp)
     if (rc == AV_OK) {
         av_buf b = { 0 };
         build_trailer(c, (uint64_t)end, &b);
-        if (write_all(fd, b.p, b.len) || fsync(fd)) rc = AV_EIO;
+        if (av_write_all(fd, b.p, b.len) || fsync(fd)) rc = AV_EIO;
         av_buf_free(&b);
     }
     if (close(fd) && rc == AV_OK) rc = AV_EIO;
