@@ -1,5 +1,5 @@
 /*
- * dialect.c — the vector dialects' shared request plumbing and error-table lookup (see dialect.h).
+ * dialect.c — the dialects' shared request plumbing and error-table lookup (see dialect.h).
  * No state of its own and no locking: a context belongs to one handler call on one thread.
  */
 #include "api/dialect.h"
@@ -257,7 +257,7 @@ static json_object *query_body(api_ctx *x)
     return body;
 }
 
-static int read_body(api_ctx *x)
+int api_read_body(api_ctx *x, int allow_empty)
 {
     unsigned flags = x->d->flags;
     if ((flags & API_GET_QUERY) && strcmp(x->req->method, "GET") == 0) {
@@ -267,6 +267,10 @@ static int read_body(api_ctx *x)
     av_err e;
     int empty;
     if (api_parse_body(x->req, &x->body, &empty, &e) == AV_OK) return 0;
+    if (empty && allow_empty) {
+        x->body = json_object_new_object();
+        return 0;
+    }
     if (empty && (flags & API_EMPTY_QUERY)) {
         x->body = query_body(x);
         return 0;
@@ -300,7 +304,7 @@ int api_begin(av_http_req *req, av_http_res *res, const api_dialect *d, api_ctx 
     x->i64s = api_int64_as_string(req);
     x->db = "default";
     if (d->flags & API_REQUEST_ID) api_new_rid(x->rid);
-    if (read_body(x)) return -1;
+    if (!(d->flags & API_NO_BODY) && api_read_body(x, 0)) return -1;
     return (d->flags & API_DB) ? read_db(x) : 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * dialect.h — what every vector dialect's handlers share (Milvus v1/v2, VikingDB V1/V2 and tasks):
+ * dialect.h — what every dialect's handlers share (Milvus v1/v2, VikingDB V1/V2 and tasks, ModelArts):
  * one request context, one begin/end pair, required and optional members, the opened collection, and
  * the error tables that turn an engine error (code, entity, reason, name, scope, index) into a
  * dialect's wire code and wire text. Each dialect keeps its envelope, codes and tables in its own
@@ -61,6 +61,7 @@ enum {
     API_GET_QUERY = 1 << 4,      /* a GET's parameters are in its query string (any body is ignored) */
     API_EMPTY_QUERY = 1 << 5,    /* a request without a body has its parameters in the query string */
     API_REQUEST_ID = 1 << 6,     /* every answer carries a new request id (x->rid) */
+    API_NO_BODY = 1 << 7,        /* api_begin reads no body: the handler calls api_read_body if it takes one */
 };
 
 /* One request. Lives on the handler's stack between api_begin and api_end. */
@@ -76,11 +77,14 @@ struct api_ctx {
     av_collection *c;            /* the collection api_open opened; released by api_end */
     json_object *index;          /* a named index's definition a handler loaded; put by api_end */
     char rid[33];                /* request id (API_REQUEST_ID) */
+    char pid[33];                /* a project id the dialect resolved itself (x->project then points here) */
 };
 
 /* Reads the body (and the database) for dialect d. Returns 0, or -1 with the error answered. Call
  * api_end in both cases. */
 int  api_begin(av_http_req *req, av_http_res *res, const api_dialect *d, api_ctx *x);
+/* Reads the body into x->body as api_begin does; an empty body reads as {} when allow_empty. */
+int  api_read_body(api_ctx *x, int allow_empty);
 void api_end(api_ctx *x);
 
 /* Members. Each answers the error itself (through the dialect's table) and returns -1 on failure:

@@ -3,7 +3,6 @@
  */
 #include "api/modelarts.h"
 #include "api/app.h"
-#include "api/request.h"
 #include "auth/auth.h"
 
 #include <openssl/crypto.h>
@@ -15,24 +14,68 @@
 #include <string.h>
 #include <time.h>
 
-void ma_error(av_http_res *res, int status, const char *code, const char *msg)
+/* ---- envelope and error table ---------------------------------------------------------------- */
+
+static const struct { int status; const char *code; } wires[] = {
+    [MA_INVALID] = { 400, "ModelArts.0107" },        [MA_INTERNAL] = { 500, "ModelArts.0010" },
+    [MA_TOO_LARGE] = { 413, "ModelArts.4104" },      [MA_BAD_PATH] = { 400, "ModelArts.4205" },
+    [MA_FILE_NOT_FOUND] = { 400, "ModelArts.4345" }, [MA_DS_EXISTS] = { 400, "ModelArts.4351" },
+    [MA_DS_NOT_FOUND] = { 400, "ModelArts.4352" },   [MA_VER_NOT_FOUND] = { 400, "ModelArts.4353" },
+    [MA_VER_EXISTS] = { 400, "ModelArts.4371" },     [MA_LABEL_NOT_FOUND] = { 400, "ModelArts.4410" },
+    [MA_LABEL_EXISTS] = { 400, "ModelArts.4411" },   [MA_SAMPLE_NOT_FOUND] = { 400, "ModelArts.4420" },
+    [MA_UPLOAD_FAILED] = { 400, "ModelArts.4421" },  [MA_SAMPLE_EXISTS] = { 400, "ModelArts.4422" },
+    [MA_OVERSIZED] = { 400, "ModelArts.4656" },      [MA_NO_TOKEN] = { 401, "ModelArts.0201" },
+    [MA_TOKEN_EXPIRED] = { 401, "ModelArts.0202" },  [MA_BAD_TOKEN] = { 401, "ModelArts.0203" },
+    [MA_WRONG_PROJECT] = { 403, "ModelArts.0210" },
+};
+
+const char *ma_wire_code(int wire) { return wires[wire].code; }
+
+/* Writes {"error_code", "error_msg"} with the wire code's HTTP status. */
+static void reply_wire(av_http_res *res, int wire, const char *msg)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "error_code", json_object_new_string(code));
+    json_object_object_add(o, "error_code", json_object_new_string(wires[wire].code));
     json_object_object_add(o, "error_msg", json_object_new_string(msg));
     av_buf_free(&res->body);
-    av_http_json(res, status, o);
+    av_http_json(res, wires[wire].status, o);
 }
 
-int ma_errorf(av_http_res *res, const char *code, const char *fmt, ...)
+static void reply_error(api_ctx *x, int wire, const char *msg) { reply_wire(x->res, wire, msg); }
+
+/* The one table from an engine (or request) failure to its wire code and text (specs/modelarts.md
+ * §8); first match wins. */
+static const api_error_row ma_errors[] = {
+    { 0, API_ANY,      API_ENT_BODY,   AV_R_EMPTY,  MA_INVALID,          "the request body is empty; send a JSON object" },
+    { 0, API_ANY,      API_ENT_BODY,   API_ANY,     MA_INVALID,          "invalid request body: {msg}" },
+    { 0, AV_EIO,       API_ANY,        API_ANY,     MA_INTERNAL,         NULL },
+    { 0, AV_EEXIST,    AV_ENT_DATASET, API_ANY,     MA_DS_EXISTS,        NULL },
+    { 0, AV_ENOTFOUND, AV_ENT_DATASET, API_ANY,     MA_DS_NOT_FOUND,     NULL },
+    { 0, AV_EEXIST,    AV_ENT_VERSION, API_ANY,     MA_VER_EXISTS,       NULL },
+    { 0, AV_ENOTFOUND, AV_ENT_VERSION, API_ANY,     MA_VER_NOT_FOUND,    NULL },
+    { 0, AV_EEXIST,    AV_ENT_LABEL,   API_ANY,     MA_LABEL_EXISTS,     NULL },
+    { 0, AV_ENOTFOUND, AV_ENT_LABEL,   API_ANY,     MA_LABEL_NOT_FOUND,  NULL },
+    { 0, AV_EEXIST,    AV_ENT_SAMPLE,  API_ANY,     MA_SAMPLE_EXISTS,    NULL },
+    { 0, AV_ENOTFOUND, AV_ENT_SAMPLE,  API_ANY,     MA_SAMPLE_NOT_FOUND, "Sample not found. [{name:64}]" },
+    { 0, AV_ELIMIT,    AV_ENT_SAMPLE,  API_ANY,     MA_OVERSIZED,        NULL },
+    { 0, AV_ENOTFOUND, AV_ENT_FILE,    API_ANY,     MA_FILE_NOT_FOUND,   NULL },
+    { 0, AV_EEXIST,    AV_ENT_FILE,    AV_R_IN_USE, MA_UPLOAD_FAILED,    NULL },
+    { 0, AV_ELIMIT,    AV_ENT_FILE,    API_ANY,     MA_OVERSIZED,        NULL },
+    { 0, API_ANY,      AV_ENT_FILE,    API_ANY,     MA_BAD_PATH,         NULL },   /* malformed or missing paths */
+    { 0, API_ANY,      API_ANY,        API_ANY,     MA_INVALID,          NULL },
+};
+
+/* No dialect flag reads a body in api_begin: each handler says whether it takes one (ma_begin). */
+const api_dialect ma_api = {
+    reply_error, ma_errors, sizeof ma_errors / sizeof *ma_errors, NULL, 0, API_NO_BODY, NULL, NULL, NULL,
+};
+
+void ma_result_error(json_object *w, const av_err *e)
 {
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ma_error(res, 400, code, msg);
-    return -1;
+    char text[512];
+    int wire = api_error_text(&ma_api, 0, e, NULL, NULL, text, sizeof text);
+    json_object_object_add(w, "error_code", json_object_new_string(wires[wire].code));
+    json_object_object_add(w, "error_msg", json_object_new_string(text));
 }
 
 json_object *ma_get(json_object *o, const char *key)
@@ -42,81 +85,19 @@ json_object *ma_get(json_object *o, const char *key)
     return v;
 }
 
-/* ---- engine failures to ModelArts codes ------------------------------------------------------ */
-
-#define ANY (-1000)   /* matches any code, entity or reason */
-
-/* The one table from an engine failure to its wire code (specs/modelarts.md §8), first match wins;
- * fmt, when set, words the message ModelArts's way from the failure's name (the id concerned). */
-static const struct ma_code {
-    int code, entity, reason;
-    const char *wire;
-    const char *fmt;
-} ma_codes[] = {
-    { AV_EIO,       ANY,            ANY,            MA_INTERNAL,         NULL },
-    { AV_EEXIST,    AV_ENT_DATASET, ANY,            MA_DS_EXISTS,        NULL },
-    { AV_ENOTFOUND, AV_ENT_DATASET, ANY,            MA_DS_NOT_FOUND,     NULL },
-    { AV_EEXIST,    AV_ENT_VERSION, ANY,            MA_VER_EXISTS,       NULL },
-    { AV_ENOTFOUND, AV_ENT_VERSION, ANY,            MA_VER_NOT_FOUND,    NULL },
-    { AV_EEXIST,    AV_ENT_LABEL,   ANY,            MA_LABEL_EXISTS,     NULL },
-    { AV_ENOTFOUND, AV_ENT_LABEL,   ANY,            MA_LABEL_NOT_FOUND,  NULL },
-    { AV_EEXIST,    AV_ENT_SAMPLE,  ANY,            MA_SAMPLE_EXISTS,    NULL },
-    { AV_ENOTFOUND, AV_ENT_SAMPLE,  ANY,            MA_SAMPLE_NOT_FOUND, "Sample not found. [%.64s]" },
-    { AV_ELIMIT,    AV_ENT_SAMPLE,  ANY,            MA_OVERSIZED,        NULL },
-    { AV_ENOTFOUND, AV_ENT_FILE,    ANY,            MA_FILE_NOT_FOUND,   NULL },
-    { AV_EEXIST,    AV_ENT_FILE,    AV_R_IN_USE,    MA_UPLOAD_FAILED,    NULL },
-    { AV_ELIMIT,    AV_ENT_FILE,    ANY,            MA_OVERSIZED,        NULL },
-    { ANY,          AV_ENT_FILE,    ANY,            MA_BAD_PATH,         NULL },   /* malformed or missing paths */
-    { ANY,          ANY,            ANY,            MA_INVALID,          NULL },
-};
-
-static const struct ma_code *ma_code_for(const av_err *e)
-{
-    size_t i = 0, last = sizeof ma_codes / sizeof *ma_codes - 1;
-    for (; i < last; i++) {
-        const struct ma_code *c = &ma_codes[i];
-        if ((c->code == ANY || c->code == e->code) && (c->entity == ANY || c->entity == e->entity) &&
-            (c->reason == ANY || c->reason == e->reason)) break;
-    }
-    return &ma_codes[i];
-}
-
-const char *ma_code_of(const av_err *e) { return ma_code_for(e)->wire; }
-
-const char *ma_message_of(const av_err *e, char *buf, size_t n)
-{
-    const struct ma_code *c = ma_code_for(e);
-    if (!c->fmt || !e->name[0]) return e->msg;
-    snprintf(buf, n, c->fmt, e->name);
-    return buf;
-}
-
-void ma_fail(av_http_res *res, const av_err *e)
-{
-    char buf[256];
-    ma_error(res, e->code == AV_EIO ? 500 : 400, ma_code_of(e), ma_message_of(e, buf, sizeof buf));
-}
-
-void ma_result_error(json_object *w, const av_err *e)
-{
-    char buf[256];
-    json_object_object_add(w, "error_code", json_object_new_string(ma_code_of(e)));
-    json_object_object_add(w, "error_msg", json_object_new_string(ma_message_of(e, buf, sizeof buf)));
-}
-
 /* ---- request bodies to engine structs ---------------------------------------------------------- */
 
-static int ma_label(av_http_res *res, json_object *l, const char *what, int i, av_label_def *d)
+static int ma_label(api_ctx *x, json_object *l, const char *what, int i, av_label_def *d)
 {
     json_object *name = ma_get(l, "name"), *type = ma_get(l, "type"), *prop = ma_get(l, "property"), *score = ma_get(l, "score");
     if (!json_object_is_type(l, json_type_object))
-        return ma_errorf(res, MA_INVALID, "%s[%d] must be a label object {\"name\": ..., \"type\": ...}", what, i);
+        return api_failf(x, MA_INVALID, "%s[%d] must be a label object {\"name\": ..., \"type\": ...}", what, i);
     if (!name || !json_object_is_type(name, json_type_string))
-        return ma_errorf(res, MA_INVALID, "%s[%d] needs a \"name\" string of 1 to %d bytes", what, i, AV_DS_LABEL_MAX);
+        return api_failf(x, MA_INVALID, "%s[%d] needs a \"name\" string of 1 to %d bytes", what, i, AV_DS_LABEL_MAX);
     if (type && (!json_object_is_type(type, json_type_int) || json_object_get_int64(type) < 0 || json_object_get_int64(type) > INT32_MAX))
-        return ma_errorf(res, MA_INVALID, "%s[%d] (label \"%.100s\"): \"type\" must be a non-negative integer", what, i, json_object_get_string(name));
+        return api_failf(x, MA_INVALID, "%s[%d] (label \"%.100s\"): \"type\" must be a non-negative integer", what, i, json_object_get_string(name));
     if (prop && !json_object_is_type(prop, json_type_object))
-        return ma_errorf(res, MA_INVALID, "%s[%d] (label \"%.100s\"): \"property\" must be an object", what, i, json_object_get_string(name));
+        return api_failf(x, MA_INVALID, "%s[%d] (label \"%.100s\"): \"property\" must be an object", what, i, json_object_get_string(name));
     *d = (av_label_def){ .name = json_object_get_string(name), .type = type ? json_object_get_int(type) : -1, .property = prop };
     if (score && (json_object_is_type(score, json_type_double) || json_object_is_type(score, json_type_int))) {
         d->has_score = 1;
@@ -125,16 +106,16 @@ static int ma_label(av_http_res *res, json_object *l, const char *what, int i, a
     return 0;
 }
 
-int ma_labels(av_http_res *res, json_object *arr, const char *what, av_label_def **out, int *n)
+int ma_labels(api_ctx *x, json_object *arr, const char *what, av_label_def **out, int *n)
 {
     *out = NULL;
     *n = 0;
     if (!arr) return 0;
-    if (!json_object_is_type(arr, json_type_array)) return ma_errorf(res, MA_INVALID, "\"%s\" must be a list of label objects", what);
+    if (!json_object_is_type(arr, json_type_array)) return api_failf(x, MA_INVALID, "\"%s\" must be a list of label objects", what);
     size_t len = json_object_array_length(arr);
     av_label_def *defs = xcalloc(len + 1, sizeof *defs);
     for (size_t i = 0; i < len; i++)
-        if (ma_label(res, json_object_array_get_idx(arr, i), what, (int)i, &defs[i])) { free(defs); return -1; }
+        if (ma_label(x, json_object_array_get_idx(arr, i), what, (int)i, &defs[i])) { free(defs); return -1; }
     *out = defs;
     *n = (int)len;
     return 0;
@@ -156,15 +137,10 @@ static int ma_authenticate(av_http_req *req, av_err *err)
 
 static void ma_render_error(av_http_res *res, av_http_errkind kind, const av_err *e)
 {
-    const char *msg = e->msg;
-    switch (kind) {
-    case AV_HTTP_ERR_TOO_LARGE: ma_error(res, 413, MA_TOO_LARGE, msg); break;
-    case AV_HTTP_ERR_UNAUTHORIZED:
-        ma_error(res, 401, e->reason == AV_R_EXPIRED ? MA_TOKEN_EXPIRED : e->reason == AV_R_MISSING ? MA_NO_TOKEN : MA_BAD_TOKEN, msg);
-        break;
-    case AV_HTTP_ERR_FORBIDDEN: ma_error(res, 403, MA_WRONG_PROJECT, msg); break;
-    default: ma_error(res, 500, MA_INTERNAL, msg); break;
-    }
+    int wire = kind == AV_HTTP_ERR_TOO_LARGE ? MA_TOO_LARGE : kind == AV_HTTP_ERR_FORBIDDEN ? MA_WRONG_PROJECT :
+               kind != AV_HTTP_ERR_UNAUTHORIZED ? MA_INTERNAL :
+               e->reason == AV_R_EXPIRED ? MA_TOKEN_EXPIRED : e->reason == AV_R_MISSING ? MA_NO_TOKEN : MA_BAD_TOKEN;
+    reply_wire(res, wire, e->msg);
 }
 
 const av_dialect ma_dialect = { "modelarts", ma_render_error, ma_authenticate };
@@ -233,55 +209,47 @@ const av_dialect ma_file_dialect = { "modelarts_file", ma_render_error, ma_file_
 
 /* ---- requests ------------------------------------------------------------------------------- */
 
-int ma_project(av_http_req *req, av_http_res *res, char project[33])
+int ma_need_project(api_ctx *x)
 {
-    const char *p = av_http_param(req, "project_id");
+    const char *p = av_http_param(x->req, "project_id");
     av_err e;
-    av_err_clear(&e);
-    if (req->auth_on) {
-        if (!p || strcmp(p, req->principal.project) != 0) {
-            ma_error(res, 403, MA_WRONG_PROJECT, "The project id in the request URL does not match the credential's project; "
-                                                 "use the project id the token or key was created for");
-            return -1;
-        }
-        snprintf(project, 33, "%s", p);
-        return 0;
+    if (x->req->auth_on) {
+        if (!p || strcmp(p, x->req->principal.project) != 0)
+            return api_failf(x, MA_WRONG_PROJECT, "The project id in the request URL does not match the credential's project; "
+                                                  "use the project id the token or key was created for");
+        snprintf(x->pid, sizeof x->pid, "%s", p);
+    } else if (av_project_resolve(x->req->store, p, 1, x->pid, &e)) {
+        return api_failf(x, MA_INVALID, "%s", e.msg);
     }
-    if (av_project_resolve(req->store, p, 1, project, &e)) {
-        ma_error(res, 400, MA_INVALID, e.msg);
-        return -1;
-    }
+    x->project = x->pid;
     return 0;
 }
 
-int ma_body(av_http_req *req, av_http_res *res, int allow_empty, json_object **out)
+int ma_begin(av_http_req *req, av_http_res *res, int body, api_ctx *x)
 {
-    av_err e;
-    int empty;
-    if (!api_parse_body(req, out, &empty, &e)) return 0;
-    if (empty && allow_empty) { *out = json_object_new_object(); return 0; }
-    return ma_errorf(res, MA_INVALID, empty ? "the request body is empty; send a JSON object" : "invalid request body: %s", e.msg);
+    if (api_begin(req, res, &ma_api, x) || ma_need_project(x)) return -1;
+    return body == MA_NO_BODY ? 0 : api_read_body(x, body == MA_BODY_OR_EMPTY);
 }
 
-int ma_query_int(av_http_req *req, av_http_res *res, const char *name, int lo, int hi, int def, int *out)
+int ma_query_int(api_ctx *x, const char *name, int lo, int hi, int def, int *out)
 {
-    const char *v = av_http_query(req, name);
+    const char *v = av_http_query(x->req, name);
     *out = def;
     if (!v) return 0;
     char *end = NULL;
     long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < lo || n > hi) return ma_errorf(res, MA_INVALID, "query parameter %s must be an integer from %d to %d", name, lo, hi);
+    if (!*v || *end || n < lo || n > hi) return api_failf(x, MA_INVALID, "query parameter %s must be an integer from %d to %d", name, lo, hi);
     *out = (int)n;
     return 0;
 }
 
-int ma_query_bool(av_http_req *req, av_http_res *res, const char *name, int def, int *out)
+int ma_query_bool(api_ctx *x, const char *name, int def, int *out)
 {
-    const char *v = av_http_query(req, name);
+    const char *v = av_http_query(x->req, name);
     *out = def;
     if (!v) return 0;
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) { *out = v[0] == 't'; return 0; }
-    return ma_errorf(res, MA_INVALID, "query parameter %s must be true or false", name);
+    return api_failf(x, MA_INVALID, "query parameter %s must be true or false", name);
 }
 
 /* ---- renderings ----------------------------------------------------------------------------- */

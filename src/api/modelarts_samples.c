@@ -28,42 +28,42 @@ static void add_batch_free(add_batch *b)
 }
 
 /* Checks one sample of S1 and decodes its data. */
-static int add_parse_one(av_http_res *res, json_object *s, int i, av_sample_in *in, unsigned char **bytes)
+static int add_parse_one(api_ctx *x, json_object *s, int i, av_sample_in *in, unsigned char **bytes)
 {
-    if (!json_object_is_type(s, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d] must be an object", i);
+    if (!json_object_is_type(s, json_type_object)) return api_failf(x, MA_INVALID, "samples[%d] must be an object", i);
     json_object *name = ma_get(s, "name"), *data = ma_get(s, "data"), *src = ma_get(s, "data_source"), *type = ma_get(s, "sample_type");
     json_object *labels = ma_get(s, "labels"), *meta = ma_get(s, "metadata");
     if (name && (!json_object_is_type(name, json_type_string) || json_object_get_string_len(name) > AV_DS_PATH_MAX))
-        return ma_errorf(res, MA_INVALID, "samples[%d].name must be a string of at most %d characters", i, AV_DS_PATH_MAX);
+        return api_failf(x, MA_INVALID, "samples[%d].name must be a string of at most %d characters", i, AV_DS_PATH_MAX);
     if (type && (!json_object_is_type(type, json_type_int) || json_object_get_int(type) < 0 || json_object_get_int(type) > 9))
-        return ma_errorf(res, MA_INVALID, "samples[%d].sample_type must be 0 (image), 1 (text), 2 (audio), 4 (table), 6 (video) or 9 (other)", i);
+        return api_failf(x, MA_INVALID, "samples[%d].sample_type must be 0 (image), 1 (text), 2 (audio), 4 (table), 6 (video) or 9 (other)", i);
     char what[48];
     snprintf(what, sizeof what, "samples[%d].labels", i);
-    if (ma_labels(res, labels, what, (av_label_def **)&in->labels, &in->nlabels)) return -1;
-    if (meta && !json_object_is_type(meta, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d].metadata must be an object", i);
-    if (!!data == !!src) return ma_errorf(res, MA_INVALID, "samples[%d] needs exactly one of \"data\" (base64 bytes) and \"data_source\"", i);
+    if (ma_labels(x, labels, what, (av_label_def **)&in->labels, &in->nlabels)) return -1;
+    if (meta && !json_object_is_type(meta, json_type_object)) return api_failf(x, MA_INVALID, "samples[%d].metadata must be an object", i);
+    if (!!data == !!src) return api_failf(x, MA_INVALID, "samples[%d] needs exactly one of \"data\" (base64 bytes) and \"data_source\"", i);
     in->name = name ? json_object_get_string(name) : NULL;
     in->type = type ? json_object_get_int(type) : -1;
     in->metadata = meta;
     if (data) {
-        if (!json_object_is_type(data, json_type_string)) return ma_errorf(res, MA_INVALID, "samples[%d].data must be a base64 string", i);
+        if (!json_object_is_type(data, json_type_string)) return api_failf(x, MA_INVALID, "samples[%d].data must be a base64 string", i);
         size_t len = (size_t)json_object_get_string_len(data);
         if (len / 4 * 3 > AV_DS_SAMPLE_BYTES + 3)
-            return ma_errorf(res, MA_OVERSIZED, "Sample oversized: samples[%d] has more than %d bytes", i, AV_DS_SAMPLE_BYTES);
+            return api_failf(x, MA_OVERSIZED, "Sample oversized: samples[%d] has more than %d bytes", i, AV_DS_SAMPLE_BYTES);
         size_t n;
         if (av_base64_decode(json_object_get_string(data), len, bytes, &n))
-            return ma_errorf(res, MA_INVALID, "samples[%d].data is not valid base64", i);
-        if (n > AV_DS_SAMPLE_BYTES) return ma_errorf(res, MA_OVERSIZED, "Sample oversized: samples[%d] has %zu bytes; the limit is %d", i, n, AV_DS_SAMPLE_BYTES);
-        if (!in->name) return ma_errorf(res, MA_INVALID, "samples[%d] has data but no \"name\" to store it under", i);
+            return api_failf(x, MA_INVALID, "samples[%d].data is not valid base64", i);
+        if (n > AV_DS_SAMPLE_BYTES) return api_failf(x, MA_OVERSIZED, "Sample oversized: samples[%d] has %zu bytes; the limit is %d", i, n, AV_DS_SAMPLE_BYTES);
+        if (!in->name) return api_failf(x, MA_INVALID, "samples[%d] has data but no \"name\" to store it under", i);
         in->data = *bytes ? (const void *)*bytes : "";
         in->len = n;
         return 0;
     }
     json_object *path = ma_get(src, "data_path"), *dt = ma_get(src, "data_type");
     if (!json_object_is_type(src, json_type_object) || !path || !json_object_is_type(path, json_type_string))
-        return ma_errorf(res, MA_INVALID, "samples[%d].data_source must be {\"data_type\": 0, \"data_path\": \"/bucket/dir/file\"}", i);
+        return api_failf(x, MA_INVALID, "samples[%d].data_source must be {\"data_type\": 0, \"data_path\": \"/bucket/dir/file\"}", i);
     if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0))
-        return ma_errorf(res, MA_INVALID, "samples[%d].data_source.data_type must be 0 (object storage)", i);
+        return api_failf(x, MA_INVALID, "samples[%d].data_source.data_type must be 0 (object storage)", i);
     in->source = json_object_get_string(path);
     return 0;
 }
@@ -93,41 +93,38 @@ static json_object *add_response(const av_sample_result *results, int n)
     return o;
 }
 
-static void add_run(av_http_req *req, av_http_res *res, const char *project, const add_batch *b, int final)
+static void add_run(api_ctx *x, const add_batch *b, int final)
 {
     av_sample_result *results = xcalloc((size_t)b->n, sizeof *results);
     av_err e;
-    av_err_clear(&e);
-    if (av_samples_add(req->store, project, av_http_param(req, "dataset_id"), b->in, b->n, final, results, &e)) ma_fail(res, &e);
-    else av_http_json(res, 200, add_response(results, b->n));
+    if (av_samples_add(x->req->store, x->project, av_http_param(x->req, "dataset_id"), b->in, b->n, final, results, &e)) api_fail(x, 0, &e);
+    else av_http_json(x->res, 200, add_response(results, b->n));
     av_sample_results_free(results, b->n);
     free(results);
 }
 
 static void samples_add(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    json_object *body, *samples, *fin;
-    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    api_ctx c, *x = &c;
+    if (ma_begin(req, res, MA_BODY, x)) { api_end(x); return; }
     add_batch b = { 0 };
-    samples = ma_get(body, "samples");
-    fin = ma_get(body, "final_annotation");
+    json_object *samples = ma_get(x->body, "samples"), *fin = ma_get(x->body, "final_annotation");
     if (!samples || !json_object_is_type(samples, json_type_array) || json_object_array_length(samples) == 0 ||
         json_object_array_length(samples) > AV_DS_BATCH_MAX)
-        ma_errorf(res, MA_INVALID, "\"samples\" must be a list of 1 to %d samples", AV_DS_BATCH_MAX);
+        api_failf(x, MA_INVALID, "\"samples\" must be a list of 1 to %d samples", AV_DS_BATCH_MAX);
     else if (fin && !json_object_is_type(fin, json_type_boolean))
-        ma_errorf(res, MA_INVALID, "\"final_annotation\" must be a boolean");
+        api_failf(x, MA_INVALID, "\"final_annotation\" must be a boolean");
     else {
         b.n = (int)json_object_array_length(samples);
         b.in = xcalloc((size_t)b.n, sizeof *b.in);
         b.bytes = xcalloc((size_t)b.n, sizeof *b.bytes);
         int ok = 1;
         for (int i = 0; ok && i < b.n; i++)
-            ok = add_parse_one(res, json_object_array_get_idx(samples, (size_t)i), i, &b.in[i], &b.bytes[i]) == 0;
-        if (ok) add_run(req, res, project, &b, !fin || json_object_get_boolean(fin));
+            ok = add_parse_one(x, json_object_array_get_idx(samples, (size_t)i), i, &b.in[i], &b.bytes[i]) == 0;
+        if (ok) add_run(x, &b, !fin || json_object_get_boolean(fin));
     }
     add_batch_free(&b);
-    json_object_put(body);
+    api_end(x);
 }
 
 /* ---- S2 list, S3 details ------------------------------------------------------------------- */
@@ -147,30 +144,30 @@ static int sample_state(const char *s)
 }
 
 /* search_conditions: one object or a list of them, ANDed; sample_name, sample_dir and label_list. */
-static int search_conditions(av_http_res *res, json_object *sc, av_sample_query *q, const char **names, int max)
+static int search_conditions(api_ctx *x, json_object *sc, av_sample_query *q, const char **names, int max)
 {
     int n = json_object_is_type(sc, json_type_array) ? (int)json_object_array_length(sc) : 1;
     if (!json_object_is_type(sc, json_type_array) && !json_object_is_type(sc, json_type_object))
-        return ma_errorf(res, MA_INVALID, "search_conditions must be a JSON object or a list of objects");
+        return api_failf(x, MA_INVALID, "search_conditions must be a JSON object or a list of objects");
     for (int i = 0; i < n; i++) {
         json_object *c = json_object_is_type(sc, json_type_array) ? json_object_array_get_idx(sc, (size_t)i) : sc;
-        if (!json_object_is_type(c, json_type_object)) return ma_errorf(res, MA_INVALID, "each search condition must be an object");
+        if (!json_object_is_type(c, json_type_object)) return api_failf(x, MA_INVALID, "each search condition must be an object");
         json_object_object_foreach(c, k, v) {
             if (strcmp(k, "sample_name") == 0 && json_object_is_type(v, json_type_string) && !q->name) q->name = json_object_get_string(v);
             else if (strcmp(k, "sample_dir") == 0 && json_object_is_type(v, json_type_string) && !q->dir) q->dir = json_object_get_string(v);
             else if (strcmp(k, "label_list") == 0 && json_object_is_type(v, json_type_object) && !q->nlabels) {
                 json_object *op = ma_get(v, "op"), *labels = ma_get(v, "labels");
                 if (!labels || !json_object_is_type(labels, json_type_array) || (op && !json_object_is_type(op, json_type_string)))
-                    return ma_errorf(res, MA_INVALID, "label_list must be {\"op\": \"AND\"|\"OR\", \"labels\": [{\"name\": ...}]}");
+                    return api_failf(x, MA_INVALID, "label_list must be {\"op\": \"AND\"|\"OR\", \"labels\": [{\"name\": ...}]}");
                 q->labels_all = op && strcmp(json_object_get_string(op), "AND") == 0;
                 for (size_t j = 0; j < json_object_array_length(labels); j++) {
                     json_object *nm = ma_get(json_object_array_get_idx(labels, j), "name");
                     if (!nm || !json_object_is_type(nm, json_type_string) || q->nlabels == max)
-                        return ma_errorf(res, MA_INVALID, "label_list.labels must list up to %d objects with a \"name\"", max);
+                        return api_failf(x, MA_INVALID, "label_list.labels must list up to %d objects with a \"name\"", max);
                     names[q->nlabels++] = json_object_get_string(nm);
                 }
             } else {
-                return ma_errorf(res, MA_INVALID, "search condition \"%.64s\" is not supported (or repeated, or of the wrong type); "
+                return api_failf(x, MA_INVALID, "search condition \"%.64s\" is not supported (or repeated, or of the wrong type); "
                                             "annovec filters by sample_name, sample_dir and label_list", k);
             }
         }
@@ -181,84 +178,92 @@ static int search_conditions(av_http_res *res, json_object *sc, av_sample_query 
 
 static void samples_list(av_http_req *req, av_http_res *res)
 {
-    char project[33];
+    api_ctx c, *x = &c;
     av_sample_query q = { 0 };
-    if (ma_project(req, res, project) || ma_query_int(req, res, "offset", 0, 1000000000, 0, &q.offset) ||
-        ma_query_int(req, res, "limit", 1, 100, 10, &q.limit) || ma_query_int(req, res, "sample_type", 0, 9, -1, &q.type)) return;
+    if (ma_begin(req, res, MA_NO_BODY, x) || ma_query_int(x, "offset", 0, 1000000000, 0, &q.offset) ||
+        ma_query_int(x, "limit", 1, 100, 10, &q.limit) || ma_query_int(x, "sample_type", 0, 9, -1, &q.type)) { api_end(x); return; }
     q.state = sample_state(av_http_query(req, "sample_state"));
-    if (q.state == -2) { ma_errorf(res, MA_INVALID, "unknown sample_state; use __ALL__, __NONE__, __AUTO_ANNOTATION__ or a team-labeling state"); return; }
+    if (q.state == -2) {
+        api_failf(x, MA_INVALID, "unknown sample_state; use __ALL__, __NONE__, __AUTO_ANNOTATION__ or a team-labeling state");
+        api_end(x);
+        return;
+    }
     q.label_name = av_http_query(req, "label_name");
     q.version_id = av_http_query(req, "version_id");
     const char *sc = av_http_query(req, "search_conditions");
     json_object *conds = NULL;
     const char *names[32];
-    if (sc) {
-        av_err pe;
-        av_err_clear(&pe);
-        if (av_json_parse(sc, strlen(sc), 8, &conds, &pe)) { ma_errorf(res, MA_INVALID, "search_conditions is not valid JSON: %s", pe.msg); return; }
-        if (search_conditions(res, conds, &q, names, 32)) { json_object_put(conds); return; }
+    av_err e;
+    if (sc && av_json_parse(sc, strlen(sc), 8, &conds, &e)) {
+        api_failf(x, MA_INVALID, "search_conditions is not valid JSON: %s", e.msg);
+        api_end(x);
+        return;
     }
     json_object *docs;
     int64_t total;
-    av_err e;
-    av_err_clear(&e);
-    if (av_samples_list(req->store, project, av_http_param(req, "dataset_id"), &q, &docs, &total, &e)) ma_fail(res, &e);
+    if (sc && search_conditions(x, conds, &q, names, 32)) {
+        json_object_put(conds);
+        api_end(x);
+        return;
+    }
+    if (av_samples_list(req->store, x->project, av_http_param(req, "dataset_id"), &q, &docs, &total, &e)) api_fail(x, 0, &e);
     else {
         json_object *o = json_object_new_object(), *arr = json_object_new_array();
         for (size_t i = 0; i < json_object_array_length(docs); i++)
-            json_object_array_add(arr, ma_sample_json(req, project, json_object_array_get_idx(docs, i)));
+            json_object_array_add(arr, ma_sample_json(req, x->project, json_object_array_get_idx(docs, i)));
         json_object_put(docs);
         json_object_object_add(o, "sample_count", json_object_new_int64(total));
         json_object_object_add(o, "samples", arr);
         av_http_json(res, 200, o);
     }
     json_object_put(conds);
+    api_end(x);
 }
 
 static void sample_get(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
+    api_ctx x;
     json_object *doc;
     av_err e;
-    av_err_clear(&e);
-    if (av_sample_get(req->store, project, av_http_param(req, "dataset_id"), av_http_param(req, "sample_id"), &doc, &e)) { ma_fail(res, &e); return; }
-    av_http_json(res, 200, ma_sample_json(req, project, doc));
-    json_object_put(doc);
+    if (ma_begin(req, res, MA_NO_BODY, &x)) { api_end(&x); return; }
+    if (av_sample_get(req->store, x.project, av_http_param(req, "dataset_id"), av_http_param(req, "sample_id"), &doc, &e)) api_fail(&x, 0, &e);
+    else {
+        av_http_json(res, 200, ma_sample_json(req, x.project, doc));
+        json_object_put(doc);
+    }
+    api_end(&x);
 }
 
 /* ---- S4 update ------------------------------------------------------------------------------- */
 
 /* One entry of S4 {"sample_id", "labels"?, "metadata"?, "sample_usage"?} (labels allocated). Writes the error. */
-static int update_parse_one(av_http_res *res, json_object *s, int i, av_sample_update *u)
+static int update_parse_one(api_ctx *x, json_object *s, int i, av_sample_update *u)
 {
     json_object *id = ma_get(s, "sample_id"), *meta = ma_get(s, "metadata"), *use = ma_get(s, "sample_usage");
     if (!json_object_is_type(s, json_type_object))
-        return ma_errorf(res, MA_INVALID, "samples[%d] must be an object {\"sample_id\": ..., \"labels\": [...]}", i);
-    if (!id || !json_object_is_type(id, json_type_string)) return ma_errorf(res, MA_INVALID, "samples[%d] needs a \"sample_id\" string", i);
-    if (meta && !json_object_is_type(meta, json_type_object)) return ma_errorf(res, MA_INVALID, "samples[%d].metadata must be an object", i);
+        return api_failf(x, MA_INVALID, "samples[%d] must be an object {\"sample_id\": ..., \"labels\": [...]}", i);
+    if (!id || !json_object_is_type(id, json_type_string)) return api_failf(x, MA_INVALID, "samples[%d] needs a \"sample_id\" string", i);
+    if (meta && !json_object_is_type(meta, json_type_object)) return api_failf(x, MA_INVALID, "samples[%d].metadata must be an object", i);
     if (use && !json_object_is_type(use, json_type_string))
-        return ma_errorf(res, MA_INVALID, "samples[%d].sample_usage must be TRAIN, EVAL, TEST or INFERENCE", i);
+        return api_failf(x, MA_INVALID, "samples[%d].sample_usage must be TRAIN, EVAL, TEST or INFERENCE", i);
     char what[48];
     snprintf(what, sizeof what, "samples[%d].labels", i);
     *u = (av_sample_update){ .id = json_object_get_string(id), .metadata = meta, .usage = use ? json_object_get_string(use) : NULL };
-    return ma_labels(res, ma_get(s, "labels"), what, (av_label_def **)&u->labels, &u->nlabels);
+    return ma_labels(x, ma_get(s, "labels"), what, (av_label_def **)&u->labels, &u->nlabels);
 }
 
 static void samples_update(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    json_object *body, *samples;
-    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
-    samples = ma_get(body, "samples");
+    api_ctx c, *x = &c;
+    if (ma_begin(req, res, MA_BODY, x)) { api_end(x); return; }
+    json_object *samples = ma_get(x->body, "samples");
     int n = samples && json_object_is_type(samples, json_type_array) ? (int)json_object_array_length(samples) : 0, ok = 1;
     av_sample_update *u = xcalloc((size_t)n + 1, sizeof *u);
     if (!samples || !json_object_is_type(samples, json_type_array))
-        ok = ma_errorf(res, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}") == 0;
-    for (int i = 0; ok && i < n; i++) ok = update_parse_one(res, json_object_array_get_idx(samples, (size_t)i), i, &u[i]) == 0;
+        ok = api_failf(x, MA_INVALID, "\"samples\" must be a list of {\"sample_id\": ..., \"labels\": [...]}") == 0;
+    for (int i = 0; ok && i < n; i++) ok = update_parse_one(x, json_object_array_get_idx(samples, (size_t)i), i, &u[i]) == 0;
     av_err e;
-    av_err_clear(&e);
-    if (ok && av_samples_update(req->store, project, av_http_param(req, "dataset_id"), u, n, &e)) ma_fail(res, &e);
+    if (ok && av_samples_update(req->store, x->project, av_http_param(req, "dataset_id"), u, n, &e)) api_fail(x, 0, &e);
     else if (ok) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "success", json_object_new_boolean(1));
@@ -266,7 +271,7 @@ static void samples_update(av_http_req *req, av_http_res *res)
     }
     for (int i = 0; i < n; i++) free((void *)u[i].labels);
     free(u);
-    json_object_put(body);
+    api_end(x);
 }
 
 /* ---- S5 delete ------------------------------------------------------------------------------- */
@@ -302,7 +307,7 @@ static json_object *delete_response(const av_sample_result *results, int n, int 
     if (failed) {
         char msg[128];
         snprintf(msg, sizeof msg, "%d of %d samples were not deleted; see results", failed, n);
-        json_object_object_add(o, "error_code", json_object_new_string(MA_SAMPLE_NOT_FOUND));
+        json_object_object_add(o, "error_code", json_object_new_string(ma_wire_code(MA_SAMPLE_NOT_FOUND)));
         json_object_object_add(o, "error_msg", json_object_new_string(msg));
     }
     if (failed || notes) json_object_object_add(o, "results", arr);
@@ -312,36 +317,34 @@ static json_object *delete_response(const av_sample_result *results, int n, int 
 
 static void samples_delete(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    json_object *body;
-    if (ma_project(req, res, project) || ma_body(req, res, 1, &body)) return;
-    json_object *samples = ma_get(body, "samples"), *del = ma_get(body, "delete_source");
+    api_ctx c, *x = &c;
+    if (ma_begin(req, res, MA_BODY_OR_EMPTY, x)) { api_end(x); return; }
+    json_object *samples = ma_get(x->body, "samples"), *del = ma_get(x->body, "delete_source");
     size_t n = samples && json_object_is_type(samples, json_type_array) ? json_object_array_length(samples) : 0;
     const char **ids = xcalloc(n + 1, sizeof *ids);
     int ok = 1;
-    if (samples && !json_object_is_type(samples, json_type_array)) ok = ma_errorf(res, MA_INVALID, "\"samples\" must be a list of sample ids") == 0;
-    else if (n > AV_DS_BATCH_MAX) ok = ma_errorf(res, MA_INVALID, "\"samples\" lists %zu ids; at most %d per request, so split the list", n, AV_DS_BATCH_MAX) == 0;
-    else if (del && !json_object_is_type(del, json_type_boolean)) ok = ma_errorf(res, MA_INVALID, "\"delete_source\" must be true or false") == 0;
+    if (samples && !json_object_is_type(samples, json_type_array)) ok = api_failf(x, MA_INVALID, "\"samples\" must be a list of sample ids") == 0;
+    else if (n > AV_DS_BATCH_MAX) ok = api_failf(x, MA_INVALID, "\"samples\" lists %zu ids; at most %d per request, so split the list", n, AV_DS_BATCH_MAX) == 0;
+    else if (del && !json_object_is_type(del, json_type_boolean)) ok = api_failf(x, MA_INVALID, "\"delete_source\" must be true or false") == 0;
     for (size_t i = 0; ok && i < n; i++) {
         json_object *id = json_object_array_get_idx(samples, i);
         if (!json_object_is_type(id, json_type_string) || json_object_get_string_len(id) == 0 || json_object_get_string_len(id) > 64)
-            ok = ma_errorf(res, MA_INVALID, "samples[%zu] must be a sample id string", i) == 0;
+            ok = api_failf(x, MA_INVALID, "samples[%zu] must be a sample id string", i) == 0;
         else ids[i] = json_object_get_string(id);
     }
     if (ok) {
         av_sample_result *results = xcalloc(n + 1, sizeof *results);
         int all;
         av_err e;
-        av_err_clear(&e);
-        if (av_samples_delete(req->store, project, av_http_param(req, "dataset_id"), ids, (int)n, del && json_object_get_boolean(del),
+        if (av_samples_delete(req->store, x->project, av_http_param(req, "dataset_id"), ids, (int)n, del && json_object_get_boolean(del),
                               results, &all, &e))
-            ma_fail(res, &e);
+            api_fail(x, 0, &e);
         else av_http_json(res, 200, delete_response(results, (int)n, all));
         av_sample_results_free(results, (int)n);
         free(results);
     }
     free(ids);
-    json_object_put(body);
+    api_end(x);
 }
 
 /* ---- files ----------------------------------------------------------------------------------- */
@@ -359,11 +362,11 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-static const char *file_path(av_http_req *req, av_http_res *res)
+static const char *file_path(api_ctx *x)
 {
-    const char *path = av_http_query(req, "path");
+    const char *path = av_http_query(x->req, "path");
     if (!path || !av_path_ok(path, 0)) {
-        ma_errorf(res, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
+        api_failf(x, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
         return NULL;
     }
     return path;
@@ -371,41 +374,41 @@ static const char *file_path(av_http_req *req, av_http_res *res)
 
 static void file_get(av_http_req *req, av_http_res *res)
 {
-    char project[33];
+    api_ctx x;
     const char *path;
     av_err e;
-    av_err_clear(&e);
-    /* without --auth the server did not check a signed URL: an invalid one is still refused */
-    if (!req->auth_on && av_http_query(req, "Signature") && ma_signed_url_check(req, &e)) {
-        ma_error(res, 401, MA_BAD_TOKEN, e.msg);
-        return;
-    }
-    if (ma_project(req, res, project) || !(path = file_path(req, res))) return;
     void *data;
     size_t n;
-    if (av_file_read(req->store, project, path, &data, &n, &e)) { ma_fail(res, &e); return; }
-    res->status = 200;
-    res->content_type = content_type(path);
-    av_buf_put(&res->body, data, n);
-    free(data);
+    if (api_begin(req, res, &ma_api, &x)) { api_end(&x); return; }
+    /* without --auth the server did not check a signed URL: an invalid one is still refused */
+    if (!req->auth_on && av_http_query(req, "Signature") && ma_signed_url_check(req, &e)) api_failf(&x, MA_BAD_TOKEN, "%s", e.msg);
+    else if (ma_need_project(&x) || !(path = file_path(&x))) { api_end(&x); return; }
+    else if (av_file_read(req->store, x.project, path, &data, &n, &e)) api_fail(&x, 0, &e);
+    else {
+        res->status = 200;
+        res->content_type = content_type(path);
+        av_buf_put(&res->body, data, n);
+        free(data);
+    }
+    api_end(&x);
 }
 
 static void file_put(av_http_req *req, av_http_res *res)
 {
-    char project[33];
+    api_ctx x;
     const char *path;
-    if (ma_project(req, res, project) || !(path = file_path(req, res))) return;
-    if (req->body_len > AV_DS_SAMPLE_BYTES) {
-        ma_errorf(res, MA_OVERSIZED, "file of %zu bytes; the limit is %d bytes", req->body_len, AV_DS_SAMPLE_BYTES);
-        return;
-    }
     av_err e;
-    av_err_clear(&e);
-    if (av_file_put(req->store, project, path, req->body, req->body_len, &e)) { ma_fail(res, &e); return; }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "path", json_object_new_string(path));
-    json_object_object_add(o, "size", json_object_new_int64((int64_t)req->body_len));
-    av_http_json(res, 200, o);
+    if (ma_begin(req, res, MA_NO_BODY, &x) || !(path = file_path(&x))) { api_end(&x); return; }
+    if (req->body_len > AV_DS_SAMPLE_BYTES)
+        api_failf(&x, MA_OVERSIZED, "file of %zu bytes; the limit is %d bytes", req->body_len, AV_DS_SAMPLE_BYTES);
+    else if (av_file_put(req->store, x.project, path, req->body, req->body_len, &e)) api_fail(&x, 0, &e);
+    else {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "path", json_object_new_string(path));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t)req->body_len));
+        av_http_json(res, 200, o);
+    }
+    api_end(&x);
 }
 
 void modelarts_samples_register(void)

@@ -14,7 +14,7 @@
 #define DA_PATH DS_PATH "/data-annotations"
 
 /* A body field that must have the given type when present; writes the error. */
-static int field(av_http_res *res, json_object *body, const char *k, json_type t, int required, json_object **out)
+static int field(api_ctx *x, json_object *body, const char *k, json_type t, int required, json_object **out)
 {
     *out = ma_get(body, k);
     if (!*out && !required) return 0;
@@ -22,25 +22,25 @@ static int field(av_http_res *res, json_object *body, const char *k, json_type t
                                          [json_type_int] = "an integer", [json_type_object] = "an object", [json_type_array] = "a list",
                                          [json_type_string] = "a string" };
     if (*out && json_object_is_type(*out, t)) return 0;
-    return ma_errorf(res, MA_INVALID, "\"%s\" %s %s", k, *out ? "must be" : "is required:", names[t]);
+    return api_failf(x, MA_INVALID, "\"%s\" %s %s", k, *out ? "must be" : "is required:", names[t]);
 }
 
-static void ok_success(av_http_res *res)
+static void ok_success(api_ctx *x)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "success", json_object_new_boolean(1));
-    av_http_json(res, 200, o);
+    av_http_json(x->res, 200, o);
 }
 
 /* {"<key>": "<id>"}: what creates and updates answer. */
-static void ok_id(av_http_res *res, int status, const char *key, const char *id)
+static void ok_id(api_ctx *x, int status, const char *key, const char *id)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, key, json_object_new_string(id));
-    av_http_json(res, status, o);
+    av_http_json(x->res, status, o);
 }
 
-static void no_content(av_http_res *res) { res->status = 204; }
+static void no_content(api_ctx *x) { x->res->status = 204; }
 
 /* ---- datasets -------------------------------------------------------------------------------- */
 
@@ -52,39 +52,39 @@ static int valid_type(int t)
 }
 
 /* D1's body to the engine's spec (labels allocated: caller frees spec->labels). Writes the error. */
-static int create_spec(av_http_res *res, json_object *body, av_dataset_spec *spec)
+static int create_spec(api_ctx *x, json_object *body, av_dataset_spec *spec)
 {
     json_object *name, *type, *sources, *work, *desc, *labels, *lf, *path;
-    if (field(res, body, "dataset_name", json_type_string, 1, &name) || field(res, body, "dataset_type", json_type_int, 0, &type) ||
-        field(res, body, "data_sources", json_type_array, 1, &sources) || field(res, body, "work_path", json_type_string, 1, &work) ||
-        field(res, body, "description", json_type_string, 0, &desc) || field(res, body, "labels", json_type_array, 0, &labels) ||
-        field(res, body, "label_format", json_type_object, 0, &lf)) return -1;
+    if (field(x, body, "dataset_name", json_type_string, 1, &name) || field(x, body, "dataset_type", json_type_int, 0, &type) ||
+        field(x, body, "data_sources", json_type_array, 1, &sources) || field(x, body, "work_path", json_type_string, 1, &work) ||
+        field(x, body, "description", json_type_string, 0, &desc) || field(x, body, "labels", json_type_array, 0, &labels) ||
+        field(x, body, "label_format", json_type_object, 0, &lf)) return -1;
     if (type && !valid_type(json_object_get_int(type)))
-        return ma_errorf(res, MA_INVALID, "dataset_type must be one of 0, 1, 3, 100, 101, 102, 200, 201, 202, 400, 600, 900");
+        return api_failf(x, MA_INVALID, "dataset_type must be one of 0, 1, 3, 100, 101, 102, 200, 201, 202, 400, 600, 900");
     json_object *src = json_object_array_length(sources) == 1 ? json_object_array_get_idx(sources, 0) : NULL;
     if (!src || !json_object_is_type(src, json_type_object))
-        return ma_errorf(res, MA_INVALID, "data_sources must hold exactly one {\"data_type\": 0, \"data_path\": \"/bucket/dir/\"}");
-    if (field(res, src, "data_path", json_type_string, 1, &path)) return -1;
+        return api_failf(x, MA_INVALID, "data_sources must hold exactly one {\"data_type\": 0, \"data_path\": \"/bucket/dir/\"}");
+    if (field(x, src, "data_path", json_type_string, 1, &path)) return -1;
     json_object *dt = ma_get(src, "data_type");
     if (dt && (!json_object_is_type(dt, json_type_int) || json_object_get_int(dt) != 0))
-        return ma_errorf(res, MA_INVALID, "data_sources[0].data_type must be 0 (object storage): annovec imports from its own file store");
+        return api_failf(x, MA_INVALID, "data_sources[0].data_type must be 0 (object storage): annovec imports from its own file store");
     *spec = (av_dataset_spec){ .name = json_object_get_string(name), .type = type ? json_object_get_int(type) : 0,
                                .description = desc ? json_object_get_string(desc) : NULL, .data_path = json_object_get_string(path),
                                .work_path = json_object_get_string(work) };
     json_object *sep = ma_get(lf, "text_label_separator"), *ssep = ma_get(lf, "text_sample_separator");
     if (sep && json_object_is_type(sep, json_type_string)) spec->label_sep = json_object_get_string(sep);
     if (ssep && json_object_is_type(ssep, json_type_string)) spec->sample_sep = json_object_get_string(ssep);
-    return ma_labels(res, labels, "labels", (av_label_def **)&spec->labels, &spec->nlabels);
+    return ma_labels(x, labels, "labels", (av_label_def **)&spec->labels, &spec->nlabels);
 }
 
 /* D1 */
 static void dataset_create(av_http_req *req, av_http_res *res)
 {
-    char project[33], id[20];
-    json_object *body;
+    api_ctx x;
+    char id[20];
     av_dataset_spec spec = { 0 };
-    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
-    if (!create_spec(res, body, &spec)) {
+    if (!ma_begin(req, res, MA_BODY, &x) && !create_spec(&x, x.body, &spec)) {
+        json_object *body = x.body;
         /* ModelArts fields the engine keeps for us, rendered back by ma_dataset_json */
         json_object *extra = json_object_new_object();
         static const char *const keep[] = { "label_format", "workspace_id", "data_format" };
@@ -92,8 +92,7 @@ static void dataset_create(av_http_req *req, av_http_res *res)
             if (ma_get(body, keep[i])) json_object_object_add(extra, keep[i], json_object_get(ma_get(body, keep[i])));
         spec.extra = extra;
         av_err e;
-        av_err_clear(&e);
-        if (av_dataset_create(req->store, project, &spec, id, &e)) ma_fail(res, &e);
+        if (av_dataset_create(req->store, x.project, &spec, id, &e)) api_fail(&x, 0, &e);
         else {
             json_object *o = json_object_new_object();
             json_object_object_add(o, "dataset_id", json_object_new_string(id));
@@ -103,56 +102,64 @@ static void dataset_create(av_http_req *req, av_http_res *res)
         json_object_put(extra);
     }
     free((void *)spec.labels);
-    json_object_put(body);
+    api_end(&x);
 }
 
-/* D2 */
-static void dataset_list(av_http_req *req, av_http_res *res)
+/* D2's page, once the query parameters are read. */
+static void dataset_list_page(api_ctx *x, int offset, int limit, int type)
 {
-    char project[33];
-    int offset, limit, type;
-    if (ma_project(req, res, project) || ma_query_int(req, res, "offset", 0, 1000000000, 0, &offset) ||
-        ma_query_int(req, res, "limit", 1, 100, 10, &limit) || ma_query_int(req, res, "dataset_type", 0, 900, -1, &type)) return;
-    const char *sort = av_http_query(req, "sort_by"), *order = av_http_query(req, "order");
+    const char *sort = av_http_query(x->req, "sort_by"), *order = av_http_query(x->req, "order");
     if ((sort && strcmp(sort, "create_time") && strcmp(sort, "dataset_name")) || (order && strcmp(order, "asc") && strcmp(order, "desc"))) {
-        ma_error(res, 400, MA_INVALID, "sort_by must be create_time or dataset_name, and order asc or desc");
+        api_failf(x, MA_INVALID, "sort_by must be create_time or dataset_name, and order asc or desc");
         return;
     }
     json_object *docs;
     int64_t total;
     av_err e;
-    av_err_clear(&e);
-    if (av_dataset_list(req->store, project, av_http_query(req, "search_content"), type, sort && sort[0] == 'd',
-                        order && strcmp(order, "asc") == 0, offset, limit, &docs, &total, &e)) { ma_fail(res, &e); return; }
+    if (av_dataset_list(x->req->store, x->project, av_http_query(x->req, "search_content"), type, sort && sort[0] == 'd',
+                        order && strcmp(order, "asc") == 0, offset, limit, &docs, &total, &e)) { api_fail(x, 0, &e); return; }
     json_object *o = json_object_new_object(), *arr = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(docs); i++) json_object_array_add(arr, ma_dataset_json(json_object_array_get_idx(docs, i)));
     json_object_put(docs);
     json_object_object_add(o, "total_number", json_object_new_int64(total));
     json_object_object_add(o, "datasets", arr);
-    av_http_json(res, 200, o);
+    av_http_json(x->res, 200, o);
+}
+
+/* D2 */
+static void dataset_list(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    int offset, limit, type;
+    if (!ma_begin(req, res, MA_NO_BODY, &x) && !ma_query_int(&x, "offset", 0, 1000000000, 0, &offset) &&
+        !ma_query_int(&x, "limit", 1, 100, 10, &limit) && !ma_query_int(&x, "dataset_type", 0, 900, -1, &type))
+        dataset_list_page(&x, offset, limit, type);
+    api_end(&x);
 }
 
 /* D3 */
 static void dataset_get(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
+    api_ctx x;
     json_object *doc;
     av_err e;
-    av_err_clear(&e);
-    if (av_dataset_get(req->store, project, av_http_param(req, "dataset_id"), &doc, &e)) { ma_fail(res, &e); return; }
-    av_http_json(res, 200, ma_dataset_json(doc));
-    json_object_put(doc);
+    if (ma_begin(req, res, MA_NO_BODY, &x)) { api_end(&x); return; }
+    if (av_dataset_get(req->store, x.project, av_http_param(req, "dataset_id"), &doc, &e)) api_fail(&x, 0, &e);
+    else {
+        av_http_json(res, 200, ma_dataset_json(doc));
+        json_object_put(doc);
+    }
+    api_end(&x);
 }
 
 /* D4's delete_labels: [{"name": ...}] to names (*names: caller frees). Writes the error. */
-static int label_names(av_http_res *res, json_object *arr, const char ***names, int *n)
+static int label_names(api_ctx *x, json_object *arr, const char ***names, int *n)
 {
     *n = arr ? (int)json_object_array_length(arr) : 0;
     *names = xcalloc((size_t)*n + 1, sizeof **names);
     for (int i = 0; i < *n; i++) {
         json_object *nm = ma_get(json_object_array_get_idx(arr, (size_t)i), "name");
-        if (!nm || !json_object_is_type(nm, json_type_string)) return ma_errorf(res, MA_INVALID, "delete_labels[%d] needs a \"name\" string", i);
+        if (!nm || !json_object_is_type(nm, json_type_string)) return api_failf(x, MA_INVALID, "delete_labels[%d] needs a \"name\" string", i);
         (*names)[i] = json_object_get_string(nm);
     }
     return 0;
@@ -167,53 +174,52 @@ static const char *opt_str(json_object *o, const char *k)
 /* D4 */
 static void dataset_update(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    json_object *body, *v, *add, *upd, *del;
-    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    api_ctx x;
+    json_object *v, *add, *upd, *del;
+    if (ma_begin(req, res, MA_BODY, &x)) { api_end(&x); return; }
+    json_object *body = x.body;
     av_dataset_patch p = { 0 };
     const char **names = NULL;
-    if (!field(res, body, "dataset_name", json_type_string, 0, &v) && !field(res, body, "description", json_type_string, 0, &v) &&
-        !field(res, body, "current_version_id", json_type_string, 0, &v) && !field(res, body, "add_labels", json_type_array, 0, &add) &&
-        !field(res, body, "update_labels", json_type_array, 0, &upd) && !field(res, body, "delete_labels", json_type_array, 0, &del) &&
-        !ma_labels(res, add, "add_labels", (av_label_def **)&p.add_labels, &p.nadd) &&
-        !ma_labels(res, upd, "update_labels", (av_label_def **)&p.update_labels, &p.nupdate) &&
-        !label_names(res, del, &names, &p.ndelete)) {
+    if (!field(&x, body, "dataset_name", json_type_string, 0, &v) && !field(&x, body, "description", json_type_string, 0, &v) &&
+        !field(&x, body, "current_version_id", json_type_string, 0, &v) && !field(&x, body, "add_labels", json_type_array, 0, &add) &&
+        !field(&x, body, "update_labels", json_type_array, 0, &upd) && !field(&x, body, "delete_labels", json_type_array, 0, &del) &&
+        !ma_labels(&x, add, "add_labels", (av_label_def **)&p.add_labels, &p.nadd) &&
+        !ma_labels(&x, upd, "update_labels", (av_label_def **)&p.update_labels, &p.nupdate) &&
+        !label_names(&x, del, &names, &p.ndelete)) {
         p.name = opt_str(body, "dataset_name");
         p.description = opt_str(body, "description");
         p.current_version = opt_str(body, "current_version_id");
         p.delete_labels = names;
         av_err e;
-        av_err_clear(&e);
         const char *id = av_http_param(req, "dataset_id");
-        if (av_dataset_update(req->store, project, id, &p, &e)) ma_fail(res, &e);
-        else ok_id(res, 200, "dataset_id", id);
+        if (av_dataset_update(req->store, x.project, id, &p, &e)) api_fail(&x, 0, &e);
+        else ok_id(&x, 200, "dataset_id", id);
     }
     free((void *)p.add_labels);
     free((void *)p.update_labels);
     free(names);
-    json_object_put(body);
+    api_end(&x);
 }
 
 /* D5 */
 static void dataset_delete(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
+    api_ctx x;
     av_err e;
-    av_err_clear(&e);
-    if (av_dataset_delete(req->store, project, av_http_param(req, "dataset_id"), &e)) ma_fail(res, &e);
-    else no_content(res);
+    if (ma_begin(req, res, MA_NO_BODY, &x)) { api_end(&x); return; }
+    if (av_dataset_delete(req->store, x.project, av_http_param(req, "dataset_id"), &e)) api_fail(&x, 0, &e);
+    else no_content(&x);
+    api_end(&x);
 }
 
 /* D6 */
 static void dataset_stats(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
+    api_ctx x;
     json_object *doc;
     av_err e;
-    av_err_clear(&e);
-    if (av_dataset_stats(req->store, project, av_http_param(req, "dataset_id"), &doc, &e)) { ma_fail(res, &e); return; }
+    if (ma_begin(req, res, MA_NO_BODY, &x)) { api_end(&x); return; }
+    if (av_dataset_stats(req->store, x.project, av_http_param(req, "dataset_id"), &doc, &e)) { api_fail(&x, 0, &e); api_end(&x); return; }
     int64_t total = json_object_get_int64(ma_get(doc, "total"));
     json_object *o = json_object_new_object(), *s = json_object_new_object(), *k = json_object_new_object();
     json_object_object_add(o, "label_stats", json_object_get(ma_get(doc, "labels")));
@@ -233,6 +239,7 @@ static void dataset_stats(av_http_req *req, av_http_res *res)
     json_object_object_add(o, "data_spliting_enable", json_object_new_boolean(0));
     json_object_put(doc);
     av_http_json(res, 200, o);
+    api_end(&x);
 }
 
 /* ---- labels ---------------------------------------------------------------------------------- */
@@ -240,15 +247,15 @@ static void dataset_stats(av_http_req *req, av_http_res *res)
 /* L1 */
 static void labels_list(av_http_req *req, av_http_res *res)
 {
-    char project[33];
+    api_ctx x;
     int offset, limit;
-    if (ma_project(req, res, project) || ma_query_int(req, res, "offset", 0, 1000000000, 0, &offset) ||
-        ma_query_int(req, res, "limit", 1, 100000, 100000, &limit)) return;
     json_object *labels;
     av_err e;
-    av_err_clear(&e);
-    if (av_labels_list(req->store, project, av_http_param(req, "dataset_id"), av_http_query(req, "version_id"), &labels, &e)) {
-        ma_fail(res, &e);
+    if (ma_begin(req, res, MA_NO_BODY, &x) || ma_query_int(&x, "offset", 0, 1000000000, 0, &offset) ||
+        ma_query_int(&x, "limit", 1, 100000, 100000, &limit)) { api_end(&x); return; }
+    if (av_labels_list(req->store, x.project, av_http_param(req, "dataset_id"), av_http_query(req, "version_id"), &labels, &e)) {
+        api_fail(&x, 0, &e);
+        api_end(&x);
         return;
     }
     json_object *o = json_object_new_object(), *page = json_object_new_array();
@@ -259,6 +266,7 @@ static void labels_list(av_http_req *req, av_http_res *res)
     json_object_object_add(o, "labels", page);
     json_object_put(labels);
     av_http_json(res, 200, o);
+    api_end(&x);
 }
 
 typedef int (*labels_fn)(av_store *, const char *, const char *, const av_label_def *, int, av_err *);
@@ -266,46 +274,43 @@ typedef int (*labels_fn)(av_store *, const char *, const char *, const av_label_
 /* L2 and L3: {"labels":[...]} */
 static void labels_write(av_http_req *req, av_http_res *res, labels_fn fn)
 {
-    char project[33];
-    json_object *body, *labels;
-    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
+    api_ctx x;
+    json_object *labels;
     av_label_def *defs = NULL;
     int n = 0;
-    if (!field(res, body, "labels", json_type_array, 1, &labels)) {
-        av_err e;
-        av_err_clear(&e);
-        if (json_object_array_length(labels) == 0) ma_error(res, 400, MA_INVALID, "\"labels\" is empty; name at least one label");
-        else if (ma_labels(res, labels, "labels", &defs, &n) == 0) {
-            if (fn(req->store, project, av_http_param(req, "dataset_id"), defs, n, &e)) ma_fail(res, &e);
-            else ok_success(res);
-        }
+    av_err e;
+    if (ma_begin(req, res, MA_BODY, &x) || field(&x, x.body, "labels", json_type_array, 1, &labels)) { api_end(&x); return; }
+    if (json_object_array_length(labels) == 0) api_failf(&x, MA_INVALID, "\"labels\" is empty; name at least one label");
+    else if (ma_labels(&x, labels, "labels", &defs, &n) == 0) {
+        if (fn(req->store, x.project, av_http_param(req, "dataset_id"), defs, n, &e)) api_fail(&x, 0, &e);
+        else ok_success(&x);
     }
     free(defs);
-    json_object_put(body);
+    api_end(&x);
 }
 
 static void labels_create(av_http_req *req, av_http_res *res) { labels_write(req, res, av_labels_add); }
 static void labels_update(av_http_req *req, av_http_res *res) { labels_write(req, res, av_labels_update); }
 
-static void labels_delete_names(av_http_req *req, av_http_res *res, const char *const *names, int n, int policy, int status)
+static void labels_delete_names(api_ctx *x, const char *const *names, int n, int policy, int status)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
     av_err e;
-    av_err_clear(&e);
-    if (av_labels_delete(req->store, project, av_http_param(req, "dataset_id"), names, n, policy, &e)) ma_fail(res, &e);
-    else if (status == 204) no_content(res);
-    else ok_success(res);
+    if (av_labels_delete(x->req->store, x->project, av_http_param(x->req, "dataset_id"), names, n, policy, &e)) api_fail(x, 0, &e);
+    else if (status == 204) no_content(x);
+    else ok_success(x);
 }
 
 /* L4: POST labels/delete?delete_policy=N {"labels":[{"name"}]} */
 static void labels_delete(av_http_req *req, av_http_res *res)
 {
-    char project[33];
+    api_ctx x;
     int policy;
-    json_object *body, *labels;
-    if (ma_project(req, res, project) || ma_query_int(req, res, "delete_policy", 0, 2, 0, &policy) || ma_body(req, res, 0, &body)) return;
-    if (!field(res, body, "labels", json_type_array, 1, &labels)) {
+    json_object *labels;
+    if (ma_begin(req, res, MA_NO_BODY, &x) || ma_query_int(&x, "delete_policy", 0, 2, 0, &policy) || api_read_body(&x, 0)) {
+        api_end(&x);
+        return;
+    }
+    if (!field(&x, x.body, "labels", json_type_array, 1, &labels)) {
         int n = (int)json_object_array_length(labels);
         const char **names = xcalloc((size_t)n + 1, sizeof *names);
         int bad = n == 0 || n > AV_DS_LABEL_MAX;
@@ -314,37 +319,37 @@ static void labels_delete(av_http_req *req, av_http_res *res)
             if (!nm || !json_object_is_type(nm, json_type_string)) bad = 1;
             else names[i] = json_object_get_string(nm);
         }
-        if (bad) ma_error(res, 400, MA_INVALID, "\"labels\" must list 1 to 1024 objects, each with a \"name\" string");
-        else labels_delete_names(req, res, names, n, policy, 200);
+        if (bad) api_failf(&x, MA_INVALID, "\"labels\" must list 1 to 1024 objects, each with a \"name\" string");
+        else labels_delete_names(&x, names, n, policy, 200);
         free(names);
     }
-    json_object_put(body);
+    api_end(&x);
 }
 
 /* L5: PUT labels/{label_name} {"type"?, "property"?} */
 static void label_update_one(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    json_object *body, *type, *prop;
-    if (ma_project(req, res, project) || ma_body(req, res, 0, &body)) return;
-    if (!field(res, body, "type", json_type_int, 0, &type) && !field(res, body, "property", json_type_object, 0, &prop)) {
-        av_label_def l = { .name = av_http_param(req, "label_name"), .type = type ? json_object_get_int(type) : -1, .property = prop };
-        av_err e;
-        av_err_clear(&e);
-        if (type && l.type < 0) ma_error(res, 400, MA_INVALID, "\"type\" must be a non-negative integer");
-        else if (av_labels_update(req->store, project, av_http_param(req, "dataset_id"), &l, 1, &e)) ma_fail(res, &e);
-        else ok_success(res);
-    }
-    json_object_put(body);
+    api_ctx x;
+    json_object *type, *prop;
+    if (ma_begin(req, res, MA_BODY, &x) || field(&x, x.body, "type", json_type_int, 0, &type) ||
+        field(&x, x.body, "property", json_type_object, 0, &prop)) { api_end(&x); return; }
+    av_label_def l = { .name = av_http_param(req, "label_name"), .type = type ? json_object_get_int(type) : -1, .property = prop };
+    av_err e;
+    if (type && l.type < 0) api_failf(&x, MA_INVALID, "\"type\" must be a non-negative integer");
+    else if (av_labels_update(req->store, x.project, av_http_param(req, "dataset_id"), &l, 1, &e)) api_fail(&x, 0, &e);
+    else ok_success(&x);
+    api_end(&x);
 }
 
 /* L6: DELETE labels/{label_name}?delete_source=bool: the label and the samples that have only it. */
 static void label_delete_one(av_http_req *req, av_http_res *res)
 {
+    api_ctx x;
     int del_source;
-    if (ma_query_bool(req, res, "delete_source", 0, &del_source)) return;
     const char *name = av_http_param(req, "label_name");
-    labels_delete_names(req, res, &name, 1, del_source ? 2 : 1, 204);
+    if (!ma_begin(req, res, MA_NO_BODY, &x) && !ma_query_bool(&x, "delete_source", 0, &del_source))
+        labels_delete_names(&x, &name, 1, del_source ? 2 : 1, 204);
+    api_end(&x);
 }
 
 /* ---- versions -------------------------------------------------------------------------------- */
@@ -425,33 +430,33 @@ static int publish(av_store *st, const char *project, const char *ds, json_objec
 /* V1 */
 static void version_create(av_http_req *req, av_http_res *res)
 {
-    char project[33], id[20];
-    json_object *body, *v;
-    if (ma_project(req, res, project) || ma_body(req, res, 1, &body)) return;
-    if (!field(res, body, "version_name", json_type_string, 0, &v) && !field(res, body, "description", json_type_string, 0, &v) &&
-        !field(res, body, "version_format", json_type_string, 0, &v) && !field(res, body, "train_evaluate_sample_ratio", json_type_string, 0, &v)) {
+    api_ctx x;
+    char id[20];
+    json_object *v;
+    if (ma_begin(req, res, MA_BODY_OR_EMPTY, &x)) { api_end(&x); return; }
+    json_object *body = x.body;
+    if (!field(&x, body, "version_name", json_type_string, 0, &v) && !field(&x, body, "description", json_type_string, 0, &v) &&
+        !field(&x, body, "version_format", json_type_string, 0, &v) && !field(&x, body, "train_evaluate_sample_ratio", json_type_string, 0, &v)) {
         const char *fmt = opt_str(body, "version_format");
         av_err e;
-        av_err_clear(&e);
         if (fmt && strcmp(fmt, "Default") && strcmp(fmt, "CarbonData") && strcmp(fmt, "CSV"))
-            ma_error(res, 400, MA_INVALID, "version_format must be Default, CarbonData or CSV");
-        else if (publish(req->store, project, av_http_param(req, "dataset_id"), body, id, &e)) ma_fail(res, &e);
-        else ok_id(res, 201, "version_id", id);
+            api_failf(&x, MA_INVALID, "version_format must be Default, CarbonData or CSV");
+        else if (publish(req->store, x.project, av_http_param(req, "dataset_id"), body, id, &e)) api_fail(&x, 0, &e);
+        else ok_id(&x, 201, "version_id", id);
     }
-    json_object_put(body);
+    api_end(&x);
 }
 
 /* V2 */
 static void version_list(av_http_req *req, av_http_res *res)
 {
-    char project[33];
+    api_ctx x;
     int offset, limit, status;
-    if (ma_project(req, res, project) || ma_query_int(req, res, "offset", 0, 1000000000, 0, &offset) ||
-        ma_query_int(req, res, "limit", 1, 1000, 1000, &limit) || ma_query_int(req, res, "status", 0, 4, 1, &status)) return;
     json_object *docs;
     av_err e;
-    av_err_clear(&e);
-    if (av_version_list(req->store, project, av_http_param(req, "dataset_id"), &docs, &e)) { ma_fail(res, &e); return; }
+    if (ma_begin(req, res, MA_NO_BODY, &x) || ma_query_int(&x, "offset", 0, 1000000000, 0, &offset) ||
+        ma_query_int(&x, "limit", 1, 1000, 1000, &limit) || ma_query_int(&x, "status", 0, 4, 1, &status)) { api_end(&x); return; }
+    if (av_version_list(req->store, x.project, av_http_param(req, "dataset_id"), &docs, &e)) { api_fail(&x, 0, &e); api_end(&x); return; }
     json_object *o = json_object_new_object(), *arr = json_object_new_array();
     size_t n = status == 1 ? json_object_array_length(docs) : 0;   /* every version is "normal" (1) */
     for (size_t i = (size_t)offset; i < n && i < (size_t)offset + (size_t)limit; i++)
@@ -460,30 +465,33 @@ static void version_list(av_http_req *req, av_http_res *res)
     json_object_object_add(o, "total_number", json_object_new_int64((int64_t)n));
     json_object_object_add(o, "versions", arr);
     av_http_json(res, 200, o);
+    api_end(&x);
 }
 
 /* V3 */
 static void version_get(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
+    api_ctx x;
     json_object *doc;
     av_err e;
-    av_err_clear(&e);
-    if (av_version_get(req->store, project, av_http_param(req, "dataset_id"), av_http_param(req, "version_id"), &doc, &e)) { ma_fail(res, &e); return; }
-    av_http_json(res, 200, ma_version_json(doc));
-    json_object_put(doc);
+    if (ma_begin(req, res, MA_NO_BODY, &x)) { api_end(&x); return; }
+    if (av_version_get(req->store, x.project, av_http_param(req, "dataset_id"), av_http_param(req, "version_id"), &doc, &e)) api_fail(&x, 0, &e);
+    else {
+        av_http_json(res, 200, ma_version_json(doc));
+        json_object_put(doc);
+    }
+    api_end(&x);
 }
 
 /* V4 */
 static void version_delete(av_http_req *req, av_http_res *res)
 {
-    char project[33];
-    if (ma_project(req, res, project)) return;
+    api_ctx x;
     av_err e;
-    av_err_clear(&e);
-    if (av_version_delete(req->store, project, av_http_param(req, "dataset_id"), av_http_param(req, "version_id"), &e)) ma_fail(res, &e);
-    else no_content(res);
+    if (ma_begin(req, res, MA_NO_BODY, &x)) { api_end(&x); return; }
+    if (av_version_delete(req->store, x.project, av_http_param(req, "dataset_id"), av_http_param(req, "version_id"), &e)) api_fail(&x, 0, &e);
+    else no_content(&x);
+    api_end(&x);
 }
 
 void modelarts_register(void)

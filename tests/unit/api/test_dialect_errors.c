@@ -276,6 +276,46 @@ static void vikingdb_codes_from_fields(void)
     EXPECT(400, 1000005, "collection not exist: nope");
 }
 
+static void ma_expect(int status, const char *code, const char *msg)
+{
+    CHECK_INT(res.status, status);
+    CHECK_STR(text("error_code"), code);
+    CHECK_STR(text("error_msg"), msg);
+}
+
+/* ModelArts's codes come from the engine's (code, entity, reason), its HTTP status with the code. */
+static void modelarts_codes_from_fields(void)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/v2/%s/datasets", project);
+    send_req("POST", path, "");
+    ma_expect(400, "ModelArts.0107", "the request body is empty; send a JSON object");
+    send_req("POST", path, "{\"dataset_name\":");
+    CHECK_STR(text("error_code"), "ModelArts.0107");
+    CHECK(strncmp(text("error_msg"), "invalid request body: ", 22) == 0);
+    send_req("POST", path, "{\"dataset_name\":\"d\",\"data_sources\":[{\"data_path\":\"/b/in/\"}],\"work_path\":\"/b/out/\"}");
+    CHECK_INT(res.status, 201);
+    char ds[32];
+    snprintf(ds, sizeof ds, "%s", text("dataset_id"));
+    send_req("POST", path, "{\"dataset_name\":\"d\",\"data_sources\":[{\"data_path\":\"/b/in/\"}],\"work_path\":\"/b/out/\"}");
+    CHECK_INT(res.status, 400);
+    CHECK_STR(text("error_code"), "ModelArts.4351");
+    snprintf(path, sizeof path, "/v2/%s/datasets/nope", project);
+    send_req("GET", path, "");
+    CHECK_INT(res.status, 400);
+    CHECK_STR(text("error_code"), "ModelArts.4352");
+    snprintf(path, sizeof path, "/v2/%s/datasets/%s/data-annotations/samples/s-missing", project, ds);
+    send_req("GET", path, "");
+    ma_expect(400, "ModelArts.4420", "Sample not found. [s-missing]");
+    /* a batch result carries the same code and text as a whole answer would */
+    json_object *w = json_object_new_object();
+    av_err e = err_on(AV_ENOTFOUND, AV_ENT_SAMPLE, AV_R_NONE, "s-9", NULL, "neutral text");
+    ma_result_error(w, &e);
+    CHECK_STR(json_object_get_string(json_object_object_get(w, "error_code")), "ModelArts.4420");
+    CHECK_STR(json_object_get_string(json_object_object_get(w, "error_msg")), "Sample not found. [s-9]");
+    json_object_put(w);
+}
+
 /* The same text for every error: only entity and reason tell them apart. */
 static const char *render(const char *method, const char *path, int reason)
 {
@@ -300,7 +340,7 @@ static void transport_by_reason(void)
     render("GET", "/v1/vector/collections", AV_R_EXPIRED);
     CHECK_INT(code(), 80002);
     static const struct { int reason; const char *code; } ma[] = {
-        { AV_R_MISSING, MA_NO_TOKEN }, { AV_R_EXPIRED, MA_TOKEN_EXPIRED }, { AV_R_NONE, MA_BAD_TOKEN },
+        { AV_R_MISSING, "ModelArts.0201" }, { AV_R_EXPIRED, "ModelArts.0202" }, { AV_R_NONE, "ModelArts.0203" },
     };
     for (size_t i = 0; i < sizeof ma / sizeof *ma; i++) {
         char path[96];
@@ -322,7 +362,8 @@ static void milvus_v2(void) { with_store(milvus_v2_phrases); }
 static void milvus_v1(void) { with_store(milvus_v1_codes_from_fields); }
 static void vikingdb(void) { with_store(vikingdb_codes_from_fields); }
 static void transport(void) { with_store(transport_by_reason); }
+static void modelarts(void) { with_store(modelarts_codes_from_fields); }
 
 TEST_MAIN(TEST_CASE(table_first_match_wins), TEST_CASE(table_wildcards_and_contexts), TEST_CASE(table_falls_back_to_last_row),
           TEST_CASE(template_tokens), TEST_CASE(template_phrase_inside_text),
-          TEST_CASE(milvus_v2), TEST_CASE(milvus_v1), TEST_CASE(vikingdb), TEST_CASE(transport))
+          TEST_CASE(milvus_v2), TEST_CASE(milvus_v1), TEST_CASE(vikingdb), TEST_CASE(modelarts), TEST_CASE(transport))
