@@ -165,6 +165,25 @@ const char *av_store_dir(const av_store *st);        /* borrowed */
  * in the database pages). Runs automatically after deletes; callable any time. */
 int  av_store_purge(av_store *st, av_err *err);
 
+/* Whether the store can acknowledge writes, for readiness checks and metrics. Not ok when the data
+ * dir's database file was deleted or moved under the running server (writes then fail for good, until
+ * a restart) or the data dir is not writable; reason says which. Lock-free: cheap to call often. */
+typedef struct av_store_health {
+    int ok;
+    char reason[240];
+    int64_t free_bytes;        /* free space of the data dir's file system (-1: unknown) */
+    int64_t reserve_bytes;     /* space held back so that deletes work on a full disk (0: released) */
+    int64_t wal_bytes;         /* size of the write-ahead log */
+} av_store_health;
+void av_store_health_get(av_store *st, av_store_health *h);
+/* The space held back for deletes (default AV_STORE_RESERVE_DEFAULT; 0 turns it off): a file
+ * `reserve` in the data dir, given back when a delete, drop or purge finds less free space than its
+ * size. At least AV_STORE_RESERVE_MIN: on a full disk the WAL can hold up to ~4 MiB of committed pages
+ * that the checkpoint after the first delete must write into the database file. */
+#define AV_STORE_RESERVE_DEFAULT (32ll << 20)
+#define AV_STORE_RESERVE_MIN (8ll << 20)
+void av_store_set_reserve(av_store *st, int64_t bytes);
+
 /* Projects isolate everything. A project is named by a 32-hex id or a name; av_project_resolve maps
  * either to the canonical 32-hex id, creating the project when `create` is set. */
 int av_project_resolve(av_store *st, const char *name_or_id, int create, char out_id[33], av_err *err);

@@ -80,6 +80,7 @@ static int label_delete_txn(av_store *st, const char *project, const ds_row *ds,
 
 int av_labels_delete(av_store *st, const char *project, const char *ds, const char *const *names, int n, int policy, av_err *err)
 {
+    av_store_make_room(st);   /* deletes work on a full disk */
     labels_del d = { names, n, policy };
     int rc = labels_delete_check(&d, err);
     if (!rc && n == 0) rc = av_fail_on(err, AV_EINVAL, AV_ENT_LABEL, AV_R_EMPTY, NULL, NULL, "name 1 to %d labels to delete", AV_DS_LABEL_MAX);
@@ -281,6 +282,7 @@ int av_dataset_update(av_store *st, const char *project, const char *id, const a
 
 int av_dataset_delete(av_store *st, const char *project, const char *id, av_err *err)
 {
+    av_store_make_room(st);   /* deletes work on a full disk */
     ds_row ds;
     av_store_lock(st);
     int rc = ds_load(st, project, id, &ds, err);

@@ -235,6 +235,7 @@ int av_version_list(av_store *st, const char *project, const char *ds, json_obje
 
 int av_version_delete(av_store *st, const char *project, const char *ds, const char *id, av_err *err)
 {
+    av_store_make_room(st);   /* deletes work on a full disk */
     ds_row d;
     av_store_lock(st);
     int rc = ds_load(st, project, ds, &d, err);

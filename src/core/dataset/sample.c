@@ -471,6 +471,7 @@ static void kept_counts(av_store *st, const char *project, av_sample_result *r)
 int av_samples_delete(av_store *st, const char *project, const char *ds, const char *const *ids, int n,
                       int delete_source, av_sample_result *results, int *ok, av_err *err)
 {
+    av_store_make_room(st);   /* deletes work on a full disk */
     *ok = 0;
     if (n < 0 || n > AV_DS_BATCH_MAX) return av_fail(err, AV_ELIMIT, "at most %d samples per delete; split the list", AV_DS_BATCH_MAX);
     if (n) memset(results, 0, (size_t)n * sizeof *results);

@@ -5,7 +5,9 @@
  * above erase what their deletes left: orphaned rows, unreferenced files), returns free pages to the
  * file system (auto_vacuum=INCREMENTAL, so the file shrinks) and checkpoints with TRUNCATE, so the
  * pages secure_delete zeroed replace the old bytes in annovec.db and the WAL (which still holds the
- * inserted bytes) is emptied. It waits for a quiet moment (no delete for PURGE_QUIET_MS) but never
+ * inserted bytes) is emptied. The file shrinks VACUUM_STEP pages at a time, each step checkpointed:
+ * the WAL never holds more than a step (so a full disk, once the reserve is given back, has room for
+ * it) and a writer waits at most one step. It waits for a quiet moment (no delete for PURGE_QUIET_MS) but never
  * longer than PURGE_MAX_DELAY_MS after the first pending delete. Each wake also runs the hooks'
  * `tick` (TTL expiry); while one asks for it, the thread wakes every PURGE_TICK_MS.
  *
@@ -20,6 +22,8 @@
 #define PURGE_QUIET_MS 200
 #define PURGE_MAX_DELAY_MS 2000
 #define PURGE_TICK_MS 1000   /* how often `tick` runs while a hook asks for it (expired rows) */
+#define VACUUM_STEP 256      /* pages (1 MiB) returned to the file system per transaction */
+#define VACUUM_SQL "PRAGMA incremental_vacuum(256); PRAGMA wal_checkpoint(TRUNCATE)"
 
 typedef struct lazy_job { av_store *st; void (*fn)(void *); void *arg; } lazy_job;
 
@@ -63,18 +67,25 @@ void store_note_delete(av_store *st)
 
 int av_store_purge(av_store *st, av_err *err)
 {
+    av_store_make_room(st);
     for (int i = 0; i < st->nhooks; i++)
         if (st->hooks[i].purge) st->hooks[i].purge(st, st->hooks[i].arg);
-    av_store_lock(st);
-    int rc = store_db_exec(st->db, "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE)", err);
-    av_store_unlock(st);
+    int rc, left;
+    do {
+        av_store_lock(st);
+        left = store_count(st->db, "PRAGMA freelist_count", NULL, NULL) - VACUUM_STEP;
+        rc = store_db_exec(st->db, VACUUM_SQL, err);
+        av_store_unlock(st);
+    } while (rc == AV_OK && left > 0);
+    store_space_restore(st);
     return rc;
 }
 
-/* Runs every hook's tick; returns 1 when one wants to run again soon. */
+/* Runs every hook's tick; returns 1 when one wants to run again soon. Ticks delete (expired rows). */
 static int tick_all(av_store *st)
 {
     int again = 0;
+    av_store_make_room(st);
     for (int i = 0; i < st->nhooks; i++)
         if (st->hooks[i].tick) again |= st->hooks[i].tick(st, st->hooks[i].arg);
     return again;

@@ -61,19 +61,31 @@ const char *av_store_dir(const av_store *st) { return st->dir; }
 
 int av_store_exec(av_store *st, const char *sql, av_err *err)
 {
-    return store_db_exec(st->db, sql, err);
+    int rc = store_db_exec(st->db, sql, err);
+    if (rc) store_failed(st, err);
+    return rc;
 }
 
 int av_store_sqlite_fail(av_store *st, av_err *err, const char *what)
 {
-    return av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "storage error while %s: %s", what, sqlite3_errmsg(st->db));
+    int rc = av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "storage error while %s: %s", what, sqlite3_errmsg(st->db));
+    store_failed(st, err);
+    return rc;
 }
 
-int av_store_begin(av_store *st, av_err *err) { return store_db_exec(st->db, "BEGIN IMMEDIATE", err); }
+int av_store_begin(av_store *st, av_err *err)
+{
+    int rc = store_failed(st, err);
+    return rc ? rc : store_db_exec(st->db, "BEGIN IMMEDIATE", err);
+}
+
 int av_store_commit(av_store *st, av_err *err)
 {
     int rc = store_db_exec(st->db, "COMMIT", err);
-    if (rc) store_db_exec(st->db, "ROLLBACK", NULL);
+    if (rc) {
+        store_db_exec(st->db, "ROLLBACK", NULL);
+        store_failed(st, err);   /* the commit hook refused it: say why */
+    }
     return rc;
 }
 void av_store_rollback(av_store *st) { store_db_exec(st->db, "ROLLBACK", NULL); }
@@ -104,6 +116,8 @@ int store_open(const char *dir, av_store **out, av_err *err)
     pthread_mutex_init(&st->wlock, NULL);
     pthread_mutex_init(&st->purge_mu, NULL);
     pthread_cond_init(&st->purge_cv, NULL);
+    pthread_mutex_init(&st->space_mu, NULL);
+    st->reserve_bytes = AV_STORE_RESERVE_DEFAULT;
     int rc = open_db(dir, &st->db, err);
     char id[33];
     if (rc == AV_OK) rc = av_project_resolve_db(st->db, "default", 1, id, err);
@@ -111,6 +125,8 @@ int store_open(const char *dir, av_store **out, av_err *err)
         store_close(st);
         return rc;
     }
+    store_health_open(st);   /* installs the commit hook */
+    store_space_open(st);
     *out = st;
     return AV_OK;
 }
@@ -122,6 +138,7 @@ void store_close(av_store *st)
     pthread_mutex_destroy(&st->wlock);
     pthread_mutex_destroy(&st->purge_mu);
     pthread_cond_destroy(&st->purge_cv);
+    pthread_mutex_destroy(&st->space_mu);
     free(st->dir);
     free(st);
 }

@@ -9,7 +9,8 @@
  * zeroed), foreign_keys=ON. Migrations are numbered and recorded in PRAGMA user_version.
  * Lock order (checked in debug builds, lib/lockorder.h): catalog -> collection -> store writer mutex.
  *
- * Files: store.c (connection, open/close, slots), migrations.c, project.c, record.c, purge.c.
+ * Files: store.c (connection, open/close, slots), migrations.c, project.c, record.c, purge.c,
+ * health.c (a data dir that moved; the space reserve for deletes).
  */
 #ifndef AV_STORE_H
 #define AV_STORE_H
@@ -25,6 +26,9 @@ void av_store_unlock(av_store *st);
 int av_store_begin(av_store *st, av_err *err);
 int av_store_commit(av_store *st, av_err *err);
 void av_store_rollback(av_store *st);
+/* Before a delete, drop or purge: gives the reserve back to the file system when free space is
+ * below it, so that freeing space works on a full disk (health.c). Any thread, any locks held. */
+void av_store_make_room(av_store *st);
 /* Runs SQL with no results (caller holds the lock). */
 int av_store_exec(av_store *st, const char *sql, av_err *err);
 /* An error from the writer connection as AV_EIO with SQLite's message. */

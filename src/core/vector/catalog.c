@@ -146,6 +146,7 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
         int64_t sid = c->sid;
         coll_unlock(c);
         snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id);
+        av_store_make_room(st);   /* a drop works on a full disk */
         av_store_lock(st);
         rc = av_store_exec(st, q, err);
         if (rc) av_store_exec(st, "ROLLBACK", NULL);

@@ -444,6 +444,7 @@ static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *de
     for (size_t i = 0; i < n; i++) visible += coll_visible(c, slots[i], now);
     if (n) {
         delete_job job = { c, slots, n };
+        av_store_make_room(c->st);   /* a delete works on a full disk */
         rc = in_txn(c, delete_txn, &job, err);
     }
     if (rc == AV_OK) {
@@ -550,6 +551,7 @@ static int retire_sid(av_store *st, int64_t id, int64_t old_sid, int64_t *new_si
     char sql[256];
     snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); UPDATE collection SET sid = %" PRId64 " WHERE id = %" PRId64 "; COMMIT;",
              old_sid, sid, id);
+    av_store_make_room(st);
     int rc = av_store_exec(st, sql, err);
     if (rc) av_store_exec(st, "ROLLBACK", NULL);
     else *new_sid = sid;
