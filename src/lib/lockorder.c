@@ -11,7 +11,7 @@ static _Thread_local int held[AV_LOCK_RANKS];
 
 static const char *rank_name(int r)
 {
-    static const char *const names[AV_LOCK_RANKS] = { "?", "catalog", "collection", "store" };
+    static const char *const names[AV_LOCK_RANKS] = { "?", "catalog", "collection writer", "collection", "store" };
     return r > 0 && r < AV_LOCK_RANKS ? names[r] : "?";
 }
 
@@ -20,7 +20,7 @@ void av_lock_acquire(int rank)
     for (int r = rank + 1; r < AV_LOCK_RANKS; r++)
         if (held[r]) {
             fprintf(stderr, "annovec: lock order violated: taking the %s lock while holding the %s lock "
-                            "(order: catalog -> collection -> store)\n", rank_name(rank), rank_name(r));
+                            "(order: catalog -> collection writer -> collection -> store)\n", rank_name(rank), rank_name(r));
             abort();
         }
     held[rank]++;

@@ -3,7 +3,7 @@
  * the schema), the writer mutex and transactions, and the slots where the parts above keep their
  * state (the vector catalog, purge hooks). The store knows nothing of collections or datasets.
  *
- * Locking: the writer mutex (`wlock`, rank 3: the innermost lock) guards the connection; every write
+ * Locking: the writer mutex (`wlock`, rank 4: the innermost lock) guards the connection; every write
  * and every read that must see the latest commit takes it. See lib/lockorder.h for the order.
  */
 #include "core/store/store_internal.h"

@@ -7,7 +7,7 @@
  * of truth and every in-memory structure is a cache of it. Pragmas: journal_mode=WAL,
  * synchronous=FULL (an acknowledged commit survives power loss), secure_delete=ON (freed content is
  * zeroed), foreign_keys=ON. Migrations are numbered and recorded in PRAGMA user_version.
- * Lock order (checked in debug builds, lib/lockorder.h): catalog -> collection -> store writer mutex.
+ * Lock order (checked in debug builds, lib/lockorder.h): catalog -> collection writer mutex -> collection rwlock -> store writer mutex.
  *
  * Files: store.c (connection, open/close, slots), migrations.c, project.c, record.c, purge.c,
  * health.c (a data dir that moved; the space reserve for deletes).

@@ -2,7 +2,7 @@
  * store_internal.h — the av_store struct, shared by the files of src/core/store/ only.
  *
  * Fields and who guards them:
- *   db, wlock     the one SQLite connection and its writer mutex (store.c; rank 3 in lib/lockorder.h)
+ *   db, wlock     the one SQLite connection and its writer mutex (store.c; rank 4 in lib/lockorder.h)
  *   catalog       the vector part's catalog, opaque here (core/vector/catalog.c owns and locks it)
  *   hooks         purge hooks registered before store_start (read-only afterwards)
  *   purge_*       the purge thread's schedule, under purge_mu (purge.c)

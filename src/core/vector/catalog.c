@@ -8,8 +8,9 @@
  * uses is safe: the request sees AV_ENOTFOUND on its next call and the memory goes with the last
  * reference.
  *
- * Locking: the catalog rwlock (rank 1) guards `colls`; a collection's lock (rank 2) and the store
- * mutex (rank 3) may be taken under it, in that order, never the other way round (lib/lockorder.h).
+ * Locking: the catalog rwlock (rank 1) guards `colls`; a collection's writer mutex (rank 2), its
+ * rwlock (3) and the store mutex (4) may be taken under it, in that order, never the other way round
+ * (lib/lockorder.h).
  */
 #include "core/vector/catalog.h"
 #include "core/vector/collection.h"
@@ -207,7 +208,7 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
     if (rc == AV_OK && catalog_find(cat, project, new_db, new_name, NULL))
         rc = av_fail_on(err, AV_EEXIST, AV_ENT_COLLECTION, AV_R_NONE, new_name, new_db, "collection \"%s\" already exists in database \"%s\"", new_name, new_db);
     if (rc == AV_OK) {
-        /* order: catalog -> collection -> store (inserts take the collection lock, then the store's) */
+        /* order: catalog -> collection writer -> collection -> store (as every write) */
         coll_wrlock(c);
         av_schema renamed;
         av_schema_copy(&renamed, &c->schema);
@@ -224,7 +225,7 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
         /* copy-on-write, as av_collection_alter: no request sees the name change under it */
         if (rc == AV_OK) catalog_swap(cat, st, idx, c, new_db, &renamed);
         av_schema_free(&renamed);
-        coll_unlock(c);
+        coll_wrunlock(c);
         if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
     }
     cat_unlock(cat);
@@ -280,7 +281,7 @@ int av_collection_alter(av_store *st, const char *project, const char *db, const
             json_object_put(js);
         }
         if (rc == AV_OK) catalog_swap(cat, st, idx, c, db, &s);
-        coll_unlock(c);
+        coll_wrunlock(c);
         if (rc == AV_OK) av_collection_release(c);   /* the catalog's reference */
     }
     cat_unlock(cat);

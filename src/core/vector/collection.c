@@ -42,6 +42,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     pthread_rwlockattr_init(&attr);
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&c->lock, &attr);
+    pthread_mutex_init(&c->wmu, NULL);
     pthread_rwlockattr_destroy(&attr);
     atomic_init(&c->refs, 1);
     c->loaded = 1;
@@ -63,6 +64,7 @@ void av_collection_release(av_collection *c)
     rows_free(&c->rows);
     av_schema_free(&c->schema);
     pthread_rwlock_destroy(&c->lock);
+    pthread_mutex_destroy(&c->wmu);
     free(c);
 }
 
@@ -115,7 +117,7 @@ void coll_mark_dropped(av_collection *c)
     coll_wrlock(c);
     c->dropped = 1;
     coll_clear_lazily(c);
-    coll_unlock(c);
+    coll_wrunlock(c);
 }
 
 const av_schema *av_collection_schema(const av_collection *c)
@@ -226,7 +228,7 @@ int coll_load(av_collection *c, sqlite3 *db, av_err *err)
         rows_slot_fill(&c->rows, slot, &pk, blob, doc);
         rows_slot_set_expire(&c->rows, slot, sqlite3_column_int64(st, 3));
     }
-    coll_unlock(c);
+    coll_wrunlock(c);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return av_fail(err, AV_EIO, "loading collection %s: a stored row is damaged or unreadable", c->schema.name);

@@ -6,10 +6,15 @@
  * must be told, so that the index always describes the live slots: add/remove per slot, remap when
  * coll_compact renumbers them, a fresh index when the rows are cleared or moved to another handle.
  *
- * Locking: `lock` is a writer-preferring rwlock. Readers (get/query/count/search) hold it shared for
- * the whole call, visitors included. Writers validate outside it, then hold it exclusively across the
- * SQLite transaction and the in-memory apply, so a write that has returned is visible to every later
- * reader, and a reader never sees a half-applied batch. Lock order: catalog -> collection -> store.
+ * Locking: two locks. `wmu`, the writer mutex, lets one writer at a time change the collection;
+ * `lock`, a writer-preferring rwlock, guards what readers read. Readers (get/query/count/search) hold
+ * `lock` shared for the whole call, visitors included. Writers validate outside both, take `wmu` and
+ * under it alone check the rows (only writers change them, so a writer that holds `wmu` reads them
+ * safely) and run the SQLite transaction — readers go on meanwhile, seeing the last committed state —
+ * then take `lock` exclusively just to apply the batch in memory. So a read never waits for an fsync,
+ * a write that has returned is visible to every later reader, and no reader sees half a batch.
+ * Everything that changes rows, the index, sid, loaded or dropped holds both.
+ * Lock order: catalog -> collection writer -> collection -> store.
  * A struct av_collection is never copied: rows move between handles with coll_move_rows.
  *
  * TTL: a slot whose expire time has passed is invisible to every read at once (coll_visible); the
@@ -37,16 +42,17 @@ struct av_collection {
     int dim;
     int pk_is_str;
 
+    pthread_mutex_t wmu;        /* the writer mutex */
     pthread_rwlock_t lock;
     atomic_int refs;
-    int dropped;                /* under lock */
-    int loaded;                 /* under lock */
+    int dropped;                /* changed under wmu and lock: either one suffices to read it */
+    int loaded;                 /* likewise */
 
-    coll_rows rows;             /* under lock */
-    int64_t last_auto_id;       /* under lock */
+    coll_rows rows;             /* likewise */
+    int64_t last_auto_id;       /* under wmu */
 
     const av_vecindex_ops *iops; /* from schema.index_type at coll_new (vecindex.h); never changes */
-    void *index;                 /* under lock: iops's state over `rows` */
+    void *index;                 /* like rows: iops's state over them */
 };
 
 /* Creates the in-memory collection (refs = 1, empty) with the index its schema's index_type names
@@ -65,7 +71,7 @@ void coll_clear_lazily(av_collection *c);
  * (rename and alter swap handles), leaving `from` empty. Caller holds from's write lock. */
 void coll_move_rows(av_collection *to, av_collection *from);
 
-/* Slot operations (caller holds the write lock). */
+/* Slot operations (caller holds the write lock: `lock` exclusive, by coll_apply_lock or coll_wrlock). */
 uint32_t coll_slot_alloc(av_collection *c);
 void coll_slot_fill(av_collection *c, uint32_t slot, const av_pk *pk, const float *vec, json_object *doc);
 void coll_slot_free(av_collection *c, uint32_t slot);
@@ -85,9 +91,16 @@ av_row_view coll_view(const av_collection *c, uint32_t slot);
 /* Slot holding pk, or PKMAP_NONE. */
 uint32_t coll_find(const av_collection *c, const av_pk *pk);
 
-/* The collection lock, with the lock-order check of lib/lockorder.h (rank 2). */
+/* The collection's locks, with the lock-order check of lib/lockorder.h. Readers: coll_rdlock /
+ * coll_unlock (the rwlock shared, rank 3). Writers: coll_writer_lock (the writer mutex, rank 2), then
+ * coll_apply_lock / coll_unlock (the rwlock exclusive) around the in-memory apply only. coll_wrlock /
+ * coll_wrunlock take both, for changes short enough to hold readers off for their whole length. */
 static inline void coll_rdlock(av_collection *c) { av_lock_acquire(AV_LOCK_COLLECTION); pthread_rwlock_rdlock(&c->lock); }
-static inline void coll_wrlock(av_collection *c) { av_lock_acquire(AV_LOCK_COLLECTION); pthread_rwlock_wrlock(&c->lock); }
 static inline void coll_unlock(av_collection *c) { pthread_rwlock_unlock(&c->lock); av_lock_release(AV_LOCK_COLLECTION); }
+static inline void coll_writer_lock(av_collection *c) { av_lock_acquire(AV_LOCK_COLL_WRITER); pthread_mutex_lock(&c->wmu); }
+static inline void coll_writer_unlock(av_collection *c) { pthread_mutex_unlock(&c->wmu); av_lock_release(AV_LOCK_COLL_WRITER); }
+static inline void coll_apply_lock(av_collection *c) { av_lock_acquire(AV_LOCK_COLLECTION); pthread_rwlock_wrlock(&c->lock); }
+static inline void coll_wrlock(av_collection *c) { coll_writer_lock(c); coll_apply_lock(c); }
+static inline void coll_wrunlock(av_collection *c) { coll_unlock(c); coll_writer_unlock(c); }
 
 #endif

@@ -245,7 +245,7 @@ int coll_index_open(av_collection *c)
         av_vecdata vd = coll_vecdata(c);
         c->iops->build(c->index, &vd);
     }
-    coll_unlock(c);
+    coll_wrunlock(c);
     erase_file(path);
     erase_file(tmp);    /* left by a save that did not finish */
     free(path);

@@ -1,16 +1,19 @@
 /*
- * collection_write.c — insert, upsert and delete: validate everything, commit one SQLite transaction,
- * then apply to memory under the collection's write lock (see collection.h for the locking story).
+ * collection_write.c — insert, upsert and delete: validate everything, commit one SQLite transaction
+ * under the collection's writer mutex, then apply to memory under its read-write lock (see
+ * collection.h for the locking story).
  *
  * Delete plan (av_delete_pks / av_delete_filter):
  *   1. validate the request (pk types, filter not always-true) — nothing is locked or changed yet;
- *   2. take the collection's write lock;
+ *   2. take the collection's writer mutex (readers go on);
  *   3. resolve the slots to delete (pk lookups, or a filter scan over live slots);
  *   4. delete their rows in one SQLite transaction and commit (durable: synchronous=FULL);
- *   5. scrub the slots in memory (vector zeroed, doc and pk freed, slot freed), compact the slots when
- *      more than half are free, and release the lock — from here every reader misses them;
+ *   5. take the read-write lock exclusively, scrub the slots in memory (vector zeroed, doc and pk
+ *      freed, slot freed), compact the slots when more than half are free, and release both locks —
+ *      from here every reader misses them;
  *   6. wake the purge thread, which checkpoints and truncates the WAL so the zeroed pages
  *      (secure_delete) replace the old bytes on disk.
+ * Inserts and updates follow the same steps: readers never wait for the transaction's fsync.
  */
 #include "core/vector/collection.h"
 #include "core/vector/filter.h"
@@ -327,7 +330,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
     if (rc == AV_OK && !assign) rc = check_batch_dups(c, pks, n, upsert, skip, err);
     if (rc) goto done;
 
-    coll_wrlock(c);
+    coll_writer_lock(c);
     if (c->dropped) {
         rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
         goto unlock;
@@ -344,6 +347,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
     insert_job job = { c, rows, pks, docs, skip, expire, n, assign };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
     if (rc) { c->last_auto_id = saved_auto; goto unlock; }
+    coll_apply_lock(c);
     for (size_t i = 0; i < n; i++) {
         if (skip[i]) continue;
         uint32_t slot = coll_find(c, &pks[i]);
@@ -352,9 +356,10 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
         coll_slot_set_expire(c, slot, expire_ms);
         docs[i] = NULL;
     }
+    coll_unlock(c);
     if (out_pks) memcpy(out_pks, pks, sizeof(av_pk) * n);
 unlock:
-    coll_unlock(c);
+    coll_writer_unlock(c);
 done:
     for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
     free(docs); free(pks); free(skip); free(expire);
@@ -394,7 +399,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     }
     if (rc == AV_OK) rc = check_batch_dups(c, pks, n, 1, skip, err);
     if (rc) goto done;
-    coll_wrlock(c);
+    coll_writer_lock(c);
     if (c->dropped) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
     int64_t now = av_now_ms();
     for (size_t i = 0; i < n && rc == AV_OK; i++) {
@@ -414,12 +419,16 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
     }
     insert_job job = { c, full, pks, docs, skip, expire, n, 0 };
     if (rc == AV_OK) rc = in_txn(c, insert_txn, &job, err);
-    for (size_t i = 0; i < n && rc == AV_OK; i++) {
-        if (skip[i]) continue;
-        coll_slot_fill(c, coll_find(c, &pks[i]), &pks[i], full[i].vec, docs[i]);
-        docs[i] = NULL;
+    if (rc == AV_OK) {
+        coll_apply_lock(c);
+        for (size_t i = 0; i < n; i++) {
+            if (skip[i]) continue;
+            coll_slot_fill(c, coll_find(c, &pks[i]), &pks[i], full[i].vec, docs[i]);
+            docs[i] = NULL;
+        }
+        coll_unlock(c);
     }
-    coll_unlock(c);
+    coll_writer_unlock(c);
 done:
     for (size_t i = 0; i < n; i++) if (docs[i]) json_object_put(docs[i]);
     free(docs); free(full); free(vecs); free(pks); free(skip); free(expire);
@@ -436,7 +445,7 @@ static int delete_txn(void *arg, av_err *err)
     return delete_rows(j->c, j->slots, j->n, err);
 }
 
-/* Steps 4-6 of the plan, for slots resolved under the write lock (held by the caller). */
+/* Steps 4-5 of the plan, for slots resolved under the writer mutex (held by the caller). */
 static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *deleted, av_err *err)
 {
     int rc = AV_OK;
@@ -448,8 +457,10 @@ static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *de
         rc = in_txn(c, delete_txn, &job, err);
     }
     if (rc == AV_OK) {
+        coll_apply_lock(c);
         for (size_t i = 0; i < n; i++) coll_slot_free(c, slots[i]);
         coll_compact(c);
+        coll_unlock(c);
     }
     if (deleted) *deleted = rc == AV_OK ? visible : 0;   /* expired rows were already gone */
     return rc;
@@ -481,7 +492,7 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
                            pks[i].is_str ? "string" : "number", c->pkf->name, av_type_name(c->pkf->type));
         if (pks[i].is_str && !pks[i].s) return av_fail_item(err, (int64_t)i, AV_EPK, AV_ENT_PK, AV_R_MISSING, c->pkf->name, c->schema.name, "id #%zu is missing", i);
     }
-    coll_wrlock(c);
+    coll_writer_lock(c);
     int rc = AV_OK;
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (n ? n : 1));
     size_t m = 0;
@@ -495,7 +506,7 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
         m = unique_slots(slots, m);
         rc = delete_slots(c, slots, m, deleted, err);
     }
-    coll_unlock(c);
+    coll_writer_unlock(c);
     free(slots);
     if (rc == AV_OK && m) store_note_delete(c->st);
     return rc;
@@ -513,7 +524,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
         av_filter_pks_free(pks, npk);
         return rc;
     }
-    coll_wrlock(c);
+    coll_writer_lock(c);
     int rc = AV_OK;
     uint32_t *slots = xmalloc(sizeof(uint32_t) * (c->rows.live ? (size_t)c->rows.live : 1));
     size_t m = 0;
@@ -528,7 +539,7 @@ int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_
         }
         rc = delete_slots(c, slots, m, deleted, err);
     }
-    coll_unlock(c);
+    coll_writer_unlock(c);
     free(slots);
     if (rc == AV_OK && m) store_note_delete(c->st);
     return rc;
@@ -561,7 +572,7 @@ static int retire_sid(av_store *st, int64_t id, int64_t old_sid, int64_t *new_si
 int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
 {
     if (deleted) *deleted = 0;
-    coll_wrlock(c);
+    coll_writer_lock(c);
     int rc = AV_OK;
     if (c->dropped) {
         rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_CHANGED, c->schema.name, c->db, "collection \"%s\" was dropped or changed while this request ran; send the request again", c->schema.name);
@@ -572,25 +583,31 @@ int av_delete_all(av_collection *c, int64_t *deleted, av_err *err)
         av_store_unlock(c->st);
         if (rc == AV_OK) {
             if (deleted) *deleted = c->rows.live;   /* rows held, expired ones not yet purged included */
+            coll_apply_lock(c);
             c->sid = sid;
             coll_clear_lazily(c);
+            coll_unlock(c);
         }
     }
-    coll_unlock(c);
+    coll_writer_unlock(c);
     if (rc == AV_OK) store_note_delete(c->st);
     return rc;
 }
 
 int av_collection_set_loaded(av_collection *c, int loaded, av_err *err)
 {
-    coll_wrlock(c);
+    coll_writer_lock(c);
     char q[96];
     snprintf(q, sizeof q, "UPDATE collection SET loaded = %d WHERE id = %" PRId64, loaded ? 1 : 0, c->id);
     av_store_lock(c->st);
     int rc = av_store_exec(c->st, q, err);
     av_store_unlock(c->st);
-    if (rc == AV_OK) c->loaded = loaded ? 1 : 0;
-    coll_unlock(c);
+    if (rc == AV_OK) {
+        coll_apply_lock(c);
+        c->loaded = loaded ? 1 : 0;
+        coll_unlock(c);
+    }
+    coll_writer_unlock(c);
     return rc;
 }
 
@@ -600,7 +617,7 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
 {
     int rc = av_name_check(name, "index name", err);
     if (rc) return rc;
-    coll_wrlock(c);
+    coll_writer_lock(c);
     av_store_lock(c->st);
     sqlite3 *db = av_store_db(c->st);
     sqlite3_stmt *st;
@@ -619,13 +636,13 @@ int av_index_put(av_collection *c, const char *name, json_object *spec, int crea
         else if (!create && sqlite3_changes(db) == 0) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_INDEX, AV_R_NONE, name, c->schema.name, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     }
     av_store_unlock(c->st);
-    coll_unlock(c);
+    coll_writer_unlock(c);
     return rc;
 }
 
 int av_index_drop(av_collection *c, const char *name, av_err *err)
 {
-    coll_wrlock(c);
+    coll_writer_lock(c);
     av_store_lock(c->st);
     char *q = sqlite3_mprintf("DELETE FROM coll_index WHERE coll = %lld AND name = %Q", (long long)c->id, name);
     int rc = av_store_exec(c->st, q, err);
@@ -633,7 +650,7 @@ int av_index_drop(av_collection *c, const char *name, av_err *err)
     if (rc == AV_OK && sqlite3_changes(av_store_db(c->st)) == 0)
         rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_INDEX, AV_R_NONE, name, c->schema.name, "index \"%s\" does not exist on collection \"%s\"", name, c->schema.name);
     av_store_unlock(c->st);
-    coll_unlock(c);
+    coll_writer_unlock(c);
     return rc;
 }
 
@@ -642,7 +659,7 @@ int av_index_drop(av_collection *c, const char *name, av_err *err)
 int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err *err)
 {
     *purged = 0;
-    coll_wrlock(c);
+    coll_writer_lock(c);
     int rc = AV_OK;
     const coll_rows *r = &c->rows;
     if (!c->dropped && r->nttl) {
@@ -655,7 +672,7 @@ int av_collection_expire(av_collection *c, int64_t now, int64_t *purged, av_err 
         if (rc == AV_OK) *purged = (int64_t)m;
         free(slots);
     }
-    coll_unlock(c);
+    coll_writer_unlock(c);
     if (*purged) store_note_delete(c->st);
     return rc;
 }

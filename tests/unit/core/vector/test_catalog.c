@@ -7,6 +7,10 @@
  *    writers also use, and search it. Before the fix, rename took the store mutex before the
  *    collection lock (inserts take them the other way round) and this hung; now the lock-order check
  *    would abort on the first such call, and a watchdog turns any remaining hang into a failure.
+ *  reads_go_on_during_a_write: while a writer waits inside its SQLite transaction (the test holds the
+ *    store mutex, as a slow fsync would), a get, a count and a search of the same collection finish
+ *    and see the last committed state. Before the writer mutex, the writer held the collection lock
+ *    across its transaction and every reader queued behind the commit.
  *  lock_order_violation_aborts: a child process that takes the store mutex and then a collection
  *    lock is killed by SIGABRT (debug builds), so the order cannot silently regress.
  */
@@ -19,6 +23,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -111,7 +118,8 @@ static void *writer(void *arg)
     json_object_put(doc);
     free(vecs);
     free(rows);
-    if (av_lock_held(AV_LOCK_CATALOG) + av_lock_held(AV_LOCK_COLLECTION) + av_lock_held(AV_LOCK_STORE))
+    if (av_lock_held(AV_LOCK_CATALOG) + av_lock_held(AV_LOCK_COLL_WRITER) + av_lock_held(AV_LOCK_COLLECTION) +
+        av_lock_held(AV_LOCK_STORE))
         atomic_fetch_add(&unexpected, 1);   /* a path returned with a lock still held */
     atomic_fetch_sub(&writers_left, 1);
     return NULL;
@@ -255,6 +263,106 @@ static void writers_against_catalog_changes(void)
     test_rmdir(dir);
 }
 
+/* reads_go_on_during_a_write: one writer, blocked in its transaction; readers must not wait for it. */
+static av_collection *rw_coll;
+static atomic_int rw_writer_tid, rw_writer_done, rw_reader_done;
+static int64_t rw_got_new, rw_count;
+static int rw_hits;
+
+static void *blocked_writer(void *arg)
+{
+    atomic_store(&rw_writer_tid, (int)gettid());
+    av_err e;
+    if (av_insert(rw_coll, arg, 1, 0, NULL, &e) != AV_OK) atomic_fetch_add(&unexpected, 1);
+    atomic_store(&rw_writer_done, 1);
+    return NULL;
+}
+
+static int count_row(void *ctx, const av_row_view *row) { (void)row; (*(int64_t *)ctx)++; return 0; }
+
+static void *reader(void *arg)
+{
+    (void)arg;
+    av_err e;
+    av_pk pk = { 0, 2, NULL };
+    if (av_get(rw_coll, &pk, 1, count_row, &rw_got_new, &e) != AV_OK) atomic_fetch_add(&unexpected, 1);
+    if (av_count(rw_coll, NULL, &rw_count, &e) != AV_OK) atomic_fetch_add(&unexpected, 1);
+    float q[DIM] = { 0 };
+    av_search_params p = { .queries = q, .nq = 1, .limit = 10 };
+    if (av_search(rw_coll, &p, count_hit, &rw_hits, &e) != AV_OK) atomic_fetch_add(&unexpected, 1);
+    atomic_store(&rw_reader_done, 1);
+    return NULL;
+}
+
+/* The thread's state letter from /proc (R running, S sleeping ...), or 0. */
+static char thread_state(int tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *close_paren = strrchr(buf, ')');
+    return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+}
+
+/* Polls cond for up to `seconds`; returns whether it became true. */
+static int wait_until(int (*cond)(void), int seconds)
+{
+    for (int i = 0; i < seconds * 1000; i++) {
+        if (cond()) return 1;
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
+    }
+    return cond();
+}
+
+static int writer_sleeps(void) { int t = atomic_load(&rw_writer_tid); return t && thread_state(t) == 'S'; }
+static int reader_done(void) { return atomic_load(&rw_reader_done); }
+
+static void reads_go_on_during_a_write(void)
+{
+    char dir[128];
+    test_tmpdir(dir, sizeof dir, "readwrite");
+    av_err e;
+    CHECK_INT(av_store_open(dir, &st, &e), AV_OK);
+    char id[33];
+    av_project_resolve(st, P, 1, id, &e);
+    create("rw");
+    CHECK_INT(av_collection_open(st, P, "default", "rw", &rw_coll, &e), AV_OK);
+    float v1[DIM] = { 1 }, v2[DIM] = { 2 };
+    json_object *doc = json_object_new_object();
+    av_row first = { { 0, 1, NULL }, v1, doc }, second = { { 0, 2, NULL }, v2, doc };
+    CHECK_INT(av_insert(rw_coll, &first, 1, 0, NULL, &e), AV_OK);
+
+    av_store_lock(st);                       /* the writer's commit cannot finish until we let go */
+    pthread_t w, r;
+    pthread_create(&w, NULL, blocked_writer, &second);
+    CHECK(wait_until(writer_sleeps, 10));    /* it is waiting for the store inside av_insert */
+    pthread_create(&r, NULL, reader, NULL);
+    int read_in_time = wait_until(reader_done, 10);
+    int writer_still_waiting = !atomic_load(&rw_writer_done);
+    av_store_unlock(st);
+    pthread_join(r, NULL);
+    pthread_join(w, NULL);
+
+    CHECK(read_in_time);                     /* the reads did not queue behind the write */
+    CHECK(writer_still_waiting);
+    CHECK_INT(rw_got_new, 0);                /* ... and saw the last committed state */
+    CHECK_INT(rw_count, 1);
+    CHECK_INT(rw_hits, 1);
+    CHECK_INT(atomic_load(&unexpected), 0);
+    int64_t after = 0;
+    CHECK_INT(av_count(rw_coll, NULL, &after, &e), AV_OK);
+    CHECK_INT(after, 2);                     /* the write went through once released */
+    json_object_put(doc);
+    av_collection_release(rw_coll);
+    av_store_close(st);
+    test_rmdir(dir);
+}
+
 static void lock_order_violation_aborts(void)
 {
     char dir[128];
@@ -271,7 +379,7 @@ static void lock_order_violation_aborts(void)
     if (pid == 0) {
         close(2);                 /* the checker's message is expected; keep the log clean */
         av_store_lock(st);
-        coll_wrlock(c);           /* store (3) then collection (2): out of order */
+        coll_wrlock(c);           /* store (4) then collection writer (2): out of order */
         _exit(0);
     }
     int status = 0;
@@ -282,11 +390,13 @@ static void lock_order_violation_aborts(void)
     av_store_lock(st);
     CHECK_INT(av_lock_held(AV_LOCK_STORE), 1);
     av_store_unlock(st);
-    coll_unlock(c);
+    coll_wrunlock(c);
     CHECK_INT(av_lock_held(AV_LOCK_COLLECTION), 0);
+    CHECK_INT(av_lock_held(AV_LOCK_COLL_WRITER), 0);
     av_collection_release(c);
     av_store_close(st);
     test_rmdir(dir);
 }
 
-TEST_MAIN(TEST_CASE(writers_against_catalog_changes), TEST_CASE(lock_order_violation_aborts))
+TEST_MAIN(TEST_CASE(writers_against_catalog_changes), TEST_CASE(reads_go_on_during_a_write),
+          TEST_CASE(lock_order_violation_aborts))
