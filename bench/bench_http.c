@@ -2,7 +2,9 @@
  * bench_http.c — the same workload as bench_engine, through a running server's Milvus REST API:
  * v2 insert (1,000 rows per request), v2 exact search with 1 and 4 keep-alive connections, batch
  * deletes of 100 ids per request through v2 (`filter: id in [...]`) and v1 (`id: [...]`), and search
- * after the deletes. A minimal blocking HTTP/1.1 client (keep-alive, Content-Length bodies) so the
+ * after the deletes, then a mixed load: one connection upserting 1,000-row batches while one gets 10
+ * ids at a time and one searches, each reporting its latency median and p99 (reads must not queue
+ * behind the writes' fsyncs). A minimal blocking HTTP/1.1 client (keep-alive, Content-Length bodies) so the
  * numbers measure the server, not a client library. Every response's code is checked.
  *   usage: bench_http PORT TRAIN_IDX TEST_IDX
  */
@@ -100,6 +102,81 @@ static void deletes(conn *c, uint8_t *deleted, size_t n, int v1)
     free(b.p);
 }
 
+/* ---- mixed load: one writer, one getter, one searcher on their own connections ---------------- */
+#define MIX_WRITES 30
+#define MIX_READS_MAX 4000000
+
+typedef struct mix { const float *base; size_t n; double *lat; int count; } mix;
+static volatile int mix_writing;
+
+static void *mix_writer(void *arg)
+{
+    mix *m = arg;
+    conn c = conn_open();
+    sbuf b = { 0 };
+    for (int r = 0; r < MIX_WRITES; r++) {
+        b.len = 0;
+        sb_puts(&b, "{\"collectionName\":\"fmnist\",\"data\":[");
+        size_t from = (size_t)r * BATCH % m->n;
+        for (size_t k = from; k < from + BATCH && k < m->n; k++) {
+            sb_printf(&b, k > from ? ",{\"id\":%zu,\"vector\":" : "{\"id\":%zu,\"vector\":", k);
+            vector_json(&b, m->base + k * FM_DIM);
+            sb_puts(&b, "}");
+        }
+        sb_puts(&b, "]}");
+        double t0 = fm_now();
+        expect(post(&c, "/v2/vectordb/entities/upsert", b.p, b.len), "\"upsertCount\":1000");
+        m->lat[m->count++] = (fm_now() - t0) * 1000;
+    }
+    __atomic_store_n(&mix_writing, 0, __ATOMIC_RELEASE);
+    free(b.p); close(c.fd); free(c.buf);
+    return NULL;
+}
+
+static void *mix_reader(void *arg)
+{
+    mix *m = arg;   /* base == NULL: get; else search with base as the queries */
+    conn c = conn_open();
+    sbuf b = { 0 };
+    for (int q = 0; __atomic_load_n(&mix_writing, __ATOMIC_ACQUIRE) && m->count < MIX_READS_MAX; q++) {
+        b.len = 0;
+        if (m->base) {
+            sb_puts(&b, "{\"collectionName\":\"fmnist\",\"limit\":10,\"data\":[");
+            vector_json(&b, m->base + (size_t)(q % NQ) * FM_DIM);
+            sb_puts(&b, "]}");
+        } else {
+            sb_puts(&b, "{\"collectionName\":\"fmnist\",\"outputFields\":[\"id\"],\"id\":[");
+            for (int k = 0; k < 10; k++) sb_printf(&b, k ? ",%d" : "%d", (q * 10 + k) % 60000);
+            sb_puts(&b, "]}");
+        }
+        double t0 = fm_now();
+        expect(post(&c, m->base ? "/v2/vectordb/entities/search" : "/v2/vectordb/entities/get", b.p, b.len), "\"code\":0");
+        m->lat[m->count++] = (fm_now() - t0) * 1000;
+    }
+    free(b.p); close(c.fd); free(c.buf);
+    return NULL;
+}
+
+static void mixed_load(const float *base, size_t n)
+{
+    mix w = { base, n, malloc(sizeof(double) * MIX_WRITES), 0 };
+    mix g = { NULL, n, malloc(sizeof(double) * MIX_READS_MAX), 0 };
+    mix s = { queries, n, malloc(sizeof(double) * MIX_READS_MAX), 0 };
+    mix_writing = 1;
+    pthread_t t[3];
+    pthread_create(&t[0], NULL, mix_writer, &w);
+    pthread_create(&t[1], NULL, mix_reader, &g);
+    pthread_create(&t[2], NULL, mix_reader, &s);
+    for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+    const char *name[3] = { "upsert (1,000 rows)", "get (10 ids)", "search (top 10)" };
+    mix *all[3] = { &w, &g, &s };
+    for (int i = 0; i < 3; i++) {
+        printf("http mixed load, %s: %d requests; latency median %.2f ms, p99 %.2f ms\n", name[i], all[i]->count,
+               fm_quantile(all[i]->lat, (size_t)all[i]->count, 0.5), fm_quantile(all[i]->lat, (size_t)all[i]->count, 0.99));
+        free(all[i]->lat);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) { fprintf(stderr, "usage: %s PORT TRAIN_IDX TEST_IDX\n", argv[0]); return 2; }
@@ -135,6 +212,7 @@ int main(int argc, char **argv)
 
     search(1, "");
     search(4, "");
+    mixed_load(base, n);
     uint8_t *deleted = calloc(n, 1);
     srand(42);
     deletes(&c, deleted, n, 0);

@@ -117,6 +117,8 @@ typedef struct av_vecindex_ops {
 } av_vecindex_ops;
 
 extern const av_vecindex_ops av_flat_index;
+extern const av_vecindex_ops av_hnsw_index;       /* vecindex_hnsw.c */
+extern const av_vecindex_ops av_autoindex_index;  /* the same, named AUTOINDEX */
 
 /* ---- registry (vecindex_registry.c; a leaf mutex guards it, held only inside these calls) ------ */
 /* The implementation for an index type, compared case-insensitively with each registered name. NULL

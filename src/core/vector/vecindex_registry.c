@@ -13,7 +13,7 @@
 #include <pthread.h>
 #include <strings.h>
 
-static const av_vecindex_ops *const builtin[] = { &av_flat_index };
+static const av_vecindex_ops *const builtin[] = { &av_flat_index, &av_hnsw_index, &av_autoindex_index };
 #define NBUILTIN (sizeof builtin / sizeof *builtin)
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;

@@ -8,10 +8,11 @@
  * result as well as a counted inconsistency. "RECORD_REBUILD" is the same without remap, save and
  * load: compaction must rebuild it.
  *
- *  registry_picks_flat_for_flat_and_unknown_types: FLAT, "", NULL, HNSW, AUTOINDEX -> FLAT (unknown
- *    ones flagged as a fallback); registered types found in any case; a name registers once.
- *  collection_takes_its_index_from_the_schema: FLAT, HNSW (falls back, the schema keeps "HNSW"),
- *    RECORD, "record".
+ *  registry_picks_flat_for_flat_and_unknown_types: FLAT, "", NULL -> FLAT; HNSW and AUTOINDEX -> the
+ *    HNSW index; IVF_FLAT -> FLAT, flagged as a fallback; registered types found in any case; a name
+ *    registers once.
+ *  collection_takes_its_index_from_the_schema: FLAT, HNSW, IVF_FLAT (falls back, the schema keeps
+ *    "IVF_FLAT"), RECORD, "record".
  *  compaction_tells_the_index_with_one_remap (int and string pks): deleting two rows in three
  *    compacts; the index gets one remap, its view stays right, search stays exact (brute force).
  *  compaction_without_remap_rebuilds: an index without remap is rebuilt instead.
@@ -420,11 +421,13 @@ static void registry_picks_flat_for_flat_and_unknown_types(void)
     CHECK_INT(fb, 0);
     CHECK(av_vecindex_for(NULL, &fb) == &av_flat_index);
     CHECK_INT(fb, 0);
-    CHECK(av_vecindex_for("HNSW", &fb) == &av_flat_index);
+    CHECK(av_vecindex_for("HNSW", &fb) == &av_hnsw_index);
+    CHECK_INT(fb, 0);
+    CHECK(av_vecindex_for("hnsw", &fb) == &av_hnsw_index);
+    CHECK(av_vecindex_for("AUTOINDEX", &fb) == &av_autoindex_index);
+    CHECK_INT(fb, 0);
+    CHECK(av_vecindex_for("IVF_FLAT", &fb) == &av_flat_index);
     CHECK_INT(fb, 1);
-    CHECK(av_vecindex_for("AUTOINDEX", &fb) == &av_flat_index);
-    CHECK_INT(fb, 1);
-    CHECK(av_vecindex_for("IVF_FLAT", NULL) == &av_flat_index);
     CHECK(av_vecindex_for("RECORD", &fb) == &rec_ops);
     CHECK_INT(fb, 0);
     CHECK(av_vecindex_for("record", NULL) == &rec_ops);
@@ -441,15 +444,19 @@ static void collection_takes_its_index_from_the_schema(void)
     char dir[128];
     av_store *st = open_store(dir, sizeof dir);
     av_collection *flat = create(st, "flat", "FLAT", 0), *hnsw = create(st, "hnsw", "HNSW", 0);
+    av_collection *ivf = create(st, "ivf", "IVF_FLAT", 0);
     av_collection *rec = create(st, "rec", "RECORD", 0), *lower = create(st, "lower", "record", 0);
     CHECK(flat->iops == &av_flat_index);
-    CHECK(hnsw->iops == &av_flat_index);
-    CHECK_STR(av_collection_schema(hnsw)->index_type, "HNSW");   /* recorded as asked */
+    CHECK(hnsw->iops == &av_hnsw_index);
+    CHECK(ivf->iops == &av_flat_index);
+    CHECK_STR(av_collection_schema(ivf)->index_type, "IVF_FLAT");   /* recorded as asked */
     CHECK(rec->iops == &rec_ops);
     CHECK(lower->iops == &rec_ops);
+    insert_range(ivf, 0, 0, 200);
+    CHECK(exact_over(ivf, 200, keep_all));   /* the fallback is exact */
     insert_range(hnsw, 0, 0, 200);
-    CHECK(exact_over(hnsw, 200, keep_all));   /* the fallback is exact */
-    av_collection_release(flat); av_collection_release(hnsw);
+    CHECK(exact_over(hnsw, 200, keep_all));   /* a small HNSW collection is searched exactly */
+    av_collection_release(flat); av_collection_release(hnsw); av_collection_release(ivf);
     av_collection_release(rec); av_collection_release(lower);
     close_store(st, dir);
 }

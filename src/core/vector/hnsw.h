@@ -1,0 +1,126 @@
+/*
+ * hnsw.h — the HNSW graph index (hierarchical navigable small world, Malkov & Yashunin 2016): every
+ * tunable with its bounds, the snapshot's magic and version, the graph's layout, and the functions
+ * the phases share. The phases live in one file each:
+ *   hnsw_graph.c   allocation, neighbour lists, levels, visited sets, heaps, distance to a node
+ *   hnsw_insert.c  adding a node: greedy descent, candidate search, neighbour selection, back-links
+ *   hnsw_search.c  top-k search with filter and fallback to an exact scan
+ *   hnsw_repair.c  deletes: tombstones, reconnecting the neighbours of deleted nodes, freeing them
+ *   vecindex_hnsw.c the av_vecindex_ops glue (vecindex.h): hooks, parameters, remap, snapshots
+ *
+ * Nodes are the collection's slots (vecindex.h: keys are slots). The graph holds no vectors: it reads
+ * them from the collection's av_vecdata, so memory per vector is the level-0 list (1 + 2M uint32)
+ * plus, for the ~1/M of nodes above level 0, their upper lists.
+ *
+ * Deletes: `remove` turns a node into a tombstone (its vector is scrubbed by the collection right
+ * after, so its distance is never computed again). A search passes through a tombstone to its
+ * neighbours but never returns it, so a deleted row is invisible the moment its delete returns. When
+ * tombstones pass HNSW_REPAIR_FRACTION of the nodes (and before any remap), hnsw_repair reconnects
+ * every live node that links to one (candidates: its live neighbours and the tombstone's), moves the
+ * entry point, and frees the tombstones' lists: no deleted node or edge is left in memory or in a
+ * snapshot.
+ *
+ * Locking: none of its own. Hooks run under the collection's locks as vecindex.h states: add, remove,
+ * build, remap and load exclusively; search shared, concurrently — search changes nothing in the
+ * graph and keeps its scratch (visited tags, heaps) per thread.
+ */
+#ifndef AV_HNSW_H
+#define AV_HNSW_H
+
+#include "core/vector/vecindex.h"
+
+#include <stdint.h>
+
+/* ---- tunables --------------------------------------------------------------------------------- */
+#define HNSW_M_DEFAULT        16      /* links per node above level 0; level 0 has 2M */
+#define HNSW_M_MIN            4
+#define HNSW_M_MAX            64
+#define HNSW_EFC_DEFAULT      200     /* candidate list size while inserting (efConstruction) */
+#define HNSW_EFC_MIN          8
+#define HNSW_EFC_MAX          4096
+#define HNSW_EF_DEFAULT       64      /* candidate list size while searching, when a request names none */
+#define HNSW_EF_MIN           1       /* (the search uses max(ef, k) */
+#define HNSW_EF_MAX           32768
+#define HNSW_EF_UPPER         8       /* candidate list at level 1, whose finds seed level 0 */
+#define HNSW_MAX_LEVEL        15      /* levels above 0 a node can get (enough for 10^17 nodes at M 16) */
+#define HNSW_EXACT_BELOW      1024    /* fewer live rows than this: search exactly (a scan is as fast) */
+#define HNSW_REPAIR_FRACTION  0.20    /* repair once this share of the nodes are tombstones */
+#define HNSW_FILTER_SAMPLE    256     /* slots sampled to estimate a filter's selectivity */
+#define HNSW_FILTER_EXACT_BELOW 0.02  /* estimated selectivity below which a filtered search scans */
+
+#define HNSW_SNAPSHOT_MAGIC   "AVHNSW\r\n"   /* 8 bytes */
+#define HNSW_SNAPSHOT_VERSION 1u
+
+#define HNSW_NONE UINT32_MAX
+
+/* ---- the graph -------------------------------------------------------------------------------- */
+typedef struct hnsw {
+    int M, M0, efc;             /* M0 = 2M: the level-0 list's capacity */
+    double level_mult;          /* 1 / ln(M): the level distribution */
+    uint64_t rng;               /* xorshift state for levels (deterministic per index) */
+    av_metric metric;           /* the metric the graph is built for (a search in another scans) */
+
+    uint32_t cap;               /* slots the arrays below cover */
+    int8_t *level;              /* per slot: the node's top level, -1 when the slot is no node */
+    uint8_t *dead;              /* per slot: 1 for a tombstone (removed, not yet repaired) */
+    uint32_t *links0;           /* per slot: [count, M0 ids] at level 0 */
+    uint32_t **upper;           /* per slot: level * [count, M ids] for levels 1..level, or NULL */
+
+    uint32_t entry;             /* the entry point (a live node at maxlevel), HNSW_NONE when empty */
+    int maxlevel;
+    uint32_t nodes, ndead;      /* nodes in the graph, tombstones among them */
+} hnsw;
+
+/* A scored candidate: key is the metric's "smaller is better" value (vecindex.h). */
+typedef struct hnsw_cand { float key; uint32_t id; } hnsw_cand;
+
+/* A binary heap of candidates: min-heap (closest on top) or max-heap (farthest on top). */
+typedef struct hnsw_heap { hnsw_cand *a; int n, cap, max; } hnsw_heap;
+
+/* Per-thread scratch for a search or an insert: visited tags and two heaps, grown as needed. */
+typedef struct hnsw_scratch {
+    uint32_t *tag; uint32_t ntag, epoch;
+    hnsw_heap cand, best;
+    hnsw_cand *list; int nlist, caplist;
+} hnsw_scratch;
+
+/* hnsw_graph.c */
+hnsw *hnsw_new(int M, int efc);
+void hnsw_free(hnsw *h);
+void hnsw_reserve(hnsw *h, uint32_t nslots);
+void hnsw_clear(hnsw *h);
+uint32_t *hnsw_list(const hnsw *h, uint32_t node, int lvl);   /* [count, ids...] */
+int hnsw_list_cap(const hnsw *h, int lvl);
+int hnsw_random_level(hnsw *h);
+void hnsw_set_level(hnsw *h, uint32_t node, int lvl);         /* allocates its upper lists, empty */
+float hnsw_key(const av_vecdata *vd, const float *q, float qnorm, uint32_t node);
+float hnsw_qnorm(const av_vecdata *vd, const float *q);
+hnsw_scratch *hnsw_scratch_get(uint32_t nslots);               /* this thread's, epoch advanced */
+int hnsw_visit(hnsw_scratch *s, uint32_t id);                  /* 1 when id was not visited yet */
+void hnsw_heap_init(hnsw_heap *hp, int max);
+void hnsw_heap_push(hnsw_heap *hp, hnsw_cand c);
+hnsw_cand hnsw_heap_pop(hnsw_heap *hp);
+static inline hnsw_cand hnsw_heap_top(const hnsw_heap *hp) { return hp->a[0]; }
+
+/* hnsw_search.c */
+/* Greedy descent from the entry point to level `to` (exclusive of levels below it): the closest node
+ * found at level `to`. */
+hnsw_cand hnsw_descend(const hnsw *h, const av_vecdata *vd, const float *q, float qn, int to);
+/* Best-first search of one level from the entry points eps[0..neps), keeping `ef` results in s->best (a max-heap). Tombstones
+ * are passed through, never kept; with accept, only accepted nodes are kept. */
+void hnsw_search_level(const hnsw *h, const av_vecdata *vd, const float *q, float qn, const hnsw_cand *eps, int neps,
+                       int ef, int lvl, av_accept_fn accept, void *actx, hnsw_scratch *s);
+int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_index_query *iq, int ef, av_scored *out);
+
+/* hnsw_insert.c */
+void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node);
+/* Keeps at most `max` of cands[0..n) (sorted by key from `base`, closest first) by the HNSW
+ * heuristic; returns how many, kept at the front. */
+int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, int max);
+
+/* hnsw_repair.c */
+void hnsw_tombstone(hnsw *h, uint32_t node);
+void hnsw_repair(hnsw *h, const av_vecdata *vd);
+int hnsw_needs_repair(const hnsw *h);
+
+#endif

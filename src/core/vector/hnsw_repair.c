@@ -1,0 +1,121 @@
+/*
+ * hnsw_repair.c — deletes in the HNSW graph (see hnsw.h). A removed node becomes a tombstone at once
+ * (never returned, stepped over by searches); the entry point moves off it. hnsw_repair then rebuilds
+ * every live node's list that names a tombstone from its live links and the tombstones' live links
+ * (re-selected by the heuristic), and frees the tombstones: afterwards no list names a deleted node
+ * and the deleted nodes' own lists are gone.
+ * Locking: changes the graph; the caller holds the collection's write lock.
+ */
+#include "core/vector/hnsw.h"
+#include "lib/util.h"
+
+#include <stdlib.h>
+
+int hnsw_needs_repair(const hnsw *h)
+{
+    return h->ndead > 0 && (double)h->ndead >= HNSW_REPAIR_FRACTION * (double)h->nodes;
+}
+
+/* A live node of the highest level as the entry point, or none when no live node is left. */
+static void pick_entry(hnsw *h)
+{
+    h->entry = HNSW_NONE;
+    h->maxlevel = -1;
+    for (uint32_t i = 0; i < h->cap; i++)
+        if (h->level[i] > h->maxlevel && !h->dead[i]) { h->entry = i; h->maxlevel = h->level[i]; }
+}
+
+void hnsw_tombstone(hnsw *h, uint32_t node)
+{
+    if (node >= h->cap || h->level[node] < 0 || h->dead[node]) return;
+    h->dead[node] = 1;
+    h->ndead++;
+    if (node == h->entry) pick_entry(h);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+/* Whether a list names a tombstone or a node that no longer reaches its level. */
+static int names_dead(const hnsw *h, const uint32_t *l, int lvl)
+{
+    for (uint32_t i = 1; i <= l[0]; i++) if (h->dead[l[i]] || h->level[l[i]] < lvl) return 1;
+    return 0;
+}
+
+/* Appends w to the candidate buffer. */
+static void add_cand(hnsw_cand **buf, int *n, int *cap, hnsw_cand c)
+{
+    if (*n == *cap) { *cap = *cap ? *cap * 2 : 256; *buf = xrealloc(*buf, sizeof(hnsw_cand) * (size_t)*cap); }
+    (*buf)[(*n)++] = c;
+}
+
+/* Rebuilds u's list at lvl without tombstones. Candidates: its live links and its tombstones' live
+ * links; when those are fewer than the list holds (the tombstones' neighbourhood went with them, as
+ * when a whole cluster is deleted), also what a search of the level from the entry point finds, as
+ * for an insert, so that u is linked to the live graph again rather than to what is left nearby. */
+static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_cand **buf, int *cap)
+{
+    uint32_t *l = hnsw_list(h, u, lvl);
+    const float *q = vd->vecs + (size_t)u * (size_t)vd->dim;
+    float qn = vd->metric == AV_METRIC_COSINE ? vd->norms[u] : 0.0f;
+    hnsw_scratch *s = hnsw_scratch_get(h->cap);
+    hnsw_visit(s, u);
+    int n = 0;
+    for (uint32_t i = 1; i <= l[0]; i++) {
+        uint32_t v = l[i];
+        if (h->level[v] < lvl) continue;   /* a reused slot that sits lower now */
+        const uint32_t *from = h->dead[v] ? hnsw_list(h, v, lvl) : NULL;
+        uint32_t count = from ? from[0] : 1;
+        for (uint32_t j = 1; j <= count; j++) {
+            uint32_t w = from ? from[j] : v;
+            if (h->dead[w] || h->level[w] < lvl || !hnsw_visit(s, w)) continue;
+            add_cand(buf, &n, cap, (hnsw_cand){ hnsw_key(vd, q, qn, w), w });
+        }
+    }
+    int want = hnsw_list_cap(h, lvl);
+    if (n < want && h->entry != HNSW_NONE && h->entry != u) {
+        hnsw_cand ep = hnsw_descend(h, vd, q, qn, lvl);
+        hnsw_scratch *t = hnsw_scratch_get(h->cap);   /* a new epoch: the marks above are gone */
+        hnsw_search_level(h, vd, q, qn, &ep, 1, h->efc, lvl, NULL, NULL, t);
+        for (int i = 0; i < n; i++) hnsw_visit(t, (*buf)[i].id);   /* found already */
+        hnsw_visit(t, u);
+        while (t->best.n) {
+            hnsw_cand c = hnsw_heap_pop(&t->best);
+            if (c.id != u && !h->dead[c.id]) add_cand(buf, &n, cap, c);
+        }
+        /* (duplicates of the first candidates are dropped by the sort and the selection below) */
+    }
+    qsort(*buf, (size_t)n, sizeof **buf, by_key);
+    int m = 0;
+    for (int i = 0; i < n; i++)   /* drop duplicates: equal keys sort together */
+        if (!m || (*buf)[i].id != (*buf)[m - 1].id) (*buf)[m++] = (*buf)[i];
+    m = hnsw_select(vd, u, *buf, m, want);
+    l[0] = (uint32_t)m;
+    for (int i = 0; i < m; i++) l[i + 1] = (*buf)[i].id;
+}
+
+void hnsw_repair(hnsw *h, const av_vecdata *vd)
+{
+    if (!h->ndead) return;
+    hnsw_cand *buf = NULL;
+    int cap = 0;
+    for (uint32_t u = 0; u < h->cap; u++) {
+        if (h->level[u] < 0 || h->dead[u]) continue;
+        for (int lvl = 0; lvl <= h->level[u]; lvl++)
+            if (names_dead(h, hnsw_list(h, u, lvl), lvl)) reconnect(h, vd, u, lvl, &buf, &cap);
+    }
+    free(buf);
+    for (uint32_t u = 0; u < h->cap; u++) {
+        if (!h->dead[u]) continue;
+        hnsw_set_level(h, u, 0);
+        h->level[u] = -1;
+        h->dead[u] = 0;
+        h->nodes--;
+    }
+    h->ndead = 0;
+    if (h->entry == HNSW_NONE) pick_entry(h);
+}

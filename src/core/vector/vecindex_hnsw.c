@@ -1,0 +1,275 @@
+/*
+ * vecindex_hnsw.c — the HNSW graph (hnsw.h) behind the av_vecindex_ops interface (vecindex.h),
+ * registered as "HNSW" and as "AUTOINDEX" (what Milvus clients ask for when they leave the choice to
+ * the server). What it decides on top of the graph:
+ *   - exact answers where the graph would not help or could not answer: fewer than HNSW_EXACT_BELOW
+ *     live rows, a metric other than the one the graph was built for, range search (radius), and a
+ *     filter whose sampled selectivity is below HNSW_FILTER_EXACT_BELOW; and whenever the graph finds
+ *     fewer than k matches, the exact scan runs, so a search returns k rows whenever k match;
+ *   - a filtered search widens ef by the filter's selectivity (ef / selectivity, bounded);
+ *   - per-search {"ef": N} (HNSW_EF_MIN..HNSW_EF_MAX; the search uses max(ef, k)).
+ * Snapshot layout (save/load; little-endian host order, like the collection's trailer):
+ *   magic[8] = HNSW_SNAPSHOT_MAGIC, u32 version, u32 M, u32 efConstruction, i32 metric, i32 dim,
+ *   u32 nslots, u32 entry, i32 maxlevel, then i8 level per slot (-1: no node), then per node in slot
+ *   order, for each level 0..its level: u32 count, count × u32 neighbour slots.
+ * Tombstones are not written (neither as nodes nor in any list): a snapshot holds no deleted edge.
+ * Locking: none of its own (hooks run under the collection's locks, vecindex.h).
+ */
+#include "core/vector/hnsw.h"
+#include "core/vector/rows.h"
+#include "lib/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void *ix_create(const av_vecdata *vd)
+{
+    hnsw *h = hnsw_new(HNSW_M_DEFAULT, HNSW_EFC_DEFAULT);
+    h->metric = vd->metric;
+    hnsw_reserve(h, vd->nslots);
+    return h;
+}
+
+static void ix_destroy(void *self) { hnsw_free(self); }
+
+static void ix_add(void *self, const av_vecdata *vd, uint32_t slot) { hnsw_insert(self, vd, slot); }
+
+static void ix_remove(void *self, const av_vecdata *vd, uint32_t slot)
+{
+    hnsw *h = self;
+    hnsw_tombstone(h, slot);
+    if (hnsw_needs_repair(h)) hnsw_repair(h, vd);
+}
+
+static void ix_build(void *self, const av_vecdata *vd)
+{
+    hnsw *h = self;
+    hnsw_clear(h);
+    h->metric = vd->metric;
+    hnsw_reserve(h, vd->nslots);
+    for (uint32_t s = 0; s < vd->nslots; s++)
+        if (vd->alive[s]) hnsw_insert(h, vd, s);
+}
+
+/* Renumbers the graph: live nodes to their new slots, tombstones to slots past vd->nslots (their
+ * vectors are never read), then repairs, which frees the tombstones. */
+static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_new, uint32_t old_nslots)
+{
+    hnsw *h = self;
+    uint32_t n = old_nslots < h->cap ? old_nslots : h->cap;
+    uint32_t *map = xmalloc(sizeof(uint32_t) * ((size_t)h->cap + 1));
+    uint32_t past = vd->nslots;
+    for (uint32_t s = 0; s < h->cap; s++) {
+        map[s] = HNSW_NONE;
+        if (s >= n || h->level[s] < 0) continue;
+        if (h->dead[s]) map[s] = past++;
+        else if (old_to_new[s] != AV_SLOT_NONE) map[s] = old_to_new[s];
+    }
+    hnsw *g = hnsw_new(h->M, h->efc);
+    g->rng = h->rng;
+    g->metric = h->metric;
+    hnsw_reserve(g, past > vd->nslots ? past : vd->nslots);
+    for (uint32_t s = 0; s < h->cap; s++) {
+        uint32_t t = map[s];
+        if (t == HNSW_NONE) continue;
+        g->level[t] = h->level[s];
+        g->dead[t] = h->dead[s];
+        g->upper[t] = h->upper[s];   /* moved: its lists are renumbered in place below */
+        g->nodes++;
+        g->ndead += h->dead[s];
+        for (int lvl = 0; lvl <= h->level[s]; lvl++) {
+            const uint32_t *from = hnsw_list(h, s, lvl);
+            uint32_t *to = hnsw_list(g, t, lvl);
+            uint32_t m = 0, cnt = from[0];
+            uint32_t tmp[2 * HNSW_M_MAX + 1];
+            for (uint32_t i = 1; i <= cnt; i++) {
+                uint32_t e = from[i] < h->cap ? map[from[i]] : HNSW_NONE;
+                if (e != HNSW_NONE) tmp[++m] = e;
+            }
+            tmp[0] = m;
+            memcpy(to, tmp, sizeof(uint32_t) * (m + 1));
+        }
+        h->upper[s] = NULL;
+    }
+    g->entry = h->entry != HNSW_NONE && h->entry < h->cap ? map[h->entry] : HNSW_NONE;
+    g->maxlevel = g->entry != HNSW_NONE ? g->level[g->entry] : -1;
+    free(map);
+    /* swap g's contents into h (the collection holds h) */
+    hnsw old = *h;
+    *h = *g;
+    *g = old;
+    hnsw_free(g);
+    if (h->entry == HNSW_NONE || h->dead[h->entry]) {
+        uint32_t e = HNSW_NONE; int top = -1;
+        for (uint32_t s = 0; s < h->cap; s++) if (h->level[s] > top && !h->dead[s]) { top = h->level[s]; e = s; }
+        h->entry = e; h->maxlevel = top;
+    }
+    hnsw_repair(h, vd);
+}
+
+/* ---- per-search parameters -------------------------------------------------------------------- */
+static int ef_of(json_object *params, int *ef, av_err *err)
+{
+    json_object *v;
+    *ef = HNSW_EF_DEFAULT;
+    if (!params || !json_object_is_type(params, json_type_object) || !json_object_object_get_ex(params, "ef", &v))
+        return AV_OK;
+    if (!json_object_is_type(v, json_type_int))
+        return av_fail(err, AV_EINVAL, "the search parameter ef must be an integer from %d to %d", HNSW_EF_MIN, HNSW_EF_MAX);
+    int64_t x = json_object_get_int64(v);
+    if (x < HNSW_EF_MIN || x > HNSW_EF_MAX)
+        return av_fail(err, AV_EINVAL, "the search parameter ef is %lld; it must be from %d to %d", (long long)x, HNSW_EF_MIN, HNSW_EF_MAX);
+    *ef = (int)x;
+    return AV_OK;
+}
+
+static int ix_check_params(json_object *params, int k, av_err *err)
+{
+    int ef;
+    (void)k;
+    return ef_of(params, &ef, err);
+}
+
+/* Share of live slots the filter accepts, from a spread sample (1 when there is no filter). */
+static double selectivity(const av_vecdata *vd, const av_index_query *iq)
+{
+    if (!iq->accept) return 1.0;
+    uint32_t step = vd->nslots / HNSW_FILTER_SAMPLE + 1, alive = 0, yes = 0;
+    for (uint32_t s = step / 2; s < vd->nslots; s += step) {
+        if (!vd->alive[s]) continue;
+        alive++;
+        yes += iq->accept(iq->accept_ctx, s) != 0;
+    }
+    return alive ? (double)yes / alive : 0.0;
+}
+
+static int ix_search(void *self, const av_vecdata *vd, const float *q, const av_index_query *iq, av_scored *out)
+{
+    hnsw *h = self;
+    int ef;
+    if (ef_of(iq->params, &ef, NULL)) ef = HNSW_EF_DEFAULT;
+    uint32_t live = h->nodes - h->ndead;
+    int ranged = iq->range && (iq->range->has_radius || iq->range->has_range_filter);
+    int exact = live < HNSW_EXACT_BELOW || ranged || h->entry == HNSW_NONE || vd->metric != h->metric;
+    if (!exact && iq->accept) {
+        double sel = selectivity(vd, iq);
+        if (sel < HNSW_FILTER_EXACT_BELOW) exact = 1;
+        else {
+            double wide = (double)(ef > iq->k ? ef : iq->k) / sel;
+            ef = wide > HNSW_EF_MAX ? HNSW_EF_MAX : (int)wide;
+        }
+    }
+    if (!exact) {
+        int n = hnsw_search(h, vd, q, iq, ef, out);
+        if (n >= iq->k) return n;
+    }
+    return av_flat_index.search(NULL, vd, q, iq, out);
+}
+
+/* ---- snapshots -------------------------------------------------------------------------------- */
+static void put_u32(av_buf *b, uint32_t v) { av_buf_put(b, &v, sizeof v); }
+
+static int ix_save(void *self, const av_vecdata *vd, int fd)
+{
+    hnsw *h = self;
+    av_buf b = { 0 };
+    av_buf_put(&b, HNSW_SNAPSHOT_MAGIC, 8);
+    put_u32(&b, HNSW_SNAPSHOT_VERSION);
+    put_u32(&b, (uint32_t)h->M);
+    put_u32(&b, (uint32_t)h->efc);
+    put_u32(&b, (uint32_t)h->metric);
+    put_u32(&b, (uint32_t)vd->dim);
+    uint32_t n = vd->nslots < h->cap ? vd->nslots : h->cap;
+    put_u32(&b, n);
+    put_u32(&b, h->entry);
+    put_u32(&b, (uint32_t)h->maxlevel);
+    for (uint32_t s = 0; s < n; s++) {
+        int8_t lv = h->dead[s] ? -1 : h->level[s];
+        av_buf_put(&b, &lv, 1);
+    }
+    for (uint32_t s = 0; s < n; s++) {
+        if (h->level[s] < 0 || h->dead[s]) continue;
+        for (int lvl = 0; lvl <= h->level[s]; lvl++) {
+            const uint32_t *l = hnsw_list(h, s, lvl);
+            uint32_t keep[2 * HNSW_M_MAX + 1], m = 0;
+            for (uint32_t i = 1; i <= l[0]; i++)
+                if (l[i] < n && !h->dead[l[i]] && h->level[l[i]] >= lvl) keep[++m] = l[i];
+            keep[0] = m;
+            av_buf_put(&b, keep, sizeof(uint32_t) * (m + 1));
+        }
+    }
+    int rc = av_write_all(fd, b.p, b.len) ? AV_EIO : AV_OK;
+    free(b.p);
+    return rc;
+}
+
+typedef struct reader { int fd; off_t at; int bad; } reader;
+
+static void take(reader *r, void *out, size_t n)
+{
+    char *p = out;
+    while (n && !r->bad) {
+        ssize_t got = pread(r->fd, p, n, r->at);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) { r->bad = 1; memset(p, 0, n); return; }
+        p += got; r->at += got; n -= (size_t)got;
+    }
+}
+
+static uint32_t take_u32(reader *r) { uint32_t v = 0; take(r, &v, sizeof v); return v; }
+
+static int ix_load(void *self, const av_vecdata *vd, int fd)
+{
+    hnsw *h = self;
+    reader r = { fd, 0, 0 };
+    char magic[8];
+    take(&r, magic, 8);
+    if (r.bad || memcmp(magic, HNSW_SNAPSHOT_MAGIC, 8) || take_u32(&r) != HNSW_SNAPSHOT_VERSION) return AV_EIO;
+    uint32_t M = take_u32(&r), efc = take_u32(&r), metric = take_u32(&r), dim = take_u32(&r);
+    uint32_t n = take_u32(&r), entry = take_u32(&r);
+    int maxlevel = (int)take_u32(&r);
+    if (r.bad || M != (uint32_t)h->M || efc < HNSW_EFC_MIN || efc > HNSW_EFC_MAX || metric != (uint32_t)vd->metric ||
+        dim != (uint32_t)vd->dim || (entry != HNSW_NONE && entry >= n) || maxlevel > HNSW_MAX_LEVEL)
+        return AV_EIO;
+    hnsw_clear(h);
+    h->efc = (int)efc;
+    hnsw_reserve(h, n);
+    int8_t *lv = xmalloc(n ? n : 1);
+    take(&r, lv, n);
+    for (uint32_t s = 0; s < n && !r.bad; s++) {
+        if (lv[s] < -1 || lv[s] > HNSW_MAX_LEVEL) r.bad = 1;
+        else if (lv[s] >= 0) { hnsw_set_level(h, s, lv[s]); h->nodes++; }
+    }
+    free(lv);
+    for (uint32_t s = 0; s < n && !r.bad; s++) {
+        for (int lvl = 0; lvl <= h->level[s] && !r.bad; lvl++) {
+            uint32_t *l = hnsw_list(h, s, lvl), cnt = take_u32(&r);
+            if (cnt > (uint32_t)hnsw_list_cap(h, lvl)) { r.bad = 1; break; }
+            take(&r, l + 1, sizeof(uint32_t) * cnt);
+            l[0] = cnt;
+            for (uint32_t i = 1; i <= cnt && !r.bad; i++)
+                if (l[i] >= n || h->level[l[i]] < lvl) r.bad = 1;
+        }
+    }
+    if (!r.bad && (entry == HNSW_NONE) != (h->nodes == 0)) r.bad = 1;
+    if (!r.bad && entry != HNSW_NONE && h->level[entry] != maxlevel) r.bad = 1;
+    if (r.bad) { hnsw_clear(h); return AV_EIO; }
+    h->entry = entry;
+    h->maxlevel = entry == HNSW_NONE ? -1 : maxlevel;
+    return AV_OK;
+}
+
+const av_vecindex_ops av_hnsw_index = {
+    .name = "HNSW",
+    .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build,
+    .remap = ix_remap, .check_params = ix_check_params, .search = ix_search, .save = ix_save, .load = ix_load,
+};
+
+/* Milvus's AUTOINDEX: the server's choice, which is HNSW. */
+const av_vecindex_ops av_autoindex_index = {
+    .name = "AUTOINDEX",
+    .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build,
+    .remap = ix_remap, .check_params = ix_check_params, .search = ix_search, .save = ix_save, .load = ix_load,
+};
