@@ -5,6 +5,7 @@
 #   make check-asan every test suite against an ASan+UBSan build (BUILD=build-asan)
 #   make unit-test T=core/vector/test_collection [CASE=test_ttl]   build and run one unit binary (or some of its cases)
 #   make bench      benchmark programs on Fashion-MNIST (prints numbers)
+#   make bench-ann  annovec's HNSW index against hnswlib on Fashion-MNIST (ends with qps_ratio lines)
 
 CC      ?= cc
 BUILD   ?= build
@@ -27,7 +28,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run check check-asan unit unit-test bench clean
+.PHONY: all deps run check check-asan unit unit-test bench bench-ann clean
 all: $(BUILD)/annovec
 
 deps:
@@ -78,6 +79,18 @@ check-asan: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run
+
+# The ANN benchmark links hnswlib (C++, header-only) as its peer. Both are compiled -O2; hnswlib also
+# gets -march=native, which it needs to use its AVX kernels (annovec picks its kernels at run time).
+CXX ?= g++
+$(BUILD)/bench/ann/hnswlib_peer.o: bench/ann/hnswlib_peer.cpp bench/ann/hnswlib_peer.h
+	@mkdir -p $(dir $@)
+	$(CXX) -O2 -g -march=native -Ibench/ann -c $< -o $@
+$(BUILD)/bench/ann/bench_ann: bench/ann/bench_ann.c $(BUILD)/bench/ann/hnswlib_peer.o $(BUILD)/libannovec.a
+	$(CC) $(ALL_CFLAGS) -march=native $< $(BUILD)/bench/ann/hnswlib_peer.o $(BUILD)/libannovec.a $(LDLIBS) -lstdc++ -o $@
+bench-ann: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/ann/bench_ann
+	@BUILD=$(BUILD) bench/ann/run
 
 clean:
 	rm -rf build build-asan

@@ -55,7 +55,7 @@ static int fm_cmp_double(const void *a, const void *b)
 }
 
 /* Sorts v in place and returns the q-quantile (0.5 = median). */
-static double fm_quantile(double *v, size_t n, double q)
+__attribute__((unused)) static double fm_quantile(double *v, size_t n, double q)
 {
     if (!n) return 0;
     qsort(v, n, sizeof *v, fm_cmp_double);

@@ -166,6 +166,7 @@ static int quick_schema(api_ctx *x, const char *name, av_schema *s)
     pk->primary = pk->auto_id = 1;
     av_schema_add_field(s, vname, AV_T_FLOAT_VECTOR)->dim = (int)dim;
     snprintf(s->index_name, sizeof s->index_name, "vector_idx");
+    snprintf(s->index_type, sizeof s->index_type, "AUTOINDEX");   /* what Milvus's v1 create builds */
     return 0;
 }
 
@@ -431,7 +432,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     return 0;
 }
 
-/* vector (90125 absent) and params {radius, range_filter}; answers its own errors. */
+/* vector (90125 absent) and params {radius, range_filter, ef}; answers its own errors. */
 static int read_search(api_ctx *x, av_search_params *p, float **q)
 {
     json_object *vec = NULL, *params = NULL;
@@ -447,6 +448,7 @@ static int read_search(api_ctx *x, av_search_params *p, float **q)
     if (k2 == API_OK) { p->has_range_filter = 1; p->range_filter = (float)d; }
     if (!json_object_is_type(params, json_type_object) || k1 == API_WRONG_TYPE || k2 == API_WRONG_TYPE)
         return api_failf(x, Z_PARAM, "Incorrect parameter: params must be an object with numeric radius and range_filter");
+    p->index_params = params;   /* the index's per-search parameters (HNSW's ef); borrowed from the body */
     return 0;
 }
 

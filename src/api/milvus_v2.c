@@ -256,6 +256,7 @@ static int schema_quick(api_ctx *x, av_schema *s, av_err *e)
     if (av_metric_from_name(metric, &s->metric))
         return av_fail(e, AV_EINVAL, "metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
     snprintf(s->index_name, sizeof s->index_name, "%s", vf->name);
+    snprintf(s->index_type, sizeof s->index_type, "AUTOINDEX");   /* as Milvus's quick setup */
     return AV_OK;
 }
 
@@ -310,7 +311,7 @@ static int schema_custom(api_ctx *x, json_object *sj, av_schema *s, av_err *e)
         if (av_metric_from_name(metric, &s->metric))
             return av_fail(e, AV_EINVAL, "metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
         snprintf(s->index_name, sizeof s->index_name, "%s", str_member(io, "indexName", vf ? vf->name : ""));
-        snprintf(s->index_type, sizeof s->index_type, "%s", str_member(io, "indexType", "FLAT"));
+        snprintf(s->index_type, sizeof s->index_type, "%s", str_member(io, "indexType", "AUTOINDEX"));   /* Milvus's default */
     }
     const char *metric = str_member(x->body, "metricType", NULL);
     if (metric && av_metric_from_name(metric, &s->metric))
@@ -645,7 +646,8 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     return 0;
 }
 
-/* searchParams: {metricType, params: {radius, range_filter}} (radius may also sit in searchParams). */
+/* searchParams: {metricType, params: {radius, range_filter, ef}} (radius may also sit in searchParams);
+ * params goes to the index as its per-search parameters (HNSW's ef). */
 static int read_range(api_ctx *x, av_search_params *p, av_err *e)
 {
     json_object *sp = NULL, *params = NULL;
@@ -669,6 +671,7 @@ static int read_range(api_ctx *x, av_search_params *p, av_err *e)
         if (k == API_WRONG_TYPE) { av_fail(e, AV_EINVAL, "range_filter must be a number"); return 1; }
         if (k == API_OK && !p->has_range_filter) { p->has_range_filter = 1; p->range_filter = (float)d; }
     }
+    if (params && json_object_is_type(params, json_type_object)) p->index_params = params;   /* borrowed from the body */
     return 0;
 }
 

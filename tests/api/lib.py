@@ -48,7 +48,8 @@ class Server:
         cmd = [BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port,
                "--threads", "4"] + self.args
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.lines = queue.Queue()   # a fresh queue per process, so a restart never reads the old one's end
+        threading.Thread(target=self._pump, args=(self.proc, self.lines), daemon=True).start()
         while True:
             try:
                 line = self.lines.get(timeout=30)
@@ -59,11 +60,11 @@ class Server:
             if "listening on" in line:
                 return
 
-    def _pump(self):
-        for line in self.proc.stderr:
+    def _pump(self, proc, lines):
+        for line in proc.stderr:
             self.log.append(line)
-            self.lines.put(line)
-        self.lines.put(None)
+            lines.put(line)
+        lines.put(None)
 
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)

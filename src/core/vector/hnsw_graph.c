@@ -39,6 +39,7 @@ void hnsw_clear(hnsw *h)
     h->entry = HNSW_NONE;
     h->maxlevel = -1;
     h->nodes = h->ndead = 0;
+    hnsw_quant_free(&h->qt);
 }
 
 void hnsw_free(hnsw *h)
@@ -46,6 +47,7 @@ void hnsw_free(hnsw *h)
     if (!h) return;
     for (uint32_t i = 0; i < h->cap; i++) free(h->upper[i]);
     free(h->upper); free(h->level); free(h->dead); free(h->links0);
+    hnsw_quant_free(&h->qt);
     free(h);
 }
 
@@ -66,6 +68,7 @@ void hnsw_reserve(hnsw *h, uint32_t nslots)
         h->upper[i] = NULL;
     }
     h->cap = cap;
+    hnsw_quant_reserve(&h->qt, cap);
 }
 
 int hnsw_list_cap(const hnsw *h, int lvl) { return lvl == 0 ? h->M0 : h->M; }
@@ -120,7 +123,7 @@ static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 static void scratch_free(void *p)
 {
     hnsw_scratch *s = p;
-    free(s->tag); free(s->cand.a); free(s->best.a); free(s->list);
+    free(s->tag); free(s->cand.a); free(s->best.a); free(s->list); free(s->qq);
     free(s);
 }
 

@@ -97,13 +97,14 @@ void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
 
     const float *q = vec_of(vd, node);
     float qn = norm_of(vd, node);
-    hnsw_cand first = hnsw_descend(h, vd, q, qn, L);
+    hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };   /* inserts score exactly: the graph's quality */
+    hnsw_cand first = hnsw_descend(h, &hq, L);
     hnsw_cand *eps = xmalloc(sizeof(hnsw_cand) * (size_t)(h->efc + 1));
     eps[0] = first;
     int neps = 1;
     for (int lvl = L < h->maxlevel ? L : h->maxlevel; lvl >= 0; lvl--) {
         hnsw_scratch *s = hnsw_scratch_get(h->cap);   /* a fresh visited set per level */
-        hnsw_search_level(h, vd, q, qn, eps, neps, h->efc, lvl, NULL, NULL, s);
+        hnsw_search_level(h, &hq, eps, neps, h->efc, lvl, NULL, NULL, s);
         int n = drain_best(s, node);
         if (!n) continue;
         memcpy(eps, s->list, sizeof(hnsw_cand) * (size_t)n);   /* all of them seed the next level */
@@ -117,4 +118,7 @@ void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
     }
     free(eps);
     if (L > h->maxlevel) { h->maxlevel = L; h->entry = node; }
+    if (hnsw_quant_add(&h->qt, vd, node) ||
+        (!h->qt.trained && vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM))
+        hnsw_quant_train(&h->qt, h, vd);
 }

@@ -30,6 +30,7 @@ void hnsw_tombstone(hnsw *h, uint32_t node)
     if (node >= h->cap || h->level[node] < 0 || h->dead[node]) return;
     h->dead[node] = 1;
     h->ndead++;
+    hnsw_quant_erase(&h->qt, node);   /* the code is a copy of the deleted vector */
     if (node == h->entry) pick_entry(h);
 }
 
@@ -78,9 +79,10 @@ static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_c
     }
     int want = hnsw_list_cap(h, lvl);
     if (n < want && h->entry != HNSW_NONE && h->entry != u) {
-        hnsw_cand ep = hnsw_descend(h, vd, q, qn, lvl);
+        hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };
+        hnsw_cand ep = hnsw_descend(h, &hq, lvl);
         hnsw_scratch *t = hnsw_scratch_get(h->cap);   /* a new epoch: the marks above are gone */
-        hnsw_search_level(h, vd, q, qn, &ep, 1, h->efc, lvl, NULL, NULL, t);
+        hnsw_search_level(h, &hq, &ep, 1, h->efc, lvl, NULL, NULL, t);
         for (int i = 0; i < n; i++) hnsw_visit(t, (*buf)[i].id);   /* found already */
         hnsw_visit(t, u);
         while (t->best.n) {

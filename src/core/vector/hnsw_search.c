@@ -11,9 +11,9 @@
 
 #include <stdlib.h>
 
-hnsw_cand hnsw_descend(const hnsw *h, const av_vecdata *vd, const float *q, float qn, int to)
+hnsw_cand hnsw_descend(const hnsw *h, const hnsw_query *hq, int to)
 {
-    hnsw_cand cur = { hnsw_key(vd, q, qn, h->entry), h->entry };
+    hnsw_cand cur = { hnsw_qkey(hq, h->entry), h->entry };
     for (int lvl = h->maxlevel; lvl > to; lvl--) {
         for (int changed = 1; changed;) {
             changed = 0;
@@ -21,7 +21,7 @@ hnsw_cand hnsw_descend(const hnsw *h, const av_vecdata *vd, const float *q, floa
             for (uint32_t i = 1; i <= l[0]; i++) {
                 uint32_t nb = l[i];
                 if (h->dead[nb] || h->level[nb] < lvl) continue;   /* (a reused slot may sit lower now) */
-                float k = hnsw_key(vd, q, qn, nb);
+                float k = hnsw_qkey(hq, nb);
                 if (k < cur.key) { cur.key = k; cur.id = nb; changed = 1; }
             }
         }
@@ -30,10 +30,9 @@ hnsw_cand hnsw_descend(const hnsw *h, const av_vecdata *vd, const float *q, floa
 }
 
 /* Scores one unvisited live neighbour and keeps it if it can still make the ef best. */
-static inline void consider(const av_vecdata *vd, const float *q, float qn, uint32_t nb, int ef,
-                            av_accept_fn accept, void *actx, hnsw_scratch *s)
+static inline void consider(const hnsw_query *hq, uint32_t nb, int ef, av_accept_fn accept, void *actx, hnsw_scratch *s)
 {
-    float k = hnsw_key(vd, q, qn, nb);
+    float k = hnsw_qkey(hq, nb);
     if (s->best.n >= ef && k >= hnsw_heap_top(&s->best).key) return;
     hnsw_heap_push(&s->cand, (hnsw_cand){ k, nb });
     if (!accept || accept(actx, nb)) {
@@ -42,7 +41,7 @@ static inline void consider(const av_vecdata *vd, const float *q, float qn, uint
     }
 }
 
-void hnsw_search_level(const hnsw *h, const av_vecdata *vd, const float *q, float qn, const hnsw_cand *eps, int neps,
+void hnsw_search_level(const hnsw *h, const hnsw_query *hq, const hnsw_cand *eps, int neps,
                        int ef, int lvl, av_accept_fn accept, void *actx, hnsw_scratch *s)
 {
     hnsw_heap_init(&s->cand, 0);
@@ -56,21 +55,22 @@ void hnsw_search_level(const hnsw *h, const av_vecdata *vd, const float *q, floa
             if (s->best.n > ef) hnsw_heap_pop(&s->best);
         }
     }
+    const av_vecdata *vd = hq->vd;
     size_t dim = (size_t)vd->dim;
     while (s->cand.n) {
         hnsw_cand c = hnsw_heap_top(&s->cand);
         if (s->best.n >= ef && c.key > hnsw_heap_top(&s->best).key) break;
         hnsw_heap_pop(&s->cand);
         const uint32_t *l = hnsw_list(h, c.id, lvl);
-        for (uint32_t i = 1; i <= l[0]; i++)   /* the next vectors' first lines, ahead of scoring */
-            __builtin_prefetch(vd->vecs + (size_t)l[i] * dim);
+        for (uint32_t i = 1; i <= l[0]; i++)   /* what the next scores read, ahead of scoring */
+            __builtin_prefetch(hq->qt ? hnsw_quant_code(hq->qt, l[i]) : (const void *)(vd->vecs + (size_t)l[i] * dim));
         for (uint32_t i = 1; i <= l[0]; i++) {
             uint32_t nb = l[i];
             if (h->level[nb] < lvl || !hnsw_visit(s, nb)) continue;
-            if (!h->dead[nb]) { consider(vd, q, qn, nb, ef, accept, actx, s); continue; }
+            if (!h->dead[nb]) { consider(hq, nb, ef, accept, actx, s); continue; }
             const uint32_t *l2 = hnsw_list(h, nb, lvl);   /* a tombstone: step over it */
             for (uint32_t j = 1; j <= l2[0]; j++)
-                if (!h->dead[l2[j]] && h->level[l2[j]] >= lvl && hnsw_visit(s, l2[j])) consider(vd, q, qn, l2[j], ef, accept, actx, s);
+                if (!h->dead[l2[j]] && h->level[l2[j]] >= lvl && hnsw_visit(s, l2[j])) consider(hq, l2[j], ef, accept, actx, s);
         }
     }
 }
@@ -91,30 +91,52 @@ static int by_key(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The query's form for the codes, in this thread's scratch; NULL when the graph has no codes. */
+static const hnsw_quant *code_query(const hnsw *h, const av_vecdata *vd, const float *q, hnsw_scratch *s, hnsw_query *hq)
+{
+    const hnsw_quant *qt = &h->qt;
+    if (!qt->trained || vd->metric != h->metric || vd->metric != AV_METRIC_L2) return NULL;   /* see hnsw.h */
+    if (s->nqq < qt->pad) {
+        free(s->qq);
+        s->qq = xmalloc(sizeof(float) * (size_t)qt->pad);
+        s->nqq = qt->pad;
+    }
+    hnsw_quant_query(qt, vd->metric, q, s->qq, &hq->qconst);
+    hq->qq = s->qq;
+    return qt;
+}
+
 int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_index_query *iq, int ef, av_scored *out)
 {
     int k = iq->k;
     if (k <= 0 || h->entry == HNSW_NONE) return 0;
     if (ef < k) ef = k;
-    float qn = hnsw_qnorm(vd, q);
+    hnsw_query hq = { vd, q, hnsw_qnorm(vd, q), NULL, NULL, 0 };
     hnsw_scratch *s = hnsw_scratch_get(h->cap);
+    hq.qt = code_query(h, vd, q, s, &hq);
     /* Level 1 is searched with a small candidate list rather than greedily, and all it finds seed
      * level 0: a query far from every row (one from a deleted cluster) does not hang on the one
      * region a greedy walk happened to reach. */
-    hnsw_cand ep = hnsw_descend(h, vd, q, qn, h->maxlevel > 0 ? 1 : 0);
+    hnsw_cand ep = hnsw_descend(h, &hq, h->maxlevel > 0 ? 1 : 0);
     hnsw_cand *eps = &ep;
     int neps = 1;
     if (h->maxlevel > 0) {
-        hnsw_search_level(h, vd, q, qn, &ep, 1, HNSW_EF_UPPER, 1, NULL, NULL, s);
+        hnsw_search_level(h, &hq, &ep, 1, HNSW_EF_UPPER, 1, NULL, NULL, s);
         neps = s->best.n;
         eps = scratch_seeds(s, neps);
         for (int i = 0; i < neps; i++) eps[i] = s->best.a[i];
         s = hnsw_scratch_get(h->cap);
     }
-    hnsw_search_level(h, vd, q, qn, eps, neps, ef, 0, iq->accept, iq->accept_ctx, s);
+    hnsw_search_level(h, &hq, eps, neps, ef, 0, iq->accept, iq->accept_ctx, s);
     int n = s->best.n;
-    hnsw_cand *all = s->best.a;    /* the heap's array, sorted in place: the heap is done with */
+    hnsw_cand *all = s->best.a;    /* the heap's array, re-scored and sorted in place: the heap is done with */
     qsort(all, (size_t)n, sizeof *all, by_key);
+    if (hq.qt) {   /* re-rank the best the codes found with the exact vectors */
+        int r = HNSW_RERANK_PER_K * k > HNSW_RERANK_MIN ? HNSW_RERANK_PER_K * k : HNSW_RERANK_MIN;
+        if (n > r) n = r;
+        for (int i = 0; i < n; i++) all[i].key = hnsw_key(vd, q, hq.qn, all[i].id);
+        qsort(all, (size_t)n, sizeof *all, by_key);
+    }
     int m = 0;
     for (int i = 0; i < n && m < k; i++) {
         if (!vd->alive[all[i].id]) continue;

@@ -11,7 +11,8 @@
  * Snapshot layout (save/load; little-endian host order, like the collection's trailer):
  *   magic[8] = HNSW_SNAPSHOT_MAGIC, u32 version, u32 M, u32 efConstruction, i32 metric, i32 dim,
  *   u32 nslots, u32 entry, i32 maxlevel, then i8 level per slot (-1: no node), then per node in slot
- *   order, for each level 0..its level: u32 count, count × u32 neighbour slots.
+ *   order, for each level 0..its level: u32 count, count × u32 neighbour slots; then u32 1 and the
+ *   codes' ranges (pad = dim rounded up to 32: pad × f32 lo, pad × f32 step), or u32 0.
  * Tombstones are not written (neither as nodes nor in any list): a snapshot holds no deleted edge.
  * Locking: none of its own (hooks run under the collection's locks, vecindex.h).
  */
@@ -20,6 +21,7 @@
 #include "lib/util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +53,7 @@ static void ix_build(void *self, const av_vecdata *vd)
     hnsw_reserve(h, vd->nslots);
     for (uint32_t s = 0; s < vd->nslots; s++)
         if (vd->alive[s]) hnsw_insert(h, vd, s);
+    if (h->nodes >= HNSW_QUANT_FROM && vd->dim >= HNSW_QUANT_MIN_DIM) hnsw_quant_train(&h->qt, h, vd);
 }
 
 /* Renumbers the graph: live nodes to their new slots, tombstones to slots past vd->nslots (their
@@ -100,13 +103,16 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
     hnsw old = *h;
     *h = *g;
     *g = old;
-    hnsw_free(g);
     if (h->entry == HNSW_NONE || h->dead[h->entry]) {
         uint32_t e = HNSW_NONE; int top = -1;
         for (uint32_t s = 0; s < h->cap; s++) if (h->level[s] > top && !h->dead[s]) { top = h->level[s]; e = s; }
         h->entry = e; h->maxlevel = top;
     }
+    h->qt = g->qt;                          /* the ranges stay; the codes were numbered by the old slots */
+    memset(&g->qt, 0, sizeof g->qt);
+    hnsw_free(g);
     hnsw_repair(h, vd);
+    if (h->qt.fitted) hnsw_quant_encode_all(&h->qt, h, vd);   /* same ranges, new numbering */
 }
 
 /* ---- per-search parameters -------------------------------------------------------------------- */
@@ -200,6 +206,12 @@ static int ix_save(void *self, const av_vecdata *vd, int fd)
             av_buf_put(&b, keep, sizeof(uint32_t) * (m + 1));
         }
     }
+    const hnsw_quant *qt = &h->qt;
+    put_u32(&b, (uint32_t)qt->fitted);
+    if (qt->fitted) {
+        av_buf_put(&b, qt->lo, sizeof(float) * (size_t)qt->pad);
+        av_buf_put(&b, qt->step, sizeof(float) * (size_t)qt->pad);
+    }
     int rc = av_write_all(fd, b.p, b.len) ? AV_EIO : AV_OK;
     free(b.p);
     return rc;
@@ -252,6 +264,16 @@ static int ix_load(void *self, const av_vecdata *vd, int fd)
             for (uint32_t i = 1; i <= cnt && !r.bad; i++)
                 if (l[i] >= n || h->level[l[i]] < lvl) r.bad = 1;
         }
+    }
+    if (!r.bad && take_u32(&r)) {   /* the codes' ranges */
+        int pad = (vd->dim + 31) / 32 * 32;
+        float *lo = xmalloc(sizeof(float) * (size_t)pad), *step = xmalloc(sizeof(float) * (size_t)pad);
+        take(&r, lo, sizeof(float) * (size_t)pad);
+        take(&r, step, sizeof(float) * (size_t)pad);
+        for (int d = 0; d < pad && !r.bad; d++)
+            if (!isfinite(lo[d]) || !isfinite(step[d]) || !(step[d] > 0)) r.bad = 1;
+        if (r.bad) { free(lo); free(step); }
+        else hnsw_quant_set(&h->qt, vd->dim, lo, step);
     }
     if (!r.bad && (entry == HNSW_NONE) != (h->nodes == 0)) r.bad = 1;
     if (!r.bad && entry != HNSW_NONE && h->level[entry] != maxlevel) r.bad = 1;

@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DIM 16
+#define DIM 96
 #define CLUSTERS 20
 #define PER 300
 #define N (CLUSTERS * PER)
@@ -381,6 +381,49 @@ static void bad_search_params(void)
     finish();
 }
 
+/* The codes' scores equal the scores of the vectors they decode to (lo + code * step), with the
+ * wide and the portable kernels, for each metric. */
+static void codes_score_like_their_reconstruction(void)
+{
+    make_data();
+    av_metric ms[3] = { AV_METRIC_L2, AV_METRIC_IP, AV_METRIC_COSINE };
+    uint8_t alive[64];
+    float norms[64];
+    memset(alive, 1, sizeof alive);
+    for (int i = 0; i < 64; i++) norms[i] = av_norm(data + (size_t)i * DIM, DIM);
+    for (int mi = 0; mi < 3; mi++) {
+        av_vecdata vd = { data, norms, alive, 64, DIM, ms[mi] };
+        hnsw *h = hnsw_new(16, 100);
+        hnsw_reserve(h, 64);
+        for (uint32_t s = 0; s < 64; s++) { hnsw_set_level(h, s, 0); h->nodes++; }
+        hnsw_quant_train(&h->qt, h, &vd);
+        const hnsw_quant *qt = &h->qt;
+        float qq[DIM + 32], qconst, qn = av_norm(queries, DIM);
+        hnsw_quant_query(qt, ms[mi], queries, qq, &qconst);
+        hnsw_query hq = { &vd, queries, qn, qt, qq, qconst };
+        int bad = 0;
+        for (uint32_t s = 0; s < 64; s++) {
+            const uint8_t *c = hnsw_quant_code(qt, s);
+            float rec[DIM], l2 = 0, dot = 0;
+            for (int d = 0; d < DIM; d++) {
+                int blk = d / 32, j = d % 32;
+                uint8_t byte = c[blk * 16 + j % 16];
+                int code = j < 16 ? byte & 15 : byte >> 4;
+                rec[d] = qt->lo[d] + (float)code * qt->step[d];
+                if (fabsf(rec[d] - data[s * DIM + d]) > qt->step[d] * 0.5f + 1e-3f) bad++;   /* rounds to the nearest */
+                l2 += (queries[d] - rec[d]) * (queries[d] - rec[d]);
+                dot += queries[d] * rec[d];
+            }
+            float want = ms[mi] == AV_METRIC_L2 ? l2 : ms[mi] == AV_METRIC_IP ? -dot : -dot / (qn * norms[s]);
+            float got = hnsw_quant_key(&hq, s);
+            if (fabsf(got - want) > 1e-3f * fmaxf(1.0f, fabsf(want))) bad++;
+            if (ms[mi] != AV_METRIC_COSINE && fabsf(hnsw_quant_key_portable(&hq, s) - want) > 1e-3f * fmaxf(1.0f, fabsf(want))) bad++;
+        }
+        CHECK_INT(bad, 0);
+        hnsw_free(h);
+    }
+}
+
 static void wide_kernels_match_portable(void)
 {
     make_data();
@@ -396,4 +439,4 @@ static void wide_kernels_match_portable(void)
 TEST_MAIN(TEST_CASE(recall_after_inserts_and_build), TEST_CASE(recall_cosine), TEST_CASE(deletes_random_half),
           TEST_CASE(deletes_whole_clusters), TEST_CASE(filtered_search_at_every_selectivity),
           TEST_CASE(snapshot_restart_answers_the_same), TEST_CASE(bad_search_params),
-          TEST_CASE(wide_kernels_match_portable))
+          TEST_CASE(codes_score_like_their_reconstruction), TEST_CASE(wide_kernels_match_portable))
