@@ -15,6 +15,9 @@
 #define AV_FILTER_MAX_LEN   65536   /* bytes of expression text */
 #define AV_FILTER_MAX_DEPTH 64      /* nesting of parentheses and operators */
 #define AV_FILTER_MAX_LIST  65536   /* elements of an `in` list */
+#define AV_FILTER_MAX_CHAIN 256     /* operators in one arithmetic chain (a + b - c ...) */
+#define AV_FILTER_MAX_HEIGHT 512    /* levels of the built tree (and/or chains are balanced, so a
+                                       chain of n conditions costs log2(n) levels) */
 
 /* Parses a Milvus boolean expression against a schema. AV_EFILTER (err->pos set) or AV_ELIMIT. */
 int av_filter_parse_milvus(const char *expr, const av_schema *schema, av_filter **out, av_err *err);

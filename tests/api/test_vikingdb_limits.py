@@ -1,0 +1,51 @@
+"""VikingDB input limits (issue 9): bounded recursion in the filter DSL, checked numbers, UTF-8,
+the answer budget and the type defaults of fields without default_val. Each refusal is the
+documented code and changes nothing; the server stays up."""
+import lib
+
+
+def vk(s, path, body=None):
+    st, js, _, _ = s.request("POST", path, body if body is not None else {})
+    return st, js
+
+
+def alive(t, s, name):
+    st, js = vk(s, "/api/collection/info", {"collection_name": "vl"})
+    t.check(name + ": the server still answers", st == 200 and js and js.get("code") == 0, js)
+
+
+def run(t):
+    s = lib.Server()
+    try:
+        st, js = vk(s, "/api/collection/create", {"collection_name": "vl", "primary_key": "pk", "fields": [
+            {"field_name": "pk", "field_type": "int64"}, {"field_name": "n", "field_type": "int64", "default_val": 0},
+            {"field_name": "v", "field_type": "vector", "dim": 4}]})
+        t.check("create", st == 200 and js["code"] == 0, js)
+        vk(s, "/api/index/create", {"collection_name": "vl", "index_name": "i", "vector_index": {"index_type": "flat", "distance": "l2"}})
+        st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vl", "fields": [{"pk": i, "n": i, "v": [i, 0, 0, 0]} for i in range(1, 31)]})
+        t.check("upsert", st == 200 and js["code"] == 0, js)
+        recursion(t, s)
+    finally:
+        s.cleanup()
+
+
+def recursion(t, s):
+    conds = [{"op": "range", "field": "n", "gt": 0}] * 20000
+    st, js = vk(s, "/api/index/search", {"collection_name": "vl", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 3, "filter": {"op": "and", "conds": conds}}})
+    t.check("an and of 20,000 conditions is answered", st == 200 and js and js["code"] == 0 and len(js["data"][0]) == 3, str(js)[:200])
+    alive(t, s, "and of 20,000")
+    st, js = vk(s, "/api/index/search", {"collection_name": "vl", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 3,
+        "filter": {"op": "or", "conds": [{"op": "must", "field": "n", "conds": [-1]}] * 20000 + [{"op": "must", "field": "n", "conds": [5]}]}}})
+    t.check("an or of 20,001 conditions is answered", st == 200 and js and js["code"] == 0 and [x["pk"] for x in js["data"][0]] == [5], str(js)[:200])
+    st, js = s.request("POST", "/api/vikingdb/data/search/vector", {"collection_name": "vl", "index_name": "i", "dense_vector": [1, 0, 0, 0],
+                                                                    "limit": 2, "filter": {"op": "and", "conds": conds}})[:2]
+    t.check("V2 search with the and of 20,000 is answered", st == 200 and js and js["code"] == "Success", str(js)[:200])
+    f = {"op": "range", "field": "n", "gt": 0}
+    for _ in range(20):
+        f = {"op": "and", "conds": [f, {"op": "range", "field": "n", "lt": 100}]}
+    st, js = vk(s, "/api/index/search", {"collection_name": "vl", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 2, "filter": f}})
+    t.check("a 20-deep nested filter works", st == 200 and js["code"] == 0 and [x["pk"] for x in js["data"][0]] == [1, 2], js)
+    alive(t, s, "after the filters")
