@@ -382,7 +382,7 @@ static int read_window(api_ctx *x, int64_t *limit, int64_t *offset, int allow_ze
         return api_failf(x, Z_PARAM, "Incorrect parameter: limit and offset must be integers");
     if (*limit < (allow_zero ? 0 : 1) || *limit > AV_TOPK_MAX) return api_failf(x, Z_LIMIT, "'limit' should be between 1 and %d", AV_TOPK_MAX);
     if (*offset < 0) return api_failf(x, Z_OFFSET, "'offset' should not be less than 0");
-    if (*limit + *offset > AV_TOPK_MAX) return api_failf(x, Z_WINDOW, "offset+limit should not exceed %d", AV_TOPK_MAX);
+    if (!api_window_ok(*limit, *offset, 0, AV_TOPK_MAX)) return api_failf(x, Z_WINDOW, "offset+limit should not exceed %d", AV_TOPK_MAX);
     return 0;
 }
 

@@ -598,7 +598,7 @@ static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t 
     av_filter *f = NULL;
     av_err e;
     int64_t n = 0;
-    if (!sel->count && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX)) {
+    if (!sel->count && !api_window_ok(limit, offset, 1, AV_TOPK_MAX)) {
         api_failf(x, MERR_INVALID, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d: invalid parameter",
                   limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
     } else if (filter && *filter && av_filter_compile_milvus(x->c, filter, &f, &e)) {
@@ -684,8 +684,9 @@ static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **querie
     if (api_get_str(x->body, "annsField", &anns) == API_OK && *anns && strcmp(anns, av_schema_vector(s)->name) != 0)
         return api_failf(x, MERR_INVALID, "annsField \"%s\" is not the vector field of \"%s\" (it is \"%s\"): invalid parameter", anns, s->name, av_schema_vector(s)->name);
     int rc = api_vectors_parse(x->c, data, 1, queries, &p->nq, e);
-    if (rc == AV_OK && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX))
+    if (rc == AV_OK && !api_window_ok(limit, offset, 1, AV_TOPK_MAX))
         rc = av_fail(e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
+    if (rc == AV_OK) rc = api_hits_check(p->nq, limit, e);
     if (rc == AV_OK && api_get_str(x->body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(e, AV_EINVAL, "filter must be a string");
     if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(x->c, filter, f, e);
     if (rc == AV_OK) {

@@ -65,6 +65,11 @@ int api_get_num(json_object *o, const char *key, double *out)
     return isfinite(*out) ? API_OK : API_WRONG_TYPE;
 }
 
+int api_window_ok(int64_t limit, int64_t offset, int64_t min_limit, int64_t max)
+{
+    return limit >= min_limit && limit <= max && offset >= 0 && offset <= max - limit;
+}
+
 int api_int64_as_string(const av_http_req *req)
 {
     const char *h = av_http_header(req, "Accept-Type-Allow-Int64");

@@ -25,6 +25,10 @@ int api_get_int(json_object *o, const char *key, int64_t *out);
 int api_get_bool(json_object *o, const char *key, int *out);
 int api_get_num(json_object *o, const char *key, double *out);
 
+/* 1 when min_limit <= limit <= max, offset >= 0 and limit + offset <= max, computed without
+ * overflow (a client's limit 2^63-1 with offset 1 must not wrap below the cap). */
+int api_window_ok(int64_t limit, int64_t offset, int64_t min_limit, int64_t max);
+
 /* Header Accept-Type-Allow-Int64: false renders Int64 values as strings. */
 int api_int64_as_string(const av_http_req *req);
 /* Principal's project for the request. */

@@ -285,6 +285,13 @@ json_object *api_render_row(const av_collection *c, const av_row_view *row, cons
 
 /* ---- search vectors -------------------------------------------------------------------------- */
 
+int api_hits_check(int nq, int64_t limit, av_err *err)
+{
+    if (nq < 1 || limit < 1 || limit <= API_HITS_MAX / nq) return AV_OK;
+    return av_fail_item(err, -1, AV_ELIMIT, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL,
+                        "%d query vectors x limit %" PRId64 " could answer more than %d rows; send fewer vectors or a smaller limit", nq, limit, API_HITS_MAX);
+}
+
 int api_vectors_parse(const av_collection *c, json_object *v, int allow_nested, float **queries, int *nq, av_err *err)
 {
     return api_vectors_parse_ex(c, v, allow_nested, 0, queries, nq, err);

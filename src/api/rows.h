@@ -8,7 +8,11 @@
 
 #include "annovec.h"
 
-#define API_NQ_MAX 1024   /* query vectors in one search */
+#define API_NQ_MAX 1024   /* query vectors in one search (Milvus allows 16,384) */
+#define API_HITS_MAX 65536   /* nq x limit: rows one search may answer (4 x 16,384; VikingDB's 10 x 5,000) */
+
+/* AV_ELIMIT when nq queries of `limit` hits each could answer more than API_HITS_MAX rows. */
+int api_hits_check(int nq, int64_t limit, av_err *err);
 
 
 /* Rows of an insert/upsert/update: data is one object or an array of objects. On success *rows has

@@ -836,7 +836,7 @@ static void index_search(av_http_req *req, av_http_res *res)
     }
     json_object_object_get_ex(search, "order_by_vector", &obv);
     if (api_get_int(search, "limit", &limit) == API_WRONG_TYPE || api_get_int(search, "offset", &offset) == API_WRONG_TYPE ||
-        limit < 1 || limit > VK_LIMIT_MAX || offset < 0 || limit + offset > AV_TOPK_MAX) {
+        limit > VK_LIMIT_MAX || !api_window_ok(limit, offset, 1, AV_TOPK_MAX)) {
         api_failf(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
         goto out;
     }

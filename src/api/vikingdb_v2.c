@@ -308,7 +308,7 @@ static int search_common(api_ctx *r, search_req *s)
     s->limit = 10;
     if (need_collection(r) || need_index(r)) return -1;
     if (api_get_int(r->body, "limit", &s->limit) == API_WRONG_TYPE || api_get_int(r->body, "offset", &s->offset) == API_WRONG_TYPE ||
-        s->limit < 1 || s->limit > V2_LIMIT_MAX || s->offset < 0 || s->limit + s->offset > AV_TOPK_MAX) {
+        s->limit > V2_LIMIT_MAX || !api_window_ok(s->limit, s->offset, 1, AV_TOPK_MAX)) {
         INVALID(r, "limit must be 1..%d and offset >= 0 (limit + offset <= %d)", V2_LIMIT_MAX, AV_TOPK_MAX);
         return -1;
     }

@@ -25,6 +25,7 @@ def run(t):
         t.code("create", s.v2("collections/create", {"collectionName": "lim", "dimension": 4}), 0)
         t.code("insert", s.v2("entities/insert", {"collectionName": "lim", "data": rows(range(1, 51))}), 0)
         recursion(t, s)
+        numbers(t, s)
     finally:
         s.cleanup()
 
@@ -58,3 +59,30 @@ def recursion(t, s):
     js = s.request("POST", "/v1/vector/query", {"collectionName": "lim", "filter": chain, "limit": 3})[1]
     t.check("v1 query with the chain is answered", js and js.get("code") == 200 and len(js["data"]) == 3, str(js)[:200])
     t.eq("nothing was deleted", count(s), 50)
+
+
+I64MAX = 2 ** 63 - 1
+
+
+def numbers(t, s):
+    """Client numbers are checked without overflow: limit + offset never wraps past the cap."""
+    for name, body in [("v2 query limit 2^63-1 offset 1", {"limit": I64MAX, "offset": 1}),
+                       ("v2 query limit 1 offset 2^63-1", {"limit": 1, "offset": I64MAX}),
+                       ("v2 query limit 16384 offset 2^63-1", {"limit": 16384, "offset": I64MAX})]:
+        body.update({"collectionName": "lim", "filter": "id > 0", "outputFields": ["id"]})
+        t.code(name + " is refused", s.v2("entities/query", body), 1100, "limit")
+    js = s.v2("entities/search", {"collectionName": "lim", "data": [[1, 1, 1, 1]], "limit": I64MAX, "offset": 1})
+    t.code("v2 search limit 2^63-1 offset 1 is refused", js, 1100, "limit")
+    js = s.v2("entities/search", {"collectionName": "lim", "data": [[1, 1, 1, 1]], "limit": 1, "offset": I64MAX})
+    t.code("v2 search offset 2^63-1 is refused", js, 1100, "limit")
+    js = s.request("POST", "/v1/vector/query", {"collectionName": "lim", "filter": "id > 0", "limit": 10, "offset": I64MAX})[1]
+    t.code("v1 query offset 2^63-1 is refused (90126)", js, 90126, "16384")
+    js = s.request("POST", "/v1/vector/search", {"collectionName": "lim", "vector": [1, 1, 1, 1], "limit": 10, "offset": I64MAX})[1]
+    t.code("v1 search offset 2^63-1 is refused (90126)", js, 90126, "16384")
+    js = s.v2("entities/search", {"collectionName": "lim", "data": [[1, 1, 1, 1]] * 1025, "limit": 1})
+    t.code("v2 search of 1,025 vectors is refused", js, 1100, "1024")
+    js = s.v2("entities/search", {"collectionName": "lim", "data": [[1, 1, 1, 1]] * 5, "limit": 16384})
+    t.code("v2 search nq 5 x limit 16384 is over the 65,536 rows of one answer", js, 1100, "65536")
+    js = s.v2("entities/search", {"collectionName": "lim", "data": [[1, 1, 1, 1]] * 64, "limit": 1024})
+    t.check("v2 search nq 64 x limit 1024 (65,536 hits) is answered", js and js.get("code") == 0 and len(js["topks"]) == 64, str(js)[:200])
+    alive(t, s, "numbers")

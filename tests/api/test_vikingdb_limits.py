@@ -25,6 +25,7 @@ def run(t):
         st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vl", "fields": [{"pk": i, "n": i, "v": [i, 0, 0, 0]} for i in range(1, 31)]})
         t.check("upsert", st == 200 and js["code"] == 0, js)
         recursion(t, s)
+        numbers(t, s)
     finally:
         s.cleanup()
 
@@ -49,3 +50,25 @@ def recursion(t, s):
         "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 2, "filter": f}})
     t.check("a 20-deep nested filter works", st == 200 and js["code"] == 0 and [x["pk"] for x in js["data"][0]] == [1, 2], js)
     alive(t, s, "after the filters")
+
+
+I64MAX = 2 ** 63 - 1
+
+
+def numbers(t, s):
+    """limit + offset is checked without overflow (offset 2^63-1 used to wrap below the cap)."""
+    st, js = vk(s, "/api/index/search", {"collection_name": "vl", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 10, "offset": I64MAX}})
+    t.check("V1 search offset 2^63-1 is refused (1000003)", st == 400 and js["code"] == 1000003, js)
+    st, js = vk(s, "/api/index/search", {"collection_name": "vl", "index_name": "i", "search": {
+        "order_by_scalar": {"field_name": "n"}, "limit": 10, "offset": I64MAX}})
+    t.check("V1 order_by_scalar offset 2^63-1 is refused (1000003)", st == 400 and js["code"] == 1000003, js)
+    for path, extra in [("search/vector", {"dense_vector": [1, 0, 0, 0]}), ("search/scalar", {"field": "n"}), ("search/random", {})]:
+        body = {"collection_name": "vl", "index_name": "i", "limit": 10, "offset": I64MAX}
+        body.update(extra)
+        st, js = s.request("POST", "/api/vikingdb/data/" + path, body)[:2]
+        t.check("V2 %s offset 2^63-1 is refused (InvalidParameter)" % path, st == 400 and js["code"] == "InvalidParameter", js)
+    st, js = vk(s, "/api/index/search", {"collection_name": "vl", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]] * 11}, "limit": 10}})
+    t.check("V1 search with 11 vectors is refused", st == 400 and js["code"] != 0, js)
+    alive(t, s, "numbers")
