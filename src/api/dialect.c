@@ -101,6 +101,7 @@ void api_fail_ex(api_ctx *x, unsigned ctx, const av_err *e, const char *name, co
 {
     char text[TEXT_MAX];
     int wire = api_error_text(x->d, ctx, e, name, arg, text, sizeof text);
+    av_utf8_scrub(text);   /* a quoted client name cut at a byte width ends at a character */
     x->d->reply_error(x, wire, text);
 }
 
@@ -116,6 +117,7 @@ int api_failf(api_ctx *x, int wire, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    av_utf8_scrub(text);
     x->d->reply_error(x, wire, text);
     return -1;
 }
@@ -262,6 +264,8 @@ int api_read_body(api_ctx *x, int allow_empty)
     unsigned flags = x->d->flags;
     if ((flags & API_GET_QUERY) && strcmp(x->req->method, "GET") == 0) {
         x->body = query_body(x);
+        av_err qe;
+        if (api_strings_check(x->body, &qe)) { api_fail(x, 0, &qe); return -1; }
         return 0;
     }
     av_err e;
@@ -273,6 +277,7 @@ int api_read_body(api_ctx *x, int allow_empty)
     }
     if (empty && (flags & API_EMPTY_QUERY)) {
         x->body = query_body(x);
+        if (api_strings_check(x->body, &e)) { api_fail(x, 0, &e); return -1; }
         return 0;
     }
     api_fail(x, 0, &e);

@@ -26,6 +26,8 @@ def run(t):
         t.code("insert", s.v2("entities/insert", {"collectionName": "lim", "data": rows(range(1, 51))}), 0)
         recursion(t, s)
         numbers(t, s)
+        int64_edges(t, s)
+        utf8(t, s)
     finally:
         s.cleanup()
 
@@ -86,3 +88,80 @@ def numbers(t, s):
     js = s.v2("entities/search", {"collectionName": "lim", "data": [[1, 1, 1, 1]] * 64, "limit": 1024})
     t.check("v2 search nq 64 x limit 1024 (65,536 hits) is answered", js and js.get("code") == 0 and len(js["topks"]) == 64, str(js)[:200])
     alive(t, s, "numbers")
+
+
+def raw(s, path, text):
+    """POST raw bytes; returns (parsed JSON or None, the raw answer bytes decoded strictly or None)."""
+    import http.client
+    import json
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+    conn.request("POST", path, body=text if isinstance(text, bytes) else text.encode(), headers={"Content-Type": "application/json"})
+    body = conn.getresponse().read()
+    conn.close()
+    try:
+        txt = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, None
+    try:
+        return json.loads(txt), txt
+    except ValueError:
+        return None, txt
+
+
+def int64_edges(t, s):
+    """Int64 literals outside [-2^63, 2^63-1] are refused, never clamped; -2^63 itself works."""
+    before = count(s)
+    js, _ = raw(s, "/v2/vectordb/entities/insert", '{"collectionName":"lim","data":[{"id":-9223372036854775809,"vector":[1,2,3,4]}]}')
+    t.check("insert id -2^63-1 is refused", js and js.get("code") not in (0, None) and "range" in js.get("message", ""), js)
+    js, _ = raw(s, "/v2/vectordb/entities/insert", '{"collectionName":"lim","data":[{"id":9223372036854775808,"vector":[1,2,3,4]}]}')
+    t.check("insert id 2^63 is refused", js and js.get("code") not in (0, None), js)
+    js, _ = raw(s, "/v2/vectordb/entities/insert", '{"collectionName":"lim","data":[{"id":1,"n":-99999999999999999999999,"vector":[1,2,3,4]}]}')
+    t.check("a dynamic value -1e23 written as an integer is refused", js and js.get("code") not in (0, None) and "range" in js.get("message", ""), js)
+    t.eq("nothing was written", count(s), before)
+    js, _ = raw(s, "/v2/vectordb/entities/insert", '{"collectionName":"lim","data":[{"id":-9223372036854775808,"vector":[1,2,3,4]},{"id":9223372036854775807,"vector":[1,2,3,4]}]}')
+    t.check("insert ids -2^63 and 2^63-1", js and js.get("code") == 0, js)
+    js = s.v2("entities/query", {"collectionName": "lim", "filter": "id == -9223372036854775808", "outputFields": ["id"]})
+    t.check("filter id == -9223372036854775808", js and js.get("code") == 0 and [r["id"] for r in js["data"]] == [-2 ** 63], js)
+    js = s.v2("entities/query", {"collectionName": "lim", "filter": "id in [-9223372036854775808, 9223372036854775807]", "outputFields": ["id"]})
+    t.check("filter id in [-2^63, 2^63-1]", js and js.get("code") == 0 and [r["id"] for r in js["data"]] == [-2 ** 63, 2 ** 63 - 1], js)
+    js = s.v2("entities/query", {"collectionName": "lim", "filter": "id < -9223372036854775807", "outputFields": ["id"]})
+    t.check("filter id < -(2^63-1)", js and js.get("code") == 0 and [r["id"] for r in js["data"]] == [-2 ** 63], js)
+    for bad in ["id == 9223372036854775808", "id == -9223372036854775809", "id == --9223372036854775808", "id in [9223372036854775808]"]:
+        js = s.v2("entities/query", {"collectionName": "lim", "filter": bad, "outputFields": ["id"]})
+        t.code("filter %s is refused" % bad, js, 1100, "range")
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "id in [-9223372036854775808, 9223372036854775807]"})
+    t.check("delete them by filter", js and js.get("code") == 0 and js["data"]["deleteCount"] == 2, js)
+    t.eq("back to the rows before", count(s), before)
+
+
+def utf8(t, s):
+    """Invalid UTF-8 is refused wherever a string is accepted; answers are always valid UTF-8."""
+    before = count(s)
+    cases = [
+        ("a field value", b'{"collectionName":"lim","data":[{"id":900,"vector":[1,2,3,4],"color":"r\xffd"}]}'),
+        ("a truncated sequence", b'{"collectionName":"lim","data":[{"id":900,"vector":[1,2,3,4],"color":"\xe2\x82"}]}'),
+        ("an overlong encoding", b'{"collectionName":"lim","data":[{"id":900,"vector":[1,2,3,4],"color":"\xc0\xaf"}]}'),
+        ("a UTF-16 surrogate", b'{"collectionName":"lim","data":[{"id":900,"vector":[1,2,3,4],"color":"\xed\xa0\x80"}]}'),
+        ("a dynamic key", b'{"collectionName":"lim","data":[{"id":900,"vector":[1,2,3,4],"k\xfe":1}]}'),
+    ]
+    for name, body in cases:
+        js, txt = raw(s, "/v2/vectordb/entities/insert", body.replace(b"\\x", b"\\x").decode("unicode_escape").encode("latin-1"))
+        t.check("insert with invalid UTF-8 in %s is refused" % name, js and js.get("code") not in (0, None) and "UTF-8" in js.get("message", ""), txt)
+    js, txt = raw(s, "/v2/vectordb/entities/query", b'{"collectionName":"lim","filter":"color == \"\xff\""}'.decode("unicode_escape").encode("latin-1"))
+    t.check("a filter with invalid UTF-8 is refused", js and js.get("code") not in (0, None), txt)
+    js, txt = raw(s, "/v2/vectordb/entities/insert", '{"collectionName":"lim","data":[{"id":900,"vector":[1,2,3,4],"color":"café 猫 😀"}]}')
+    t.check("valid multi-byte UTF-8 is stored", js and js.get("code") == 0, txt)
+    js, txt = raw(s, "/v2/vectordb/entities/query", '{"collectionName":"lim","filter":"id >= 0","outputFields":["*"],"limit":100}')
+    t.check("every later query answers valid JSON", js and js.get("code") == 0, str(txt)[:200])
+    t.eq("the multi-byte value reads back", [r.get("color") for r in js["data"] if r["id"] == 900] if js else None, ["café 猫 😀"])
+    # an error text quoting a long client name is cut at a character boundary
+    js, txt = raw(s, "/v2/vectordb/entities/query", '{"collectionName":"lim","filter":"' + "é" * 400 + ' == 1"}')
+    t.check("an error quoting 400 two-byte characters is valid UTF-8", txt is not None and js is not None and js.get("code") not in (0, None), txt)
+    js, txt = raw(s, "/v2/vectordb/entities/query", '{"collectionName":"' + "猫" * 300 + '","filter":"id > 0"}')
+    t.check("an error quoting a 900-byte collection name is valid UTF-8", txt is not None and js is not None and js.get("code") not in (0, None), txt)
+    js, txt = raw(s, "/v2/vectordb/entities/query", '{"collectionName":"lim","filter":"' + "a" * 39 + "éé ~ 1" + '"}')
+    t.check("an error quoting a token cut at 40 bytes is valid UTF-8", txt is not None and js is not None and js.get("code") == 1100, txt)
+    st, js, text, _ = s.request("GET", "/v1/vector/get?collectionName=lim&id=%FF")
+    t.check("a query-string value with invalid UTF-8 is refused", js is not None and js.get("code") not in (0, 200), text)
+    s.v2("entities/delete", {"collectionName": "lim", "filter": "id in [900]"})
+    t.eq("only the valid row was written (and deleted again)", count(s), before)

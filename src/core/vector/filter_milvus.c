@@ -26,6 +26,7 @@ typedef struct tok {
     const char *p;             /* source text of the token */
     size_t n;
     int64_t i;
+    int min64;                 /* T_INT 9223372036854775808: only valid right after a unary minus */
     double d;
     char *s;                   /* T_STR: unescaped, owned */
 } tok;
@@ -115,11 +116,12 @@ static int lex_number(parser *ps)
         ps->t.k = T_FLOAT;
     } else {
         unsigned long long v = strtoull(digits, &end, base);
-        if (end == digits || errno || v > (unsigned long long)INT64_MAX) {
+        if (end == digits || errno || v > (unsigned long long)INT64_MAX + 1) {
             fail(ps, (int)ps->at, "integer literal out of range", "integers must fit in Int64");
             return -1;
         }
-        ps->t.i = (int64_t)v;
+        ps->t.min64 = v == (unsigned long long)INT64_MAX + 1;   /* -9223372036854775808 is INT64_MIN */
+        ps->t.i = ps->t.min64 ? INT64_MIN : (int64_t)v;
         ps->t.k = T_INT;
     }
     if (isalnum((unsigned char)*end) || *end == '_') { fail(ps, (int)ps->at, "malformed number", NULL); return -1; }
@@ -193,6 +195,10 @@ static av_fnode *binary(fn_kind kind, int op, int pos, av_fnode *a, av_fnode *b)
 /* A JSON value for a literal token (ints, floats, strings, booleans). NULL when not a literal. */
 static json_object *literal_json(parser *ps)
 {
+    if (ps->t.k == T_INT && ps->t.min64) {
+        fail(ps, ps->t.pos, "integer literal out of range", "integers must fit in Int64 (9223372036854775808 only as -9223372036854775808)");
+        return NULL;
+    }
     switch (ps->t.k) {
     case T_INT: return json_object_new_int64(ps->t.i);
     case T_FLOAT: return json_object_new_double(ps->t.d);
@@ -220,6 +226,12 @@ static json_object *parse_list_json(parser *ps, int depth)
         }
         int neg = ps->t.k == T_MINUS;
         if (neg && next(ps)) goto bad;
+        if (neg && ps->t.k == T_INT && ps->t.min64) {   /* -9223372036854775808 */
+            json_object_array_add(arr, json_object_new_int64(INT64_MIN));
+            if (next(ps)) goto bad;
+            if (!accept(ps, T_COMMA)) break;
+            continue;
+        }
         json_object *v = ps->t.k == T_LB ? parse_list_json(ps, depth + 1) : literal_json(ps);
         if (!v) { if (!ps->failed) unexpected(ps, "a list holds literal values like [1, 2] or [\"a\", \"b\"]"); goto bad; }
         if (neg) {
@@ -333,10 +345,18 @@ static av_fnode *parse_unary(parser *ps)
     int pos = ps->t.pos;
     if (ps->t.k == T_MINUS) {
         if (next(ps)) return NULL;
+        if (ps->t.k == T_INT && ps->t.min64) {   /* -9223372036854775808: INT64_MIN as a literal */
+            if (next(ps)) return NULL;
+            return fn_literal(json_object_new_int64(INT64_MIN), pos);
+        }
         if (++ps->depth > AV_FILTER_MAX_DEPTH) return fail(ps, pos, "expression nested too deeply", NULL);
         av_fnode *a = parse_unary(ps);
         ps->depth--;
         if (!a) return NULL;
+        if (a->kind == FN_LIT && a->lit.t == FV_INT && a->lit.i == INT64_MIN) {   /* -(-2^63) is 2^63 */
+            fn_free(a);
+            return fail(ps, pos, "integer literal out of range", "integers must fit in Int64");
+        }
         if (a->kind == FN_LIT && (a->lit.t == FV_INT || a->lit.t == FV_DBL)) {   /* fold -literal */
             json_object *v = a->lit.t == FV_INT ? json_object_new_int64(-a->lit.i) : json_object_new_double(-a->lit.d);
             fn_free(a);
