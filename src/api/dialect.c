@@ -3,6 +3,7 @@
  * No state of its own and no locking: a context belongs to one handler call on one thread.
  */
 #include "api/dialect.h"
+#include "api/rows.h"
 #include "lib/util.h"
 
 #include <inttypes.h>
@@ -309,6 +310,7 @@ int api_begin(av_http_req *req, av_http_res *res, const api_dialect *d, api_ctx 
     x->i64s = api_int64_as_string(req);
     x->db = "default";
     if (d->flags & API_REQUEST_ID) api_new_rid(x->rid);
+    api_budget_reset();
     if (!(d->flags & API_NO_BODY) && api_read_body(x, 0)) return -1;
     return (d->flags & API_DB) ? read_db(x) : 0;
 }

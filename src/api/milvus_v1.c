@@ -332,6 +332,14 @@ static void entities_delete(av_http_req *req, av_http_res *res)
     api_end(&x);
 }
 
+/* Rows answered, or the answer budget's limit error when they are too many bytes. */
+static void v1_rows(api_ctx *x, json_object *rows)
+{
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(rows); api_fail(x, 0, &e); }
+    else v1_ok(x->res, rows);
+}
+
 typedef struct rows_ctx { av_collection *c; api_fields *sel; int i64s; json_object *out; } rows_ctx;
 
 static int collect_row(void *arg, const av_row_view *row)
@@ -365,7 +373,7 @@ static void entities_get(av_http_req *req, av_http_res *res)
     else if (read_fields(&x, 1, &sel) == 0 && read_ids(&x, ids, AV_BATCH_MAX, &pks, &n) == 0) {
         rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
         if (av_get(x.c, pks, n, collect_row, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
-        else v1_ok(res, r.out);
+        else v1_rows(&x, r.out);
     }
 out:
     free(pks);
@@ -413,7 +421,7 @@ static void entities_query(av_http_req *req, av_http_res *res)
     } else {
         rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
         if (av_query(x.c, f, offset, limit, collect_row, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
-        else v1_ok(res, r.out);
+        else v1_rows(&x, r.out);
     }
 out:
     av_filter_free(f);
@@ -426,7 +434,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     rows_ctx *x = arg;
     (void)query; (void)rank;
     json_object *o = api_render_row(x->c, row, x->sel, "id", x->i64s);
-    json_object_object_add(o, "distance", av_json_float(distance));
+    json_object_object_add(o, "distance", api_score_json(distance));
     json_object_array_add(x->out, o);
     return 0;
 }
@@ -470,7 +478,7 @@ static void entities_search(av_http_req *req, av_http_res *res)
     p.filter = f;
     rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
     if (av_search(x.c, &p, collect_hit, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
-    else v1_ok(res, r.out);
+    else v1_rows(&x, r.out);
 out:
     free(q);
     av_filter_free(f);

@@ -533,6 +533,14 @@ static void entities_delete(av_http_req *req, av_http_res *res)
     api_end(&x);
 }
 
+/* Rows answered, or the answer budget's limit error when they are too many bytes. */
+static void v2_rows(api_ctx *x, json_object *rows)
+{
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(rows); api_fail(x, 0, &e); }
+    else v2_ok(x->res, rows);
+}
+
 typedef struct rows_ctx {
     av_collection *c;
     api_fields *sel;
@@ -567,7 +575,7 @@ static void get_ids(api_ctx *x, json_object *ids, api_fields *sel)
         api_failf(x, MERR_INVALID, "%zu ids in one request; the limit is %d: invalid parameter", json_object_array_length(ids), AV_BATCH_MAX);
     else if (api_ids_parse(x->c, ids, &pks, &n, &e)) api_fail(x, V2_IDS, &e);
     else if (av_get(x->c, pks, n, collect_row, &r, &e)) api_fail(x, 0, &e);
-    else { v2_ok(x->res, r.out); r.out = NULL; }
+    else { v2_rows(x, r.out); r.out = NULL; }
     if (r.out) json_object_put(r.out);
     free(pks);
 }
@@ -609,7 +617,7 @@ static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t 
     } else {
         rows_ctx r = { x->c, sel, av_schema_pk(av_collection_schema(x->c))->name, x->i64s, json_object_new_array() };
         if (av_query(x->c, f, offset, limit, collect_row, &r, &e)) { json_object_put(r.out); api_fail(x, 0, &e); }
-        else v2_ok(x->res, r.out);
+        else v2_rows(x, r.out);
     }
     av_filter_free(f);
 }
@@ -639,7 +647,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     hits_ctx *x = arg;
     (void)rank;
     json_object *o = api_render_row(x->rows.c, row, x->rows.sel, x->rows.pk_key, x->rows.i64s);
-    json_object_object_add(o, "distance", av_json_float(distance));
+    json_object_object_add(o, "distance", api_score_json(distance));
     json_object_array_add(x->rows.out, o);
     x->topks[query]++;
     return 0;
@@ -704,6 +712,8 @@ static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **querie
 
 static void search_reply(api_ctx *x, hits_ctx *h, int nq)
 {
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(h->rows.out); api_fail(x, 0, &e); return; }
     json_object *o = json_object_new_object(), *topks = json_object_new_array();
     for (int q = 0; q < nq; q++) json_object_array_add(topks, json_object_new_int(h->topks[q]));
     json_object_object_add(o, "code", json_object_new_int(0));

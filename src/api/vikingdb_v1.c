@@ -95,6 +95,8 @@ static const av_dialect dialect = { "vikingdb_v1", vk_v1_transport_error, vk_aut
 
 static void ok(api_ctx *r, json_object *data)
 {
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(data); api_fail(r, 0, &e); return; }
     vk_v1_ok(r->res, r->rid, data);
 }
 
@@ -708,7 +710,7 @@ static int collect_hit(void *ctx, int q, int rank, float score, const av_row_vie
     hits_ctx *h = ctx;
     (void)rank;
     json_object *o = vk_row_json(h->rows.c, h->rows.sel, row, NULL, 1);
-    json_object_object_add(o, "score", av_json_float(score));
+    json_object_object_add(o, "score", api_score_json(score));
     json_object_array_add(h->lists[q], o);
     return 0;
 }

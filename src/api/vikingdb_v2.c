@@ -84,6 +84,8 @@ static const api_dialect v2_api = {
 
 static void ok(api_ctx *r, json_object *result)
 {
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(result); api_fail(r, 0, &e); return; }
     json_object *o = envelope("Success", "The API call was executed successfully.", r->rid);
     json_object_object_add(o, "result", result);
     av_http_json(r->res, 200, o);
@@ -339,8 +341,8 @@ static int add_hit(void *ctx, int q, int rank, float score, const av_row_view *r
     hit_ctx *h = ctx;
     (void)q; (void)rank;
     json_object *o = vk_row_json(h->c, h->sel, row, "id", 1);
-    json_object_object_add(o, "score", av_json_float(score));
-    json_object_object_add(o, "ann_score", av_json_float(score));
+    json_object_object_add(o, "score", api_score_json(score));
+    json_object_object_add(o, "ann_score", api_score_json(score));
     json_object_array_add(h->out, o);
     return 0;
 }

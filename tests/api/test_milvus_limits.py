@@ -28,6 +28,7 @@ def run(t):
         numbers(t, s)
         int64_edges(t, s)
         utf8(t, s)
+        budget(t, s)
     finally:
         s.cleanup()
 
@@ -165,3 +166,32 @@ def utf8(t, s):
     t.check("a query-string value with invalid UTF-8 is refused", js is not None and js.get("code") not in (0, 200), text)
     s.v2("entities/delete", {"collectionName": "lim", "filter": "id in [900]"})
     t.eq("only the valid row was written (and deleted again)", count(s), before)
+
+
+def budget(t, s):
+    """One answer is at most 8 MiB of rows (estimated JSON bytes): bigger ones are refused with the
+    limit error and the client pages instead; overflowing distances are clamped, never null."""
+    t.code("create big", s.v2("collections/create", {"collectionName": "big", "dimension": 4}), 0)
+    text = "x" * 5000
+    for b in range(4):
+        js = s.v2("entities/insert", {"collectionName": "big", "data": [{"id": b * 500 + i, "vector": [1, 2, 3, float(i)], "s": text} for i in range(500)]})
+        t.code("insert 500 rows of 5 KB", js, 0)
+    js = s.v2("entities/query", {"collectionName": "big", "filter": "id >= 0", "outputFields": ["s"], "limit": 2000})
+    t.code("a 10 MB query answer is refused", js, 1100, "8388608")
+    js = s.v2("entities/query", {"collectionName": "big", "filter": "id >= 0", "outputFields": ["s"], "limit": 1000})
+    t.check("a 5 MB query answer is served", js and js.get("code") == 0 and len(js["data"]) == 1000, str(js)[:200])
+    js = s.v2("entities/search", {"collectionName": "big", "data": [[1, 2, 3, 4]] * 10, "limit": 1000, "outputFields": ["s"]})
+    t.code("a 50 MB search answer is refused", js, 1100, "8388608")
+    js = s.v2("entities/get", {"collectionName": "big", "id": list(range(2000)), "outputFields": ["s"]})
+    t.code("a 10 MB get answer is refused", js, 1100, "8388608")
+    js = s.request("POST", "/v1/vector/query", {"collectionName": "big", "filter": "id >= 0", "outputFields": ["s"], "limit": 2000})[1]
+    t.check("v1: a 10 MB query answer is refused", js and js.get("code") not in (0, 200) and "8388608" in js.get("message", ""), str(js)[:200])
+    js = s.v2("entities/search", {"collectionName": "big", "data": [[1, 2, 3, 4]] * 64, "limit": 1000, "outputFields": ["id"]})
+    t.check("nq 64 x limit 1000 of small rows (64,000 hits) is served", js and js.get("code") == 0 and sum(js["topks"]) == 64000, str(js)[:200])
+    # distances that overflow float32 are clamped to the largest float32
+    t.code("create huge", s.v2("collections/create", {"collectionName": "huge", "dimension": 4, "metricType": "IP"}), 0)
+    t.code("insert a huge vector", s.v2("entities/insert", {"collectionName": "huge", "data": [{"id": 1, "vector": [3e38, 3e38, 3e38, 3e38]}, {"id": 2, "vector": [-3e38, 3e38, -3e38, 3e38]}]}), 0)
+    js = s.v2("entities/search", {"collectionName": "huge", "data": [[3e38, 3e38, 3e38, 3e38]], "limit": 2})
+    t.check("an infinite IP score is clamped, not null", js and js.get("code") == 0 and all(isinstance(r["distance"], (int, float)) for r in js["data"]), js)
+    t.check("clamped to +-3.4028235e38", js and js.get("code") == 0 and max(abs(r["distance"]) for r in js["data"]) <= 3.4028236e38, js)
+    js = s.v2("collections/drop", {"collectionName": "big"})

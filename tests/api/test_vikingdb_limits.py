@@ -26,6 +26,7 @@ def run(t):
         t.check("upsert", st == 200 and js["code"] == 0, js)
         recursion(t, s)
         numbers(t, s)
+        budget(t, s)
     finally:
         s.cleanup()
 
@@ -72,3 +73,27 @@ def numbers(t, s):
         "order_by_vector": {"vectors": [[1, 0, 0, 0]] * 11}, "limit": 10}})
     t.check("V1 search with 11 vectors is refused", st == 400 and js["code"] != 0, js)
     alive(t, s, "numbers")
+
+
+def budget(t, s):
+    """One answer is at most 8 MiB of rows; bigger ones are refused (1000003 / InvalidParameter)."""
+    st, js = vk(s, "/api/collection/create", {"collection_name": "vb", "primary_key": "pk", "fields": [
+        {"field_name": "pk", "field_type": "int64"}, {"field_name": "s", "field_type": "text", "default_val": ""},
+        {"field_name": "v", "field_type": "vector", "dim": 4}]})
+    t.check("create vb", st == 200 and js["code"] == 0, js)
+    vk(s, "/api/index/create", {"collection_name": "vb", "index_name": "i", "vector_index": {"index_type": "flat", "distance": "l2"}})
+    text = "x" * 20000
+    for b in range(6):
+        st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vb", "fields": [{"pk": b * 100 + i + 1, "s": text, "v": [i, 0, 0, 0]} for i in range(100)]})
+        t.check("upsert 100 rows of 20 KB", st == 200 and js["code"] == 0, str(js)[:200])
+    st, js = vk(s, "/api/index/search", {"collection_name": "vb", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 600}})
+    t.check("V1: a 12 MB search answer is refused", st == 400 and js["code"] == 1000003 and "8388608" in js["message"], str(js)[:200])
+    st, js = vk(s, "/api/index/search", {"collection_name": "vb", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 300}})
+    t.check("V1: a 6 MB search answer is served", st == 200 and js["code"] == 0 and len(js["data"][0]) == 300, str(js)[:200])
+    st, js = s.request("POST", "/api/vikingdb/data/search/vector", {"collection_name": "vb", "index_name": "i", "dense_vector": [1, 0, 0, 0], "limit": 600})[:2]
+    t.check("V2: a 12 MB search answer is refused", st == 400 and js["code"] == "InvalidParameter" and "8388608" in js["message"], str(js)[:200])
+    st, js = s.request("POST", "/api/vikingdb/data/fetch_in_collection", {"collection_name": "vb", "ids": list(range(1, 101))})[:2]
+    t.check("V2: fetch of 100 rows of 20 KB is served", st == 200 and js["code"] == "Success", str(js)[:200])
+    vk(s, "/api/collection/drop", {"collection_name": "vb"})
