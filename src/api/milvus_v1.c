@@ -305,9 +305,12 @@ static void delete_by(api_ctx *x, const char *filter, int has_id, json_object *i
     av_filter *f = NULL;
     av_pk *pks = NULL;
     size_t npk = 0;
+    int dry = 0;
     if (filter) {   /* filter takes precedence, as in Milvus */
-        if (av_filter_compile_milvus(x->c, filter, &f, &e) || av_delete_filter(x->c, f, &n, &e)) api_fail(x, 0, &e);
-        else v1_ok(x->res, NULL);
+        if (mv_dry_run(x, &dry)) { /* answered */ }
+        else if (av_filter_compile_milvus(x->c, filter, &f, &e) ||
+                 (dry ? av_delete_filter_dry(x->c, f, &n, &e) : av_delete_filter(x->c, f, &n, &e))) api_fail(x, 0, &e);
+        else v1_ok(x->res, dry ? mv_deleted_json(n, 1) : NULL);
     } else if (!has_id) {
         api_failf(x, Z_NO_ID, "no id key field, please check your request: send \"id\" (one id or an array of at most %d) or \"filter\"", V1_DELETE_IDS_MAX);
     } else if (!ids) {

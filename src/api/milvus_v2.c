@@ -521,13 +521,12 @@ static void entities_delete(av_http_req *req, av_http_res *res)
     av_filter *f = NULL;
     av_err e;
     int64_t n = 0;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "filter", &filter) == 0) {
-        if (av_filter_compile_milvus(x.c, filter, &f, &e) || av_delete_filter(x.c, f, &n, &e)) api_fail(&x, 0, &e);
-        else {
-            json_object *d = json_object_new_object();
-            json_object_object_add(d, "deleteCount", json_object_new_int64(n));
-            v2_ok(res, d);
-        }
+    int dry = 0;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "filter", &filter) == 0 &&
+        mv_dry_run(&x, &dry) == 0) {
+        if (av_filter_compile_milvus(x.c, filter, &f, &e) ||
+            (dry ? av_delete_filter_dry(x.c, f, &n, &e) : av_delete_filter(x.c, f, &n, &e))) api_fail(&x, 0, &e);
+        else v2_ok(res, mv_deleted_json(n, dry));
     }
     av_filter_free(f);
     api_end(&x);

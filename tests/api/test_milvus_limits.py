@@ -29,6 +29,7 @@ def run(t):
         int64_edges(t, s)
         utf8(t, s)
         budget(t, s)
+        dry_run(t, s)
     finally:
         s.cleanup()
 
@@ -195,3 +196,25 @@ def budget(t, s):
     t.check("an infinite IP score is clamped, not null", js and js.get("code") == 0 and all(isinstance(r["distance"], (int, float)) for r in js["data"]), js)
     t.check("clamped to +-3.4028235e38", js and js.get("code") == 0 and max(abs(r["distance"]) for r in js["data"]) <= 3.4028236e38, js)
     js = s.v2("collections/drop", {"collectionName": "big"})
+
+
+def dry_run(t, s):
+    """The delete guard refuses only filters that are true whatever the row (constant-folded); a
+    filter that happens to match every row is a delete like any other, so annovecDryRun answers
+    how many rows a filter delete would remove and deletes nothing."""
+    before = count(s)
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "id != -1", "annovecDryRun": True})
+    t.check("dry run of id != -1 counts every row", js and js.get("code") == 0 and js["data"] == {"deleteCount": 0, "matchCount": before, "dryRun": True}, js)
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "id in [1, 2, 999]", "annovecDryRun": True})
+    t.check("dry run of id in [1, 2, 999] counts 2", js and js.get("code") == 0 and js["data"]["matchCount"] == 2, js)
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "true", "annovecDryRun": True})
+    t.code("dry run of an always-true filter is refused like the delete", js, 1100, "always true")
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "id > 0 or 1 == 1", "annovecDryRun": True})
+    t.code("dry run of a constant-true or is refused like the delete", js, 1100, "always true")
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "id > 0", "annovecDryRun": "yes"})
+    t.code("annovecDryRun that is not a boolean is refused", js, 1801, "annovecDryRun")
+    js = s.request("POST", "/v1/vector/delete", {"collectionName": "lim", "filter": "id >= 10", "annovecDryRun": True})[1]
+    t.check("v1 dry run counts and deletes nothing", js and js.get("code") == 200 and js["data"] == {"deleteCount": 0, "matchCount": before - 9, "dryRun": True}, js)
+    js = s.v2("entities/delete", {"collectionName": "lim", "filter": "id in [1]", "annovecDryRun": False})
+    t.check("annovecDryRun false deletes", js and js.get("code") == 0 and js["data"] == {"deleteCount": 1}, js)
+    t.eq("only the non-dry delete removed a row", count(s), before - 1)

@@ -447,6 +447,12 @@ int av_filter_always_true(const av_filter *f)
     return !f || fold(f->root) == 1;
 }
 
+int av_filter_delete_guard(const av_filter *f, const char *coll, av_err *err)
+{
+    if (f && !av_filter_always_true(f)) return AV_OK;
+    return av_fail_on(err, AV_EUNSAFE, AV_ENT_FILTER, AV_R_NONE, NULL, coll, "the filter is empty or always true, so it would delete every row; name the rows to delete, or drop the collection");
+}
+
 static int pk_literal(const fval *v, av_pk *out)
 {
     if (v->t == FV_INT) { *out = (av_pk){ 0, v->i, NULL }; return 1; }
