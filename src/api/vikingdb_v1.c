@@ -127,6 +127,26 @@ static const char *vk_type_name(const av_field *f)
     return av_type_name(f->type);
 }
 
+/* VikingDB's default for a field created without default_val, used when a row leaves it out:
+ * int64 0, float32 0, string "default", bool false, list<string> ["default"], list<int64> [0]
+ * (vector, sparse_vector and text have none). text fields added by collection/update read "". */
+static json_object *type_default(const av_field *f)
+{
+    json_object *a;
+    if (strcmp(f->ext_type, "text") == 0) return json_object_new_string("");
+    switch (f->type) {
+    case AV_T_INT64: return json_object_new_int64(0);
+    case AV_T_FLOAT: return json_object_new_double(0);
+    case AV_T_BOOL: return json_object_new_boolean(0);
+    case AV_T_VARCHAR: return json_object_new_string("default");
+    case AV_T_ARRAY:
+        a = json_object_new_array();
+        json_object_array_add(a, f->element_type == AV_T_INT64 ? json_object_new_int64(0) : json_object_new_string("default"));
+        return a;
+    default: return NULL;
+    }
+}
+
 static int add_field(api_ctx *r, av_schema *s, json_object *fo, const char *pk)
 {
     const char *name = NULL, *type = NULL;
@@ -157,6 +177,7 @@ static int add_field(api_ctx *r, av_schema *s, json_object *fo, const char *pk)
     }
     json_object *dv;
     if (json_object_object_get_ex(fo, "default_val", &dv) && dv && !f->primary) json_object_deep_copy(dv, &f->default_value, NULL);
+    if (!f->default_value && !f->primary && !f->ext_type[0]) f->default_value = type_default(f);
     if (f->type == AV_T_JSON) f->nullable = 1;   /* sparse vectors are optional */
     return 0;
 }
@@ -200,18 +221,6 @@ static void collection_create(av_http_req *req, av_http_res *res)
 }
 
 /* The zero value of a VikingDB scalar type: what rows stored before a field was added read. */
-static json_object *zero_value(const av_field *f)
-{
-    switch (f->type) {
-    case AV_T_INT64: return json_object_new_int64(0);
-    case AV_T_FLOAT: return json_object_new_double(0);
-    case AV_T_BOOL: return json_object_new_boolean(0);
-    case AV_T_VARCHAR: return json_object_new_string("");
-    case AV_T_ARRAY: return json_object_new_array();
-    default: return NULL;
-    }
-}
-
 /* description, and fields to add (fields already present must keep their type). */
 static void collection_update(av_http_req *req, av_http_res *res)
 {
@@ -241,7 +250,7 @@ static void collection_update(av_http_req *req, av_http_res *res)
         }
         if (add_field(&r, &add, fo, "")) goto out;
         av_field *f = &add.fields[add.nfields - 1];
-        if (!f->default_value && !f->nullable) f->default_value = zero_value(f);
+        if (!f->default_value && !f->nullable) f->default_value = type_default(f);
     }
     if (av_collection_alter(req->store, r.project, "default", cur->name, desc, add.fields, add.nfields, &e))
         api_fail(&r, VK1_ALTER, &e);

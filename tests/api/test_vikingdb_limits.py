@@ -27,6 +27,7 @@ def run(t):
         recursion(t, s)
         numbers(t, s)
         budget(t, s)
+        defaults(t, s)
     finally:
         s.cleanup()
 
@@ -97,3 +98,35 @@ def budget(t, s):
     st, js = s.request("POST", "/api/vikingdb/data/fetch_in_collection", {"collection_name": "vb", "ids": list(range(1, 101))})[:2]
     t.check("V2: fetch of 100 rows of 20 KB is served", st == 200 and js["code"] == "Success", str(js)[:200])
     vk(s, "/api/collection/drop", {"collection_name": "vb"})
+
+
+DEFAULTS = {"i": 0, "f": 0, "s": "default", "b": False, "ls": ["default"], "li": [0]}
+
+
+def defaults(t, s):
+    """A field without default_val takes VikingDB's type default when a row leaves it out: int64 0,
+    float32 0, string "default", bool false, list<string> ["default"], list<int64> [0]."""
+    st, js = vk(s, "/api/collection/create", {"collection_name": "vd", "primary_key": "pk", "fields": [
+        {"field_name": "pk", "field_type": "int64"}, {"field_name": "i", "field_type": "int64"},
+        {"field_name": "f", "field_type": "float32"}, {"field_name": "s", "field_type": "string"},
+        {"field_name": "b", "field_type": "bool"}, {"field_name": "ls", "field_type": "list<string>"},
+        {"field_name": "li", "field_type": "list<int64>"}, {"field_name": "t", "field_type": "text"},
+        {"field_name": "own", "field_type": "string", "default_val": "mine"},
+        {"field_name": "v", "field_type": "vector", "dim": 4}]})
+    t.check("create vd with fields without default_val", st == 200 and js["code"] == 0, js)
+    st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vd", "fields": [{"pk": 1, "v": [1, 0, 0, 0], "t": "x"}]})
+    t.check("a V1 row leaving them out is accepted", st == 200 and js["code"] == 0, js)
+    st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vd", "primary_keys": [1]})
+    got = js["data"][0] if st == 200 and js.get("data") else {}
+    t.eq("the row reads the type defaults", {k: got.get(k) for k in DEFAULTS}, DEFAULTS)
+    t.eq("an explicit default_val still wins", got.get("own"), "mine")
+    st, js = s.request("POST", "/api/vikingdb/data/upsert", {"collection_name": "vd", "data": [{"pk": 2, "v": [0, 1, 0, 0], "t": "y"}]})[:2]
+    t.check("a V2 row leaving them out is accepted", st == 200 and js["code"] == "Success", js)
+    st, js = vk(s, "/api/index/create", {"collection_name": "vd", "index_name": "i", "vector_index": {"index_type": "flat", "distance": "l2"}})
+    st, js = vk(s, "/api/index/search", {"collection_name": "vd", "index_name": "i", "search": {
+        "order_by_vector": {"vectors": [[1, 0, 0, 0]]}, "limit": 5, "filter": {"op": "must", "field": "s", "conds": ["default"]}}})
+    t.check("the defaults filter like stored values", st == 200 and js["code"] == 0 and sorted(x["pk"] for x in js["data"][0]) == [1, 2], js)
+    st, js = vk(s, "/api/collection/info", {"collection_name": "vd"})
+    f = {x["field_name"]: x for x in js["data"]["fields"]}
+    t.check("info shows the implicit default_val", f["s"].get("default_val") == "default" and f["li"].get("default_val") == [0], f)
+    vk(s, "/api/collection/drop", {"collection_name": "vd"})
