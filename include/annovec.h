@@ -257,8 +257,13 @@ void av_filter_free(av_filter *f);
 /* Deletes in one transaction; *deleted receives the number of rows actually removed (ids that do not
  * exist are not an error). When it returns, the rows are gone from every read, count and search. */
 int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted, av_err *err);
-/* Refuses (AV_EUNSAFE) a NULL or always-true filter. */
+/* Refuses (AV_EUNSAFE) a NULL filter or one that is true whatever the row's values: "true",
+ * "1 == 1", "id > 0 or true" (constant folding). A filter that happens to match every row
+ * ("id != -1", "id >= 0") is not refused: check it first with av_delete_filter_dry. */
 int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_err *err);
+/* The dry run of av_delete_filter: the same refusals; *matched receives the number of rows it would
+ * delete now (under the read lock); nothing changes. */
+int av_delete_filter_dry(av_collection *c, const av_filter *f, int64_t *matched, av_err *err);
 /* Empties the collection (O(1) on the caller's path: the old state is freed in the background). */
 int av_delete_all(av_collection *c, int64_t *deleted, av_err *err);
 

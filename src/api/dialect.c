@@ -3,6 +3,7 @@
  * No state of its own and no locking: a context belongs to one handler call on one thread.
  */
 #include "api/dialect.h"
+#include "api/rows.h"
 #include "lib/util.h"
 
 #include <inttypes.h>
@@ -101,6 +102,7 @@ void api_fail_ex(api_ctx *x, unsigned ctx, const av_err *e, const char *name, co
 {
     char text[TEXT_MAX];
     int wire = api_error_text(x->d, ctx, e, name, arg, text, sizeof text);
+    av_utf8_scrub(text);   /* a quoted client name cut at a byte width ends at a character */
     x->d->reply_error(x, wire, text);
 }
 
@@ -116,6 +118,7 @@ int api_failf(api_ctx *x, int wire, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    av_utf8_scrub(text);
     x->d->reply_error(x, wire, text);
     return -1;
 }
@@ -262,6 +265,8 @@ int api_read_body(api_ctx *x, int allow_empty)
     unsigned flags = x->d->flags;
     if ((flags & API_GET_QUERY) && strcmp(x->req->method, "GET") == 0) {
         x->body = query_body(x);
+        av_err qe;
+        if (api_strings_check(x->body, &qe)) { api_fail(x, 0, &qe); return -1; }
         return 0;
     }
     av_err e;
@@ -273,6 +278,7 @@ int api_read_body(api_ctx *x, int allow_empty)
     }
     if (empty && (flags & API_EMPTY_QUERY)) {
         x->body = query_body(x);
+        if (api_strings_check(x->body, &e)) { api_fail(x, 0, &e); return -1; }
         return 0;
     }
     api_fail(x, 0, &e);
@@ -304,6 +310,7 @@ int api_begin(av_http_req *req, av_http_res *res, const api_dialect *d, api_ctx 
     x->i64s = api_int64_as_string(req);
     x->db = "default";
     if (d->flags & API_REQUEST_ID) api_new_rid(x->rid);
+    api_budget_reset();
     if (!(d->flags & API_NO_BODY) && api_read_body(x, 0)) return -1;
     return (d->flags & API_DB) ? read_db(x) : 0;
 }

@@ -34,4 +34,13 @@ extern const api_error_row mv_phrases[MV_NPHRASES];
  * "insertIds"|"upsertIds": [...]}, Int64 ids as strings when i64s. */
 json_object *mv_written_json(const av_pk *pks, size_t n, int upsert, int i64s);
 
+/* annovec's own dry run of a filter delete (v1 and v2): the body member "annovecDryRun" (a name no
+ * Milvus or Zilliz field can take). Sets *dry (0 when absent); -1 with the error answered when it is
+ * not a boolean. */
+#define MV_DRY_RUN_KEY "annovecDryRun"
+int mv_dry_run(api_ctx *x, int *dry);
+/* The data of a filter delete's answer: {"deleteCount": n}; a dry run:
+ * {"deleteCount": 0, "matchCount": n, "dryRun": true}. */
+json_object *mv_deleted_json(int64_t n, int dry);
+
 #endif

@@ -45,3 +45,21 @@ json_object *mv_written_json(const av_pk *pks, size_t n, int upsert, int i64s)
     json_object_object_add(d, upsert ? "upsertIds" : "insertIds", ids);
     return d;
 }
+
+int mv_dry_run(api_ctx *x, int *dry)
+{
+    *dry = 0;
+    if (api_get_bool(x->body, MV_DRY_RUN_KEY, dry) != API_WRONG_TYPE) return 0;
+    return api_member_wrong(x, MV_DRY_RUN_KEY, "a boolean");
+}
+
+json_object *mv_deleted_json(int64_t n, int dry)
+{
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "deleteCount", json_object_new_int64(dry ? 0 : n));
+    if (dry) {
+        json_object_object_add(d, "matchCount", json_object_new_int64(n));
+        json_object_object_add(d, "dryRun", json_object_new_boolean(1));
+    }
+    return d;
+}

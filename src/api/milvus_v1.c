@@ -306,9 +306,12 @@ static void delete_by(api_ctx *x, const char *filter, int has_id, json_object *i
     av_filter *f = NULL;
     av_pk *pks = NULL;
     size_t npk = 0;
+    int dry = 0;
     if (filter) {   /* filter takes precedence, as in Milvus */
-        if (av_filter_compile_milvus(x->c, filter, &f, &e) || av_delete_filter(x->c, f, &n, &e)) api_fail(x, 0, &e);
-        else v1_ok(x->res, NULL);
+        if (mv_dry_run(x, &dry)) { /* answered */ }
+        else if (av_filter_compile_milvus(x->c, filter, &f, &e) ||
+                 (dry ? av_delete_filter_dry(x->c, f, &n, &e) : av_delete_filter(x->c, f, &n, &e))) api_fail(x, 0, &e);
+        else v1_ok(x->res, dry ? mv_deleted_json(n, 1) : NULL);
     } else if (!has_id) {
         api_failf(x, Z_NO_ID, "no id key field, please check your request: send \"id\" (one id or an array of at most %d) or \"filter\"", V1_DELETE_IDS_MAX);
     } else if (!ids) {
@@ -331,6 +334,14 @@ static void entities_delete(av_http_req *req, av_http_res *res)
         delete_by(&x, filter, has_id, ids);
     }
     api_end(&x);
+}
+
+/* Rows answered, or the answer budget's limit error when they are too many bytes. */
+static void v1_rows(api_ctx *x, json_object *rows)
+{
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(rows); api_fail(x, 0, &e); }
+    else v1_ok(x->res, rows);
 }
 
 typedef struct rows_ctx { av_collection *c; api_fields *sel; int i64s; json_object *out; } rows_ctx;
@@ -366,7 +377,7 @@ static void entities_get(av_http_req *req, av_http_res *res)
     else if (read_fields(&x, 1, &sel) == 0 && read_ids(&x, ids, AV_BATCH_MAX, &pks, &n) == 0) {
         rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
         if (av_get(x.c, pks, n, collect_row, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
-        else v1_ok(res, r.out);
+        else v1_rows(&x, r.out);
     }
 out:
     free(pks);
@@ -383,7 +394,7 @@ static int read_window(api_ctx *x, int64_t *limit, int64_t *offset, int allow_ze
         return api_failf(x, Z_PARAM, "Incorrect parameter: limit and offset must be integers");
     if (*limit < (allow_zero ? 0 : 1) || *limit > AV_TOPK_MAX) return api_failf(x, Z_LIMIT, "'limit' should be between 1 and %d", AV_TOPK_MAX);
     if (*offset < 0) return api_failf(x, Z_OFFSET, "'offset' should not be less than 0");
-    if (*limit + *offset > AV_TOPK_MAX) return api_failf(x, Z_WINDOW, "offset+limit should not exceed %d", AV_TOPK_MAX);
+    if (!api_window_ok(*limit, *offset, 0, AV_TOPK_MAX)) return api_failf(x, Z_WINDOW, "offset+limit should not exceed %d", AV_TOPK_MAX);
     return 0;
 }
 
@@ -414,7 +425,7 @@ static void entities_query(av_http_req *req, av_http_res *res)
     } else {
         rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
         if (av_query(x.c, f, offset, limit, collect_row, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
-        else v1_ok(res, r.out);
+        else v1_rows(&x, r.out);
     }
 out:
     av_filter_free(f);
@@ -427,7 +438,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     rows_ctx *x = arg;
     (void)query; (void)rank;
     json_object *o = api_render_row(x->c, row, x->sel, "id", x->i64s);
-    json_object_object_add(o, "distance", av_json_float(distance));
+    json_object_object_add(o, "distance", api_score_json(distance));
     json_object_array_add(x->out, o);
     return 0;
 }
@@ -472,7 +483,7 @@ static void entities_search(av_http_req *req, av_http_res *res)
     p.filter = f;
     rows_ctx r = { x.c, &sel, x.i64s, json_object_new_array() };
     if (av_search(x.c, &p, collect_hit, &r, &e)) { json_object_put(r.out); api_fail(&x, 0, &e); }
-    else v1_ok(res, r.out);
+    else v1_rows(&x, r.out);
 out:
     free(q);
     av_filter_free(f);

@@ -522,16 +522,23 @@ static void entities_delete(av_http_req *req, av_http_res *res)
     av_filter *f = NULL;
     av_err e;
     int64_t n = 0;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "filter", &filter) == 0) {
-        if (av_filter_compile_milvus(x.c, filter, &f, &e) || av_delete_filter(x.c, f, &n, &e)) api_fail(&x, 0, &e);
-        else {
-            json_object *d = json_object_new_object();
-            json_object_object_add(d, "deleteCount", json_object_new_int64(n));
-            v2_ok(res, d);
-        }
+    int dry = 0;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "filter", &filter) == 0 &&
+        mv_dry_run(&x, &dry) == 0) {
+        if (av_filter_compile_milvus(x.c, filter, &f, &e) ||
+            (dry ? av_delete_filter_dry(x.c, f, &n, &e) : av_delete_filter(x.c, f, &n, &e))) api_fail(&x, 0, &e);
+        else v2_ok(res, mv_deleted_json(n, dry));
     }
     av_filter_free(f);
     api_end(&x);
+}
+
+/* Rows answered, or the answer budget's limit error when they are too many bytes. */
+static void v2_rows(api_ctx *x, json_object *rows)
+{
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(rows); api_fail(x, 0, &e); }
+    else v2_ok(x->res, rows);
 }
 
 typedef struct rows_ctx {
@@ -568,7 +575,7 @@ static void get_ids(api_ctx *x, json_object *ids, api_fields *sel)
         api_failf(x, MERR_INVALID, "%zu ids in one request; the limit is %d: invalid parameter", json_object_array_length(ids), AV_BATCH_MAX);
     else if (api_ids_parse(x->c, ids, &pks, &n, &e)) api_fail(x, V2_IDS, &e);
     else if (av_get(x->c, pks, n, collect_row, &r, &e)) api_fail(x, 0, &e);
-    else { v2_ok(x->res, r.out); r.out = NULL; }
+    else { v2_rows(x, r.out); r.out = NULL; }
     if (r.out) json_object_put(r.out);
     free(pks);
 }
@@ -599,7 +606,7 @@ static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t 
     av_filter *f = NULL;
     av_err e;
     int64_t n = 0;
-    if (!sel->count && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX)) {
+    if (!sel->count && !api_window_ok(limit, offset, 1, AV_TOPK_MAX)) {
         api_failf(x, MERR_INVALID, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d: invalid parameter",
                   limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
     } else if (filter && *filter && av_filter_compile_milvus(x->c, filter, &f, &e)) {
@@ -610,7 +617,7 @@ static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t 
     } else {
         rows_ctx r = { x->c, sel, av_schema_pk(av_collection_schema(x->c))->name, x->i64s, json_object_new_array() };
         if (av_query(x->c, f, offset, limit, collect_row, &r, &e)) { json_object_put(r.out); api_fail(x, 0, &e); }
-        else v2_ok(x->res, r.out);
+        else v2_rows(x, r.out);
     }
     av_filter_free(f);
 }
@@ -640,7 +647,7 @@ static int collect_hit(void *arg, int query, int rank, float distance, const av_
     hits_ctx *x = arg;
     (void)rank;
     json_object *o = api_render_row(x->rows.c, row, x->rows.sel, x->rows.pk_key, x->rows.i64s);
-    json_object_object_add(o, "distance", av_json_float(distance));
+    json_object_object_add(o, "distance", api_score_json(distance));
     json_object_array_add(x->rows.out, o);
     x->topks[query]++;
     return 0;
@@ -687,8 +694,9 @@ static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **querie
     if (api_get_str(x->body, "annsField", &anns) == API_OK && *anns && strcmp(anns, av_schema_vector(s)->name) != 0)
         return api_failf(x, MERR_INVALID, "annsField \"%s\" is not the vector field of \"%s\" (it is \"%s\"): invalid parameter", anns, s->name, av_schema_vector(s)->name);
     int rc = api_vectors_parse(x->c, data, 1, queries, &p->nq, e);
-    if (rc == AV_OK && (limit < 1 || offset < 0 || limit + offset > AV_TOPK_MAX))
+    if (rc == AV_OK && !api_window_ok(limit, offset, 1, AV_TOPK_MAX))
         rc = av_fail(e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
+    if (rc == AV_OK) rc = api_hits_check(p->nq, limit, e);
     if (rc == AV_OK && api_get_str(x->body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(e, AV_EINVAL, "filter must be a string");
     if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(x->c, filter, f, e);
     if (rc == AV_OK) {
@@ -706,6 +714,8 @@ static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **querie
 
 static void search_reply(api_ctx *x, hits_ctx *h, int nq)
 {
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(h->rows.out); api_fail(x, 0, &e); return; }
     json_object *o = json_object_new_object(), *topks = json_object_new_array();
     for (int q = 0; q < nq; q++) json_object_array_add(topks, json_object_new_int(h->topks[q]));
     json_object_object_add(o, "code", json_object_new_int(0));

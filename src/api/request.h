@@ -19,11 +19,23 @@ enum { API_ABSENT = 0, API_OK = 1, API_WRONG_TYPE = -1 };
 /* Parses the body as a JSON object. Returns AV_OK, or AV_EINVAL (err says why, about API_ENT_BODY;
  * `empty` set, and the reason AV_R_EMPTY, when the body was empty). */
 int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err *err);
+/* Checks what json-c accepts but must not be stored: invalid UTF-8 inside a string (RFC 3629), and an
+ * integer literal json-c would clamp (below -2^63, above 2^64-1; 2^63..2^64-1 stay exact as uint64
+ * and Int64 readers refuse them). AV_EINVAL about API_ENT_BODY, err->pos the byte offset.
+ * api_parse_body runs it on every body. */
+int api_body_check(const char *s, size_t n, av_err *err);
+/* AV_EINVAL when a string in o (keys, values, arrays' strings; parameters read from a query
+ * string) is not valid UTF-8. */
+int api_strings_check(json_object *o, av_err *err);
 int api_get_str(json_object *o, const char *key, const char **out);
 /* Integer member (JSON integer, or an integral double); API_ABSENT / API_OK / API_WRONG_TYPE. */
 int api_get_int(json_object *o, const char *key, int64_t *out);
 int api_get_bool(json_object *o, const char *key, int *out);
 int api_get_num(json_object *o, const char *key, double *out);
+
+/* 1 when min_limit <= limit <= max, offset >= 0 and limit + offset <= max, computed without
+ * overflow (a client's limit 2^63-1 with offset 1 must not wrap below the cap). */
+int api_window_ok(int64_t limit, int64_t offset, int64_t min_limit, int64_t max);
 
 /* Header Accept-Type-Allow-Int64: false renders Int64 values as strings. */
 int api_int64_as_string(const av_http_req *req);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <inttypes.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -265,9 +266,52 @@ static void add_field(json_object *out, const av_collection *c, const av_row_vie
     json_object_object_add(out, name, value_json(f, v, i64s));
 }
 
+/* ---- the answer budget ------------------------------------------------------------------------ */
+
+static _Thread_local size_t budget_spent;   /* one request at a time per server thread */
+
+void api_budget_reset(void) { budget_spent = 0; }
+
+int api_budget_check(av_err *err)
+{
+    if (budget_spent <= API_ANSWER_MAX_BYTES) return AV_OK;
+    return av_fail_on(err, AV_ELIMIT, AV_ENT_ROW, AV_R_NONE, NULL, NULL,
+                      "the answer would be more than %u bytes (the limit of one answer): ask for fewer rows (limit, nq) or fewer outputFields, and page with offset", API_ANSWER_MAX_BYTES);
+}
+
+/* Estimated JSON bytes of v (depth-bounded: stored documents are at most 64 levels deep). */
+static size_t json_size(json_object *v, int depth)
+{
+    size_t n = 0;
+    if (depth > 80) return 0;
+    switch (json_object_get_type(v)) {
+    case json_type_null: return 4;
+    case json_type_boolean: return 5;
+    case json_type_int: return 20;
+    case json_type_double: return 24;
+    case json_type_string: return (size_t)json_object_get_string_len(v) + 2;
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(v); i++) n += json_size(json_object_array_get_idx(v, i), depth + 1) + 1;
+        return n + 2;
+    case json_type_object: {
+        json_object_object_foreach(v, k, val) n += strlen(k) + 4 + json_size(val, depth + 1);
+        return n + 2;
+    }
+    }
+    return n;
+}
+
+json_object *api_score_json(float d)
+{
+    if (isnan(d)) d = FLT_MAX;
+    else if (isinf(d)) d = d > 0 ? FLT_MAX : -FLT_MAX;
+    return av_json_float(d);
+}
+
 json_object *api_render_row(const av_collection *c, const av_row_view *row, const api_fields *sel,
                            const char *pk_key, int int64_as_string)
 {
+    if (budget_spent > API_ANSWER_MAX_BYTES) return json_object_new_object();   /* refused anyway */
     const av_schema *s = av_collection_schema(c);
     json_object *out = json_object_new_object();
     json_object_object_add(out, pk_key, api_pk_json(&row->pk, int64_as_string));
@@ -280,10 +324,18 @@ json_object *api_render_row(const av_collection *c, const av_row_view *row, cons
     }
     for (size_t i = 0; i < sel->n; i++)
         if (!json_object_object_get_ex(out, sel->names[i], NULL)) add_field(out, c, row, sel->names[i], int64_as_string);
+    budget_spent += json_size(out, 0) + 40;   /* + a distance or score and its key */
     return out;
 }
 
 /* ---- search vectors -------------------------------------------------------------------------- */
+
+int api_hits_check(int nq, int64_t limit, av_err *err)
+{
+    if (nq < 1 || limit < 1 || limit <= API_HITS_MAX / nq) return AV_OK;
+    return av_fail_item(err, -1, AV_ELIMIT, AV_ENT_VECTOR, AV_R_NONE, NULL, NULL,
+                        "%d query vectors x limit %" PRId64 " could answer more than %d rows; send fewer vectors or a smaller limit", nq, limit, API_HITS_MAX);
+}
 
 int api_vectors_parse(const av_collection *c, json_object *v, int allow_nested, float **queries, int *nq, av_err *err)
 {

@@ -8,7 +8,23 @@
 
 #include "annovec.h"
 
-#define API_NQ_MAX 1024   /* query vectors in one search */
+#define API_NQ_MAX 1024   /* query vectors in one search (Milvus allows 16,384) */
+#define API_HITS_MAX 65536   /* nq x limit: rows one search may answer (4 x 16,384; VikingDB's 10 x 5,000) */
+
+/* The answer budget: the rows one request answers are at most API_ANSWER_MAX_BYTES of estimated
+ * JSON (strings' bytes, 20 per integer, 24 per float, keys and punctuation; 16,384 rows of small
+ * fields are ~1.5 MB). api_render_row charges every row it renders to the calling thread's budget,
+ * which api_begin resets; once over, it renders empty objects (no more memory is spent) and the
+ * dialect answers api_budget_check's AV_ELIMIT instead of the rows. */
+#define API_ANSWER_MAX_BYTES (8u << 20)
+void api_budget_reset(void);
+int  api_budget_check(av_err *err);
+/* A distance or score as JSON: finite floats as they are; +-inf (an overflow of float32) and NaN are
+ * clamped to +-FLT_MAX (NaN to +FLT_MAX), never null. */
+json_object *api_score_json(float d);
+
+/* AV_ELIMIT when nq queries of `limit` hits each could answer more than API_HITS_MAX rows. */
+int api_hits_check(int nq, int64_t limit, av_err *err);
 
 
 /* Rows of an insert/upsert/update: data is one object or an array of objects. On success *rows has

@@ -95,6 +95,8 @@ static const av_dialect dialect = { "vikingdb_v1", vk_v1_transport_error, vk_aut
 
 static void ok(api_ctx *r, json_object *data)
 {
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(data); api_fail(r, 0, &e); return; }
     vk_v1_ok(r->res, r->rid, data);
 }
 
@@ -123,6 +125,26 @@ static const char *vk_type_name(const av_field *f)
     for (size_t i = 0; i < sizeof vk_types / sizeof *vk_types; i++)
         if (vk_types[i].t == f->type && vk_types[i].elem == f->element_type) return vk_types[i].name;
     return av_type_name(f->type);
+}
+
+/* VikingDB's default for a field created without default_val, used when a row leaves it out:
+ * int64 0, float32 0, string "default", bool false, list<string> ["default"], list<int64> [0]
+ * (vector, sparse_vector and text have none). text fields added by collection/update read "". */
+static json_object *type_default(const av_field *f)
+{
+    json_object *a;
+    if (strcmp(f->ext_type, "text") == 0) return json_object_new_string("");
+    switch (f->type) {
+    case AV_T_INT64: return json_object_new_int64(0);
+    case AV_T_FLOAT: return json_object_new_double(0);
+    case AV_T_BOOL: return json_object_new_boolean(0);
+    case AV_T_VARCHAR: return json_object_new_string("default");
+    case AV_T_ARRAY:
+        a = json_object_new_array();
+        json_object_array_add(a, f->element_type == AV_T_INT64 ? json_object_new_int64(0) : json_object_new_string("default"));
+        return a;
+    default: return NULL;
+    }
 }
 
 static int add_field(api_ctx *r, av_schema *s, json_object *fo, const char *pk)
@@ -155,6 +177,7 @@ static int add_field(api_ctx *r, av_schema *s, json_object *fo, const char *pk)
     }
     json_object *dv;
     if (json_object_object_get_ex(fo, "default_val", &dv) && dv && !f->primary) json_object_deep_copy(dv, &f->default_value, NULL);
+    if (!f->default_value && !f->primary && !f->ext_type[0]) f->default_value = type_default(f);
     if (f->type == AV_T_JSON) f->nullable = 1;   /* sparse vectors are optional */
     return 0;
 }
@@ -198,18 +221,6 @@ static void collection_create(av_http_req *req, av_http_res *res)
 }
 
 /* The zero value of a VikingDB scalar type: what rows stored before a field was added read. */
-static json_object *zero_value(const av_field *f)
-{
-    switch (f->type) {
-    case AV_T_INT64: return json_object_new_int64(0);
-    case AV_T_FLOAT: return json_object_new_double(0);
-    case AV_T_BOOL: return json_object_new_boolean(0);
-    case AV_T_VARCHAR: return json_object_new_string("");
-    case AV_T_ARRAY: return json_object_new_array();
-    default: return NULL;
-    }
-}
-
 /* description, and fields to add (fields already present must keep their type). */
 static void collection_update(av_http_req *req, av_http_res *res)
 {
@@ -239,7 +250,7 @@ static void collection_update(av_http_req *req, av_http_res *res)
         }
         if (add_field(&r, &add, fo, "")) goto out;
         av_field *f = &add.fields[add.nfields - 1];
-        if (!f->default_value && !f->nullable) f->default_value = zero_value(f);
+        if (!f->default_value && !f->nullable) f->default_value = type_default(f);
     }
     if (av_collection_alter(req->store, r.project, "default", cur->name, desc, add.fields, add.nfields, &e))
         api_fail(&r, VK1_ALTER, &e);
@@ -708,7 +719,7 @@ static int collect_hit(void *ctx, int q, int rank, float score, const av_row_vie
     hits_ctx *h = ctx;
     (void)rank;
     json_object *o = vk_row_json(h->rows.c, h->rows.sel, row, NULL, 1);
-    json_object_object_add(o, "score", av_json_float(score));
+    json_object_object_add(o, "score", api_score_json(score));
     json_object_array_add(h->lists[q], o);
     return 0;
 }
@@ -836,7 +847,7 @@ static void index_search(av_http_req *req, av_http_res *res)
     }
     json_object_object_get_ex(search, "order_by_vector", &obv);
     if (api_get_int(search, "limit", &limit) == API_WRONG_TYPE || api_get_int(search, "offset", &offset) == API_WRONG_TYPE ||
-        limit < 1 || limit > VK_LIMIT_MAX || offset < 0 || limit + offset > AV_TOPK_MAX) {
+        limit > VK_LIMIT_MAX || !api_window_ok(limit, offset, 1, AV_TOPK_MAX)) {
         api_failf(&r, VK_INVALID, "invalid request: limit must be 1..%d and offset >= 0", VK_LIMIT_MAX);
         goto out;
     }

@@ -84,6 +84,8 @@ static const api_dialect v2_api = {
 
 static void ok(api_ctx *r, json_object *result)
 {
+    av_err e;
+    if (api_budget_check(&e)) { json_object_put(result); api_fail(r, 0, &e); return; }
     json_object *o = envelope("Success", "The API call was executed successfully.", r->rid);
     json_object_object_add(o, "result", result);
     av_http_json(r->res, 200, o);
@@ -308,7 +310,7 @@ static int search_common(api_ctx *r, search_req *s)
     s->limit = 10;
     if (need_collection(r) || need_index(r)) return -1;
     if (api_get_int(r->body, "limit", &s->limit) == API_WRONG_TYPE || api_get_int(r->body, "offset", &s->offset) == API_WRONG_TYPE ||
-        s->limit < 1 || s->limit > V2_LIMIT_MAX || s->offset < 0 || s->limit + s->offset > AV_TOPK_MAX) {
+        s->limit > V2_LIMIT_MAX || !api_window_ok(s->limit, s->offset, 1, AV_TOPK_MAX)) {
         INVALID(r, "limit must be 1..%d and offset >= 0 (limit + offset <= %d)", V2_LIMIT_MAX, AV_TOPK_MAX);
         return -1;
     }
@@ -339,8 +341,8 @@ static int add_hit(void *ctx, int q, int rank, float score, const av_row_view *r
     hit_ctx *h = ctx;
     (void)q; (void)rank;
     json_object *o = vk_row_json(h->c, h->sel, row, "id", 1);
-    json_object_object_add(o, "score", av_json_float(score));
-    json_object_object_add(o, "ann_score", av_json_float(score));
+    json_object_object_add(o, "score", api_score_json(score));
+    json_object_object_add(o, "ann_score", api_score_json(score));
     json_object_array_add(h->out, o);
     return 0;
 }

@@ -61,6 +61,50 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
+size_t av_utf8_seq(const unsigned char *s, size_t n)
+{
+    if (n == 0) return 0;
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;   /* the allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+    else return 0;
+    if (n < len || s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return len;
+}
+
+size_t av_utf8_check(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (u[i] < 0x80) { i++; continue; }
+        size_t k = av_utf8_seq(u + i, n - i);
+        if (!k) return i;
+        i += k;
+    }
+    return n;
+}
+
+void av_utf8_scrub(char *s)
+{
+    unsigned char *u = (unsigned char *)s;
+    size_t n = strlen(s), r = 0, w = 0;
+    while (r < n) {
+        size_t k = u[r] < 0x80 ? 1 : av_utf8_seq(u + r, n - r);
+        if (!k) { r++; continue; }
+        memmove(u + w, u + r, k);
+        w += k;
+        r += k;
+    }
+    u[w] = 0;
+}
+
 static int vfail(av_err *err, int code, int pos, const char *fmt, va_list ap)
 {
     if (err) {
@@ -71,6 +115,7 @@ static int vfail(av_err *err, int code, int pos, const char *fmt, va_list ap)
         err->index = -1;
         err->name[0] = err->scope[0] = 0;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        av_utf8_scrub(err->msg);
     }
     return code;
 }
@@ -102,6 +147,8 @@ int av_vfail_on(av_err *err, int code, int entity, int reason, const char *name,
         err->reason = reason;
         snprintf(err->name, sizeof err->name, "%s", name ? name : "");
         snprintf(err->scope, sizeof err->scope, "%s", scope ? scope : "");
+        av_utf8_scrub(err->name);
+        av_utf8_scrub(err->scope);
     }
     return code;
 }

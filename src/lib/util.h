@@ -52,6 +52,15 @@ int av_write_all(int fd, const void *data, size_t n);
 /* qsort comparator of char * elements (strcmp order). */
 int av_strptr_cmp(const void *a, const void *b);
 
+/* UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+ * av_utf8_seq: length (1..4) of the valid sequence at s with n bytes available, 0 when invalid or
+ * cut short. av_utf8_check: offset of the first invalid byte in s[0..n), n when all is valid.
+ * av_utf8_scrub: drops, in place, every byte of s that is not part of a valid sequence, so a text
+ * cut at a byte limit (vsnprintf, or a %.*s precision) never ends mid-character. */
+size_t av_utf8_seq(const unsigned char *s, size_t n);
+size_t av_utf8_check(const char *s, size_t n);
+void av_utf8_scrub(char *s);
+
 /* Lower-case hex of n bytes into out (2n+1 chars). */
 void av_hex(const unsigned char *in, size_t n, char *out);
 /* Cryptographically random bytes (OpenSSL RAND_bytes); aborts on failure. */

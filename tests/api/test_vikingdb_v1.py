@@ -177,7 +177,7 @@ def collection_update(t, s):
     st, js = vk(s, "/api/collection/info", {"collection_name": "vc"})
     t.eq("info shows the new fields and description", (js["data"]["description"], [f["field_name"] for f in js["data"]["fields"]][-2:]), ("now described", ["score", "note"]))
     st, js = vk(s, "/api/collection/fetch_data", {"collection_name": "vc", "primary_keys": ["k1"]})
-    t.eq("rows stored before read the defaults", (js["data"][0]["score"], js["data"][0]["note"]), (1.5, ""))
+    t.eq("rows stored before read the defaults", (js["data"][0]["score"], js["data"][0]["note"]), (1.5, "default"))
     st, js = vk(s, "/api/index/search", {"collection_name": "vc", "index_name": "i", "search": {"order_by_vector": {"vectors": [[1, 0, 0, 0]]},
                                          "filter": {"op": "range", "field": "score", "gte": 1}, "limit": 3, "output_fields": ["score"]}})
     t.eq("the new field filters and returns", [x["fields"]["score"] for x in js["data"][0]], [1.5, 1.5, 1.5])

@@ -84,6 +84,13 @@ int av_query(av_collection *c, const av_filter *f, int64_t offset, int64_t limit
     return rc;
 }
 
+int av_delete_filter_dry(av_collection *c, const av_filter *f, int64_t *matched, av_err *err)
+{
+    *matched = 0;
+    if (av_filter_delete_guard(f, c->schema.name, err)) return AV_EUNSAFE;
+    return av_count(c, f, matched, err);
+}
+
 int av_count(av_collection *c, const av_filter *f, int64_t *out, av_err *err)
 {
     coll_rdlock(c);

@@ -515,8 +515,7 @@ int av_delete_pks(av_collection *c, const av_pk *pks, size_t n, int64_t *deleted
 int av_delete_filter(av_collection *c, const av_filter *f, int64_t *deleted, av_err *err)
 {
     if (deleted) *deleted = 0;
-    if (!f || av_filter_always_true(f))
-        return av_fail_on(err, AV_EUNSAFE, AV_ENT_FILTER, AV_R_NONE, NULL, c->schema.name, "the filter is empty or always true, so it would delete every row; name the rows to delete, or drop the collection");
+    if (av_filter_delete_guard(f, c->schema.name, err)) return AV_EUNSAFE;
     av_pk *pks = NULL;
     size_t npk = 0;
     if (av_filter_pks(f, &pks, &npk)) {

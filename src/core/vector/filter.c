@@ -22,11 +22,8 @@ av_fnode *fn_new(fn_kind kind, int pos)
     return n;
 }
 
-void fn_free(av_fnode *n)
+static void free_one(av_fnode *n)
 {
-    if (!n) return;
-    fn_free(n->a);
-    fn_free(n->b);
     if (n->owned) json_object_put(n->owned);
     free(n->list);
     free(n->pattern);
@@ -34,6 +31,50 @@ void fn_free(av_fnode *n)
     for (int i = 0; i < n->npath; i++) free(n->path[i].key);
     free(n->path);
     free(n);
+}
+
+/* Iterative, whatever the tree's shape: a left child is rotated up until there is none, then the
+ * node goes and its right child is next. No stack, so a refused 10,000-deep chain frees safely. */
+void fn_free(av_fnode *n)
+{
+    while (n) {
+        if (n->a) {
+            av_fnode *l = n->a;
+            n->a = l->b;
+            l->b = n;
+            n = l;
+        } else {
+            av_fnode *r = n->b;
+            free_one(n);
+            n = r;
+        }
+    }
+}
+
+av_fnode *fn_chain(fn_kind kind, av_fnode **items, size_t n)
+{
+    if (n == 1) return items[0];
+    size_t half = n / 2;
+    av_fnode *a = fn_chain(kind, items, half), *b = fn_chain(kind, items + half, n - half);
+    av_fnode *out = fn_new(kind, a->pos);
+    out->a = a;
+    out->b = b;
+    return out;
+}
+
+/* 1 when the tree is more than `left` levels deep; recursion stops at the limit. */
+static int deeper_than(const av_fnode *n, int left)
+{
+    if (!n) return 0;
+    if (left <= 0) return 1;
+    return deeper_than(n->a, left - 1) || deeper_than(n->b, left - 1);
+}
+
+int fn_check_height(const av_fnode *root, av_err *err)
+{
+    if (!deeper_than(root, AV_FILTER_MAX_HEIGHT)) return AV_OK;
+    av_fail_on(err, AV_ELIMIT, AV_ENT_FILTER, AV_R_NONE, NULL, NULL, "the filter is nested more than %d levels deep; simplify it", AV_FILTER_MAX_HEIGHT);
+    return AV_ELIMIT;
 }
 
 static fval to_fval(const json_object *v)
@@ -404,6 +445,12 @@ static int fold(const av_fnode *n)
 int av_filter_always_true(const av_filter *f)
 {
     return !f || fold(f->root) == 1;
+}
+
+int av_filter_delete_guard(const av_filter *f, const char *coll, av_err *err)
+{
+    if (f && !av_filter_always_true(f)) return AV_OK;
+    return av_fail_on(err, AV_EUNSAFE, AV_ENT_FILTER, AV_R_NONE, NULL, coll, "the filter is empty or always true, so it would delete every row; name the rows to delete, or drop the collection");
 }
 
 static int pk_literal(const fval *v, av_pk *out)

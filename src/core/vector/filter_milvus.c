@@ -26,6 +26,7 @@ typedef struct tok {
     const char *p;             /* source text of the token */
     size_t n;
     int64_t i;
+    int min64;                 /* T_INT 9223372036854775808: only valid right after a unary minus */
     double d;
     char *s;                   /* T_STR: unescaped, owned */
 } tok;
@@ -115,11 +116,12 @@ static int lex_number(parser *ps)
         ps->t.k = T_FLOAT;
     } else {
         unsigned long long v = strtoull(digits, &end, base);
-        if (end == digits || errno || v > (unsigned long long)INT64_MAX) {
+        if (end == digits || errno || v > (unsigned long long)INT64_MAX + 1) {
             fail(ps, (int)ps->at, "integer literal out of range", "integers must fit in Int64");
             return -1;
         }
-        ps->t.i = (int64_t)v;
+        ps->t.min64 = v == (unsigned long long)INT64_MAX + 1;   /* -9223372036854775808 is INT64_MIN */
+        ps->t.i = ps->t.min64 ? INT64_MIN : (int64_t)v;
         ps->t.k = T_INT;
     }
     if (isalnum((unsigned char)*end) || *end == '_') { fail(ps, (int)ps->at, "malformed number", NULL); return -1; }
@@ -193,6 +195,10 @@ static av_fnode *binary(fn_kind kind, int op, int pos, av_fnode *a, av_fnode *b)
 /* A JSON value for a literal token (ints, floats, strings, booleans). NULL when not a literal. */
 static json_object *literal_json(parser *ps)
 {
+    if (ps->t.k == T_INT && ps->t.min64) {
+        fail(ps, ps->t.pos, "integer literal out of range", "integers must fit in Int64 (9223372036854775808 only as -9223372036854775808)");
+        return NULL;
+    }
     switch (ps->t.k) {
     case T_INT: return json_object_new_int64(ps->t.i);
     case T_FLOAT: return json_object_new_double(ps->t.d);
@@ -220,6 +226,12 @@ static json_object *parse_list_json(parser *ps, int depth)
         }
         int neg = ps->t.k == T_MINUS;
         if (neg && next(ps)) goto bad;
+        if (neg && ps->t.k == T_INT && ps->t.min64) {   /* -9223372036854775808 */
+            json_object_array_add(arr, json_object_new_int64(INT64_MIN));
+            if (next(ps)) goto bad;
+            if (!accept(ps, T_COMMA)) break;
+            continue;
+        }
         json_object *v = ps->t.k == T_LB ? parse_list_json(ps, depth + 1) : literal_json(ps);
         if (!v) { if (!ps->failed) unexpected(ps, "a list holds literal values like [1, 2] or [\"a\", \"b\"]"); goto bad; }
         if (neg) {
@@ -333,10 +345,18 @@ static av_fnode *parse_unary(parser *ps)
     int pos = ps->t.pos;
     if (ps->t.k == T_MINUS) {
         if (next(ps)) return NULL;
+        if (ps->t.k == T_INT && ps->t.min64) {   /* -9223372036854775808: INT64_MIN as a literal */
+            if (next(ps)) return NULL;
+            return fn_literal(json_object_new_int64(INT64_MIN), pos);
+        }
         if (++ps->depth > AV_FILTER_MAX_DEPTH) return fail(ps, pos, "expression nested too deeply", NULL);
         av_fnode *a = parse_unary(ps);
         ps->depth--;
         if (!a) return NULL;
+        if (a->kind == FN_LIT && a->lit.t == FV_INT && a->lit.i == INT64_MIN) {   /* -(-2^63) is 2^63 */
+            fn_free(a);
+            return fail(ps, pos, "integer literal out of range", "integers must fit in Int64");
+        }
         if (a->kind == FN_LIT && (a->lit.t == FV_INT || a->lit.t == FV_DBL)) {   /* fold -literal */
             json_object *v = a->lit.t == FV_INT ? json_object_new_int64(-a->lit.i) : json_object_new_double(-a->lit.d);
             fn_free(a);
@@ -349,12 +369,23 @@ static av_fnode *parse_unary(parser *ps)
     return parse_primary(ps);
 }
 
+/* Arithmetic is not associative for floats, so a chain stays left-deep and is bounded instead. */
+static int chain_too_long(parser *ps, int *count)
+{
+    if (++*count <= AV_FILTER_MAX_CHAIN) return 0;
+    av_fail_at(ps->err, AV_ELIMIT, ps->t.pos, "cannot parse expression: more than %d arithmetic operators in a row at position %d; simplify it", AV_FILTER_MAX_CHAIN, ps->t.pos);
+    if (ps->err) ps->err->entity = AV_ENT_FILTER;
+    ps->failed = 1;
+    return 1;
+}
+
 static av_fnode *parse_mul(parser *ps)
 {
     av_fnode *a = parse_unary(ps);
+    int count = 0;
     while (a && (ps->t.k == T_STAR || ps->t.k == T_SLASH || ps->t.k == T_PCT)) {
         int op = ps->t.k == T_STAR ? '*' : ps->t.k == T_SLASH ? '/' : '%', pos = ps->t.pos;
-        if (next(ps)) { fn_free(a); return NULL; }
+        if (chain_too_long(ps, &count) || next(ps)) { fn_free(a); return NULL; }
         a = binary(FN_ARITH, op, pos, a, parse_unary(ps));
     }
     return a;
@@ -363,9 +394,10 @@ static av_fnode *parse_mul(parser *ps)
 static av_fnode *parse_add(parser *ps)
 {
     av_fnode *a = parse_mul(ps);
+    int count = 0;
     while (a && (ps->t.k == T_PLUS || ps->t.k == T_MINUS)) {
         int op = ps->t.k == T_PLUS ? '+' : '-', pos = ps->t.pos;
-        if (next(ps)) { fn_free(a); return NULL; }
+        if (chain_too_long(ps, &count) || next(ps)) { fn_free(a); return NULL; }
         a = binary(FN_ARITH, op, pos, a, parse_mul(ps));
     }
     return a;
@@ -487,28 +519,51 @@ static av_fnode *parse_not(parser *ps)
     return parse_cmp(ps);
 }
 
+/* operands of one and/or chain, built into a balanced tree (fn_chain) so that evaluating a chain
+ * of thousands of conditions recurses log2(n) deep */
+typedef struct chain { av_fnode **v; size_t n, cap; } chain;
+
+static void chain_add(chain *c, av_fnode *n)
+{
+    if (c->n == c->cap) { c->cap = c->cap ? c->cap * 2 : 8; c->v = xrealloc(c->v, sizeof *c->v * c->cap); }
+    c->v[c->n++] = n;
+}
+
+static av_fnode *chain_end(chain *c, fn_kind kind, int ok)
+{
+    av_fnode *out = NULL;
+    if (ok && c->n) out = fn_chain(kind, c->v, c->n);
+    else for (size_t i = 0; i < c->n; i++) fn_free(c->v[i]);
+    free(c->v);
+    return out;
+}
+
 static av_fnode *parse_and(parser *ps)
 {
+    chain c = { 0 };
     av_fnode *a = parse_not(ps);
+    if (a) chain_add(&c, a);
     while (a && (ps->t.k == T_AND || keyword(&ps->t, "and"))) {
-        int pos = ps->t.pos;
-        if (next(ps)) { fn_free(a); return NULL; }
-        a = binary(FN_AND, 0, pos, a, parse_not(ps));
+        if (next(ps)) return chain_end(&c, FN_AND, 0);
+        a = parse_not(ps);
+        if (a) chain_add(&c, a);
     }
-    return a;
+    return chain_end(&c, FN_AND, a != NULL);
 }
 
 static av_fnode *parse_or(parser *ps)
 {
     if (++ps->depth > AV_FILTER_MAX_DEPTH) return fail(ps, ps->t.pos, "expression nested too deeply", "simplify it");
+    chain c = { 0 };
     av_fnode *a = parse_and(ps);
+    if (a) chain_add(&c, a);
     while (a && (ps->t.k == T_OR || keyword(&ps->t, "or"))) {
-        int pos = ps->t.pos;
-        if (next(ps)) { fn_free(a); return NULL; }
-        a = binary(FN_OR, 0, pos, a, parse_and(ps));
+        if (next(ps)) { ps->depth--; return chain_end(&c, FN_OR, 0); }
+        a = parse_and(ps);
+        if (a) chain_add(&c, a);
     }
     ps->depth--;
-    return a;
+    return chain_end(&c, FN_OR, a != NULL);
 }
 
 int av_filter_parse_milvus(const char *expr, const av_schema *schema, av_filter **out, av_err *err)
@@ -530,6 +585,7 @@ int av_filter_parse_milvus(const char *expr, const av_schema *schema, av_filter 
         root = unexpected(&ps, "expected and, or, or the end of the expression");
     }
     free(ps.t.s);
+    if (root && fn_check_height(root, err)) { fn_free(root); return AV_ELIMIT; }
     if (!root) return err ? err->code : AV_EFILTER;
     *out = fn_wrap(root);
     return AV_OK;

@@ -71,6 +71,12 @@ int fn_bind_field(av_fnode *n, const av_schema *s, av_err *err);
 int fn_check_types(const av_fnode *n, av_err *err);
 /* Converts FN_IN's literal list (node b, a JSON array) into n->list. */
 int fn_prepare_in(av_fnode *n, av_err *err);
+/* A balanced tree of `kind` (FN_AND or FN_OR, which are associative) over n >= 1 operands, so a
+ * chain of n conditions is log2(n) deep: evaluation and analysis recurse that deep, never n. */
+av_fnode *fn_chain(fn_kind kind, av_fnode **items, size_t n);
+/* AV_ELIMIT when the tree is deeper than AV_FILTER_MAX_HEIGHT (evaluation recurses per level);
+ * every parser checks its tree with it before wrapping it. */
+int fn_check_height(const av_fnode *root, av_err *err);
 /* Wraps a finished tree. */
 av_filter *fn_wrap(av_fnode *root);
 

@@ -106,12 +106,18 @@ static av_fnode *logic(json_object *f, const av_schema *s, int is_and, int depth
         av_fail_on(err, AV_EFILTER, AV_ENT_FILTER, AV_R_MISSING, NULL, NULL, "invalid filter: and/or needs \"conds\", a non-empty list of filters");
         return NULL;
     }
-    av_fnode *out = NULL;
-    for (size_t i = 0; i < json_object_array_length(conds); i++) {
-        av_fnode *n = build(json_object_array_get_idx(conds, i), s, depth + 1, err);
-        if (!n) { fn_free(out); return NULL; }
-        out = out ? pair(is_and ? FN_AND : FN_OR, out, n) : n;
+    size_t n = json_object_array_length(conds);
+    av_fnode **items = xcalloc(n, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        items[i] = build(json_object_array_get_idx(conds, i), s, depth + 1, err);
+        if (!items[i]) {
+            for (size_t k = 0; k < i; k++) fn_free(items[k]);
+            free(items);
+            return NULL;
+        }
     }
+    av_fnode *out = fn_chain(is_and ? FN_AND : FN_OR, items, n);   /* balanced: log2(n) deep */
+    free(items);
     return out;
 }
 
@@ -140,6 +146,7 @@ int av_filter_parse_viking(json_object *dsl, const av_schema *schema, av_filter 
     *out = NULL;
     av_fnode *root = build(dsl, schema, 0, err);
     if (!root) return err ? err->code : AV_EFILTER;
+    if (fn_check_height(root, err)) { fn_free(root); return AV_ELIMIT; }
     *out = fn_wrap(root);
     return AV_OK;
 }

@@ -220,6 +220,47 @@ static void test_limits(void)
     teardown();
 }
 
+/* Flat and/or chains of thousands of conditions are built balanced (evaluated log2(n) deep, no
+ * stack overflow); an arithmetic chain longer than AV_FILTER_MAX_CHAIN is refused. */
+static void test_chains(void)
+{
+    setup();
+    av_err e;
+    av_filter *f = NULL;
+    av_buf b = { 0 };
+    for (int i = 0; i < 5000; i++) av_buf_puts(&b, "age > 1 && ");
+    av_buf_puts(&b, "age == 30");
+    av_buf_put(&b, "", 1);
+    CHECK_INT(av_filter_parse_milvus(b.p, &schema, &f, &e), AV_OK);
+    CHECK_INT(matched(f), 1u);
+    av_filter_free(f);
+    b.len = 0;
+    for (int i = 0; i < 5000; i++) av_buf_puts(&b, "age < 1 or ");
+    av_buf_puts(&b, "age == 40");
+    av_buf_put(&b, "", 1);
+    CHECK_INT(av_filter_parse_milvus(b.p, &schema, &f, &e), AV_OK);
+    CHECK_INT(matched(f), 10u);
+    av_filter_free(f);
+    b.len = 0;
+    av_buf_puts(&b, "age");
+    for (int i = 0; i < AV_FILTER_MAX_CHAIN + 1; i++) av_buf_puts(&b, " + 1");
+    av_buf_puts(&b, " > 0");
+    av_buf_put(&b, "", 1);
+    CHECK_INT(av_filter_parse_milvus(b.p, &schema, &f, &e), AV_ELIMIT);
+    CHECK_CONTAINS(e.msg, "arithmetic operators");
+    av_buf_free(&b);
+    json_object *conds = json_object_new_array();
+    for (int i = 0; i < 20000; i++) json_object_array_add(conds, json_tokener_parse("{\"op\":\"range\",\"field\":\"age\",\"gt\":1}"));
+    json_object *dsl = json_object_new_object();
+    json_object_object_add(dsl, "op", json_object_new_string("and"));
+    json_object_object_add(dsl, "conds", conds);
+    CHECK_INT(av_filter_parse_viking(dsl, &schema, &f, &e), AV_OK);
+    CHECK_INT(matched(f), 7u);
+    av_filter_free(f);
+    json_object_put(dsl);
+    teardown();
+}
+
 /* av_filter_always_true: 1 when the expression cannot be false whatever the row (delete refuses it). */
 static const struct { const char *expr; int always; } always_rows[] = {
     /* 0 */ {"true", 1},
@@ -371,5 +412,6 @@ TEST_MAIN(
     TEST_CASE(test_matches),
     TEST_CASE(test_errors),
     TEST_CASE(test_limits),
+    TEST_CASE(test_chains),
     TEST_CASE(test_always_true),
     TEST_CASE(test_pks))
