@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -389,6 +390,35 @@ def run_files(t, s):
     t.check("files are project-scoped", upload(s, "/bkt/p/a.txt", b"mine")[0] == 200 and fetch(s, "/bkt/p/a.txt", project="f" * 32)[0] == 400)
 
 
+def run_projects(t, s):
+    """Without --auth: project ids are 32 lowercase hex, and reads never create a project."""
+    fresh = "abcdef0123456789abcdef0123456789"
+    t.eq("GET datasets of an unknown project -> empty", ma(s, "GET", "/datasets", project=fresh),
+         (200, {"total_number": 0, "datasets": []}))
+    err(t, "GET a dataset of an unknown project -> 4352", ma(s, "GET", "/datasets/AAAAAAAAAAAAAAAAAAA", project=fresh), 400, "ModelArts.4352")
+    err(t, "GET a file of an unknown project -> 4345", (fetch(s, "/b/x.jpg", project=fresh)[0], json.loads(fetch(s, "/b/x.jpg", project=fresh)[1])),
+        400, "ModelArts.4345")
+    for bad in ("team_a", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef", "0123456789abcdef0123456789abcdeg"):
+        err(t, "project id %r -> 0107" % bad, ma(s, "GET", "/datasets", project=bad), 400, "ModelArts.0107")
+    err(t, "a write with a non-hex project id -> 0107", ma(s, "POST", "/datasets", {"dataset_name": "x"}, project="team_a"), 400, "ModelArts.0107")
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(s.data, "annovec.db"), uri=True)   # a WAL reader beside the server
+    ids = {r[0] for r in db.execute("SELECT id FROM project")}
+    names = {r[0] for r in db.execute("SELECT name FROM project")}
+    db.close()
+    t.check("none of those reads created a project", fresh not in ids and "team_a" not in names and PID in ids, ids)
+    upload(s, "/b/x.jpg", b"x", project=fresh)
+    t.eq("a write creates it", fetch(s, "/b/x.jpg", project=fresh), (200, "x"))
+
+
+def run_manifest_slashes(t, s):
+    upload(s, "/slash/in/a.jpg", b"slash")
+    _, _, ds = create_ds(s, "slashes", "/slash/in/")
+    st, js = ma(s, "POST", "/datasets/%s/versions" % ds, {})
+    v = ma(s, "GET", "/datasets/%s/versions/%s" % (ds, js["version_id"]))[1]
+    st, manifest = fetch(s, v["manifest_path"])
+    t.check("the manifest writes '/' unescaped (not \\/)", st == 200 and '"obs://slash/in/a.jpg"' in manifest and "\\/" not in manifest, manifest)
+
+
 def token(s, project):
     """`annovec token create`: returns (project id, token) from its output."""
     out = subprocess.run([lib.BIN, "token", "create", "--data", s.data, "--project", project], capture_output=True, text=True, timeout=60).stdout
@@ -439,6 +469,8 @@ def run(t):
         run_labels(t, s)
         run_versions(t, s)
         run_files(t, s)
+        run_manifest_slashes(t, s)
+        run_projects(t, s)
     finally:
         s.cleanup()
     run_auth(t)
