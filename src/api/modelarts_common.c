@@ -27,6 +27,9 @@ static const struct { int status; const char *code; } wires[] = {
     [MA_OVERSIZED] = { 400, "ModelArts.4656" },      [MA_NO_TOKEN] = { 401, "ModelArts.0201" },
     [MA_TOKEN_EXPIRED] = { 401, "ModelArts.0202" },  [MA_BAD_TOKEN] = { 401, "ModelArts.0203" },
     [MA_WRONG_PROJECT] = { 403, "ModelArts.0210" },
+    /* ModelArts's "delete failed: something still uses it" (a labeling task using a version); here
+     * a sample or version using a file. HTTP 400 as every ModelArts refusal. */
+    [MA_IN_USE] = { 400, "ModelArts.4827" },
 };
 
 const char *ma_wire_code(int wire) { return wires[wire].code; }
@@ -61,6 +64,7 @@ static const api_error_row ma_errors[] = {
     { 0, AV_ENOTFOUND, AV_ENT_FILE,    API_ANY,     MA_FILE_NOT_FOUND,   NULL },
     { 0, AV_EEXIST,    AV_ENT_FILE,    AV_R_IN_USE, MA_UPLOAD_FAILED,    NULL },
     { 0, AV_ELIMIT,    AV_ENT_FILE,    API_ANY,     MA_OVERSIZED,        NULL },
+    { 0, AV_EUNSAFE,   AV_ENT_FILE,    AV_R_IN_USE, MA_IN_USE,           NULL },
     { 0, API_ANY,      AV_ENT_FILE,    API_ANY,     MA_BAD_PATH,         NULL },   /* malformed or missing paths */
     { 0, API_ANY,      API_ANY,        API_ANY,     MA_INVALID,          NULL },
 };
