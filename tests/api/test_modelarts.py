@@ -480,6 +480,8 @@ def run_projects(t, s):
     err(t, "GET a file of an unknown project -> 4345", (fetch(s, "/b/x.jpg", project=fresh)[0], json.loads(fetch(s, "/b/x.jpg", project=fresh)[1])),
         400, "ModelArts.4345")
     t.eq("list files of an unknown project -> empty", list_files(s, "prefix=/", project=fresh)[1], {"files": [], "is_truncated": False})
+    err(t, "DELETE a file of an unknown project -> 4345", delete_file(s, "/b/x.jpg", project=fresh), 400, "ModelArts.4345")
+    err(t, "DELETE a dataset of an unknown project -> 4352", ma(s, "DELETE", "/datasets/AAAAAAAAAAAAAAAAAAA", project=fresh), 400, "ModelArts.4352")
     for bad in ("team_a", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef", "0123456789abcdef0123456789abcdeg"):
         err(t, "project id %r -> 0107" % bad, ma(s, "GET", "/datasets", project=bad), 400, "ModelArts.0107")
     err(t, "a write with a non-hex project id -> 0107", ma(s, "POST", "/datasets", {"dataset_name": "x"}, project="team_a"), 400, "ModelArts.0107")
@@ -487,7 +489,7 @@ def run_projects(t, s):
     ids = {r[0] for r in db.execute("SELECT id FROM project")}
     names = {r[0] for r in db.execute("SELECT name FROM project")}
     db.close()
-    t.check("none of those reads created a project", fresh not in ids and "team_a" not in names and PID in ids, ids)
+    t.check("none of those reads and deletes created a project", fresh not in ids and "team_a" not in names and PID in ids, ids)
     upload(s, "/b/x.jpg", b"x", project=fresh)
     t.eq("a write creates it", fetch(s, "/b/x.jpg", project=fresh), (200, "x"))
 
