@@ -218,6 +218,28 @@ int av_version_delete(av_store *st, const char *project, const char *ds, const c
 int av_file_read(av_store *st, const char *project, const char *path, void **data, size_t *n, av_err *err);
 /* Puts up to AV_DS_FILE_BYTES at path (creating or, when nothing refers to it, replacing the file). */
 int av_file_put(av_store *st, const char *project, const char *path, const void *data, size_t n, av_err *err);
+/* Lists the files whose path starts with prefix (any string; "/" lists them all), in path order,
+ * after the path `after` (NULL or "": from the start), at most limit (1..AV_DS_LIST_MAX) of them.
+ * *out: a new array of {"path", "size", "created_ms", "sample_refs", "version_refs", "doomed"}
+ * (refs: samples of any dataset and versions that refer to the path; doomed: it goes with its last
+ * reference); *more = 1 when files are left after the last one listed. AV_EINVAL for a prefix that
+ * does not start with '/' or holds control characters. */
+#define AV_DS_LIST_MAX 1000
+int av_file_list(av_store *st, const char *project, const char *prefix, const char *after, int limit,
+                 json_object **out, int *more, av_err *err);
+/* What av_file_delete did or found. */
+typedef struct av_file_refs {
+    int removed;               /* 1: the path is gone now (its object erased when nothing else holds it) */
+    int64_t sample_refs;       /* samples of any dataset that refer to the path */
+    int64_t version_refs;      /* versions (frozen samples, manifests) that refer to it */
+} av_file_refs;
+/* Deletes the file at path in one transaction. When nothing refers to it the path is removed at
+ * once (removed = 1) and its bytes are erased by the purge thread once no other path holds them.
+ * When samples or versions refer to it: with when_unused = 0 nothing changes and the call fails with
+ * AV_EUNSAFE (entity FILE, reason AV_R_IN_USE, refs filled in); with when_unused = 1 the path is
+ * marked and removed with its last reference (removed = 0). AV_EINVAL (entity FILE) for a malformed
+ * path, AV_ENOTFOUND (entity FILE) when there is no file there. refs may be NULL. */
+int av_file_delete(av_store *st, const char *project, const char *path, int when_unused, av_file_refs *refs, av_err *err);
 /* Whether a path is well formed: "/bucket/..." without "..", "//", control characters; dir = 1
  * requires a trailing '/'. */
 int av_path_ok(const char *path, int dir);

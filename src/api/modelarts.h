@@ -20,14 +20,15 @@ extern const av_dialect ma_file_dialect;   /* also accepts a pre-signed URL (Exp
 enum {
     MA_INVALID, MA_INTERNAL, MA_TOO_LARGE, MA_BAD_PATH, MA_FILE_NOT_FOUND, MA_DS_EXISTS, MA_DS_NOT_FOUND,
     MA_VER_NOT_FOUND, MA_VER_EXISTS, MA_LABEL_NOT_FOUND, MA_LABEL_EXISTS, MA_SAMPLE_NOT_FOUND, MA_UPLOAD_FAILED,
-    MA_SAMPLE_EXISTS, MA_OVERSIZED, MA_NO_TOKEN, MA_TOKEN_EXPIRED, MA_BAD_TOKEN, MA_WRONG_PROJECT,
+    MA_SAMPLE_EXISTS, MA_OVERSIZED, MA_NO_TOKEN, MA_TOKEN_EXPIRED, MA_BAD_TOKEN, MA_WRONG_PROJECT, MA_IN_USE,
 };
 /* The "ModelArts.NNNN" code of a wire code. */
 const char *ma_wire_code(int wire);
 
 /* The request plumbing of api/dialect.h, ModelArts's way: api_begin, then the project (the path's
- * {project_id}, which with --auth must be the credential's: 403 otherwise) into x->project, then the
- * body as the handler wants it. Returns 0, or -1 with the error answered; call api_end in both cases. */
+ * {project_id}, which with --auth must be the credential's: 403 otherwise; without --auth it must be
+ * 32 lowercase hex, and only a POST or PUT creates an unknown project: a read or a delete of one finds
+ * nothing and leaves no trace) into x->project, then the body as the handler wants it. Returns 0, or -1 with the error answered; call api_end in both cases. */
 enum { MA_NO_BODY, MA_BODY, MA_BODY_OR_EMPTY };
 extern const api_dialect ma_api;   /* MA_BODY_OR_EMPTY: an empty body reads as {} */
 int ma_begin(av_http_req *req, av_http_res *res, int body, api_ctx *x);

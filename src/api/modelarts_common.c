@@ -27,6 +27,9 @@ static const struct { int status; const char *code; } wires[] = {
     [MA_OVERSIZED] = { 400, "ModelArts.4656" },      [MA_NO_TOKEN] = { 401, "ModelArts.0201" },
     [MA_TOKEN_EXPIRED] = { 401, "ModelArts.0202" },  [MA_BAD_TOKEN] = { 401, "ModelArts.0203" },
     [MA_WRONG_PROJECT] = { 403, "ModelArts.0210" },
+    /* ModelArts's "delete failed: something still uses it" (a labeling task using a version); here
+     * a sample or version using a file. HTTP 400 as every ModelArts refusal. */
+    [MA_IN_USE] = { 400, "ModelArts.4827" },
 };
 
 const char *ma_wire_code(int wire) { return wires[wire].code; }
@@ -61,6 +64,7 @@ static const api_error_row ma_errors[] = {
     { 0, AV_ENOTFOUND, AV_ENT_FILE,    API_ANY,     MA_FILE_NOT_FOUND,   NULL },
     { 0, AV_EEXIST,    AV_ENT_FILE,    AV_R_IN_USE, MA_UPLOAD_FAILED,    NULL },
     { 0, AV_ELIMIT,    AV_ENT_FILE,    API_ANY,     MA_OVERSIZED,        NULL },
+    { 0, AV_EUNSAFE,   AV_ENT_FILE,    AV_R_IN_USE, MA_IN_USE,           NULL },
     { 0, API_ANY,      AV_ENT_FILE,    API_ANY,     MA_BAD_PATH,         NULL },   /* malformed or missing paths */
     { 0, API_ANY,      API_ANY,        API_ANY,     MA_INVALID,          NULL },
 };
@@ -209,6 +213,14 @@ const av_dialect ma_file_dialect = { "modelarts_file", ma_render_error, ma_file_
 
 /* ---- requests ------------------------------------------------------------------------------- */
 
+static int project_id_ok(const char *p)
+{
+    if (!p || strlen(p) != 32) return 0;
+    for (; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))) return 0;
+    return 1;
+}
+
 int ma_need_project(api_ctx *x)
 {
     const char *p = av_http_param(x->req, "project_id");
@@ -218,8 +230,16 @@ int ma_need_project(api_ctx *x)
             return api_failf(x, MA_WRONG_PROJECT, "The project id in the request URL does not match the credential's project; "
                                                   "use the project id the token or key was created for");
         snprintf(x->pid, sizeof x->pid, "%s", p);
-    } else if (av_project_resolve(x->req->store, p, 1, x->pid, &e)) {
-        return api_failf(x, MA_INVALID, "%s", e.msg);
+    } else {
+        if (!project_id_ok(p))
+            return api_failf(x, MA_INVALID, "invalid project id \"%.64s\" in the URL: use 32 lowercase hex characters "
+                                            "(e.g. 0123456789abcdef0123456789abcdef)", p ? p : "");
+        /* only a write creates the project; a read of an unknown one answers as an empty project */
+        const char *m = x->req->method;
+        int create = strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0;
+        int rc = av_project_resolve(x->req->store, p, create, x->pid, &e);
+        if (rc == AV_ENOTFOUND && !create) snprintf(x->pid, sizeof x->pid, "%s", p);
+        else if (rc) { api_fail(x, 0, &e); return -1; }
     }
     x->project = x->pid;
     return 0;

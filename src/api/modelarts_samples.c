@@ -1,11 +1,14 @@
 /*
  * modelarts_samples.c — ModelArts v2 samples (S1-S5, specs/modelarts.md §4) and annovec's file
  * endpoint: GET /v2/{project_id}/files?path=... serves a file (with credentials, or through the
- * pre-signed URL a sample's `source` carries); PUT uploads one (the OBS upload a dataset imports from).
+ * pre-signed URL a sample's `source` carries); PUT uploads one (the OBS upload a dataset imports from);
+ * GET ?prefix=... lists files; DELETE ?path=... deletes one (refused while samples or versions use it,
+ * unless when_unused=true).
  * Every request is validated whole before anything is written.
  */
 #include "api/modelarts.h"
 
+#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -362,14 +365,63 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
+/* A query parameter that must be text: NULL also when it holds a NUL byte ("%00"), which
+ * av_http_query would cut short, so that "/b/x%00.jpg" never names "/b/x". (libmicrohttpd keeps the
+ * decoded length; src/http has no accessor for it yet, hence the direct call.) */
+static const char *query_text(const av_http_req *req, const char *name, int *has_nul)
+{
+    const char *v = NULL;
+    size_t n = 0;
+    *has_nul = 0;
+    if (MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) != MHD_YES || !v) return NULL;
+    if (strlen(v) != n) { *has_nul = 1; return NULL; }
+    return v;
+}
+
 static const char *file_path(api_ctx *x)
 {
-    const char *path = av_http_query(x->req, "path");
+    int nul;
+    const char *path = query_text(x->req, "path", &nul);
     if (!path || !av_path_ok(path, 0)) {
         api_failf(x, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
         return NULL;
     }
     return path;
+}
+
+/* GET files?prefix=P[&marker=M][&limit=N]: the files whose path starts with P, in path order after M
+ * (OBS's list-objects). {"files":[{"path","size","create_time","sample_refs","version_refs",
+ * "in_use","doomed"}],"is_truncated":bool,"next_marker"?} */
+static void file_list(api_ctx *x, const char *prefix)
+{
+    int limit;
+    json_object *files;
+    int more;
+    av_err e;
+    if (ma_query_int(x, "limit", 1, AV_DS_LIST_MAX, AV_DS_LIST_MAX, &limit)) return;
+    if (av_file_list(x->req->store, x->project, prefix, av_http_query(x->req, "marker"), limit, &files, &more, &e)) {
+        api_fail(x, 0, &e);
+        return;
+    }
+    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    size_t n = json_object_array_length(files);
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = json_object_array_get_idx(files, i), *w = json_object_new_object();
+        int64_t srefs = json_object_get_int64(ma_get(f, "sample_refs")), vrefs = json_object_get_int64(ma_get(f, "version_refs"));
+        json_object_object_add(w, "path", json_object_get(ma_get(f, "path")));
+        json_object_object_add(w, "size", json_object_get(ma_get(f, "size")));
+        json_object_object_add(w, "create_time", json_object_get(ma_get(f, "created_ms")));
+        json_object_object_add(w, "sample_refs", json_object_new_int64(srefs));
+        json_object_object_add(w, "version_refs", json_object_new_int64(vrefs));
+        json_object_object_add(w, "in_use", json_object_new_boolean(srefs + vrefs > 0));
+        json_object_object_add(w, "doomed", json_object_get(ma_get(f, "doomed")));
+        json_object_array_add(arr, w);
+    }
+    json_object_object_add(o, "files", arr);
+    json_object_object_add(o, "is_truncated", json_object_new_boolean(more));
+    if (more && n) json_object_object_add(o, "next_marker", json_object_get(ma_get(json_object_array_get_idx(files, n - 1), "path")));
+    json_object_put(files);
+    av_http_json(x->res, 200, o);
 }
 
 static void file_get(av_http_req *req, av_http_res *res)
@@ -382,7 +434,15 @@ static void file_get(av_http_req *req, av_http_res *res)
     if (api_begin(req, res, &ma_api, &x)) { api_end(&x); return; }
     /* without --auth the server did not check a signed URL: an invalid one is still refused */
     if (!req->auth_on && av_http_query(req, "Signature") && ma_signed_url_check(req, &e)) api_failf(&x, MA_BAD_TOKEN, "%s", e.msg);
-    else if (ma_need_project(&x) || !(path = file_path(&x))) { api_end(&x); return; }
+    else if (ma_need_project(&x)) { api_end(&x); return; }
+    else if (!av_http_query(req, "path") && av_http_query(req, "prefix")) {
+        int nul;
+        const char *prefix = query_text(req, "prefix", &nul);
+        /* a signed URL grants one file, never a listing */
+        if (av_http_query(req, "Signature")) api_failf(&x, MA_INVALID, "a signed URL cannot list files; send credentials");
+        else if (!prefix) api_failf(&x, MA_BAD_PATH, "query parameter prefix holds a NUL byte");
+        else file_list(&x, prefix);
+    } else if (!(path = file_path(&x))) { api_end(&x); return; }
     else if (av_file_read(req->store, x.project, path, &data, &n, &e)) api_fail(&x, 0, &e);
     else {
         res->status = 200;
@@ -411,6 +471,37 @@ static void file_put(av_http_req *req, av_http_res *res)
     api_end(&x);
 }
 
+/* DELETE files?path=P[&when_unused=true]: 204 when the file is gone; while samples or versions use it,
+ * ModelArts.4827 with nothing changed, or with when_unused=true 202 {"path","doomed":true,
+ * "sample_refs","version_refs","info"}: it goes with its last reference. */
+static void file_delete(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *path;
+    int when_unused;
+    av_file_refs refs;
+    av_err e;
+    if (ma_begin(req, res, MA_NO_BODY, &x) || !(path = file_path(&x)) || ma_query_bool(&x, "when_unused", 0, &when_unused)) {
+        api_end(&x);
+        return;
+    }
+    if (av_file_delete(req->store, x.project, path, when_unused, &refs, &e)) api_fail(&x, 0, &e);
+    else if (refs.removed) res->status = 204;
+    else {
+        json_object *o = json_object_new_object();
+        char *info = xasprintf("still used by %lld sample(s) and %lld version(s); the file is deleted when the last of them goes",
+                               (long long)refs.sample_refs, (long long)refs.version_refs);
+        json_object_object_add(o, "path", json_object_new_string(path));
+        json_object_object_add(o, "doomed", json_object_new_boolean(1));
+        json_object_object_add(o, "sample_refs", json_object_new_int64(refs.sample_refs));
+        json_object_object_add(o, "version_refs", json_object_new_int64(refs.version_refs));
+        json_object_object_add(o, "info", json_object_new_string(info));
+        free(info);
+        av_http_json(res, 202, o);
+    }
+    api_end(&x);
+}
+
 void modelarts_samples_register(void)
 {
     const av_dialect *d = &ma_dialect;
@@ -421,4 +512,5 @@ void modelarts_samples_register(void)
     av_http_route("GET", DA_PATH "/samples/{sample_id}", d, sample_get);
     av_http_route("GET", "/v2/{project_id}/files", &ma_file_dialect, file_get);
     av_http_route("PUT", "/v2/{project_id}/files", &ma_file_dialect, file_put);
+    av_http_route("DELETE", "/v2/{project_id}/files", &ma_dialect, file_delete);
 }

@@ -375,7 +375,7 @@ static void manifest_line(av_buf *b, json_object *doc)
         json_object_array_add(ann, a);
     }
     json_object_object_add(o, "annotation", ann);
-    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    av_buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     av_buf_puts(b, "\n");
     json_object_put(o);
 }

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -389,6 +390,119 @@ def run_files(t, s):
     t.check("files are project-scoped", upload(s, "/bkt/p/a.txt", b"mine")[0] == 200 and fetch(s, "/bkt/p/a.txt", project="f" * 32)[0] == 400)
 
 
+def list_files(s, query, project=PID):
+    return ma(s, "GET", "/files?" + query, project=project)
+
+
+def delete_file(s, path, query="", project=PID):
+    return ma(s, "DELETE", "/files?path=%s%s" % (urllib.parse.quote(path), query), project=project)
+
+
+def wait_erased(s, data):
+    """Polls the objects directory (bounded deadline) until the object of these bytes is gone."""
+    sha = hashlib.sha256(data).hexdigest()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:   # the purge thread erases within ~2 s of the commit
+        if sha not in object_files(s):
+            return True
+        s.request("GET", "/v2/%s/datasets?limit=1" % PID)
+    return False
+
+
+def run_file_lifecycle(t, s):
+    """List files under a prefix, delete one (refused while a sample or version uses it, unless
+    when_unused=true), and the deleted bytes leave objects/."""
+    for name, data in (("a.jpg", b"life-a"), ("b.jpg", b"life-b"), ("sub/c.jpg", b"life-c")):
+        upload(s, "/life/in/" + name, data)
+    upload(s, "/life/other.jpg", b"life-other")
+    st, js = list_files(s, "prefix=/life/in/")
+    t.check("list under a prefix: every file below it, in path order, with size and references",
+            st == 200 and [f["path"] for f in js["files"]] == ["/life/in/a.jpg", "/life/in/b.jpg", "/life/in/sub/c.jpg"]
+            and js["files"][0]["size"] == 6 and js["files"][0]["in_use"] is False and js["is_truncated"] is False, (st, js))
+    st, js = list_files(s, "prefix=/life/&limit=2")
+    t.check("limit cuts the list and next_marker continues it", st == 200 and len(js["files"]) == 2 and js["is_truncated"] is True
+            and js["next_marker"] == "/life/in/b.jpg", js)
+    st, js2 = list_files(s, "prefix=/life/&limit=2&marker=" + urllib.parse.quote(js["next_marker"]))
+    t.eq("the next page", [f["path"] for f in js2["files"]], ["/life/in/sub/c.jpg", "/life/other.jpg"])
+    t.eq("a prefix with no files -> empty list", list_files(s, "prefix=/nothing/here/")[1], {"files": [], "is_truncated": False})
+
+    st, js = delete_file(s, "/life/other.jpg")
+    t.check("delete an unused file -> 204, empty body", st == 204 and js is None, (st, js))
+    err(t, "the deleted file is not found", (fetch(s, "/life/other.jpg")[0], json.loads(fetch(s, "/life/other.jpg")[1])), 400, "ModelArts.4345")
+    t.check("the deleted file is gone from the list", "/life/other.jpg" not in [f["path"] for f in list_files(s, "prefix=/life/")[1]["files"]])
+    t.check("its bytes leave objects/ (the purge zero-fills and unlinks)", wait_erased(s, b"life-other"), object_files(s))
+    err(t, "delete it again -> 4345", delete_file(s, "/life/other.jpg"), 400, "ModelArts.4345")
+
+    _, _, ds = create_ds(s, "life", "/life/in/")
+    st, js = ma(s, "POST", "/datasets/%s/versions" % ds, {"version_name": "V001"})
+    vid = js["version_id"]
+    before = list_files(s, "prefix=/life/in/")[1]
+    t.check("the list counts sample and version references", before["files"][0]["sample_refs"] == 1
+            and before["files"][0]["version_refs"] == 1 and before["files"][0]["in_use"] is True, before)
+    err(t, "delete a file a sample and a version use -> 400 ModelArts.4827", delete_file(s, "/life/in/a.jpg"), 400, "ModelArts.4827")
+    st, js = delete_file(s, "/life/in/a.jpg")
+    t.check("the refusal says who uses it", "1 sample(s) and 1 version(s)" in js["error_msg"], js)
+    t.eq("refused: nothing changed (file served, list and samples as before)",
+         (fetch(s, "/life/in/a.jpg"), list_files(s, "prefix=/life/in/")[1], samples(s, ds)["sample_count"]), ((200, "life-a"), before, 3))
+    err(t, "when_unused=maybe -> 0107", delete_file(s, "/life/in/a.jpg", "&when_unused=maybe"), 400, "ModelArts.0107")
+
+    st, js = delete_file(s, "/life/in/a.jpg", "&when_unused=true")
+    t.check("when_unused=true on a used file -> 202, marked to go with its last reference",
+            st == 202 and js["doomed"] is True and js["sample_refs"] == 1 and js["version_refs"] == 1, (st, js))
+    t.eq("still served while used", fetch(s, "/life/in/a.jpg"), (200, "life-a"))
+    t.check("the list shows it doomed", list_files(s, "prefix=/life/in/a")[1]["files"][0]["doomed"] is True)
+    sid = [x["sample_id"] for x in samples(s, ds)["samples"] if x["sample_name"] == "a.jpg"][0]
+    st, js = ma(s, "POST", "/datasets/%s/data-annotations/samples/delete" % ds, {"samples": [sid]})
+    t.eq("the sample goes (without delete_source): the version still holds the file", fetch(s, "/life/in/a.jpg"), (200, "life-a"))
+    st, _ = ma(s, "DELETE", "/datasets/%s/versions/%s" % (ds, vid))
+    t.eq("the last reference (the version) goes -> 204", st, 204)
+    err(t, "then the doomed file is deleted", (fetch(s, "/life/in/a.jpg")[0], json.loads(fetch(s, "/life/in/a.jpg")[1])), 400, "ModelArts.4345")
+    t.check("and its bytes leave objects/", wait_erased(s, b"life-a"), object_files(s))
+    t.eq("the other files stay", fetch(s, "/life/in/b.jpg"), (200, "life-b"))
+
+    err(t, "DELETE without path -> 4205", ma(s, "DELETE", "/files"), 400, "ModelArts.4205")
+    err(t, "DELETE a path with '..' -> 4205", delete_file(s, "/life/in/../in/b.jpg"), 400, "ModelArts.4205")
+    err(t, "DELETE a path with a NUL -> 4205", ma(s, "DELETE", "/files?path=/life/in/b%00.jpg"), 400, "ModelArts.4205")
+    err(t, "DELETE an unknown path -> 4345", delete_file(s, "/life/in/none.jpg"), 400, "ModelArts.4345")
+    err(t, "DELETE in another project -> 4345, nothing deleted", delete_file(s, "/life/in/b.jpg", project="e" * 32), 400, "ModelArts.4345")
+    err(t, "list with a prefix without '/' -> 4205", list_files(s, "prefix=life"), 400, "ModelArts.4205")
+    err(t, "list with a NUL in the prefix -> 4205", list_files(s, "prefix=/life/%00"), 400, "ModelArts.4205")
+    err(t, "list with limit 0 -> 0107", list_files(s, "prefix=/life/&limit=0"), 400, "ModelArts.0107")
+    t.eq("nothing of that changed the files", fetch(s, "/life/in/b.jpg"), (200, "life-b"))
+
+
+def run_projects(t, s):
+    """Without --auth: project ids are 32 lowercase hex, and reads never create a project."""
+    fresh = "abcdef0123456789abcdef0123456789"
+    t.eq("GET datasets of an unknown project -> empty", ma(s, "GET", "/datasets", project=fresh),
+         (200, {"total_number": 0, "datasets": []}))
+    err(t, "GET a dataset of an unknown project -> 4352", ma(s, "GET", "/datasets/AAAAAAAAAAAAAAAAAAA", project=fresh), 400, "ModelArts.4352")
+    err(t, "GET a file of an unknown project -> 4345", (fetch(s, "/b/x.jpg", project=fresh)[0], json.loads(fetch(s, "/b/x.jpg", project=fresh)[1])),
+        400, "ModelArts.4345")
+    t.eq("list files of an unknown project -> empty", list_files(s, "prefix=/", project=fresh)[1], {"files": [], "is_truncated": False})
+    err(t, "DELETE a file of an unknown project -> 4345", delete_file(s, "/b/x.jpg", project=fresh), 400, "ModelArts.4345")
+    err(t, "DELETE a dataset of an unknown project -> 4352", ma(s, "DELETE", "/datasets/AAAAAAAAAAAAAAAAAAA", project=fresh), 400, "ModelArts.4352")
+    for bad in ("team_a", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef", "0123456789abcdef0123456789abcdeg"):
+        err(t, "project id %r -> 0107" % bad, ma(s, "GET", "/datasets", project=bad), 400, "ModelArts.0107")
+    err(t, "a write with a non-hex project id -> 0107", ma(s, "POST", "/datasets", {"dataset_name": "x"}, project="team_a"), 400, "ModelArts.0107")
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(s.data, "annovec.db"), uri=True)   # a WAL reader beside the server
+    ids = {r[0] for r in db.execute("SELECT id FROM project")}
+    names = {r[0] for r in db.execute("SELECT name FROM project")}
+    db.close()
+    t.check("none of those reads and deletes created a project", fresh not in ids and "team_a" not in names and PID in ids, ids)
+    upload(s, "/b/x.jpg", b"x", project=fresh)
+    t.eq("a write creates it", fetch(s, "/b/x.jpg", project=fresh), (200, "x"))
+
+
+def run_manifest_slashes(t, s):
+    upload(s, "/slash/in/a.jpg", b"slash")
+    _, _, ds = create_ds(s, "slashes", "/slash/in/")
+    st, js = ma(s, "POST", "/datasets/%s/versions" % ds, {})
+    v = ma(s, "GET", "/datasets/%s/versions/%s" % (ds, js["version_id"]))[1]
+    st, manifest = fetch(s, v["manifest_path"])
+    t.check("the manifest writes '/' unescaped (not \\/)", st == 200 and '"obs://slash/in/a.jpg"' in manifest and "\\/" not in manifest, manifest)
+
+
 def token(s, project):
     """`annovec token create`: returns (project id, token) from its output."""
     out = subprocess.run([lib.BIN, "token", "create", "--data", s.data, "--project", project], capture_output=True, text=True, timeout=60).stdout
@@ -414,6 +528,13 @@ def run_auth(t):
             ma(s, "DELETE", "/datasets/" + js["dataset_id"], headers={"X-Auth-Token": other}, project=a), 403, "ModelArts.0210")
         st, js = ma(s, "GET", "/datasets", headers={"X-Auth-Token": other}, project=b)
         t.check("the other project sees none of it", st == 200 and js["total_number"] == 0, js)
+        s.request("PUT", "/v2/%s/files?path=/bkt/keep/f.jpg" % a, raw=b"keep", headers={"X-Auth-Token": tok})
+        err(t, "DELETE a file without credentials -> 401", s.request("DELETE", "/v2/%s/files?path=/bkt/keep/f.jpg" % a)[:2], 401, "ModelArts.0201")
+        err(t, "DELETE a file with another project's token -> 403", s.request("DELETE", "/v2/%s/files?path=/bkt/keep/f.jpg" % a,
+            headers={"X-Auth-Token": other})[:2], 403, "ModelArts.0210")
+        err(t, "list files without credentials -> 401", s.request("GET", "/v2/%s/files?prefix=/" % a)[:2], 401, "ModelArts.0201")
+        st, js, _, _ = s.request("GET", "/v2/%s/files?prefix=/bkt/keep/" % a, headers={"X-Auth-Token": tok})
+        t.check("refused deletes deleted nothing", st == 200 and [f["path"] for f in js["files"]] == ["/bkt/keep/f.jpg"], (st, js))
         path = "/v2/%s/datasets" % a
         hdrs = lib.huawei_sign(keys[0], keys[1], "GET", path, "limit=5", b"", "127.0.0.1:%d" % s.port)
         st, js, _, _ = s.request("GET", path + "?limit=5", headers=hdrs)
@@ -439,6 +560,9 @@ def run(t):
         run_labels(t, s)
         run_versions(t, s)
         run_files(t, s)
+        run_file_lifecycle(t, s)
+        run_manifest_slashes(t, s)
+        run_projects(t, s)
     finally:
         s.cleanup()
     run_auth(t)

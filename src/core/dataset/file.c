@@ -2,8 +2,9 @@
  * file.c — a project's file namespace (OBS-like paths) over the content-addressed object store, and
  * the reference rule that keeps a shared source file alive: a path is removed only when no sample of
  * any dataset and no version (frozen sample or manifest) refers to it. See file.h. Locking: the
- * file_* functions run under the caller's store lock and transaction; av_file_read, av_file_put and
- * av_store_secret take the lock (av_file_put: one transaction).
+ * file_* functions run under the caller's store lock and transaction; av_file_read, av_file_put,
+ * av_file_list, av_file_delete and av_store_secret take the lock (av_file_put, av_file_delete: one
+ * transaction).
  */
 #include "core/dataset/file.h"
 #include "core/dataset/objects.h"
@@ -169,6 +170,88 @@ int av_file_put(av_store *st, const char *project, const char *path, const void 
         if (!rc) store_note_delete(st);
     }
     av_store_unlock(st);
+    return rc;
+}
+
+int av_file_list(av_store *st, const char *project, const char *prefix, const char *after, int limit,
+                 json_object **out, int *more, av_err *err)
+{
+    *out = NULL;
+    *more = 0;
+    if (!prefix || prefix[0] != '/' || strlen(prefix) > AV_DS_PATH_MAX)
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, prefix, project,
+                          "invalid prefix: it must start with '/' and hold at most %d bytes", AV_DS_PATH_MAX);
+    for (const char *p = prefix; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, prefix, project, "invalid prefix: it holds a control character");
+    if (limit < 1 || limit > AV_DS_LIST_MAX)
+        return av_fail(err, AV_EINVAL, "limit must be from 1 to %d", AV_DS_LIST_MAX);
+    /* prefix match by range, [prefix, prefix + 0xff), as file_list_under; one extra row says "more" */
+    char *hi = xasprintf("%s\xff", prefix);
+    char *sql = xasprintf("SELECT path, size, created_ms, doomed FROM file WHERE project = ?1 AND path >= ?2 AND path < ?3 "
+                          "AND (?4 IS NULL OR path > ?4) ORDER BY path LIMIT %d", limit + 1);
+    const char *from = after && strcmp(after, prefix) > 0 ? after : NULL;
+    av_store_lock(st);
+    sqlite3_stmt *q = ds_query(st, err, sql, 4, project, prefix, hi, from);
+    int rc = q ? AV_OK : (err ? err->code : AV_EIO);
+    json_object *arr = json_object_new_array();
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_object_array_length(arr) == limit) { *more = 1; break; }
+        const char *path = (const char *)sqlite3_column_text(q, 0);
+        json_object *f = json_object_new_object();
+        json_object_object_add(f, "path", json_object_new_string(path));
+        ds_add_int(f, "size", sqlite3_column_int64(q, 1));
+        ds_add_int(f, "created_ms", sqlite3_column_int64(q, 2));
+        ds_add_int(f, "sample_refs", file_sample_refs(st, project, path, NULL));
+        ds_add_int(f, "version_refs", file_version_refs(st, project, path));
+        json_object_object_add(f, "doomed", json_object_new_boolean(sqlite3_column_int(q, 3) != 0));
+        json_object_array_add(arr, f);
+    }
+    if (q) sqlite3_finalize(q);
+    av_store_unlock(st);
+    free(hi);
+    free(sql);
+    if (rc) json_object_put(arr);
+    else *out = arr;
+    return rc;
+}
+
+/* Deleting a file: 1. validate the path; 2. in one transaction, find it (else not found); 3. count
+ * its references; 4. referred to: refuse, or mark it doomed (when_unused); 5. else remove the path
+ * and drop its object reference; 6. commit and wake the purge thread, which zero-fills and unlinks
+ * the object once its count is 0. */
+int av_file_delete(av_store *st, const char *project, const char *path, int when_unused, av_file_refs *refs, av_err *err)
+{
+    av_file_refs r = { 0 };
+    if (!av_path_ok(path, 0))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_FILE, AV_R_NONE, path, project,
+                          "invalid file path: use /bucket/dir/name without '..', '//' or control characters");
+    char sha[65];
+    av_store_lock(st);
+    int rc = av_store_begin(st, err);
+    if (!rc) {
+        int found = file_lookup(st, project, path, sha, NULL);
+        if (found < 0) rc = av_store_sqlite_fail(st, err, "file lookup");
+        else if (!found) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_FILE, AV_R_NONE, path, project, "file %.300s does not exist", path);
+        if (!rc) {
+            r.sample_refs = file_sample_refs(st, project, path, NULL);
+            r.version_refs = file_version_refs(st, project, path);
+            if (r.sample_refs + r.version_refs == 0) {
+                rc = file_remove(st, project, path, err);
+                r.removed = !rc;
+            } else if (when_unused) {
+                rc = file_doom(st, project, path, err);
+            } else {
+                rc = av_fail_on(err, AV_EUNSAFE, AV_ENT_FILE, AV_R_IN_USE, path, project,
+                                "file %.300s is used by %lld sample(s) and %lld version(s): delete those first, or ask for "
+                                "the file to go with its last reference", path, (long long)r.sample_refs, (long long)r.version_refs);
+            }
+        }
+        rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
+        if (!rc && r.removed) store_note_delete(st);
+    }
+    av_store_unlock(st);
+    if (refs) *refs = r;
     return rc;
 }
 
