@@ -116,7 +116,8 @@ fuzz: fuzz-build
 	@run() { t=$$1; shift; mkdir -p build-fuzz/corpus/$$t build-fuzz/artifacts; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s $$*"; \
 	  UBSAN_OPTIONS=print_stacktrace=1 build-fuzz/fuzzers/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/$$t- "$$@" $(FUZZ_FLAGS) \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/$$t- $$(test -f fuzz/$$t.dict && echo -dict=fuzz/$$t.dict) \
+	    "$$@" $(FUZZ_FLAGS) \
 	    build-fuzz/corpus/$$t $$(test -d fuzz/corpus/$$t && echo fuzz/corpus/$$t) build-fuzz/seeds/$$t \
 	    > build-fuzz/$$t.log 2>&1 \
 	  || { tail -n 60 build-fuzz/$$t.log; echo "fuzz: $$t FAILED (whole log: build-fuzz/$$t.log)"; return 1; }; \
