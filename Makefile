@@ -6,6 +6,8 @@
 #   make unit-test T=core/vector/test_collection [CASE=test_ttl]   build and run one unit binary (or some of its cases)
 #   make bench      benchmark programs on Fashion-MNIST (prints numbers)
 #   make bench-ann  annovec's HNSW index against hnswlib on Fashion-MNIST (ends with qps_ratio lines)
+#   make fuzz [FUZZ_SECONDS=30] [FUZZ_TARGETS=fuzz_router]   libFuzzer targets (clang, ASan+UBSan,
+#                   BUILD=build-fuzz), each run for FUZZ_SECONDS on its seed corpus (fuzz/README.md)
 
 CC      ?= cc
 BUILD   ?= build
@@ -28,7 +30,11 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run check check-asan unit unit-test bench bench-ann clean
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_OBJ := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzzers/%)
+
+.PHONY: all deps run check check-asan unit unit-test bench bench-ann fuzz fuzz-build clean
 all: $(BUILD)/annovec
 
 deps:
@@ -55,6 +61,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libannovec.a
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libannovec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# Fuzz targets: fuzz/fuzz_X.c -> BUILD/fuzzers/fuzz_X, linked with libFuzzer's main against the
+# project's objects (built in this BUILD by the same clang flags, with -fsanitize=fuzzer-no-link).
+.SECONDARY: $(FUZZ_OBJ)
+$(BUILD)/fuzzers/%: $(BUILD)/fuzz/%.o $(BUILD)/libannovec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(subst fuzzer-no-link,fuzzer,$(SAN)) -o $@ $^ $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -92,7 +105,40 @@ bench-ann: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/ann/bench_ann
 	@BUILD=$(BUILD) bench/ann/run
 
-clean:
-	rm -rf build build-asan
+# make fuzz: build every target with clang (BUILD=build-fuzz), write the seeds fuzz/make-corpus
+# extracts from the tests, then run each target for FUZZ_SECONDS (new inputs go to build-fuzz/corpus/,
+# crashes to build-fuzz/artifacts/). Fails at the first target that crashes, leaks or hangs.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= $(FUZZ_SRC:fuzz/%.c=%)
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# Per-target libFuzzer flags: the filter and JSON targets are bounded until the deep-nesting stack
+# overflows of their parsers are fixed (issue 9); the others take libFuzzer's default (>= 4096).
+FUZZ_FLAGS_fuzz_json          := -max_len=4096
+FUZZ_FLAGS_fuzz_milvus_filter := -max_len=4096
+FUZZ_FLAGS_fuzz_viking_filter := -max_len=4096
+FUZZ_FLAGS_fuzz_router        := -max_len=4096
+FUZZ_FLAGS_fuzz_sign          := -max_len=4096
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT=-O1 SAN="$(FUZZ_SAN)" \
+	  $(FUZZ_TARGETS:%=build-fuzz/fuzzers/%)
+
+fuzz: fuzz-build
+	@fuzz/make-corpus build-fuzz/seeds
+	@run() { t=$$1; shift; mkdir -p build-fuzz/corpus/$$t build-fuzz/artifacts; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s $$*"; \
+	  UBSAN_OPTIONS=print_stacktrace=1 build-fuzz/fuzzers/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/$$t- $$(test -f fuzz/$$t.dict && echo -dict=fuzz/$$t.dict) \
+	    "$$@" $(FUZZ_FLAGS) \
+	    build-fuzz/corpus/$$t $$(test -d fuzz/corpus/$$t && echo fuzz/corpus/$$t) build-fuzz/seeds/$$t \
+	    > build-fuzz/$$t.log 2>&1 \
+	  || { tail -n 60 build-fuzz/$$t.log; echo "fuzz: $$t FAILED (whole log: build-fuzz/$$t.log)"; return 1; }; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE' build-fuzz/$$t.log || true; \
+	  grep -E 'stat::average_exec_per_sec' build-fuzz/$$t.log || true; }; \
+	set -e; $(foreach t,$(FUZZ_TARGETS),run $(t) $(FUZZ_FLAGS_$(t));)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

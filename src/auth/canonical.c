@@ -24,13 +24,13 @@ void canon_encode(av_buf *b, const char *s, size_t n, int keep_slash)
     }
 }
 
-/* Decodes %XX and '+' of a raw query component. */
-static char *decode(const char *s, size_t n)
+char *canon_decode(const char *s, size_t n)
 {
     char *out = xmalloc(n + 1);
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n + 1 && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+        /* both hex digits must lie inside s[0..n): a '%' in the last two bytes is kept as it is */
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
             char hex[3] = { s[i + 1], s[i + 2], 0 };
             out[j++] = (char)strtol(hex, NULL, 16);
             i += 2;
@@ -61,8 +61,8 @@ void canon_query(av_buf *b, const char *q)
         if (len) {
             const char *eq = memchr(p, '=', len);
             size_t kl = eq ? (size_t)(eq - p) : len;
-            items[n].k = decode(p, kl);
-            items[n].v = eq ? decode(eq + 1, len - kl - 1) : xstrdup("");
+            items[n].k = canon_decode(p, kl);
+            items[n].v = eq ? canon_decode(eq + 1, len - kl - 1) : xstrdup("");
             n++;
         }
         p += len + (p[len] == '&');

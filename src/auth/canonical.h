@@ -10,6 +10,9 @@
 
 /* Percent-encodes s[0..n) keeping A-Za-z0-9 - _ . ~ (and '/' when keep_slash). */
 void canon_encode(av_buf *b, const char *s, size_t n, int keep_slash);
+/* Decodes %XX and '+' of a raw query component s[0..n) (not NUL-terminated) into a new string
+ * (caller frees). Reads nothing past s[n - 1]: a '%' without two hex digits after it inside s stays. */
+char *canon_decode(const char *s, size_t n);
 /* A raw query string as "k=v&..." sorted by key then value, re-encoded (nothing for NULL or ""). */
 void canon_query(av_buf *b, const char *q);
 /* "name:value\n" for each signed header (names lowercase; sorted in place), a blank line, then the
