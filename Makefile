@@ -115,8 +115,8 @@ FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recove
 # Per-target libFuzzer flags: the filter and JSON targets are bounded until the deep-nesting stack
 # overflows of their parsers are fixed (issue 9); the others take libFuzzer's default (>= 4096).
 FUZZ_FLAGS_fuzz_json          := -max_len=4096
-FUZZ_FLAGS_fuzz_milvus_filter := -max_len=4096
-FUZZ_FLAGS_fuzz_viking_filter := -max_len=4096
+FUZZ_FLAGS_fuzz_milvus_filter := -max_len=65536
+FUZZ_FLAGS_fuzz_viking_filter := -max_len=65536
 FUZZ_FLAGS_fuzz_router        := -max_len=4096
 FUZZ_FLAGS_fuzz_sign          := -max_len=4096
 
