@@ -25,6 +25,8 @@ struct MHD_Connection;
 #define AV_HTTP_MAX_PARAMS 8
 #define AV_JSON_MAX_DEPTH  64
 #define AV_HTTP_MAX_HEADERS 6
+/* Memory json-c may take to parse one body (estimated before parsing, see json.c). */
+#define AV_JSON_MAX_MEMORY (256ull << 20)
 
 typedef struct av_http_req {
     const char *method;                 /* "GET", "POST", ... */
@@ -110,8 +112,10 @@ void av_http_json(av_http_res *res, int status, json_object *obj);
 void av_http_header_add(av_http_res *res, const char *name, const char *value);
 
 /* ---- JSON helpers (src/http/json.c) ---------------------------------------------------------- */
-/* Parses exactly one JSON value from s[0..n). Refuses trailing garbage and nesting deeper than
- * max_depth. On error returns AV_EINVAL with err->pos = byte offset and a message naming it. */
+/* Parses exactly one JSON value from s[0..n). Refuses trailing garbage, nesting deeper than
+ * max_depth and numbers that are not finite (1e999, NaN, Infinity): AV_EINVAL with err->pos = byte
+ * offset and a message naming it. Refuses a text whose tree would take more than AV_JSON_MAX_MEMORY
+ * (estimated from its counts of values before parsing): AV_ELIMIT. */
 int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_err *err);
 /* A JSON number for a float32 with the shortest text that reads back as the same float. */
 json_object *av_json_float(float f);
