@@ -4,8 +4,8 @@
  *   GET /readyz    200 {"status":"ready"} when the store is open, loaded and its data dir writable
  *                  (av_store_health_get), else 503 {"status":"not ready","reason":".."} (no credentials);
  *   GET /metrics   the Prometheus text exposition format (0.0.4): the request counters and latency
- *                  histograms of metrics.c, then the store's gauges and counters (needs credentials
- *                  with --auth, like any other route).
+ *                  histograms of metrics.c, then the store's gauges and counters (av_store_health_get,
+ *                  av_store_stats_get; needs credentials with --auth, like any other route).
  * No state besides the registration flag (set before the server starts); the handlers only read.
  */
 #include "http/ops.h"
@@ -76,6 +76,16 @@ static void metrics(av_http_req *req, av_http_res *res)
     gauge(&b, "annovec_data_dir_free_bytes", "gauge", "Free space of the data dir's file system (-1: unknown).", (long long)h.free_bytes);
     gauge(&b, "annovec_reserve_bytes", "gauge", "Space held back so that deletes work on a full disk.", (long long)h.reserve_bytes);
     gauge(&b, "annovec_resident_memory_bytes", "gauge", "Resident set size of the server process.", rss_bytes());
+    av_store_stats st;
+    av_store_stats_get(req->store, &st);
+    gauge(&b, "annovec_collections", "gauge", "Collections, every project and database.", (long long)st.collections);
+    gauge(&b, "annovec_entities", "gauge", "Live entities of every collection.", (long long)st.entities);
+    gauge(&b, "annovec_delete_commits_total", "counter", "Commits that deleted something (entities, collections, samples, files) since start.", (long long)st.delete_commits);
+    gauge(&b, "annovec_purge_pending", "gauge", "1 while deletes wait for the purge thread (checkpoint and erase).", st.purge_pending);
+    gauge(&b, "annovec_purge_rows_waiting", "gauge", "Rows of dropped or emptied collections not yet erased (counted up to 100000).", (long long)st.purge_rows_waiting);
+    gauge(&b, "annovec_purge_files_waiting", "gauge", "Source files no longer referenced, not yet erased.", (long long)st.purge_files_waiting);
+    gauge(&b, "annovec_purge_bytes_waiting", "gauge", "Bytes of those rows and files.", (long long)st.purge_bytes_waiting);
+    gauge(&b, "annovec_last_purge_timestamp_seconds", "gauge", "End of the last purge pass, Unix time (0: none since start).", (long long)(st.last_purge_ms / 1000));
     av_buf_free(&res->body);
     res->body = b;
     res->status = 200;
