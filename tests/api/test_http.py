@@ -330,6 +330,8 @@ def test_request_log(t):
         st, js, text, h = s.request("POST", "/v2/vectordb/collections/describe", {"collectionName": "nope"}, headers={"X-Request-Id": "rid-milvus"})
         t.check("Milvus answers HTTP 200 with a non-zero code", st == 200 and js and js.get("code") not in (0, None), js)
         milvus_code = str(js.get("code"))
+        st, js, text, h = s.request("POST", "/api/vikingdb/data/fetch_in_collection", {"collection_name": "nope", "ids": [1]}, headers={"X-Request-Id": "vk-rid-1"})
+        t.check("VikingDB's envelope carries the same request id as X-Request-Id", js and js.get("request_id") == "vk-rid-1" and h.get("x-request-id") == "vk-rid-1", (js, h))
         raw(s.port, req("GET /v2/vectordb/x%0a2026-01-01T00:00:00Z%20127.0.0.1%20forged%20GET%20/%20200%0d%1b[31m HTTP/1.1", "Host: x", "X-Request-Id: rid-forge"))
     finally:
         s.stop()
