@@ -7,8 +7,9 @@
  *  2. The first call of the access handler checks the head, in order: NUL, HTTP version, Host on
  *     HTTP/1.1, conflicting Content-Length, URI and header sizes, the route (404/405 in the envelope of
  *     the path's dialect), Content-Length against max_body (413), and the credentials (401/403) unless
- *     they are a signature over the body. A failure is answered at once: no body byte is kept and MHD
- *     closes the connection after the answer.
+ *     they are a signature over the body. A failure of a request with a body is answered at once: no
+ *     body byte is kept and MHD closes the connection after the answer (a bodiless one is answered on
+ *     the last call, so that its connection stays alive).
  *  3. Later calls append the body; a body that grows past max_body (chunked) is answered 413 then.
  *  4. The final call (*upload_data_size == 0) checks a deferred signature, runs the handler and queues
  *     the response. Every answer is logged (reqlog.c), counted (metrics.c) and carries X-Request-Id.
@@ -48,6 +49,10 @@ typedef struct req_ctx {
     int answered;               /* a response is queued (an early error) */
     int auth_deferred;          /* a signature over the body: checked at the end */
     int too_large;              /* the streamed body went past max_body: dropped, answered 413 */
+    int expects_body;           /* Content-Length > 0 or Transfer-Encoding */
+    int options;                /* an OPTIONS request: answered with CORS headers at the end */
+    int has_pending;            /* an error found on the head of a bodiless request, sent at the end */
+    av_http_res pending;        /* (so that the connection stays alive) */
     int uri_nul;
     size_t uri_len;
     size_t bytes_in;
@@ -313,7 +318,8 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
         http_error(ctx, res, AV_HTTP_ERR_HEADERS_TOO_LARGE, "the request headers are %zu bytes; at most %d are accepted", hs.bytes, MAX_HEADER_BYTES);
         return -1;
     }
-    if (strcmp(req->method, "OPTIONS") == 0) { options_response(res); return -1; }
+    ctx->expects_body = (hs.cl && strcmp(hs.cl, "0") != 0) || av_http_header(req, "Transfer-Encoding");
+    if (strcmp(req->method, "OPTIONS") == 0) { ctx->options = 1; return 0; }
     if (found == ROUTE_NONE) {
         http_error(ctx, res, AV_HTTP_ERR_NOT_FOUND, "no such endpoint: %s %.400s", req->method, req->path);
         return -1;
@@ -377,6 +383,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!ctx->started) {
         ctx->started = 1;
         if (check_head(s, ctx, version, &res) == 0) return MHD_YES;
+        if (!ctx->expects_body) {   /* nothing to refuse reading: answer on the last call, keep-alive */
+            ctx->pending = res;
+            ctx->has_pending = 1;
+            return MHD_YES;
+        }
         ctx->answered = 1;
         return finish(s, ctx, conn, &res);
     }
@@ -384,7 +395,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         size_t n = *upload_data_size;
         *upload_data_size = 0;
         ctx->bytes_in += n;
-        if (ctx->answered) return MHD_YES;
+        if (ctx->answered || ctx->has_pending) return MHD_YES;
         if (ctx->too_large) {
             /* MHD cannot answer in the middle of a chunked body: drop it, answer at its end, and close
              * a connection that goes on sending far past the limit. */
@@ -405,6 +416,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (ctx->answered) return MHD_YES;
+    ctx->answered = 1;
+    if (ctx->has_pending) {
+        ctx->has_pending = 0;
+        return finish(s, ctx, conn, &ctx->pending);
+    }
+    if (ctx->options) {
+        options_response(&res);
+        return finish(s, ctx, conn, &res);
+    }
     if (ctx->too_large) {
         too_large(s, ctx, &res);
         ctx->answered = 1;
@@ -424,6 +444,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!ctx) return;
     for (int i = 0; i < ctx->req.nparams; i++) free(ctx->req.param_values[i]);
     av_buf_free(&ctx->body);
+    if (ctx->has_pending) av_buf_free(&ctx->pending.body);
     free(ctx);
     *con_cls = NULL;
 }

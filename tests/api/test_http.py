@@ -4,6 +4,7 @@ HTTP-level errors in the envelope of the path's dialect (never HTML), bounded JS
 request log (escaping, request ids, fields, --log-format json), /healthz, /readyz and /metrics.
 Memory is the server's VmRSS read from /proc. Nothing waits by sleeping: every wait polls a
 condition with a deadline."""
+import http.client
 import json
 import os
 import re
@@ -283,6 +284,15 @@ def test_error_envelopes(t):
             t.check("row %d: %s -> %d in its dialect's JSON envelope" % (i, name, want), ok, (st, h.get("content-type"), body[:300]))
         st, js, _, _ = s.request("POST", "/v2/vectordb/collections/list", {})
         t.check("normal requests still work", st == 200 and js == {"code": 0, "data": []}, js)
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        seen = []
+        for path in ("/api/vikingdb/data/nope", "/healthz", "/v2/vectordb/nope", "/healthz"):
+            conn.request("GET", path)
+            r = conn.getresponse()
+            r.read()
+            seen.append((r.status, (r.getheader("Connection") or "").lower()))
+        conn.close()
+        t.eq("an error on a bodiless request keeps the connection alive", seen, [(404, ""), (200, ""), (404, ""), (200, "")])
     finally:
         s.cleanup()
 
