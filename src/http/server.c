@@ -290,6 +290,7 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
     av_http_req *req = &ctx->req;
     char allowed[64];
     head_scan hs = { NULL, 0, 0 };
+    size_t cl_val = 0;
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, scan_header, &hs);
     reqlog_request_id(av_http_header(req, "X-Request-Id"), ctx->rid);
     req->request_id = ctx->rid;
@@ -344,14 +345,16 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
             render_error(ctx->d, res, AV_HTTP_ERR_TOO_LARGE, &e, ctx->rid);
             return -1;
         }
-        if (cl) {   /* the body's exact size: no doubling past it */
-            ctx->body.p = xmalloc((size_t)cl + 1);
-            ctx->body.cap = (size_t)cl + 1;
-            ctx->body.p[0] = 0;
-        }
+        cl_val = (size_t)cl;
     }
-    if (s->cfg.auth_on && signed_request(req)) { ctx->auth_deferred = 1; return 0; }
-    return authenticate(s, ctx, res);
+    if (s->cfg.auth_on && signed_request(req)) ctx->auth_deferred = 1;
+    else if (authenticate(s, ctx, res)) return -1;
+    if (cl_val) {   /* the body's exact size, allocated once the caller is known: no doubling past it */
+        ctx->body.p = xmalloc(cl_val + 1);
+        ctx->body.cap = cl_val + 1;
+        ctx->body.p[0] = 0;
+    }
+    return 0;
 }
 
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)

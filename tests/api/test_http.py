@@ -432,6 +432,8 @@ def test_ops(t):
         t.eq("collections gauge", m2.get("annovec_collections"), 1.0)
         t.check("delete commits counted", m2.get("annovec_delete_commits_total", 0) >= 1, m2.get("annovec_delete_commits_total"))
     finally:
+        rc = s.stop()
+        t.check("the server stops cleanly (status 0; no leak under ASan)", rc == 0, "".join(s.log[-20:]))
         s.cleanup()
     # readiness follows the store: a data dir moved away under the server
     s = lib.Server()
