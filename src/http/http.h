@@ -67,6 +67,7 @@ typedef enum {
     AV_HTTP_ERR_URI_TOO_LONG,           /* 414 */
     AV_HTTP_ERR_HEADERS_TOO_LARGE,      /* 431 */
     AV_HTTP_ERR_VERSION,                /* 505 */
+    AV_HTTP_ERR_BUSY,                   /* 429: too many signed bodies waiting for their check */
 } av_http_errkind;
 
 typedef struct av_dialect {

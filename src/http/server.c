@@ -7,7 +7,8 @@
  *  2. The first call of the access handler checks the head, in order: NUL, HTTP version, Host on
  *     HTTP/1.1, conflicting Content-Length, URI and header sizes, the route (404/405 in the envelope of
  *     the path's dialect), Content-Length against max_body (413), and the credentials (401/403) unless
- *     they are a signature over the body. A failure of a request with a body is answered at once: no
+ *     they are a signature over the body: such bodies are counted against a budget of 2 x max_body
+ *     for all requests together until their signature is checked (429 beyond it). A failure of a request with a body is answered at once: no
  *     body byte is kept and MHD closes the connection after the answer (a bodiless one is answered on
  *     the last call, so that its connection stays alive).
  *  3. Later calls append the body; a body that grows past max_body (chunked) is answered 413 then.
@@ -27,6 +28,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -39,6 +41,10 @@
 struct av_http_server {
     struct MHD_Daemon *d;
     av_http_config cfg;
+    /* Body bytes held for signed requests whose signature (over the body) is not checked yet; at
+     * most unverified_max (2 x max_body), so forged signatures cannot make the server hold more. */
+    atomic_size_t unverified;
+    size_t unverified_max;
 };
 
 typedef struct req_ctx {
@@ -48,6 +54,7 @@ typedef struct req_ctx {
     int started;                /* the head has been checked */
     int answered;               /* a response is queued (an early error) */
     int auth_deferred;          /* a signature over the body: checked at the end */
+    size_t reserved;            /* its bytes counted in av_http_server.unverified */
     int too_large;              /* the streamed body went past max_body: dropped, answered 413 */
     int expects_body;           /* Content-Length > 0 or Transfer-Encoding */
     int options;                /* an OPTIONS request: answered with CORS headers at the end */
@@ -284,6 +291,24 @@ static int authenticate(av_http_server *s, req_ctx *ctx, av_http_res *res)
     return -1;
 }
 
+/* Counts n more bytes of a signed body not yet verified; -1 (nothing counted) when over the budget. */
+static int reserve(av_http_server *s, req_ctx *ctx, size_t n)
+{
+    size_t prev = atomic_fetch_add(&s->unverified, n);
+    if (prev + n > s->unverified_max) {
+        atomic_fetch_sub(&s->unverified, n);
+        return -1;
+    }
+    ctx->reserved += n;
+    return 0;
+}
+
+static void unreserve(av_http_server *s, req_ctx *ctx)
+{
+    if (ctx->reserved) atomic_fetch_sub(&s->unverified, ctx->reserved);
+    ctx->reserved = 0;
+}
+
 /* Step 2 of the lifecycle. Returns 0 to go on reading the body, -1 with res filled to answer now. */
 static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_http_res *res)
 {
@@ -347,8 +372,13 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
         }
         cl_val = (size_t)cl;
     }
-    if (s->cfg.auth_on && signed_request(req)) ctx->auth_deferred = 1;
-    else if (authenticate(s, ctx, res)) return -1;
+    if (s->cfg.auth_on && signed_request(req)) {
+        ctx->auth_deferred = 1;
+        if (cl_val && reserve(s, ctx, cl_val)) {
+            http_error(ctx, res, AV_HTTP_ERR_BUSY, "too many signed request bodies are being received at once; retry shortly");
+            return -1;
+        }
+    } else if (authenticate(s, ctx, res)) return -1;
     if (cl_val) {   /* the body's exact size, allocated once the caller is known: no doubling past it */
         ctx->body.p = xmalloc(cl_val + 1);
         ctx->body.cap = cl_val + 1;
@@ -415,6 +445,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             }
             return MHD_YES;
         }
+        if (ctx->auth_deferred && ctx->body.len + n > ctx->reserved && reserve(s, ctx, ctx->body.len + n - ctx->reserved))
+            return MHD_NO;   /* a chunked signed body past the budget: cut off */
         av_buf_put(&ctx->body, upload_data, n);
         return MHD_YES;
     }
@@ -435,16 +467,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     req->body = ctx->body.p ? ctx->body.p : "";
     req->body_len = ctx->body.len;
-    if (!ctx->auth_deferred || authenticate(s, ctx, &res) == 0) ctx->h(req, &res);
+    int denied = ctx->auth_deferred && authenticate(s, ctx, &res);
+    unreserve(s, ctx);
+    if (!denied) ctx->h(req, &res);
     ctx->answered = 1;
     return finish(s, ctx, conn, &res);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls; (void)conn; (void)toe;
+    (void)conn; (void)toe;
     req_ctx *ctx = *con_cls;
     if (!ctx) return;
+    unreserve(cls, ctx);
     for (int i = 0; i < ctx->req.nparams; i++) free(ctx->req.param_values[i]);
     av_buf_free(&ctx->body);
     if (ctx->has_pending) av_buf_free(&ctx->pending.body);
@@ -466,6 +501,7 @@ int av_http_start(const av_http_config *cfg, av_http_server **out, av_err *err)
     if (!s->cfg.max_conns) s->cfg.max_conns = 1000;
     if (!s->cfg.max_conns_per_ip) s->cfg.max_conns_per_ip = 250;
     if (!s->cfg.conn_timeout) s->cfg.conn_timeout = 30;
+    s->unverified_max = 2 * s->cfg.max_body;
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;

@@ -134,6 +134,71 @@ def test_auth_before_body(t):
         s.cleanup()
 
 
+def signed_flood(port, size, barrier, results, i):
+    """A body of `size` bytes under a forged Volcengine signature: all but its last byte, then (once
+    every client got there) the last byte."""
+    s = socket.socket()
+    s.settimeout(20)
+    s.connect(("127.0.0.1", port))
+    status = 0
+    try:
+        s.sendall(b"POST /api/vikingdb/data/upsert HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nX-Date: 20260101T000000Z\r\n"
+                  b"Authorization: HMAC-SHA256 Credential=AKAVforged/20260101/cn-beijing/vikingdb/request, "
+                  b"SignedHeaders=host;x-date, Signature=%s\r\n\r\n" % (size, b"0" * 64))
+        s.sendall(b"1" * (size - 1))
+    except OSError:
+        pass
+    try:
+        barrier.wait(timeout=20)
+    except threading.BrokenBarrierError:
+        pass
+    try:
+        s.sendall(b"1")
+    except OSError:
+        pass
+    try:
+        d = s.recv(4096)
+        m = re.match(rb"HTTP/1.1 (\d+)", d)
+        status = int(m.group(1)) if m else 0
+    except OSError:
+        pass
+    s.close()
+    results[i] = status
+
+
+def test_signed_budget(t):
+    """Signatures cover the body, so they are checked once it is in: all such bodies together are held
+    to 2 x --max-body, beyond which a request is answered 429 at once."""
+    s = lib.Server(args=["--auth", "--max-body", str(8 * MiB)])
+    try:
+        pid = s.proc.pid
+        s.request("GET", "/healthz")
+        before = rss(pid)
+        n = 8
+        results = [None] * n
+        barrier = threading.Barrier(n + 1)
+        threads = [threading.Thread(target=signed_flood, args=(s.port, 7 * MiB, barrier, results, i)) for i in range(n)]
+        for th in threads:
+            th.start()
+        try:
+            barrier.wait(timeout=30)
+        except threading.BrokenBarrierError:
+            pass
+        peak = rss(pid)
+        for th in threads:
+            th.join()
+        grew = peak - before
+        print("   signed-body budget: %d x 7 MiB bodies under forged signatures, --max-body 8 MiB: RSS +%.1f MiB, answers %s"
+              % (n, grew / MiB, sorted(results)), flush=True)
+        t.check("forged signatures: bodies held together stay under 2 x --max-body (+ slack)", grew < 24 * MiB, "+%.1f MiB" % (grew / MiB))
+        t.check("... the others are answered 429, the held ones 401 once their signature is checked",
+                results.count(429) >= n - 2 and set(results) <= {401, 429}, results)
+        st, js, _, _ = s.request("POST", "/api/vikingdb/data/upsert", {"collection_name": "c", "data": []})
+        t.check("the budget is given back (an unsigned request gets 401, not 429)", st == 401, (st, js))
+    finally:
+        s.cleanup()
+
+
 def test_max_body(t):
     s = lib.Server(args=["--max-body", "65536"])
     try:
@@ -454,7 +519,7 @@ def test_ops(t):
 def run(t):
     """Each part runs even when an earlier one could not start its server (e.g. an older binary)."""
     import traceback
-    for part in (test_auth_before_body, test_max_body, test_connection_limits, test_error_envelopes,
+    for part in (test_auth_before_body, test_signed_budget, test_max_body, test_connection_limits, test_error_envelopes,
                  test_json_bounds, test_request_log, test_ops):
         try:
             part(t)
