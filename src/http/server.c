@@ -336,6 +336,10 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
         http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "the request has two different Content-Length headers");
         return -1;
     }
+    if (hs.cl && av_http_header(req, "Transfer-Encoding")) {   /* which one frames the body is ambiguous */
+        http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "the request has both Content-Length and Transfer-Encoding; send one");
+        return -1;
+    }
     if (ctx->uri_len > MAX_URI) {
         http_error(ctx, res, AV_HTTP_ERR_URI_TOO_LONG, "the request target is %zu bytes; at most %d are accepted", ctx->uri_len, MAX_URI);
         return -1;
@@ -360,7 +364,7 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
     if (hs.cl) {
         char *end;
         unsigned long long cl = strtoull(hs.cl, &end, 10);
-        if (*end || end == hs.cl) {
+        if (*end || end == hs.cl || hs.cl[0] < '0' || hs.cl[0] > '9') {
             http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "Content-Length is not a number");
             return -1;
         }

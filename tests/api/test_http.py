@@ -328,6 +328,7 @@ ERROR_ROWS = [
     ("wrong method on ModelArts", req("POST /v2/%s/datasets/abc/data-annotations/stats HTTP/1.1" % P, "Host: x"), 405, modelarts),
     ("wrong method on Milvus (gin: 404)", req("GET /v2/vectordb/collections/list HTTP/1.1", "Host: x"), 404, milvus(404)),
     ("two different Content-Length", req("POST /v2/vectordb/collections/list HTTP/1.1", "Host: x", "Content-Length: 2", "Content-Length: 3", body=b"{}x"), 400, milvus(1100)),
+    ("Content-Length and Transfer-Encoding", req("POST /api/vikingdb/data/upsert HTTP/1.1", "Host: x", "Content-Length: 5", "Transfer-Encoding: chunked", body=b"0\r\n\r\n"), 400, viking_v2("InvalidParameter")),
     ("HTTP/1.1 without Host", req("POST /api/vikingdb/data/upsert HTTP/1.1", "Content-Length: 2", body=b"{}"), 400, viking_v2("InvalidParameter")),
     ("%00 in the path", req("POST /v2/vectordb/collections/list%00/x HTTP/1.1", "Host: x", "Content-Length: 2", body=b"{}"), 400, milvus(1100)),
     ("%00 in the query", req("GET /v2/%s/datasets?x=a%%00b HTTP/1.1" % P, "Host: x"), 400, modelarts),
