@@ -176,6 +176,25 @@ typedef struct av_store_health {
     int64_t wal_bytes;         /* size of the write-ahead log */
 } av_store_health;
 void av_store_health_get(av_store *st, av_store_health *h);
+
+/* Figures for metrics; read-only. collections and entities are every project's collections and their
+ * live entities (in-memory counts, one catalog lookup per collection). The purge figures count what
+ * deletes left for the purge thread: rows of dropped or emptied collections (at most
+ * AV_STATS_SCAN_MAX rows are looked at per call, so rows_waiting and bytes_waiting are lower bounds
+ * above it) and source files no longer referenced; bytes_waiting is their content (vectors, documents,
+ * file sizes). Takes the store lock for three short queries. */
+#define AV_STATS_SCAN_MAX 100000
+typedef struct av_store_stats {
+    int64_t collections;
+    int64_t entities;
+    int64_t delete_commits;      /* commits that deleted something, since the store opened */
+    int purge_pending;           /* deletes are waiting for the purge thread */
+    int64_t purge_rows_waiting;
+    int64_t purge_files_waiting;
+    int64_t purge_bytes_waiting;
+    int64_t last_purge_ms;       /* epoch ms of the end of the last purge pass; 0: none since open */
+} av_store_stats;
+void av_store_stats_get(av_store *st, av_store_stats *out);
 /* The space held back for deletes (default AV_STORE_RESERVE_DEFAULT; 0 turns it off): a file
  * `reserve` in the data dir, given back when a delete, drop or purge finds less free space than its
  * size. At least AV_STORE_RESERVE_MIN: on a full disk the WAL can hold up to ~4 MiB of committed pages

@@ -309,7 +309,9 @@ int api_begin(av_http_req *req, av_http_res *res, const api_dialect *d, api_ctx 
     x->project = api_project(req);
     x->i64s = api_int64_as_string(req);
     x->db = "default";
-    if (d->flags & API_REQUEST_ID) api_new_rid(x->rid);
+    if ((d->flags & API_REQUEST_ID) && req->request_id && *req->request_id && strlen(req->request_id) < sizeof x->rid)
+        memcpy(x->rid, req->request_id, strlen(req->request_id) + 1);   /* the id the transport logs and sends back */
+    else if (d->flags & API_REQUEST_ID) api_new_rid(x->rid);
     api_budget_reset();
     if (!(d->flags & API_NO_BODY) && api_read_body(x, 0)) return -1;
     return (d->flags & API_DB) ? read_db(x) : 0;

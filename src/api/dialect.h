@@ -60,7 +60,7 @@ enum {
     API_NAME_CHECK = 1 << 3,     /* api_need_name checks the collection name's characters */
     API_GET_QUERY = 1 << 4,      /* a GET's parameters are in its query string (any body is ignored) */
     API_EMPTY_QUERY = 1 << 5,    /* a request without a body has its parameters in the query string */
-    API_REQUEST_ID = 1 << 6,     /* every answer carries a new request id (x->rid) */
+    API_REQUEST_ID = 1 << 6,     /* every answer carries the request id (x->rid = req->request_id) */
     API_NO_BODY = 1 << 7,        /* api_begin reads no body: the handler calls api_read_body if it takes one */
 };
 
@@ -76,7 +76,7 @@ struct api_ctx {
     int i64s;                    /* Int64 values go out as strings (Accept-Type-Allow-Int64: false) */
     av_collection *c;            /* the collection api_open opened; released by api_end */
     json_object *index;          /* a named index's definition a handler loaded; put by api_end */
-    char rid[33];                /* request id (API_REQUEST_ID) */
+    char rid[65];                /* request id (API_REQUEST_ID): the request's X-Request-Id, sent back */
     char pid[33];                /* a project id the dialect resolved itself (x->project then points here) */
 };
 

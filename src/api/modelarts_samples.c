@@ -8,7 +8,6 @@
  */
 #include "api/modelarts.h"
 
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -365,23 +364,9 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-/* A query parameter that must be text: NULL also when it holds a NUL byte ("%00"), which
- * av_http_query would cut short, so that "/b/x%00.jpg" never names "/b/x". (libmicrohttpd keeps the
- * decoded length; src/http has no accessor for it yet, hence the direct call.) */
-static const char *query_text(const av_http_req *req, const char *name, int *has_nul)
-{
-    const char *v = NULL;
-    size_t n = 0;
-    *has_nul = 0;
-    if (MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) != MHD_YES || !v) return NULL;
-    if (strlen(v) != n) { *has_nul = 1; return NULL; }
-    return v;
-}
-
 static const char *file_path(api_ctx *x)
 {
-    int nul;
-    const char *path = query_text(x->req, "path", &nul);
+    const char *path = av_http_query(x->req, "path");   /* (the transport refuses a NUL anywhere in the query) */
     if (!path || !av_path_ok(path, 0)) {
         api_failf(x, MA_BAD_PATH, "query parameter path must name a file like /bucket/dir/file.jpg (no '..', '//' or control characters)");
         return NULL;
@@ -436,12 +421,9 @@ static void file_get(av_http_req *req, av_http_res *res)
     if (!req->auth_on && av_http_query(req, "Signature") && ma_signed_url_check(req, &e)) api_failf(&x, MA_BAD_TOKEN, "%s", e.msg);
     else if (ma_need_project(&x)) { api_end(&x); return; }
     else if (!av_http_query(req, "path") && av_http_query(req, "prefix")) {
-        int nul;
-        const char *prefix = query_text(req, "prefix", &nul);
         /* a signed URL grants one file, never a listing */
         if (av_http_query(req, "Signature")) api_failf(&x, MA_INVALID, "a signed URL cannot list files; send credentials");
-        else if (!prefix) api_failf(&x, MA_BAD_PATH, "query parameter prefix holds a NUL byte");
-        else file_list(&x, prefix);
+        else file_list(&x, av_http_query(req, "prefix"));
     } else if (!(path = file_path(&x))) { api_end(&x); return; }
     else if (av_file_read(req->store, x.project, path, &data, &n, &e)) api_fail(&x, 0, &e);
     else {

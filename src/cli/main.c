@@ -33,6 +33,8 @@ typedef struct serve_opts {
     int auth;
     int log_level;
     size_t max_body;
+    int log_json;
+    unsigned max_conns, max_conns_per_ip, conn_timeout;
 } serve_opts;
 
 static void usage(FILE *out)
@@ -42,7 +44,8 @@ static void usage(FILE *out)
         "\n"
         "usage:\n"
         "  annovec serve [--data DIR] [--listen HOST:PORT] [--threads N] [--auth]\n"
-        "                [--log-level quiet|info|debug] [--max-body BYTES]\n"
+        "                [--log-level quiet|info|debug] [--log-format text|json] [--max-body BYTES]\n"
+        "                [--max-connections N] [--max-connections-per-ip N] [--conn-timeout SECONDS]\n"
         "  annovec apikey create --data DIR --project NAME\n"
         "  annovec user add --data DIR --project NAME --name USER [--password PW]\n"
         "  annovec key create --data DIR --project NAME      (AK/SK for Volcengine and Huawei signatures)\n"
@@ -51,6 +54,7 @@ static void usage(FILE *out)
         "  annovec help\n"
         "\n"
         "serve defaults: --data ./data --listen %s --threads <cores> --max-body %u\n"
+        "  --max-connections 1000 --max-connections-per-ip 250 --conn-timeout 30 --log-format text\n"
         "Without --auth the server only listens on loopback addresses.\n",
         AV_VERSION, DEFAULT_LISTEN, DEFAULT_MAX_BODY);
 }
@@ -96,12 +100,14 @@ static int parse_log_level(const char *s)
 static int parse_serve(int argc, char **argv, serve_opts *o)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (serve_opts){ "./data", "", 0, cores > 0 ? (int)(cores * 2) : 4, 0, 1, DEFAULT_MAX_BODY };
+    *o = (serve_opts){ "./data", "", 0, cores > 0 ? (int)(cores * 2) : 4, 0, 1, DEFAULT_MAX_BODY, 0, 1000, 250, 30 };
     parse_listen(DEFAULT_LISTEN, o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = strcmp(a, "--data") == 0 || strcmp(a, "--listen") == 0 || strcmp(a, "--threads") == 0 ||
-                    strcmp(a, "--log-level") == 0 || strcmp(a, "--max-body") == 0;
+                    strcmp(a, "--log-level") == 0 || strcmp(a, "--max-body") == 0 || strcmp(a, "--log-format") == 0 ||
+                    strcmp(a, "--max-connections") == 0 || strcmp(a, "--max-connections-per-ip") == 0 ||
+                    strcmp(a, "--conn-timeout") == 0;
         if (takes && !v) { fprintf(stderr, "annovec serve: %s needs a value\n", a); return 2; }
         if (strcmp(a, "--data") == 0) o->data = v;
         else if (strcmp(a, "--listen") == 0) {
@@ -117,6 +123,16 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
             unsigned long long mb = strtoull(v, &end, 10);
             if (*end || mb < 1024 || mb > (1ull << 32)) { fprintf(stderr, "annovec serve: --max-body must be 1024..4294967296 bytes\n"); return 2; }
             o->max_body = (size_t)mb;
+        } else if (strcmp(a, "--log-format") == 0) {
+            if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) { fprintf(stderr, "annovec serve: --log-format must be text or json\n"); return 2; }
+            o->log_json = strcmp(v, "json") == 0;
+        } else if (strcmp(a, "--max-connections") == 0 || strcmp(a, "--max-connections-per-ip") == 0 || strcmp(a, "--conn-timeout") == 0) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 100000) { fprintf(stderr, "annovec serve: %s must be 1..100000\n", a); return 2; }
+            if (strcmp(a, "--max-connections") == 0) o->max_conns = (unsigned)n;
+            else if (strcmp(a, "--conn-timeout") == 0) o->conn_timeout = (unsigned)n;
+            else o->max_conns_per_ip = (unsigned)n;
         } else if (strcmp(a, "--auth") == 0) o->auth = 1;
         else { fprintf(stderr, "annovec serve: unknown option %s (see annovec help)\n", a); return 2; }
         if (takes) i++;
@@ -173,7 +189,10 @@ static int cmd_serve(int argc, char **argv)
     vikingdb_task_register();
     modelarts_register();
 
-    av_http_config cfg = { o.host, o.port, o.threads, o.max_body, o.auth, o.log_level, app.store, &app, "", av_auth_http, app.auth };
+    av_http_config cfg = { .host = o.host, .port = o.port, .threads = o.threads, .max_body = o.max_body, .auth_on = o.auth,
+                           .log_level = o.log_level, .log_json = o.log_json, .max_conns = o.max_conns,
+                           .max_conns_per_ip = o.max_conns_per_ip, .conn_timeout = o.conn_timeout, .store = app.store,
+                           .app = &app, .authenticate = av_auth_http, .auth_ctx = app.auth };
     av_http_server *srv = NULL;
     if (av_project_resolve(app.store, "default", 1, cfg.default_project, &err) ||
         av_http_start(&cfg, &srv, &err)) {

@@ -3,13 +3,17 @@
  *
  * A dialect (src/api/) registers routes with av_http_route(); each route names its dialect, whose
  * render_error() writes that dialect's error envelope for failures the transport detects itself
- * (body over the limit, JSON nesting, authentication). The server:
- *  - reads the whole body before answering (keep-alive; see DESIGN.md pitfalls), bounded by max_body;
+ * (body over the limit, authentication). HTTP-level errors (400/404/405/414/431/505) are written by
+ * src/http/envelope.c in the envelope of the dialect the path belongs to. The server (server.c):
+ *  - checks the request head before any body byte is kept: NUL bytes in the path or query, Host on
+ *    HTTP/1.1, conflicting Content-Length, the route, Content-Length against max_body, and the
+ *    credentials (all but signatures, which cover the body and are checked once it is in);
+ *  - reads the whole body before answering (keep-alive; see DESIGN.md pitfalls), never more than
+ *    max_body bytes;
  *  - answers OPTIONS with 204 and CORS headers, adds CORS headers to every response;
- *  - answers an unknown path or method with 404 JSON {"code":404,"message":"..."};
- *  - calls the dialect's authenticate() when auth is on (and always, for dialects that need the
- *    principal); without auth the principal is the project "default";
- *  - logs one line per request: method, path, status, milliseconds.
+ *  - without auth the principal is the project "default";
+ *  - logs one line per request (reqlog.c) and counts it (metrics.c); serves /healthz, /readyz and
+ *    /metrics (ops.c).
  * Handlers run on libmicrohttpd's pool threads, many at once.
  */
 #ifndef AV_HTTP_H
@@ -25,6 +29,8 @@ struct MHD_Connection;
 #define AV_HTTP_MAX_PARAMS 8
 #define AV_JSON_MAX_DEPTH  64
 #define AV_HTTP_MAX_HEADERS 6
+/* Memory json-c may take to parse one body (estimated before parsing, see json.c). */
+#define AV_JSON_MAX_MEMORY (256ull << 20)
 
 typedef struct av_http_req {
     const char *method;                 /* "GET", "POST", ... */
@@ -39,6 +45,7 @@ typedef struct av_http_req {
     int auth_on;                        /* server started with --auth */
     av_store *store;
     void *app;                          /* the server's application context (av_app, src/api/app.h) */
+    const char *request_id;             /* the X-Request-Id sent back (taken from the request when sane) */
 } av_http_req;
 
 typedef struct av_http_res {
@@ -53,6 +60,14 @@ typedef enum {
     AV_HTTP_ERR_UNAUTHORIZED,           /* credentials missing or wrong */
     AV_HTTP_ERR_FORBIDDEN,
     AV_HTTP_ERR_INTERNAL,
+    /* HTTP-level errors, rendered by envelope.c (never by a dialect's render_error) */
+    AV_HTTP_ERR_BAD_REQUEST,            /* 400 */
+    AV_HTTP_ERR_NOT_FOUND,              /* 404 */
+    AV_HTTP_ERR_METHOD,                 /* 405 */
+    AV_HTTP_ERR_URI_TOO_LONG,           /* 414 */
+    AV_HTTP_ERR_HEADERS_TOO_LARGE,      /* 431 */
+    AV_HTTP_ERR_VERSION,                /* 505 */
+    AV_HTTP_ERR_BUSY,                   /* 429: too many signed bodies waiting for their check */
 } av_http_errkind;
 
 typedef struct av_dialect {
@@ -80,6 +95,10 @@ typedef struct av_http_config {
     size_t max_body;
     int auth_on;
     int log_level;                      /* 0 quiet, 1 info (request lines), 2 debug */
+    int log_json;                       /* request lines as one JSON object each */
+    unsigned max_conns;                 /* open connections at most (0: 1000) */
+    unsigned max_conns_per_ip;          /* from one client address (0: 250) */
+    unsigned conn_timeout;              /* seconds a connection may stay idle (0: 30) */
     av_store *store;
     void *app;
     /* Project every request works in when auth is off (32-hex id of the project "default"). */
@@ -110,8 +129,10 @@ void av_http_json(av_http_res *res, int status, json_object *obj);
 void av_http_header_add(av_http_res *res, const char *name, const char *value);
 
 /* ---- JSON helpers (src/http/json.c) ---------------------------------------------------------- */
-/* Parses exactly one JSON value from s[0..n). Refuses trailing garbage and nesting deeper than
- * max_depth. On error returns AV_EINVAL with err->pos = byte offset and a message naming it. */
+/* Parses exactly one JSON value from s[0..n). Refuses trailing garbage, nesting deeper than
+ * max_depth and numbers that are not finite (1e999, NaN, Infinity): AV_EINVAL with err->pos = byte
+ * offset and a message naming it. Refuses a text whose tree would take more than AV_JSON_MAX_MEMORY
+ * (estimated from its counts of values before parsing): AV_ELIMIT. */
 int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_err *err);
 /* A JSON number for a float32 with the shortest text that reads back as the same float. */
 json_object *av_json_float(float f);

@@ -1,6 +1,14 @@
 /*
  * json.c — JSON helpers over json-c: strict parsing with a depth limit and the error's byte offset,
  * exact int64 reading, float vectors, and shortest round-trip number text for output.
+ *
+ * Bounded parsing: before json-c builds anything, one pass over the text (scan()) counts values,
+ * objects and arrays outside strings and estimates the memory json-c's tree would take (measured with
+ * json-c 0.16 on x86-64: ~104 bytes a scalar, ~160 an array, ~800 an object, plus the text of its
+ * strings); above AV_JSON_MAX_MEMORY the body is refused without parsing. The same pass refuses
+ * numbers that are not finite (1e999, NaN, Infinity) with their byte offset, so no non-finite value
+ * enters the engine; av_json_float/av_json_double return NULL (JSON null) for one, so none goes out.
+ * No state, no locking.
  */
 #include "http/http.h"
 
@@ -10,10 +18,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define COST_SCALAR 104
+#define COST_ARRAY 160
+#define COST_OBJECT 800
+
+static int is_num_char(char c)
+{
+    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* The pre-parse pass (see the top of this file). Syntax errors are left to json-c. */
+static int scan(const char *s, size_t n, av_err *err)
+{
+    uint64_t scalars = 1, arrays = 0, objects = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+        } else if (c == ',' || c == ':') scalars++;
+        else if (c == '[') arrays++;
+        else if (c == '{') objects++;
+        else if (c == 'N' || c == 'I' || ((c == 'n' || c == 'i') && i + 1 < n && (s[i + 1] == 'a' || s[i + 1] == 'n'))) {
+            if (c == 'n' && i + 3 < n && memcmp(s + i, "null", 4) == 0) { i += 3; continue; }
+            return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers; send finite numbers", i);
+        } else if ((c >= '0' && c <= '9') || c == '-') {
+            size_t j = i, exp = 0;
+            while (j < n && is_num_char(s[j])) { exp |= s[j] == 'e' || s[j] == 'E'; j++; }
+            if (j < n && s[j] == 'I')
+                return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers; send finite numbers", i);
+            if (exp || j - i > 300) {
+                char buf[400];
+                size_t len = j - i < sizeof buf - 1 ? j - i : sizeof buf - 1;
+                memcpy(buf, s + i, len);
+                buf[len] = 0;
+                if (!isfinite(strtod(buf, NULL)))
+                    return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: the number %.40s%s is out of the range of a double; send finite numbers",
+                                      i, buf, len > 40 ? "..." : "");
+            }
+            i = j - 1;
+        }
+    }
+    uint64_t est = scalars * COST_SCALAR + arrays * COST_ARRAY + objects * COST_OBJECT + n;
+    if (est > AV_JSON_MAX_MEMORY)
+        return av_fail(err, AV_ELIMIT, "the JSON body holds about %llu values and would take about %llu MiB of memory to parse; the limit is %llu MiB: send fewer rows or values per request",
+                       (unsigned long long)(scalars + arrays + objects), (unsigned long long)(est >> 20), (unsigned long long)(AV_JSON_MAX_MEMORY >> 20));
+    return AV_OK;
+}
+
 int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_err *err)
 {
     *out = NULL;
     if (n > INT32_MAX) return av_fail(err, AV_ELIMIT, "request body too large to parse");
+    int rc = scan(s, n, err);
+    if (rc) return rc;
     json_tokener *tok = json_tokener_new_ex(max_depth);
     if (!tok) abort();
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

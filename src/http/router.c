@@ -1,7 +1,10 @@
 /*
  * router.c — the route table: method + path patterns with {name} segments, matched in registration
- * order. A path that matches some route but not with this method is reported apart (404 with the
- * allowed methods), as gin does.
+ * order. A path that matches some route but not with this method is reported apart (405 with the
+ * allowed methods). A path no route matches still gets a dialect: that of the route sharing the
+ * longest prefix of segments with it (literal segments count more than {name} ones), so an unknown
+ * VikingDB path answers in VikingDB's envelope. The table is written before the server starts and
+ * only read afterwards: no locking.
  */
 #include "http/router.h"
 #include "lib/util.h"
@@ -99,7 +102,33 @@ fail:
     return 0;
 }
 
-int router_find(av_http_req *req, const av_dialect **d, av_http_handler *h, char *allowed, size_t allowed_len)
+/* How well pattern's leading segments match path's: 2 per literal segment, 1 per {name} one. */
+static int prefix_score(const char *pat, const char *path)
+{
+    int score = 0;
+    while (*pat == '/' && *path == '/') {
+        pat++; path++;
+        size_t pl = strcspn(pat, "/"), sl = strcspn(path, "/");
+        if (pat[0] == '{' && sl > 0) score += 1;
+        else if (pl == sl && pl > 0 && memcmp(pat, path, pl) == 0) score += 2;
+        else break;
+        pat += pl; path += sl;
+    }
+    return score;
+}
+
+const av_dialect *router_dialect_for(const char *path)
+{
+    const av_dialect *best = NULL;
+    int best_score = 0;
+    for (int i = 0; i < nroutes; i++) {
+        int sc = prefix_score(routes[i].pattern, path);
+        if (sc > best_score) { best_score = sc; best = routes[i].dialect; }
+    }
+    return best;
+}
+
+int router_match(av_http_req *req, const av_dialect **d, av_http_handler *h, const char **pattern, char *allowed, size_t allowed_len)
 {
     size_t plen = trimmed_len(req->path);
     int path_seen = 0;
@@ -108,12 +137,20 @@ int router_find(av_http_req *req, const av_dialect **d, av_http_handler *h, char
         route *r = &routes[i];
         int method_ok = strcmp(r->method, "*") == 0 || strcmp(r->method, req->method) == 0;
         if (!match(r->pattern, req->path, plen, method_ok ? req : NULL)) continue;
-        if (method_ok) { *d = r->dialect; *h = r->handler; return ROUTE_FOUND; }
+        if (method_ok) { *d = r->dialect; *h = r->handler; *pattern = r->pattern; return ROUTE_FOUND; }
+        if (!path_seen) { *d = r->dialect; *pattern = r->pattern; }
         if (allowed_len && !strstr(allowed, r->method)) {
             size_t used = strlen(allowed);
             snprintf(allowed + used, allowed_len - used, "%s%s", used ? ", " : "", r->method);
         }
         path_seen = 1;
     }
+    if (!path_seen) { *d = router_dialect_for(req->path); *pattern = NULL; }
     return path_seen ? ROUTE_BAD_METHOD : ROUTE_NONE;
+}
+
+int router_find(av_http_req *req, const av_dialect **d, av_http_handler *h, char *allowed, size_t allowed_len)
+{
+    const char *pattern;
+    return router_match(req, d, h, &pattern, allowed, allowed_len);
 }

@@ -1,31 +1,73 @@
 /*
  * server.c — the HTTP server on libmicrohttpd (internal thread pool, epoll).
  *
- * Request lifecycle (see DESIGN.md, keep-alive pitfall): the first call of the access handler only
- * creates the per-request context; later calls append the body (bounded by max_body: the excess is
- * read and dropped so the connection stays usable); the final call (*upload_data_size == 0) routes,
- * authenticates, runs the handler and queues the response. The completion callback frees the
- * context. Handlers run on the pool threads; the server adds CORS headers to every response.
+ * Request lifecycle (see DESIGN.md, keep-alive pitfall):
+ *  1. uri_logger (MHD's URI log callback, the raw request line's URI) creates the per-request
+ *     context and notes a NUL byte (%00) in the path or query, which MHD's decoding would cut at.
+ *  2. The first call of the access handler checks the head, in order: NUL, HTTP version, Host on
+ *     HTTP/1.1, conflicting Content-Length, URI and header sizes, the route (404/405 in the envelope of
+ *     the path's dialect), Content-Length against max_body (413), and the credentials (401/403) unless
+ *     they are a signature over the body: such bodies are counted against a budget of 2 x max_body
+ *     for all requests together until their signature is checked (429 beyond it). A failure of a request with a body is answered at once: no
+ *     body byte is kept and MHD closes the connection after the answer (a bodiless one is answered on
+ *     the last call, so that its connection stays alive).
+ *  3. Later calls append the body; a body that grows past max_body (chunked) is answered 413 then.
+ *  4. The final call (*upload_data_size == 0) checks a deferred signature, runs the handler and queues
+ *     the response. Every answer is logged (reqlog.c), counted (metrics.c) and carries X-Request-Id.
+ * The completion callback frees the context. Handlers run on the pool threads; a context belongs to
+ * one connection, which MHD serves from one thread at a time: no locking here.
  */
 #include "http/http.h"
+#include "http/envelope.h"
+#include "http/metrics.h"
+#include "http/ops.h"
+#include "http/reqlog.h"
 #include "http/router.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+
+#define MAX_URI 8192            /* longer request targets: 414 */
+#define MAX_HEADER_BYTES 16384  /* more header bytes: 431 */
+#define MHD_MEMORY (64u << 10)  /* MHD's per-connection buffer; above it MHD answers itself */
 
 struct av_http_server {
     struct MHD_Daemon *d;
     av_http_config cfg;
+    /* Body bytes held for signed requests whose signature (over the body) is not checked yet; at
+     * most unverified_max (2 x max_body), so forged signatures cannot make the server hold more. */
+    atomic_size_t unverified;
+    size_t unverified_max;
 };
 
 typedef struct req_ctx {
     av_buf body;
-    int too_large;
     double t0;
+    int64_t start_ms;
+    int started;                /* the head has been checked */
+    int answered;               /* a response is queued (an early error) */
+    int auth_deferred;          /* a signature over the body: checked at the end */
+    size_t reserved;            /* its bytes counted in av_http_server.unverified */
+    int too_large;              /* the streamed body went past max_body: dropped, answered 413 */
+    int expects_body;           /* Content-Length > 0 or Transfer-Encoding */
+    int options;                /* an OPTIONS request: answered with CORS headers at the end */
+    int has_pending;            /* an error found on the head of a bodiless request, sent at the end */
+    av_http_res pending;        /* (so that the connection stays alive) */
+    int uri_nul;
+    size_t uri_len;
+    size_t bytes_in;
+    const av_dialect *d;
+    av_http_handler h;
+    const char *pattern;
+    av_http_req req;
+    char rid[65];
 } req_ctx;
 
 static const char CORS_HEADERS[] =
@@ -112,20 +154,21 @@ void av_http_header_add(av_http_res *res, const char *name, const char *value)
     }
 }
 
-static void plain_error(av_http_res *res, int status, const char *msg)
+static void render_error(const av_dialect *d, av_http_res *res, av_http_errkind kind, const av_err *e, const char *rid)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_int(status));
-    json_object_object_add(o, "message", json_object_new_string(msg));
-    av_http_json(res, status, o);
+    if (d && d->render_error && kind <= AV_HTTP_ERR_INTERNAL) { d->render_error(res, kind, e); return; }
+    http_envelope(res, d, kind, e->msg, rid);
 }
 
-static void render_error(const av_dialect *d, av_http_res *res, av_http_errkind kind, const av_err *e)
+static void http_error(req_ctx *ctx, av_http_res *res, av_http_errkind kind, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void http_error(req_ctx *ctx, av_http_res *res, av_http_errkind kind, const char *fmt, ...)
 {
-    if (d && d->render_error) { d->render_error(res, kind, e); return; }
-    int status = kind == AV_HTTP_ERR_TOO_LARGE ? 413 : kind == AV_HTTP_ERR_UNAUTHORIZED ? 401 :
-                 kind == AV_HTTP_ERR_FORBIDDEN ? 403 : 500;
-    plain_error(res, status, e->msg);
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    http_envelope(res, ctx->d, kind, msg, ctx->rid);
 }
 
 static void add_cors(struct MHD_Response *r)
@@ -133,7 +176,7 @@ static void add_cors(struct MHD_Response *r)
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, av_http_res *res)
+static enum MHD_Result send_response(struct MHD_Connection *conn, av_http_res *res, const char *rid)
 {
     size_t len = res->body.len;
     struct MHD_Response *r = len ? MHD_create_response_from_buffer(len, res->body.p, MHD_RESPMEM_MUST_FREE)
@@ -146,6 +189,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, av_http_res *r
         MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type : "application/json");
     for (int i = 0; i < AV_HTTP_MAX_HEADERS && res->extra_headers[i][0][0]; i++)
         MHD_add_response_header(r, res->extra_headers[i][0], res->extra_headers[i][1]);
+    if (rid && *rid) MHD_add_response_header(r, "X-Request-Id", rid);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -159,90 +203,290 @@ static void options_response(av_http_res *res)
     av_http_header_add(res, "Access-Control-Max-Age", "86400");
 }
 
-static void dispatch(av_http_server *s, av_http_req *req, av_http_res *res, int too_large)
+static void client_address(struct MHD_Connection *conn, char out[64])
 {
-    const av_dialect *d = NULL;
-    av_http_handler h = NULL;
-    char allowed[64], msg[600];
-    if (strcmp(req->method, "OPTIONS") == 0) { options_response(res); return; }
-    int found = router_find(req, &d, &h, allowed, sizeof allowed);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, 64, "-");
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
+}
+
+/* Logs and counts the answer res (status, code, out_len) that was just queued. */
+static void log_answer(av_http_server *s, req_ctx *ctx, struct MHD_Connection *conn, int status, const char *code, size_t out)
+{
+    double secs = av_mono_s() - ctx->t0;
+    metrics_request(ctx->d ? ctx->d->name : NULL, ctx->pattern, status, code, secs);
+    if (s->cfg.log_level >= 1) {
+        char client[64];
+        client_address(conn, client);
+        http_reqlog l = { ctx->start_ms, client, ctx->rid, ctx->req.method, ctx->req.path, status, code, secs * 1000.0,
+                          ctx->bytes_in, out };
+        reqlog_write(stderr, s->cfg.log_json, &l);
+    }
+}
+
+/* The answer's status, dialect code and size, taken before send_response hands the body to MHD. */
+typedef struct answer { int status; size_t out; char code[48]; } answer;
+
+static answer answer_of(const av_http_res *res)
+{
+    answer a = { res->status, res->body.len, "" };
+    reqlog_wire_code(res->body.p, res->body.len, a.code);
+    return a;
+}
+
+/* Queues res, then logs and counts the answer. */
+static enum MHD_Result finish(av_http_server *s, req_ctx *ctx, struct MHD_Connection *conn, av_http_res *res)
+{
+    answer a = answer_of(res);
+    enum MHD_Result ret = send_response(conn, res, ctx->rid);
+    log_answer(s, ctx, conn, a.status, a.code, a.out);
+    return ret;
+}
+
+static void too_large(av_http_server *s, req_ctx *ctx, av_http_res *res)
+{
+    av_err e;
+    av_fail(&e, AV_ELIMIT, "request body exceeds the limit of %zu bytes; send a smaller body or start the server with a larger --max-body", s->cfg.max_body);
+    render_error(ctx->d, res, AV_HTTP_ERR_TOO_LARGE, &e, ctx->rid);
+}
+
+typedef struct head_scan { const char *cl; int cl_conflict; size_t bytes; } head_scan;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    head_scan *h = cls;
+    (void)kind;
+    h->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        if (h->cl && strcmp(h->cl, value ? value : "") != 0) h->cl_conflict = 1;
+        h->cl = value ? value : "";
+    }
+    return MHD_YES;
+}
+
+static int signed_request(const av_http_req *req)
+{
+    const char *a = av_http_header(req, "Authorization");
+    return a && (strncmp(a, "HMAC-SHA256", 11) == 0 || strncmp(a, "SDK-HMAC-SHA256", 15) == 0);
+}
+
+static int authenticate(av_http_server *s, req_ctx *ctx, av_http_res *res)
+{
+    av_http_req *req = &ctx->req;
+    if (!s->cfg.auth_on) {
+        snprintf(req->principal.project, sizeof req->principal.project, "%s", s->cfg.default_project);
+        return 0;
+    }
+    av_err e;
+    av_err_clear(&e);
+    const av_dialect *d = ctx->d;
+    int rc = d && d->authenticate ? d->authenticate(req, &e)
+           : s->cfg.authenticate ? s->cfg.authenticate(s->cfg.auth_ctx, req, &e)
+           : av_fail(&e, AV_EAUTH, "authentication is not configured");
+    if (!rc) return 0;
+    render_error(d, res, rc == AV_EAUTH ? AV_HTTP_ERR_UNAUTHORIZED : AV_HTTP_ERR_FORBIDDEN, &e, ctx->rid);
+    return -1;
+}
+
+/* Counts n more bytes of a signed body not yet verified; -1 (nothing counted) when over the budget. */
+static int reserve(av_http_server *s, req_ctx *ctx, size_t n)
+{
+    size_t prev = atomic_fetch_add(&s->unverified, n);
+    if (prev + n > s->unverified_max) {
+        atomic_fetch_sub(&s->unverified, n);
+        return -1;
+    }
+    ctx->reserved += n;
+    return 0;
+}
+
+static void unreserve(av_http_server *s, req_ctx *ctx)
+{
+    if (ctx->reserved) atomic_fetch_sub(&s->unverified, ctx->reserved);
+    ctx->reserved = 0;
+}
+
+/* Step 2 of the lifecycle. Returns 0 to go on reading the body, -1 with res filled to answer now. */
+static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_http_res *res)
+{
+    av_http_req *req = &ctx->req;
+    char allowed[64];
+    head_scan hs = { NULL, 0, 0 };
+    size_t cl_val = 0;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, scan_header, &hs);
+    reqlog_request_id(av_http_header(req, "X-Request-Id"), ctx->rid);
+    req->request_id = ctx->rid;
+    int found = router_match(req, &ctx->d, &ctx->h, &ctx->pattern, allowed, sizeof allowed);
+    if (ctx->uri_nul) {
+        http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "the path or query string holds a NUL byte (%%00); it is refused, not cut");
+        return -1;
+    }
+    if (strcmp(version, "HTTP/1.1") != 0 && strcmp(version, "HTTP/1.0") != 0) {
+        http_error(ctx, res, AV_HTTP_ERR_VERSION, "HTTP version %.20s is not supported; use HTTP/1.1", version);
+        return -1;
+    }
+    if (strcmp(version, "HTTP/1.1") == 0 && !av_http_header(req, "Host")) {
+        http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "an HTTP/1.1 request needs a Host header");
+        return -1;
+    }
+    if (hs.cl_conflict) {
+        http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "the request has two different Content-Length headers");
+        return -1;
+    }
+    if (hs.cl && av_http_header(req, "Transfer-Encoding")) {   /* which one frames the body is ambiguous */
+        http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "the request has both Content-Length and Transfer-Encoding; send one");
+        return -1;
+    }
+    if (ctx->uri_len > MAX_URI) {
+        http_error(ctx, res, AV_HTTP_ERR_URI_TOO_LONG, "the request target is %zu bytes; at most %d are accepted", ctx->uri_len, MAX_URI);
+        return -1;
+    }
+    if (hs.bytes > MAX_HEADER_BYTES) {
+        http_error(ctx, res, AV_HTTP_ERR_HEADERS_TOO_LARGE, "the request headers are %zu bytes; at most %d are accepted", hs.bytes, MAX_HEADER_BYTES);
+        return -1;
+    }
+    ctx->expects_body = (hs.cl && strcmp(hs.cl, "0") != 0) || av_http_header(req, "Transfer-Encoding");
+    if (strcmp(req->method, "OPTIONS") == 0) { ctx->options = 1; return 0; }
     if (found == ROUTE_NONE) {
-        snprintf(msg, sizeof msg, "no such endpoint: %s %.400s", req->method, req->path);
-        plain_error(res, 404, msg);
-        return;
+        http_error(ctx, res, AV_HTTP_ERR_NOT_FOUND, "no such endpoint: %s %.400s", req->method, req->path);
+        return -1;
     }
     if (found == ROUTE_BAD_METHOD) {
-        snprintf(msg, sizeof msg, "%s is not supported on %.400s; use %s", req->method, req->path, allowed);
-        plain_error(res, 404, msg);
-        return;
+        /* Milvus (gin) answers a wrong method like an unknown path: 404 (specs/milvus.md) */
+        int milvus = ctx->d && ctx->d->name && strncmp(ctx->d->name, "milvus", 6) == 0;
+        http_error(ctx, res, milvus ? AV_HTTP_ERR_NOT_FOUND : AV_HTTP_ERR_METHOD, "%s is not supported on %.400s; use %s", req->method, req->path, allowed);
+        av_http_header_add(res, "Allow", allowed);
+        return -1;
     }
-    if (too_large) {
-        av_err e;
-        av_fail(&e, AV_ELIMIT, "request body exceeds the limit of %zu bytes; send a smaller body or start the server with a larger --max-body", s->cfg.max_body);
-        render_error(d, res, AV_HTTP_ERR_TOO_LARGE, &e);
-        return;
+    if (hs.cl) {
+        char *end;
+        unsigned long long cl = strtoull(hs.cl, &end, 10);
+        if (*end || end == hs.cl || hs.cl[0] < '0' || hs.cl[0] > '9') {
+            http_error(ctx, res, AV_HTTP_ERR_BAD_REQUEST, "Content-Length is not a number");
+            return -1;
+        }
+        if (cl > s->cfg.max_body) {
+            av_err e;
+            av_fail(&e, AV_ELIMIT, "request body of %llu bytes exceeds the limit of %zu bytes; send a smaller body or start the server with a larger --max-body", cl, s->cfg.max_body);
+            render_error(ctx->d, res, AV_HTTP_ERR_TOO_LARGE, &e, ctx->rid);
+            return -1;
+        }
+        cl_val = (size_t)cl;
     }
-    if (s->cfg.auth_on) {
-        av_err e;
-        av_err_clear(&e);
-        int rc = d && d->authenticate ? d->authenticate(req, &e)
-               : s->cfg.authenticate ? s->cfg.authenticate(s->cfg.auth_ctx, req, &e)
-               : av_fail(&e, AV_EAUTH, "authentication is not configured");
-        if (rc) { render_error(d, res, rc == AV_EAUTH ? AV_HTTP_ERR_UNAUTHORIZED : AV_HTTP_ERR_FORBIDDEN, &e); return; }
-    } else {
-        snprintf(req->principal.project, sizeof req->principal.project, "%s", s->cfg.default_project);
+    if (s->cfg.auth_on && signed_request(req)) {
+        ctx->auth_deferred = 1;
+        if (cl_val && reserve(s, ctx, cl_val)) {
+            http_error(ctx, res, AV_HTTP_ERR_BUSY, "too many signed request bodies are being received at once; retry shortly");
+            return -1;
+        }
+    } else if (authenticate(s, ctx, res)) return -1;
+    if (cl_val) {   /* the body's exact size, allocated once the caller is known: no doubling past it */
+        ctx->body.p = xmalloc(cl_val + 1);
+        ctx->body.cap = cl_val + 1;
+        ctx->body.p[0] = 0;
     }
-    h(req, res);
+    return 0;
+}
+
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls; (void)conn;
+    req_ctx *ctx = xcalloc(1, sizeof *ctx);
+    ctx->t0 = av_mono_s();
+    ctx->start_ms = av_now_ms();
+    ctx->uri_len = strlen(uri);
+    ctx->uri_nul = strstr(uri, "%00") != NULL;
+    return ctx;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     av_http_server *s = cls;
-    (void)version;
     req_ctx *ctx = *con_cls;
-    if (!ctx) {
-        ctx = xcalloc(1, sizeof *ctx);
-        ctx->t0 = av_mono_s();
-        *con_cls = ctx;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        if (!ctx->too_large && ctx->body.len + *upload_data_size <= s->cfg.max_body)
-            av_buf_put(&ctx->body, upload_data, *upload_data_size);
-        else {
-            ctx->too_large = 1;
-            av_buf_free(&ctx->body);
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    av_http_req req = { 0 };
-    req.method = method;
-    req.path = url;
-    req.body = ctx->body.p ? ctx->body.p : "";
-    req.body_len = ctx->body.len;
-    req.conn = conn;
-    req.auth_on = s->cfg.auth_on;
-    req.store = s->cfg.store;
-    req.app = s->cfg.app;
+    if (!ctx) *con_cls = ctx = uri_logger(NULL, url, conn);
+    av_http_req *req = &ctx->req;
+    req->method = method;
+    req->path = url;
+    req->conn = conn;
+    req->auth_on = s->cfg.auth_on;
+    req->store = s->cfg.store;
+    req->app = s->cfg.app;
     av_http_res res = { 0 };
     res.status = 200;
-    dispatch(s, &req, &res, ctx->too_large);
-    for (int i = 0; i < req.nparams; i++) free(req.param_values[i]);
-    int status = res.status;
-    enum MHD_Result ret = send_response(conn, &res);
-    if (s->cfg.log_level >= 1)
-        fprintf(stderr, "%s %s %d %.3fms\n", method, url, status, (av_mono_s() - ctx->t0) * 1000.0);
-    return ret;
+    if (!ctx->started) {
+        ctx->started = 1;
+        if (check_head(s, ctx, version, &res) == 0) return MHD_YES;
+        if (!ctx->expects_body) {   /* nothing to refuse reading: answer on the last call, keep-alive */
+            ctx->pending = res;
+            ctx->has_pending = 1;
+            return MHD_YES;
+        }
+        ctx->answered = 1;
+        return finish(s, ctx, conn, &res);
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        ctx->bytes_in += n;
+        if (ctx->answered || ctx->has_pending) return MHD_YES;
+        if (ctx->too_large) {
+            /* MHD cannot answer in the middle of a chunked body: drop it, answer at its end, and close
+             * a connection that goes on sending far past the limit. */
+            return ctx->bytes_in > 2 * s->cfg.max_body + (1u << 20) ? MHD_NO : MHD_YES;
+        }
+        if (ctx->body.len + n > s->cfg.max_body) {
+            av_buf_free(&ctx->body);
+            ctx->too_large = 1;
+            too_large(s, ctx, &res);
+            answer a = answer_of(&res);
+            if (send_response(conn, &res, ctx->rid) == MHD_YES) {   /* MHD took it: answered now */
+                ctx->answered = 1;
+                log_answer(s, ctx, conn, a.status, a.code, a.out);
+            }
+            return MHD_YES;
+        }
+        if (ctx->auth_deferred && ctx->body.len + n > ctx->reserved && reserve(s, ctx, ctx->body.len + n - ctx->reserved))
+            return MHD_NO;   /* a chunked signed body past the budget: cut off */
+        av_buf_put(&ctx->body, upload_data, n);
+        return MHD_YES;
+    }
+    if (ctx->answered) return MHD_YES;
+    ctx->answered = 1;
+    if (ctx->has_pending) {
+        ctx->has_pending = 0;
+        return finish(s, ctx, conn, &ctx->pending);
+    }
+    if (ctx->options) {
+        options_response(&res);
+        return finish(s, ctx, conn, &res);
+    }
+    if (ctx->too_large) {
+        too_large(s, ctx, &res);
+        ctx->answered = 1;
+        return finish(s, ctx, conn, &res);
+    }
+    req->body = ctx->body.p ? ctx->body.p : "";
+    req->body_len = ctx->body.len;
+    int denied = ctx->auth_deferred && authenticate(s, ctx, &res);
+    unreserve(s, ctx);
+    if (!denied) ctx->h(req, &res);
+    ctx->answered = 1;
+    return finish(s, ctx, conn, &res);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls; (void)conn; (void)toe;
+    (void)conn; (void)toe;
     req_ctx *ctx = *con_cls;
     if (!ctx) return;
+    unreserve(cls, ctx);
+    for (int i = 0; i < ctx->req.nparams; i++) free(ctx->req.param_values[i]);
     av_buf_free(&ctx->body);
+    if (ctx->has_pending) av_buf_free(&ctx->pending.body);
     free(ctx);
     *con_cls = NULL;
 }
@@ -258,6 +502,10 @@ int av_http_start(const av_http_config *cfg, av_http_server **out, av_err *err)
 {
     av_http_server *s = xcalloc(1, sizeof *s);
     s->cfg = *cfg;
+    if (!s->cfg.max_conns) s->cfg.max_conns = 1000;
+    if (!s->cfg.max_conns_per_ip) s->cfg.max_conns_per_ip = 250;
+    if (!s->cfg.conn_timeout) s->cfg.conn_timeout = 30;
+    s->unverified_max = 2 * s->cfg.max_body;
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -275,12 +523,16 @@ int av_http_start(const av_http_config *cfg, av_http_server **out, av_err *err)
         free(s);
         return av_fail(err, AV_EINVAL, "cannot listen on \"%s\": give a numeric IPv4 or IPv6 address", cfg->host);
     }
+    http_ops_register(cfg->store);
     s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 1),
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                            MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.conn_timeout,
+                            MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_conns_per_ip,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_MEMORY,
                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
                             MHD_OPTION_END);
     if (!s->d) {

@@ -462,11 +462,11 @@ def run_file_lifecycle(t, s):
 
     err(t, "DELETE without path -> 4205", ma(s, "DELETE", "/files"), 400, "ModelArts.4205")
     err(t, "DELETE a path with '..' -> 4205", delete_file(s, "/life/in/../in/b.jpg"), 400, "ModelArts.4205")
-    err(t, "DELETE a path with a NUL -> 4205", ma(s, "DELETE", "/files?path=/life/in/b%00.jpg"), 400, "ModelArts.4205")
+    err(t, "DELETE a path with a NUL -> refused by the transport (0107)", ma(s, "DELETE", "/files?path=/life/in/b%00.jpg"), 400, "ModelArts.0107")
     err(t, "DELETE an unknown path -> 4345", delete_file(s, "/life/in/none.jpg"), 400, "ModelArts.4345")
     err(t, "DELETE in another project -> 4345, nothing deleted", delete_file(s, "/life/in/b.jpg", project="e" * 32), 400, "ModelArts.4345")
     err(t, "list with a prefix without '/' -> 4205", list_files(s, "prefix=life"), 400, "ModelArts.4205")
-    err(t, "list with a NUL in the prefix -> 4205", list_files(s, "prefix=/life/%00"), 400, "ModelArts.4205")
+    err(t, "list with a NUL in the prefix -> refused by the transport (0107)", list_files(s, "prefix=/life/%00"), 400, "ModelArts.0107")
     err(t, "list with limit 0 -> 0107", list_files(s, "prefix=/life/&limit=0"), 400, "ModelArts.0107")
     t.eq("nothing of that changed the files", fetch(s, "/life/in/b.jpg"), (200, "life-b"))
 

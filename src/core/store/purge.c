@@ -61,6 +61,7 @@ void store_note_delete(av_store *st)
     if (!st->purge_pending) st->purge_first_ms = now;
     st->purge_pending = 1;
     st->purge_last_ms = now;
+    st->delete_commits++;
     pthread_cond_signal(&st->purge_cv);
     pthread_mutex_unlock(&st->purge_mu);
 }
@@ -78,6 +79,9 @@ int av_store_purge(av_store *st, av_err *err)
         av_store_unlock(st);
     } while (rc == AV_OK && left > 0);
     store_space_restore(st);
+    pthread_mutex_lock(&st->purge_mu);
+    st->purge_done_ms = av_now_ms();
+    pthread_mutex_unlock(&st->purge_mu);
     return rc;
 }
 

@@ -10,7 +10,7 @@
  * Lock order (checked in debug builds, lib/lockorder.h): catalog -> collection writer mutex -> collection rwlock -> store writer mutex.
  *
  * Files: store.c (connection, open/close, slots), migrations.c, project.c, record.c, purge.c,
- * health.c (a data dir that moved; the space reserve for deletes).
+ * health.c (a data dir that moved; the space reserve for deletes), stats.c (figures for metrics).
  */
 #ifndef AV_STORE_H
 #define AV_STORE_H
@@ -59,6 +59,12 @@ void store_close(av_store *st);
 struct av_catalog;
 struct av_catalog *store_catalog(const av_store *st);
 void store_set_catalog(av_store *st, struct av_catalog *cat);
+
+/* ---- figures for av_store_stats_get (stats.c; core/engine.c adds the catalog's) ---------------- */
+/* Fills the purge figures of out and zeroes collections and entities. */
+void store_stats_purge(av_store *st, av_store_stats *out);
+/* Every project's id (caller frees each and the array); *n entries. */
+char **store_project_ids(av_store *st, size_t *n);
 
 /* ---- purge thread and hooks (purge.c) --------------------------------------------------------- */
 /* Work the purge thread does for a part above the store. Every member may be NULL. Hooks run on the

@@ -35,6 +35,7 @@ struct av_store {
     pthread_cond_t purge_cv;
     int purge_pending, purge_stop;
     int64_t purge_first_ms, purge_last_ms;
+    int64_t delete_commits, purge_done_ms;   /* for av_store_stats_get (stats.c) */
     int lazy_running;
 
     atomic_int failed;

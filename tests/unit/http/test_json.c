@@ -2,6 +2,8 @@
  * test_json.c — JSON helpers (src/http/json.c): int64 values survive parse → read → render exactly up
  * to 2^63-1, malformed input is refused with its byte position, nesting is bounded, floats render in
  * their shortest round-trip form, and vectors refuse wrong lengths, non-numbers, NaN and overflow.
+ * Non-finite numbers (1e999, NaN, Infinity) are refused at parse with their byte offset, and a text
+ * whose tree would take more than AV_JSON_MAX_MEMORY is refused before it is parsed.
  * Each case is a table of rows; a failed row is named by its index and text.
  */
 #include "http/http.h"
@@ -105,11 +107,52 @@ static void test_numbers_out(void)
     CHECK(av_json_float(NAN) == NULL);
 }
 
+static void test_nonfinite(void)
+{
+    static const struct { const char *text; int rc; int pos; } cases[] = {
+        {"[1, NaN, 3]", AV_EINVAL, 4}, {"[1, -Infinity, 3]", AV_EINVAL, 4}, {"[Infinity]", AV_EINVAL, 1},
+        {"1e999", AV_EINVAL, 0}, {"{\"a\":-1E+400}", AV_EINVAL, 5}, {"[1e308, -1e308, 1e-999]", AV_OK, 0},
+        {"{\"NaN\":\"Infinity 1e999\"}", AV_OK, 0}, {"[null, true, false]", AV_OK, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int mark = test_failed;
+        json_object *v = NULL;
+        av_err e;
+        CHECK_INT(av_json_parse(cases[i].text, strlen(cases[i].text), 8, &v, &e), cases[i].rc);
+        if (cases[i].rc) CHECK_INT(e.pos, cases[i].pos);
+        test_row(mark, i, cases[i].text);
+        json_object_put(v);
+    }
+    CHECK(av_json_double(INFINITY) == NULL);
+    CHECK(av_json_float(-INFINITY) == NULL);
+}
+
+/* 20 MB of [0,0,...] would take ~700 MB as json-c objects: refused before parsing. */
+static void test_parse_memory(void)
+{
+    size_t n = 10u << 20;
+    char *s = malloc(2 * n + 2);
+    s[0] = '[';
+    for (size_t i = 0; i < n; i++) { s[1 + 2 * i] = '0'; s[2 + 2 * i] = ','; }
+    s[2 * n] = ']';
+    s[2 * n + 1] = 0;
+    json_object *v = NULL;
+    av_err e;
+    CHECK_INT(av_json_parse(s, 2 * n + 1, 8, &v, &e), AV_ELIMIT);
+    CHECK(v == NULL && strstr(e.msg, "MiB") != NULL);
+    /* 100k values (a 784-d batch of ~130 rows) parse */
+    size_t m = 100000;
+    s[2 * m] = ']';
+    CHECK_INT(av_json_parse(s, 2 * m + 1, 8, &v, &e), AV_OK);
+    json_object_put(v);
+    free(s);
+}
+
 static void test_vectors(void)
 {
     static const struct { const char *text; int rc; } cases[] = {
         {"[1, 2.5, -3]", AV_OK}, {"[1, 2]", AV_EDIM}, {"[1, 2, 3, 4]", AV_EDIM}, {"[1, \"2\", 3]", AV_ETYPE},
-        {"[1, null, 3]", AV_ETYPE}, {"[1, 1e39, 3]", AV_EINVAL}, {"[1, NaN, 3]", AV_EINVAL}, {"[1, -Infinity, 3]", AV_EINVAL}, {"{\"a\":1}", AV_ETYPE}, {"[1, [2], 3]", AV_ETYPE},
+        {"[1, null, 3]", AV_ETYPE}, {"[1, 1e39, 3]", AV_EINVAL}, {"{\"a\":1}", AV_ETYPE}, {"[1, [2], 3]", AV_ETYPE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int mark = test_failed;
@@ -129,4 +172,6 @@ TEST_MAIN(
     TEST_CASE(test_int64_refusals),
     TEST_CASE(test_parse_errors),
     TEST_CASE(test_numbers_out),
-    TEST_CASE(test_vectors))
+    TEST_CASE(test_vectors),
+    TEST_CASE(test_nonfinite),
+    TEST_CASE(test_parse_memory))

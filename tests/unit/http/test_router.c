@@ -61,4 +61,32 @@ static void test_routes(void)
     av_http_routes_clear();
 }
 
-TEST_MAIN(TEST_CASE(test_routes))
+/* A path no route matches takes the dialect of the route sharing the most leading segments (a literal
+ * segment counts more than a {name} one): an unknown VikingDB path answers in VikingDB's envelope. */
+static void test_dialect_of_unknown_paths(void)
+{
+    static const av_dialect milvus = { "milvus_v2", NULL, NULL }, viking = { "vikingdb_v2", NULL, NULL },
+                            modelarts = { "modelarts", NULL, NULL }, viking1 = { "vikingdb_v1", NULL, NULL };
+    av_http_route("POST", "/v2/vectordb/collections/list", &milvus, h_a);
+    av_http_route("POST", "/api/vikingdb/data/upsert", &viking, h_a);
+    av_http_route("POST", "/api/collection/create", &viking1, h_a);
+    av_http_route("GET", "/v2/{project_id}/datasets", &modelarts, h_a);
+    static const struct { const char *path; const av_dialect *want; } rows[] = {
+        /* 0 */ {"/v2/vectordb/nope", &milvus},
+        /* 1 */ {"/v2/vectordb", &milvus},
+        /* 2 */ {"/api/vikingdb/data/nope/deeper", &viking},
+        /* 3 */ {"/api/collection/nope", &viking1},
+        /* 4 */ {"/api/index/nope", &viking},   /* only "/api" shared: the first such route wins */
+        /* 5 */ {"/v2/0123456789abcdef0123456789abcdef/nope", &modelarts},
+        /* 6 */ {"/nowhere", NULL},
+        /* 7 */ {"/", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        int mark = test_failed;
+        CHECK(router_dialect_for(rows[i].path) == rows[i].want);
+        test_row(mark, i, rows[i].path);
+    }
+    av_http_routes_clear();
+}
+
+TEST_MAIN(TEST_CASE(test_routes), TEST_CASE(test_dialect_of_unknown_paths))
