@@ -118,7 +118,7 @@ static int verify_secret(av_auth *a, const char *prefix, const char *sql, const 
     if (n != pl + KEY_ID_HEX + 1 + KEY_SECRET_HEX || strncmp(tok, prefix, pl) != 0 || tok[pl + KEY_ID_HEX] != '_' ||
         !is_hex(tok + pl, KEY_ID_HEX) || !is_hex(tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX)) {
         if (!now && strncmp(tok, "avt_", 4) == 0)
-            return invalid_kind(err, "this is an X-Auth-Token (avt_...), not an API key: send it as the X-Auth-Token header");
+            return invalid_kind(err, "this is a ModelArts X-Auth-Token (avt_...), not an API key: only the ModelArts API takes it, in the X-Auth-Token header");
         return invalid_kind(err, what);
     }
     char id[KEY_ID_HEX + 1], project[33];

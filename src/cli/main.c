@@ -302,9 +302,12 @@ static int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     double t0 = now_s();
-    char abs[PATH_MAX];
-    fprintf(stderr, "annovec %s starting: data dir %s, auth %s, %d threads\n", AV_VERSION,
-            realpath(o.data, abs) ? abs : o.data, o.auth ? "on (--auth: every request needs credentials)" : "off (loopback only)", o.threads);
+    char abs[PATH_MAX * 2], cwd[PATH_MAX];
+    if (!realpath(o.data, abs)) {   /* not there yet: the store creates it */
+        int rel = o.data[0] != '/' && getcwd(cwd, sizeof cwd);
+        snprintf(abs, sizeof abs, "%s%s%s", rel ? cwd : "", rel ? "/" : "", o.data);
+    }
+    fprintf(stderr, "annovec %s starting: data dir %s, auth %s, %d threads\n", AV_VERSION, abs, o.auth ? "on (--auth: every request needs credentials)" : "off (loopback only)", o.threads);
     store_size disk = size_on_disk(o.data);
     if (disk.collections < 0) fprintf(stderr, "annovec: no store in %s yet: creating one\n", o.data);
     else fprintf(stderr, "annovec: loading %lld collections (%lld stored rows) and %lld datasets\n",
@@ -371,7 +374,19 @@ int main(int argc, char **argv)
         printf("annovec %s\n", AV_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) { usage(stdout); return 0; }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc > 2 && strcmp(cmd, "help") == 0) {   /* annovec help COMMAND [VERB] = annovec COMMAND [VERB] --help */
+            char *sub[4] = { argv[2], argc > 3 ? argv[3] : "--help", "--help", NULL };
+            int n = argc > 3 ? 3 : 2;
+            if (strcmp(argv[2], "serve") == 0) { serve_help(stdout); return 0; }
+            if (strcmp(argv[2], "apikey") == 0) return cmd_apikey(n, sub);
+            if (strcmp(argv[2], "user") == 0) return cmd_user(n, sub);
+            if (strcmp(argv[2], "key") == 0) return cmd_key(n, sub);
+            if (strcmp(argv[2], "token") == 0) return cmd_token(n, sub);
+        }
+        usage(stdout);
+        return 0;
+    }
     fprintf(stderr, "annovec: unknown command \"%s\"\n\n", cmd);
     usage(stderr);
     return 2;

@@ -168,6 +168,10 @@ def helps(t):
         for flag in ("--help", "-h"):
             rc, out, err = cli(kind, verb, flag)
             t.check("%s %s %s lists %s" % (kind, verb, flag, opts), rc == 0 and all(o in out for o in opts) and "default" in out, out + err)
+    rc, out, _ = cli("help", "token", "revoke")
+    t.check("help KIND VERB is KIND VERB --help", rc == 0 and "usage: annovec token revoke" in out and "avt_<id>" in out, out)
+    rc, out, _ = cli("help", "serve")
+    t.check("help serve is serve --help", rc == 0 and "--max-body" in out and "usage: annovec serve" in out, out)
     for kind in ("apikey", "user", "key", "token"):
         rc, out, _ = cli(kind, "--help")
         t.check("%s --help lists its verbs" % kind, rc == 0 and "create" in out and "list" in out and "revoke" in out, out)
