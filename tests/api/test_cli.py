@@ -15,8 +15,11 @@ import time
 import lib
 
 
+BIN = os.path.abspath(lib.BIN)   # run from other directories too (run-all passes a relative AV_BIN)
+
+
 def cli(*args, cwd=None):
-    p = subprocess.run([lib.BIN] + list(args), capture_output=True, text=True, timeout=60, cwd=cwd)
+    p = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=60, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -200,7 +203,7 @@ def data_dirs(t):
 
 def port_zero(t):
     data = tempfile.mkdtemp(prefix="avtest-port0-")
-    p = subprocess.Popen([lib.BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--threads", "2"],
+    p = subprocess.Popen([BIN, "serve", "--data", data, "--listen", "127.0.0.1:0", "--threads", "2"],
                          stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     lines, q = [], queue.Queue()
 
