@@ -66,7 +66,7 @@ static void usage(FILE *out)
     cred_usage(out);
     fprintf(out,
         "  annovec version\n"
-        "  annovec help\n"
+        "  annovec help [COMMAND [VERB]]\n"
         "\n"
         "serve defaults: --data ./data --listen %s --threads %d (2 x %ld cores) --max-body %u\n"
         "Without --auth the server only listens on loopback addresses.\n"
