@@ -60,12 +60,26 @@ void vk_v1_transport_error(av_http_res *res, av_http_errkind kind, const av_err 
     av_http_json(res, kind == AV_HTTP_ERR_TOO_LARGE ? 413 : vk_v1_status(code), vk_v1_envelope(code, text, rid));
 }
 
+/* VikingDB clients authenticate by signing (Volcengine HMAC-SHA256 with an AK/SK pair); a Bearer API
+ * key also works. A request without a signature that fails says how to sign; the code and envelope
+ * stay the dialect's (1000001 / Unauthorized, 401). */
+#define VK_SIGN_HINT "sign the request with an AK/SK pair (Volcengine HMAC-SHA256 Signature V4: " \
+                     "Authorization: HMAC-SHA256 Credential=<AK>/<date>/<region>/vikingdb/request, X-Date; " \
+                     "pairs from 'annovec key create'), or send Authorization: Bearer <api-key>"
+
 int vk_authenticate(av_http_req *req, av_err *err)
 {
     av_app *app = req->app;
     const char *h = av_http_header(req, "Authorization");
-    if (!h || strncmp(h, "HMAC-SHA256", 11) != 0) return av_auth_bearer(app->auth, h, &req->principal, err);
-    return av_auth_signed_http(app->auth, req, AV_SIGN_VOLC, err);
+    if (h && strncmp(h, "HMAC-SHA256", 11) == 0) return av_auth_signed_http(app->auth, req, AV_SIGN_VOLC, err);
+    int rc = av_auth_bearer(app->auth, h, &req->principal, err);
+    if (rc == AV_EAUTH && err) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        if (err->reason == AV_R_MISSING) snprintf(err->msg, sizeof err->msg, "missing credentials: " VK_SIGN_HINT);
+        else snprintf(err->msg, sizeof err->msg, "%.200s; " VK_SIGN_HINT, why);
+    }
+    return rc;
 }
 
 json_object *vk_row_json(av_collection *c, const api_fields *sel, const av_row_view *row, const char *pk_key, int nest)

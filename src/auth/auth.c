@@ -74,10 +74,15 @@ void av_auth_close(av_auth *a)
     free(a);
 }
 
-static int invalid(av_err *err)
+/* The credential that was sent and is wrong, named by its kind so that the client knows which one to
+ * fix (an invalid X-Auth-Token is a token, not an API key). */
+static int invalid_kind(av_err *err, const char *what)
 {
-    return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the API key or user:password is not valid");
+    return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: %s", what);
 }
+#define INVALID_APIKEY "the API key is not valid (unknown, revoked or malformed; keys look like avk_<id>_<secret>, from 'annovec apikey create')"
+#define INVALID_TOKEN  "the X-Auth-Token is not valid (unknown, revoked or malformed; tokens look like avt_<id>_<secret>, from 'annovec token create')"
+#define INVALID_USER   "the user name or password is not valid (Bearer <user>:<password>; users from 'annovec user create')"
 
 /* Reads (project, salt, hash[, extra]) of one row; 1 found, 0 not, -1 error. */
 static int fetch_row(sqlite3 *db, const char *sql, const char *key, char project[33],
@@ -109,9 +114,13 @@ static int is_hex(const char *s, size_t n)
 static int verify_secret(av_auth *a, const char *prefix, const char *sql, const char *tok, int64_t now, av_principal *out, av_err *err)
 {
     size_t n = strlen(tok), pl = strlen(prefix);
+    const char *what = now ? INVALID_TOKEN : INVALID_APIKEY;
     if (n != pl + KEY_ID_HEX + 1 + KEY_SECRET_HEX || strncmp(tok, prefix, pl) != 0 || tok[pl + KEY_ID_HEX] != '_' ||
-        !is_hex(tok + pl, KEY_ID_HEX) || !is_hex(tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX))
-        return invalid(err);
+        !is_hex(tok + pl, KEY_ID_HEX) || !is_hex(tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX)) {
+        if (!now && strncmp(tok, "avt_", 4) == 0)
+            return invalid_kind(err, "this is a ModelArts X-Auth-Token (avt_...), not an API key: only the ModelArts API takes it, in the X-Auth-Token header");
+        return invalid_kind(err, what);
+    }
     char id[KEY_ID_HEX + 1], project[33];
     memcpy(id, tok + pl, KEY_ID_HEX);
     id[KEY_ID_HEX] = 0;
@@ -121,9 +130,9 @@ static int verify_secret(av_auth *a, const char *prefix, const char *sql, const 
     int found = fetch_row(a->db, sql, id, project, salt, stored, now ? &expires_ms : NULL);
     pthread_mutex_unlock(&a->mu);
     if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
-    if (!found) return invalid(err);
+    if (!found) return invalid_kind(err, what);
     sha256_2(salt, SALT_LEN, tok + pl + 1 + KEY_ID_HEX, KEY_SECRET_HEX, got);
-    if (CRYPTO_memcmp(got, stored, HASH_LEN) != 0) return invalid(err);
+    if (CRYPTO_memcmp(got, stored, HASH_LEN) != 0) return invalid_kind(err, what);
     if (now && expires_ms <= now)
         return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_EXPIRED, NULL, NULL, "the token has expired; create a new one with 'annovec token create'");
     snprintf(out->project, sizeof out->project, "%s", project);
@@ -144,7 +153,7 @@ int av_auth_token(av_auth *a, const char *token, int64_t now, av_principal *out,
 
 static int verify_user(av_auth *a, const char *user, const char *pw, av_principal *out, av_err *err)
 {
-    if (strlen(user) > AV_NAME_MAX) return invalid(err);
+    if (strlen(user) > AV_NAME_MAX) return invalid_kind(err, INVALID_USER);
     char project[33];
     unsigned char salt[SALT_LEN], stored[HASH_LEN], quick[HASH_LEN], slow[HASH_LEN];
     int64_t iter = 0;
@@ -152,7 +161,7 @@ static int verify_user(av_auth *a, const char *user, const char *pw, av_principa
     int found = fetch_row(a->db, "SELECT project, salt, hash, iterations FROM user WHERE name = ?1", user, project, salt, stored, &iter);
     pthread_mutex_unlock(&a->mu);
     if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
-    if (!found || iter < 1 || iter > 10000000) return invalid(err);
+    if (!found || iter < 1 || iter > 10000000) return invalid_kind(err, INVALID_USER);
     sha256_2(salt, SALT_LEN, pw, strlen(pw), quick);
     size_t slot = 0;
     for (const char *p = user; *p; p++) slot = slot * 31 + (unsigned char)*p;
@@ -164,7 +173,7 @@ static int verify_user(av_auth *a, const char *user, const char *pw, av_principa
     pthread_mutex_unlock(&a->mu);
     if (!cached) {
         pbkdf2(pw, salt, (int)iter, slow);
-        if (CRYPTO_memcmp(slow, stored, HASH_LEN) != 0) return invalid(err);
+        if (CRYPTO_memcmp(slow, stored, HASH_LEN) != 0) return invalid_kind(err, INVALID_USER);
         pthread_mutex_lock(&a->mu);
         snprintf(ce->user, sizeof ce->user, "%s", user);
         memcpy(ce->stored, stored, HASH_LEN);
@@ -198,14 +207,14 @@ int av_auth_bearer(av_auth *a, const char *h, av_principal *out, av_err *err)
     size_t n = strlen(tok);
     while (n && tok[n - 1] == ' ') n--;
     if (n == 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_MISSING, NULL, NULL, missing);
-    if (n > 1024) return invalid(err);
+    if (n > 1024) return invalid_kind(err, "the Bearer credential is longer than 1024 bytes");
     char *t = xstrndup(tok, n);
     int rc;
     if (basic) {
         unsigned char dec[800];
         int len = EVP_DecodeBlock(dec, (const unsigned char *)t, (int)n);
         while (len > 0 && n >= 1 && t[n - 1] == '=' && dec[len - 1] == 0) { len--; n--; }
-        if (len <= 0 || len >= (int)sizeof dec || !memchr(dec, ':', (size_t)len)) rc = invalid(err);
+        if (len <= 0 || len >= (int)sizeof dec || !memchr(dec, ':', (size_t)len)) rc = invalid_kind(err, "HTTP Basic credentials must be base64 of <user>:<password>");
         else {
             dec[len] = 0;
             rc = verify_token(a, (const char *)dec, out, err);
@@ -278,12 +287,12 @@ int av_auth_volc(av_auth *a, const volc_request *r, const char *authorization, i
     char project[33], sk[65], want[65];
     int found = lookup_sk(a, va.ak, project, sk);
     if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
-    if (!found) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the access key is not known");
+    if (!found) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the access key (AK) is not known or was revoked; AK/SK pairs come from 'annovec key create'");
     rc = volc_signature(r, &va, sk, x_date, want, err);
     OPENSSL_cleanse(sk, sizeof sk);
     if (rc) return rc;
     if (CRYPTO_memcmp(want, va.signature, 64) != 0 || strlen(va.signature) != 64)
-        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the signature does not match");
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the AK/SK signature does not match (check the secret key and what is signed)");
     snprintf(out->project, sizeof out->project, "%s", project);
     snprintf(out->user, sizeof out->user, "%s", va.ak);
     return AV_OK;
@@ -302,12 +311,12 @@ int av_auth_huawei(av_auth *a, const volc_request *r, const char *authorization,
     char project[33], sk[65], want[65];
     int found = lookup_sk(a, ha.ak, project, sk);
     if (found < 0) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "credential store error");
-    if (!found) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the access key is not known");
+    if (!found) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the access key (AK) is not known or was revoked; AK/SK pairs come from 'annovec key create'");
     rc = huawei_signature(r, &ha, sk, sdk_date, want, err);
     OPENSSL_cleanse(sk, sizeof sk);
     if (rc) return rc;
     if (strlen(ha.signature) != 64 || CRYPTO_memcmp(want, ha.signature, 64) != 0)
-        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the signature does not match");
+        return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "invalid credentials: the AK/SK signature does not match (check the secret key and what is signed)");
     snprintf(out->project, sizeof out->project, "%s", project);
     snprintf(out->user, sizeof out->user, "%s", ha.ak);
     return AV_OK;
@@ -457,6 +466,138 @@ int av_user_add(sqlite3 *db, const char *project, const char *name, const char *
     }
     if (rc == AV_OK) rc = insert_secret(db, "INSERT INTO user(name, project, salt, hash, created_ms, iterations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                                         name, project_id, salt, hash, AV_PBKDF2_ITERATIONS, err);
+    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
+    if (rc) exec(db, "ROLLBACK", NULL);
+    else *password_out = xstrdup(password);
+    OPENSSL_cleanse(gen, sizeof gen);
+    return rc;
+}
+
+/* ---- credential lifecycle: list, revoke, change password -------------------------------------- */
+
+/* Per kind: its table, the column that identifies a row, the prefix shown before the id, and the
+ * columns a list reads (never a salt, hash or secret). */
+typedef struct kind_info { const char *table, *idcol, *prefix, *label; } kind_info;
+static const kind_info KINDS[] = {
+    [AV_CRED_APIKEY] = { "apikey", "id", "avk_", "apikey" },
+    [AV_CRED_USER] = { "user", "name", "", "user" },
+    [AV_CRED_KEY] = { "volc_key", "ak", "", "key" },
+    [AV_CRED_TOKEN] = { "token", "id", "avt_", "token" },
+};
+
+const char *av_cred_kind_name(av_cred_kind kind) { return KINDS[kind].label; }
+
+int av_cred_list(sqlite3 *db, av_cred_kind kind, const char *project, av_cred_info **out, size_t *n, av_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    char pid[33] = "";
+    if (project) {
+        int rc = av_project_resolve_db(db, project, 0, pid, err);
+        if (rc) return rc;
+    }
+    const kind_info *k = &KINDS[kind];
+    char *sql = sqlite3_mprintf("SELECT c.%s, c.project, p.name, c.created_ms, %s FROM %s c LEFT JOIN project p ON p.id = c.project"
+                                " WHERE ?1 = '' OR c.project = ?1 ORDER BY c.created_ms, c.rowid",   /* insertion order within a millisecond */
+                                k->idcol, kind == AV_CRED_TOKEN ? "c.expires_ms" : "0", k->table);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) *out = xrealloc(*out, (cap = cap ? cap * 2 : 16) * sizeof **out);
+        av_cred_info *ci = &(*out)[(*n)++];
+        memset(ci, 0, sizeof *ci);
+        ci->kind = kind;
+        snprintf(ci->id, sizeof ci->id, "%s%s", k->prefix, (const char *)sqlite3_column_text(st, 0));
+        snprintf(ci->project_id, sizeof ci->project_id, "%s", (const char *)sqlite3_column_text(st, 1));
+        const unsigned char *pn = sqlite3_column_text(st, 2);
+        snprintf(ci->project_name, sizeof ci->project_name, "%s", pn ? (const char *)pn : "");
+        ci->created_ms = sqlite3_column_int64(st, 3);
+        ci->expires_ms = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
+    }
+    return AV_OK;
+}
+
+/* The row key of a credential as the user names it: an API key or token by "avk_<id>", "<id>" or the
+ * whole "avk_<id>_<secret>" (only the id is used); a user by name; an AK/SK pair by its AK. */
+static int cred_key(av_cred_kind kind, const char *given, char *key, size_t keysz)
+{
+    const char *prefix = KINDS[kind].prefix;
+    size_t pl = strlen(prefix);
+    if (!pl) {
+        if (!*given || strlen(given) >= keysz) return -1;
+        snprintf(key, keysz, "%s", given);
+        return 0;
+    }
+    if (strncmp(given, prefix, pl) == 0) given += pl;
+    size_t n = strlen(given);
+    if ((n != KEY_ID_HEX && !(n == KEY_ID_HEX + 1 + KEY_SECRET_HEX && given[KEY_ID_HEX] == '_')) || !is_hex(given, KEY_ID_HEX)) return -1;
+    snprintf(key, keysz, "%.*s", KEY_ID_HEX, given);
+    return 0;
+}
+
+int av_cred_revoke(sqlite3 *db, av_cred_kind kind, const char *id, av_err *err)
+{
+    const kind_info *k = &KINDS[kind];
+    char key[AV_NAME_MAX + 2];
+    if (cred_key(kind, id, key, sizeof key))
+        return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "\"%.80s\" is not a %s id (see '%s list' for the ids)",
+                          id, kind == AV_CRED_APIKEY ? "API key" : kind == AV_CRED_TOKEN ? "token" : kind == AV_CRED_KEY ? "access key" : "user", k->label);
+    char *sql = sqlite3_mprintf("DELETE FROM %s WHERE %s = ?1", k->table, k->idcol);
+    sqlite3_stmt *st = NULL;
+    int rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == AV_OK && sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        rc = av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
+    sqlite3_free(sql);
+    if (rc == AV_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
+        else if (sqlite3_changes(db) == 0)
+            rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_CREDENTIAL, AV_R_NONE, key, NULL, "no %s \"%s%s\" in this data dir (see '%s list')",
+                            k->label, k->prefix, key, k->label);
+    }
+    sqlite3_finalize(st);
+    if (rc == AV_OK) rc = exec(db, "COMMIT", err);
+    if (rc) exec(db, "ROLLBACK", NULL);
+    return rc;
+}
+
+int av_user_passwd(sqlite3 *db, const char *name, const char *password, char **password_out, av_err *err)
+{
+    char gen[25];
+    if (!password) {
+        unsigned char r[12];
+        av_random(r, sizeof r);
+        av_hex(r, sizeof r, gen);
+        password = gen;
+    }
+    size_t pl = strlen(password);
+    if (pl < 6 || pl > 256) return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the password must be 6..256 bytes long");
+    unsigned char salt[SALT_LEN], hash[HASH_LEN];
+    av_random(salt, sizeof salt);
+    pbkdf2(password, salt, AV_PBKDF2_ITERATIONS, hash);
+    sqlite3_stmt *st = NULL;
+    int rc = exec(db, "BEGIN IMMEDIATE", err);
+    if (rc == AV_OK) {
+        sqlite3_prepare_v2(db, "UPDATE user SET salt = ?2, hash = ?3, iterations = ?4 WHERE name = ?1", -1, &st, NULL);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, salt, SALT_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, hash, HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, AV_PBKDF2_ITERATIONS);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = av_fail_on(err, AV_EIO, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "storage error: %s", sqlite3_errmsg(db));
+        else if (sqlite3_changes(db) == 0) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_CREDENTIAL, AV_R_NONE, name, NULL, "no user \"%.64s\" in this data dir (see 'user list')", name);
+        sqlite3_finalize(st);
+    }
     if (rc == AV_OK) rc = exec(db, "COMMIT", err);
     if (rc) exec(db, "ROLLBACK", NULL);
     else *password_out = xstrdup(password);

@@ -8,6 +8,12 @@
  * hash it was checked against: a later request is accepted from that cache only while the stored row
  * is unchanged, so a changed password takes effect at once. Secrets are compared in constant time and
  * never logged.
+ *
+ * Revocation: no positive result is kept across requests. Every request reads its credential's row
+ * from SQLite (a read transaction on the WAL sees every commit made before it began, by this process
+ * or by a CLI process on the same data dir), and the password cache above is only consulted after that
+ * read, against the hash the row holds now. So a credential revoked (row deleted) or a password changed
+ * by `annovec ... revoke|passwd` is refused on the very next request, with no signal to the server.
  */
 #ifndef AV_AUTH_H
 #define AV_AUTH_H
@@ -61,5 +67,27 @@ int av_auth_token(av_auth *a, const char *token, int64_t now, av_principal *out,
 
 /* A new AK/SK pair for Volcengine signatures: AK "AKAV" + 24 uppercase hex, SK 40 hex. */
 int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char sk_out[41], char project_id_out[33], av_err *err);
+
+/* ---- credential lifecycle (the CLI's list / revoke / passwd; one transaction each) ---------------- */
+typedef enum { AV_CRED_APIKEY, AV_CRED_USER, AV_CRED_KEY, AV_CRED_TOKEN } av_cred_kind;
+typedef struct av_cred_info {
+    av_cred_kind kind;
+    char id[80];               /* "avk_<id>" / "avt_<id>" (the lookup id, not the secret), the user name, the AK */
+    char project_id[33];
+    char project_name[65];
+    int64_t created_ms;
+    int64_t expires_ms;        /* tokens; 0 for the other kinds */
+} av_cred_info;
+/* "apikey", "user", "key", "token": the CLI command of a kind. */
+const char *av_cred_kind_name(av_cred_kind kind);
+/* Every credential of a kind (of one project when project is not NULL: its name or id; AV_ENOTFOUND
+ * when it does not exist), oldest first; *out (caller frees) never holds a salt, hash or secret. */
+int av_cred_list(sqlite3 *db, av_cred_kind kind, const char *project, av_cred_info **out, size_t *n, av_err *err);
+/* Deletes a credential: an API key or token named by "avk_<id>", "<id>" or the whole credential, a
+ * user by name, an AK/SK pair by its AK. AV_EINVAL when the id is malformed, AV_ENOTFOUND when no
+ * such credential exists. A running server refuses it from its next request on. */
+int av_cred_revoke(sqlite3 *db, av_cred_kind kind, const char *id, av_err *err);
+/* Sets a user's password (generated when NULL; *password_out gets it, caller frees). AV_ENOTFOUND. */
+int av_user_passwd(sqlite3 *db, const char *name, const char *password_or_null, char **password_out, av_err *err);
 
 #endif

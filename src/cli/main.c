@@ -5,7 +5,13 @@
  * serve: opens the store, registers every dialect's routes, starts the HTTP server, prints
  * "listening on HOST:PORT" to stderr once it accepts connections, then waits for SIGTERM/SIGINT,
  * after which it finishes in-flight requests, closes the store (checkpointing the WAL) and exits 0.
- * Without --auth it binds loopback addresses only, as Redis's protected mode does.
+ * Without --auth it binds loopback addresses only, as Redis's protected mode does. --listen HOST:0
+ * lets the kernel pick a free port; the "listening on" line names the port actually bound.
+ * Start-up prints the version, data dir, auth mode, what it is about to load and, every second while
+ * loading, a progress line; then what was loaded and the time taken, then "listening on HOST:PORT".
+ *
+ * Every command runs under umask 077: whatever it creates in the data dir is private to the user
+ * (the store also creates its files with explicit 0600 / 0700 modes).
  */
 #include "annovec.h"
 #include "api/app.h"
@@ -14,12 +20,17 @@
 #include "lib/util.h"
 #include "http/http.h"
 
+#include "core/store/store.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_LISTEN "127.0.0.1:19530"
@@ -37,6 +48,15 @@ typedef struct serve_opts {
     unsigned max_conns, max_conns_per_ip, conn_timeout;
 } serve_opts;
 
+static long online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 2;
+}
+
+/* What serve uses when --threads is not given: 2 x the online cores. */
+static int default_threads(void) { return (int)(online_cores() * 2); }
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -45,18 +65,40 @@ static void usage(FILE *out)
         "usage:\n"
         "  annovec serve [--data DIR] [--listen HOST:PORT] [--threads N] [--auth]\n"
         "                [--log-level quiet|info|debug] [--log-format text|json] [--max-body BYTES]\n"
-        "                [--max-connections N] [--max-connections-per-ip N] [--conn-timeout SECONDS]\n"
-        "  annovec apikey create --data DIR --project NAME\n"
-        "  annovec user add --data DIR --project NAME --name USER [--password PW]\n"
-        "  annovec key create --data DIR --project NAME      (AK/SK for Volcengine and Huawei signatures)\n"
-        "  annovec token create --data DIR --project ID [--ttl SECONDS]   (X-Auth-Token, default 24 h)\n"
+        "                [--max-connections N] [--max-connections-per-ip N] [--conn-timeout SECONDS]\n", AV_VERSION);
+    cred_usage(out);
+    fprintf(out,
         "  annovec version\n"
-        "  annovec help\n"
+        "  annovec help [COMMAND [VERB]]\n"
         "\n"
-        "serve defaults: --data ./data --listen %s --threads <cores> --max-body %u\n"
+        "serve defaults: --data ./data --listen %s --threads %d (2 x %ld cores) --max-body %u\n"
         "  --max-connections 1000 --max-connections-per-ip 250 --conn-timeout 30 --log-format text\n"
-        "Without --auth the server only listens on loopback addresses.\n",
-        AV_VERSION, DEFAULT_LISTEN, DEFAULT_MAX_BODY);
+        "Without --auth the server only listens on loopback addresses.\n"
+        "Credentials: apikey (Bearer keys), user (Bearer user:password), key (AK/SK pairs for\n"
+        "Volcengine and Huawei signatures), token (ModelArts X-Auth-Token); each has create, list and\n"
+        "revoke (users also passwd). 'annovec COMMAND --help' lists a command's options and defaults.\n",
+        DEFAULT_LISTEN, default_threads(), online_cores(), DEFAULT_MAX_BODY);
+}
+
+static void serve_help(FILE *out)
+{
+    fprintf(out,
+        "usage: annovec serve [options]\n"
+        "Serves the Milvus REST (v1, v2), VikingDB (V1, V2) and ModelArts v2 APIs on one port.\n"
+        "options:\n"
+        "  --data DIR          the data dir, created (0700) if missing (default ./data)\n"
+        "  --listen HOST:PORT  the address, HOST:PORT, [v6]:PORT or localhost:PORT; PORT 0 picks a free\n"
+        "                      port, named in the 'listening on' line (default %s)\n"
+        "  --threads N         HTTP thread pool, 1..1024 (default %d = 2 x %ld cores)\n"
+        "  --auth              require credentials (default off: then only loopback addresses)\n"
+        "  --log-level L       quiet, info (a line per request) or debug (default info)\n"
+        "  --max-body BYTES    largest request body, 1024..4294967296; larger ones get 413 (default %u)\n"
+        "  --log-format F      text or json: one line (or JSON object) per request (default text)\n"
+        "  --max-connections N       open connections at most, 1..100000 (default 1000)\n"
+        "  --max-connections-per-ip N  from one client address (default 250)\n"
+        "  --conn-timeout SECONDS    an idle or slow connection is closed after this (default 30)\n"
+        "  -h, --help          this help\n",
+        DEFAULT_LISTEN, default_threads(), online_cores(), DEFAULT_MAX_BODY);
 }
 
 /* HOST:PORT, [v6]:PORT, or localhost:PORT. */
@@ -75,7 +117,7 @@ static int parse_listen(const char *s, serve_opts *o)
     if (strcmp(o->host, "localhost") == 0) strcpy(o->host, "127.0.0.1");
     char *end;
     long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 1 || port > 65535) return -1;
+    if (*end || end == colon + 1 || port < 0 || port > 65535) return -1;   /* 0: the kernel picks */
     o->port = (int)port;
     return 0;
 }
@@ -151,8 +193,117 @@ static int wait_for_signal(void)
     return sig;
 }
 
+/* ---- start-up report ------------------------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What a store on disk holds, read on a connection of its own before loading (all -1 when there is
+ * no store yet or it cannot be read). */
+typedef struct store_size { int64_t collections, rows, datasets; } store_size;
+
+static int64_t count_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static store_size size_on_disk(const char *dir)
+{
+    store_size z = { -1, -1, -1 };
+    char *path = xasprintf("%s/annovec.db", dir);
+    struct stat sb;
+    sqlite3 *db = NULL;
+    if (stat(path, &sb) == 0 && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 2000);
+        z.collections = count_of(db, "SELECT count(*) FROM collection");
+        z.rows = count_of(db, "SELECT count(*) FROM entity");
+        z.datasets = count_of(db, "SELECT count(*) FROM dataset");
+    }
+    sqlite3_close(db);
+    free(path);
+    return z;
+}
+
+/* What the opened store serves: collections and their live rows (from memory), datasets. */
+static store_size size_loaded(av_store *st)
+{
+    store_size z = { 0, 0, -1 };
+    typedef struct { char *project, *db, *name; } coll_name;
+    coll_name *names = NULL;
+    size_t n = 0, cap = 0;
+    av_store_lock(st);
+    sqlite3 *db = av_store_db(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT project, db, name FROM collection", -1, &q, NULL) == SQLITE_OK) {
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            if (n == cap) names = xrealloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+            names[n++] = (coll_name){ xstrdup((const char *)sqlite3_column_text(q, 0)), xstrdup((const char *)sqlite3_column_text(q, 1)),
+                                      xstrdup((const char *)sqlite3_column_text(q, 2)) };
+        }
+        sqlite3_finalize(q);
+    }
+    z.datasets = count_of(db, "SELECT count(*) FROM dataset");
+    av_store_unlock(st);
+    for (size_t i = 0; i < n; i++) {
+        av_collection *c = NULL;
+        if (av_collection_open(st, names[i].project, names[i].db, names[i].name, &c, NULL) == AV_OK) {
+            z.collections++;
+            z.rows += av_collection_count(c);
+            av_collection_release(c);
+        }
+        free(names[i].project);
+        free(names[i].db);
+        free(names[i].name);
+    }
+    free(names);
+    return z;
+}
+
+/* Prints a progress line every second while the store loads (a large store takes a while). */
+typedef struct loader { pthread_mutex_t mu; pthread_cond_t cv; int done; double t0; } loader;
+
+static void *progress(void *arg)
+{
+    loader *l = arg;
+    pthread_mutex_lock(&l->mu);
+    while (!l->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        if (pthread_cond_timedwait(&l->cv, &l->mu, &until) != 0 && !l->done)
+            fprintf(stderr, "annovec: loading the store... %.0f s\n", now_s() - l->t0);
+    }
+    pthread_mutex_unlock(&l->mu);
+    return NULL;
+}
+
+static int open_with_progress(const char *dir, av_store **st, av_err *err)
+{
+    loader l = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, now_s() };
+    pthread_t th;
+    int have = pthread_create(&th, NULL, progress, &l) == 0;
+    int rc = av_store_open(dir, st, err);
+    pthread_mutex_lock(&l.mu);
+    l.done = 1;
+    pthread_cond_signal(&l.cv);
+    pthread_mutex_unlock(&l.mu);
+    if (have) pthread_join(th, NULL);
+    return rc;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { serve_help(stdout); return 0; }
     serve_opts o;
     int rc = parse_serve(argc, argv, &o);
     if (rc) return rc;
@@ -170,10 +321,22 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    double t0 = now_s();
+    char abs[PATH_MAX * 2], cwd[PATH_MAX];
+    if (!realpath(o.data, abs)) {   /* not there yet: the store creates it */
+        int rel = o.data[0] != '/' && getcwd(cwd, sizeof cwd);
+        snprintf(abs, sizeof abs, "%s%s%s", rel ? cwd : "", rel ? "/" : "", o.data);
+    }
+    fprintf(stderr, "annovec %s starting: data dir %s, auth %s, %d threads\n", AV_VERSION, abs, o.auth ? "on (--auth: every request needs credentials)" : "off (loopback only)", o.threads);
+    store_size disk = size_on_disk(o.data);
+    if (disk.collections < 0) fprintf(stderr, "annovec: no store in %s yet: creating one\n", o.data);
+    else fprintf(stderr, "annovec: loading %lld collections (%lld stored rows) and %lld datasets\n",
+                 (long long)disk.collections, (long long)disk.rows, (long long)(disk.datasets < 0 ? 0 : disk.datasets));
+
     av_err err;
     av_err_clear(&err);
     av_app app = { 0 };
-    if (av_store_open(o.data, &app.store, &err)) {
+    if (open_with_progress(o.data, &app.store, &err)) {
         fprintf(stderr, "annovec serve: %s\n", err.msg);
         return 1;
     }
@@ -201,8 +364,13 @@ static int cmd_serve(int argc, char **argv)
         av_store_close(app.store);
         return 1;
     }
+    store_size got = size_loaded(app.store);
+    int port = av_http_port(srv);
+    if (port <= 0) port = o.port;
     int v6 = strchr(o.host, ':') != NULL;
-    fprintf(stderr, "listening on %s%s%s:%d\n", v6 ? "[" : "", o.host, v6 ? "]" : "", o.port);
+    fprintf(stderr, "annovec: loaded %lld collections (%lld rows) and %lld datasets in %.2f s\n",
+            (long long)got.collections, (long long)got.rows, (long long)(got.datasets < 0 ? 0 : got.datasets), now_s() - t0);
+    fprintf(stderr, "listening on %s%s%s:%d\n", v6 ? "[" : "", o.host, v6 ? "]" : "", port);
     int sig = wait_for_signal();
     fprintf(stderr, "annovec: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     av_http_stop(srv);
@@ -215,6 +383,7 @@ static int cmd_serve(int argc, char **argv)
 int main(int argc, char **argv)
 {
     setvbuf(stderr, NULL, _IOLBF, 0);
+    umask(077);   /* the data dir and everything in it: the user's alone */
     if (argc < 2) { usage(stderr); return 2; }
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 1, argv + 1);
@@ -222,8 +391,25 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "user") == 0) return cmd_user(argc - 1, argv + 1);
     if (strcmp(cmd, "key") == 0) return cmd_key(argc - 1, argv + 1);
     if (strcmp(cmd, "token") == 0) return cmd_token(argc - 1, argv + 1);
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) { printf("annovec %s\n", AV_VERSION); return 0; }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) { usage(stdout); return 0; }
+    int help_asked = argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        if (help_asked) { printf("usage: annovec version\nPrints the version (no options).\n"); return 0; }
+        printf("annovec %s\n", AV_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc > 2 && strcmp(cmd, "help") == 0) {   /* annovec help COMMAND [VERB] = annovec COMMAND [VERB] --help */
+            char *sub[4] = { argv[2], argc > 3 ? argv[3] : "--help", "--help", NULL };
+            int n = argc > 3 ? 3 : 2;
+            if (strcmp(argv[2], "serve") == 0) { serve_help(stdout); return 0; }
+            if (strcmp(argv[2], "apikey") == 0) return cmd_apikey(n, sub);
+            if (strcmp(argv[2], "user") == 0) return cmd_user(n, sub);
+            if (strcmp(argv[2], "key") == 0) return cmd_key(n, sub);
+            if (strcmp(argv[2], "token") == 0) return cmd_token(n, sub);
+        }
+        usage(stdout);
+        return 0;
+    }
     fprintf(stderr, "annovec: unknown command \"%s\"\n\n", cmd);
     usage(stderr);
     return 2;

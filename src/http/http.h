@@ -112,6 +112,8 @@ typedef struct av_http_config {
 typedef struct av_http_server av_http_server;
 int  av_http_start(const av_http_config *cfg, av_http_server **out, av_err *err);
 void av_http_stop(av_http_server *s);   /* finishes in-flight requests, then returns */
+/* The port the server listens on (the one the kernel picked when the config's port was 0). */
+int  av_http_port(const av_http_server *s);
 
 /* Request accessors (borrowed strings, valid during the handler). */
 const char *av_http_header(const av_http_req *req, const char *name);

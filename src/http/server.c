@@ -550,3 +550,9 @@ void av_http_stop(av_http_server *s)
     MHD_stop_daemon(s->d);
     free(s);
 }
+
+int av_http_port(const av_http_server *s)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? (int)di->port : 0;
+}

@@ -13,13 +13,32 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* Creates the database file 0600 before SQLite opens it (SQLite would create it 0644 & ~umask; its
+ * -wal and -shm files take the database file's mode), and takes group and other bits off a database,
+ * WAL or shm file an older version left readable. Errors are left to sqlite3_open_v2 to report. */
+static void private_file(const char *db_path)
+{
+    int fd = open(db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) close(fd);
+    static const char *const suffix[] = { "", "-wal", "-shm" };
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        char *p = xasprintf("%s%s", db_path, suffix[i]);
+        struct stat sb;
+        if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077)) chmod(p, sb.st_mode & 0700);
+        free(p);
+    }
+}
 
 static int open_db(const char *dir, sqlite3 **out, av_err *err)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return av_fail_on(err, AV_EIO, AV_ENT_NONE, AV_R_NONE, dir, NULL, "cannot create data directory %s: %s", dir, strerror(errno));
     char *path = xasprintf("%s/annovec.db", dir);
+    private_file(path);
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &db, flags, NULL);
