@@ -193,6 +193,17 @@ void coll_slot_free(av_collection *c, uint32_t slot)
     rows_slot_free(&c->rows, slot);
 }
 
+void coll_index_settle(av_collection *c)
+{
+    if (!c->iops->settle) return;
+    av_vecdata vd = coll_vecdata(c);
+    c->iops->settle(c->index, &vd);   /* searches go on meanwhile */
+    coll_apply_lock(c);
+    vd = coll_vecdata(c);
+    c->iops->publish(c->index, &vd);
+    coll_unlock(c);
+}
+
 void coll_compact(av_collection *c)
 {
     uint32_t old_n = 0;

@@ -88,6 +88,10 @@ static inline int coll_visible(const av_collection *c, uint32_t s, int64_t now)
 void coll_compact(av_collection *c);
 av_vecdata coll_vecdata(const av_collection *c);
 av_row_view coll_view(const av_collection *c, uint32_t slot);
+/* After a write's in-memory apply: the index's settle (writer mutex only, searches running) and
+ * publish (under the rwlock, briefly). Caller holds the writer mutex and not the rwlock. */
+void coll_index_settle(av_collection *c);
+
 /* Slot holding pk, or PKMAP_NONE. */
 uint32_t coll_find(const av_collection *c, const av_pk *pk);
 

@@ -357,6 +357,7 @@ int av_insert_ex(av_collection *c, const av_row *rows, size_t n, int upsert, int
         docs[i] = NULL;
     }
     coll_unlock(c);
+    coll_index_settle(c);
     if (out_pks) memcpy(out_pks, pks, sizeof(av_pk) * n);
 unlock:
     coll_writer_unlock(c);
@@ -427,6 +428,7 @@ int av_update(av_collection *c, const av_row *rows, size_t n, av_err *err)
             docs[i] = NULL;
         }
         coll_unlock(c);
+        coll_index_settle(c);
     }
     coll_writer_unlock(c);
 done:
@@ -461,6 +463,7 @@ static int delete_slots(av_collection *c, uint32_t *slots, size_t n, int64_t *de
         for (size_t i = 0; i < n; i++) coll_slot_free(c, slots[i]);
         coll_compact(c);
         coll_unlock(c);
+        coll_index_settle(c);
     }
     if (deleted) *deleted = rc == AV_OK ? visible : 0;   /* expired rows were already gone */
     return rc;

@@ -23,9 +23,18 @@
  * entry point, and frees the tombstones' lists: no deleted node or edge is left in memory or in a
  * snapshot.
  *
- * Locking: none of its own. Hooks run under the collection's locks as vecindex.h states: add, remove,
- * build, remap and load exclusively; search shared, concurrently — search changes nothing in the
- * graph and keeps its scratch (visited tags, heaps) per thread.
+ * Locking: none of its own. Hooks run under the collection's locks as vecindex.h states. The costly
+ * part of a write runs while searches go on: `add` (exclusive) only makes the node — level, empty
+ * lists, code — and marks it pending; `settle` (the writer mutex only, searches running) links the
+ * pending nodes and reconnects around tombstones; `publish` (exclusive, short) makes the pending
+ * nodes results and frees repaired tombstones. Memory a search may be reading (node arrays, upper
+ * lists, codes) is allocated, moved and freed only in the exclusive hooks; settle only rewrites
+ * neighbour lists in place, ids first and the count last with release stores (searches load the
+ * count with acquire), so a search sees old or new ids, each a valid node of that level, and
+ * the entry point and top level change together in one 64-bit store (`top`). The graph walk passes
+ * through a pending node but never returns it; the search scores the pending nodes exactly and
+ * merges them in (vecindex_hnsw.c), so it answers the whole batch as every other read sees it. Searches keep their
+ * scratch (visited tags, heaps) per thread.
  */
 #ifndef AV_HNSW_H
 #define AV_HNSW_H
@@ -89,7 +98,12 @@ struct hnsw {
 
     uint32_t entry;             /* the entry point (a live node at maxlevel), HNSW_NONE when empty */
     int maxlevel;
+    uint64_t top;               /* entry | maxlevel << 32, the pair searches read (atomically) */
     uint32_t nodes, ndead;      /* nodes in the graph, tombstones among them */
+    uint8_t *pending;           /* per slot: 1 for a node added but not yet published */
+    uint32_t npending;
+    int retrain;                /* the codes drifted: train them at the next publish */
+    int repaired;               /* settle reconnected around the tombstones: publish frees them */
     hnsw_quant qt;              /* the codes searches walk with */
 };
 
@@ -153,25 +167,44 @@ void hnsw_heap_push(hnsw_heap *hp, hnsw_cand c);
 hnsw_cand hnsw_heap_pop(hnsw_heap *hp);
 static inline hnsw_cand hnsw_heap_top(const hnsw_heap *hp) { return hp->a[0]; }
 
+void hnsw_set_entry(hnsw *h, uint32_t entry, int maxlevel);   /* writers: entry, maxlevel and top */
+static inline void hnsw_top(const hnsw *h, uint32_t *entry, int *maxlevel)
+{
+    uint64_t t = __atomic_load_n(&h->top, __ATOMIC_ACQUIRE);
+    *entry = (uint32_t)t;
+    *maxlevel = (int)(int32_t)(uint32_t)(t >> 32);
+}
+/* A list's count, loaded so that the ids it covers are seen (settle may be writing it). */
+static inline uint32_t hnsw_count(const uint32_t *l) { return __atomic_load_n(l, __ATOMIC_ACQUIRE); }
+static inline uint32_t hnsw_at(const uint32_t *l, uint32_t i) { return __atomic_load_n(&l[i], __ATOMIC_RELAXED); }
+
 /* hnsw_search.c */
-/* Greedy descent from the entry point to level `to` (exclusive of levels below it): the closest node
- * found at level `to`. */
-hnsw_cand hnsw_descend(const hnsw *h, const hnsw_query *hq, int to);
+/* Greedy descent from `entry` (at maxlevel) down to level `to` (exclusive of levels below it): the
+ * closest node found at level `to`. */
+hnsw_cand hnsw_descend(const hnsw *h, const hnsw_query *hq, uint32_t entry, int maxlevel, int to);
 /* Best-first search of one level from the entry points eps[0..neps), keeping `ef` results in s->best (a max-heap). Tombstones
  * are passed through, never kept; with accept, only accepted nodes are kept. */
 void hnsw_search_level(const hnsw *h, const hnsw_query *hq, const hnsw_cand *eps, int neps,
                        int ef, int lvl, av_accept_fn accept, void *actx, hnsw_scratch *s);
+/* The filter of a search while nodes are pending: published nodes the request's own filter accepts. */
+typedef struct hnsw_accept { const hnsw *h; av_accept_fn inner; void *inner_ctx; } hnsw_accept;
+int hnsw_accept_published(void *ctx, uint32_t slot);
 int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_index_query *iq, int ef, av_scored *out);
 
 /* hnsw_insert.c */
-void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node);
+void hnsw_prepare(hnsw *h, const av_vecdata *vd, uint32_t node);   /* exclusive: make the node, pending */
+void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node);      /* writer only: link it */
+void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node);    /* both, published (build, tests) */
+void hnsw_list_write(uint32_t *l, const hnsw_cand *c, int m);      /* ids, then the count */
 /* Keeps at most `max` of cands[0..n) (sorted by key from `base`, closest first) by the HNSW
  * heuristic; returns how many, kept at the front. */
 int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, int max);
 
 /* hnsw_repair.c */
 void hnsw_tombstone(hnsw *h, uint32_t node);
-void hnsw_repair(hnsw *h, const av_vecdata *vd);
+void hnsw_reconnect_all(hnsw *h, const av_vecdata *vd);   /* writer only: lists no longer name tombstones */
+void hnsw_free_tombstones(hnsw *h);                        /* exclusive */
+void hnsw_repair(hnsw *h, const av_vecdata *vd);           /* both */
 int hnsw_needs_repair(const hnsw *h);
 
 #endif

@@ -22,8 +22,7 @@ hnsw *hnsw_new(int M, int efc)
     h->efc = efc;
     h->level_mult = 1.0 / log((double)M);
     h->rng = 0x9E3779B97F4A7C15ull;
-    h->entry = HNSW_NONE;
-    h->maxlevel = -1;
+    hnsw_set_entry(h, HNSW_NONE, -1);
     return h;
 }
 
@@ -34,11 +33,12 @@ void hnsw_clear(hnsw *h)
         h->upper[i] = NULL;
         h->level[i] = -1;
         h->dead[i] = 0;
+        h->pending[i] = 0;
         h->links0[(size_t)i * (size_t)(h->M0 + 1)] = 0;
     }
-    h->entry = HNSW_NONE;
-    h->maxlevel = -1;
-    h->nodes = h->ndead = 0;
+    hnsw_set_entry(h, HNSW_NONE, -1);
+    h->nodes = h->ndead = h->npending = 0;
+    h->retrain = h->repaired = 0;
     hnsw_quant_free(&h->qt);
 }
 
@@ -46,7 +46,7 @@ void hnsw_free(hnsw *h)
 {
     if (!h) return;
     for (uint32_t i = 0; i < h->cap; i++) free(h->upper[i]);
-    free(h->upper); free(h->level); free(h->dead); free(h->links0);
+    free(h->upper); free(h->level); free(h->dead); free(h->pending); free(h->links0);
     hnsw_quant_free(&h->qt);
     free(h);
 }
@@ -59,16 +59,25 @@ void hnsw_reserve(hnsw *h, uint32_t nslots)
     size_t per = (size_t)(h->M0 + 1);
     h->level = xrealloc(h->level, cap);
     h->dead = xrealloc(h->dead, cap);
+    h->pending = xrealloc(h->pending, cap);
     h->links0 = xrealloc(h->links0, sizeof(uint32_t) * per * cap);
     h->upper = xrealloc(h->upper, sizeof(uint32_t *) * cap);
     for (uint32_t i = h->cap; i < cap; i++) {
         h->level[i] = -1;
         h->dead[i] = 0;
+        h->pending[i] = 0;
         h->links0[(size_t)i * per] = 0;
         h->upper[i] = NULL;
     }
     h->cap = cap;
     hnsw_quant_reserve(&h->qt, cap);
+}
+
+void hnsw_set_entry(hnsw *h, uint32_t entry, int maxlevel)
+{
+    h->entry = entry;
+    h->maxlevel = maxlevel;
+    __atomic_store_n(&h->top, (uint64_t)entry | (uint64_t)(uint32_t)maxlevel << 32, __ATOMIC_RELEASE);
 }
 
 int hnsw_list_cap(const hnsw *h, int lvl) { return lvl == 0 ? h->M0 : h->M; }

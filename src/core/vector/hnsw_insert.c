@@ -57,7 +57,11 @@ static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node,
     uint32_t *l = hnsw_list(h, nb, lvl);
     int cap = hnsw_list_cap(h, lvl);
     for (uint32_t i = 1; i <= l[0]; i++) if (l[i] == node) return;
-    if ((int)l[0] < cap) { l[++l[0]] = node; return; }
+    if ((int)l[0] < cap) {   /* the id first, then the count that shows it to a concurrent search */
+        __atomic_store_n(&l[l[0] + 1], node, __ATOMIC_RELAXED);
+        __atomic_store_n(&l[0], l[0] + 1, __ATOMIC_RELEASE);
+        return;
+    }
     hnsw_cand *c = scratch_list(s, cap + 1);
     int n = 0;
     for (uint32_t i = 1; i <= l[0]; i++)
@@ -65,8 +69,15 @@ static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node,
     c[n++] = (hnsw_cand){ node_key(vd, nb, node), node };
     qsort(c, (size_t)n, sizeof *c, by_key);
     int m = hnsw_select(vd, nb, c, n, cap);
-    l[0] = (uint32_t)m;
-    for (int i = 0; i < m; i++) l[i + 1] = c[i].id;
+    hnsw_list_write(l, c, m);
+}
+
+void hnsw_list_write(uint32_t *l, const hnsw_cand *c, int m)
+{
+    /* A search reading the list meanwhile sees old and new ids mixed, every one a valid node of the
+     * list's level: a path may be worse for that one search, never wrong. */
+    for (int i = 0; i < m; i++) __atomic_store_n(&l[i + 1], c[i].id, __ATOMIC_RELAXED);
+    __atomic_store_n(&l[0], (uint32_t)m, __ATOMIC_RELEASE);
 }
 
 /* The ef best of the last level search, closest first, without `self`, into the scratch list. */
@@ -82,23 +93,30 @@ static int drain_best(hnsw_scratch *s, uint32_t self)
     return n;
 }
 
-void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
+void hnsw_prepare(hnsw *h, const av_vecdata *vd, uint32_t node)
 {
     hnsw_reserve(h, vd->nslots);
     if (h->level[node] >= 0) {      /* a slot reused while its old node was a tombstone */
         if (h->dead[node]) h->ndead--;
+        if (h->pending[node]) h->npending--;
         h->nodes--;
     }
-    int L = hnsw_random_level(h);
-    hnsw_set_level(h, node, L);
+    hnsw_set_level(h, node, hnsw_random_level(h));
     h->dead[node] = 0;
+    h->pending[node] = 1;
+    h->npending++;
     h->nodes++;
-    if (h->entry == HNSW_NONE) { h->entry = node; h->maxlevel = L; return; }
+    if (hnsw_quant_add(&h->qt, vd, node)) h->retrain = 1;
+}
 
+void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
+{
+    int L = h->level[node];
+    if (h->entry == HNSW_NONE) { hnsw_set_entry(h, node, L); return; }
     const float *q = vec_of(vd, node);
     float qn = norm_of(vd, node);
     hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };   /* inserts score exactly: the graph's quality */
-    hnsw_cand first = hnsw_descend(h, &hq, L);
+    hnsw_cand first = hnsw_descend(h, &hq, h->entry, h->maxlevel, L);
     hnsw_cand *eps = xmalloc(sizeof(hnsw_cand) * (size_t)(h->efc + 1));
     eps[0] = first;
     int neps = 1;
@@ -110,15 +128,23 @@ void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
         memcpy(eps, s->list, sizeof(hnsw_cand) * (size_t)n);   /* all of them seed the next level */
         neps = n;
         int m = hnsw_select(vd, node, s->list, n, h->M);
-        uint32_t *l = hnsw_list(h, node, lvl);
-        l[0] = (uint32_t)m;
         uint32_t keep[HNSW_M_MAX * 2];
-        for (int i = 0; i < m; i++) l[i + 1] = keep[i] = s->list[i].id;
+        for (int i = 0; i < m; i++) keep[i] = s->list[i].id;
+        hnsw_list_write(hnsw_list(h, node, lvl), s->list, m);   /* its own links, then the links to it */
         for (int i = 0; i < m; i++) link_back(h, vd, keep[i], node, lvl, s);
     }
     free(eps);
-    if (L > h->maxlevel) { h->maxlevel = L; h->entry = node; }
-    if (hnsw_quant_add(&h->qt, vd, node) ||
-        (!h->qt.trained && vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM))
+    if (L > h->maxlevel) hnsw_set_entry(h, node, L);
+}
+
+void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
+{
+    hnsw_prepare(h, vd, node);
+    hnsw_link(h, vd, node);
+    h->pending[node] = 0;
+    h->npending--;
+    if (h->retrain || (!h->qt.trained && vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM)) {
         hnsw_quant_train(&h->qt, h, vd);
+        h->retrain = 0;
+    }
 }

@@ -4,7 +4,8 @@
  * every live node's list that names a tombstone from its live links and the tombstones' live links
  * (re-selected by the heuristic), and frees the tombstones: afterwards no list names a deleted node
  * and the deleted nodes' own lists are gone.
- * Locking: changes the graph; the caller holds the collection's write lock.
+ * Locking: hnsw_tombstone and hnsw_free_tombstones change memory searches read (exclusive lock);
+ * hnsw_reconnect_all only rewrites lists in place and runs while searches go on (hnsw.h).
  */
 #include "core/vector/hnsw.h"
 #include "lib/util.h"
@@ -19,10 +20,11 @@ int hnsw_needs_repair(const hnsw *h)
 /* A live node of the highest level as the entry point, or none when no live node is left. */
 static void pick_entry(hnsw *h)
 {
-    h->entry = HNSW_NONE;
-    h->maxlevel = -1;
+    uint32_t e = HNSW_NONE;
+    int top = -1;
     for (uint32_t i = 0; i < h->cap; i++)
-        if (h->level[i] > h->maxlevel && !h->dead[i]) { h->entry = i; h->maxlevel = h->level[i]; }
+        if (h->level[i] > top && !h->dead[i]) { e = i; top = h->level[i]; }
+    hnsw_set_entry(h, e, top);
 }
 
 void hnsw_tombstone(hnsw *h, uint32_t node)
@@ -80,7 +82,7 @@ static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_c
     int want = hnsw_list_cap(h, lvl);
     if (n < want && h->entry != HNSW_NONE && h->entry != u) {
         hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };
-        hnsw_cand ep = hnsw_descend(h, &hq, lvl);
+        hnsw_cand ep = hnsw_descend(h, &hq, h->entry, h->maxlevel, lvl);
         hnsw_scratch *t = hnsw_scratch_get(h->cap);   /* a new epoch: the marks above are gone */
         hnsw_search_level(h, &hq, &ep, 1, h->efc, lvl, NULL, NULL, t);
         for (int i = 0; i < n; i++) hnsw_visit(t, (*buf)[i].id);   /* found already */
@@ -91,16 +93,15 @@ static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_c
         }
         /* (duplicates of the first candidates are dropped by the sort and the selection below) */
     }
-    qsort(*buf, (size_t)n, sizeof **buf, by_key);
+    if (n > 1) qsort(*buf, (size_t)n, sizeof **buf, by_key);
     int m = 0;
     for (int i = 0; i < n; i++)   /* drop duplicates: equal keys sort together */
         if (!m || (*buf)[i].id != (*buf)[m - 1].id) (*buf)[m++] = (*buf)[i];
     m = hnsw_select(vd, u, *buf, m, want);
-    l[0] = (uint32_t)m;
-    for (int i = 0; i < m; i++) l[i + 1] = (*buf)[i].id;
+    hnsw_list_write(l, *buf, m);   /* searches may be reading it (settle) */
 }
 
-void hnsw_repair(hnsw *h, const av_vecdata *vd)
+void hnsw_reconnect_all(hnsw *h, const av_vecdata *vd)
 {
     if (!h->ndead) return;
     hnsw_cand *buf = NULL;
@@ -111,6 +112,10 @@ void hnsw_repair(hnsw *h, const av_vecdata *vd)
             if (names_dead(h, hnsw_list(h, u, lvl), lvl)) reconnect(h, vd, u, lvl, &buf, &cap);
     }
     free(buf);
+}
+
+void hnsw_free_tombstones(hnsw *h)
+{
     for (uint32_t u = 0; u < h->cap; u++) {
         if (!h->dead[u]) continue;
         hnsw_set_level(h, u, 0);
@@ -120,4 +125,11 @@ void hnsw_repair(hnsw *h, const av_vecdata *vd)
     }
     h->ndead = 0;
     if (h->entry == HNSW_NONE) pick_entry(h);
+}
+
+void hnsw_repair(hnsw *h, const av_vecdata *vd)
+{
+    if (!h->ndead) return;
+    hnsw_reconnect_all(h, vd);
+    hnsw_free_tombstones(h);
 }

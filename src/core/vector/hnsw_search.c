@@ -11,15 +11,15 @@
 
 #include <stdlib.h>
 
-hnsw_cand hnsw_descend(const hnsw *h, const hnsw_query *hq, int to)
+hnsw_cand hnsw_descend(const hnsw *h, const hnsw_query *hq, uint32_t entry, int maxlevel, int to)
 {
-    hnsw_cand cur = { hnsw_qkey(hq, h->entry), h->entry };
-    for (int lvl = h->maxlevel; lvl > to; lvl--) {
+    hnsw_cand cur = { hnsw_qkey(hq, entry), entry };
+    for (int lvl = maxlevel; lvl > to; lvl--) {
         for (int changed = 1; changed;) {
             changed = 0;
             const uint32_t *l = hnsw_list(h, cur.id, lvl);
-            for (uint32_t i = 1; i <= l[0]; i++) {
-                uint32_t nb = l[i];
+            for (uint32_t i = 1, n = hnsw_count(l); i <= n; i++) {
+                uint32_t nb = hnsw_at(l, i);
                 if (h->dead[nb] || h->level[nb] < lvl) continue;   /* (a reused slot may sit lower now) */
                 float k = hnsw_qkey(hq, nb);
                 if (k < cur.key) { cur.key = k; cur.id = nb; changed = 1; }
@@ -62,15 +62,20 @@ void hnsw_search_level(const hnsw *h, const hnsw_query *hq, const hnsw_cand *eps
         if (s->best.n >= ef && c.key > hnsw_heap_top(&s->best).key) break;
         hnsw_heap_pop(&s->cand);
         const uint32_t *l = hnsw_list(h, c.id, lvl);
-        for (uint32_t i = 1; i <= l[0]; i++)   /* what the next scores read, ahead of scoring */
-            __builtin_prefetch(hq->qt ? hnsw_quant_code(hq->qt, l[i]) : (const void *)(vd->vecs + (size_t)l[i] * dim));
-        for (uint32_t i = 1; i <= l[0]; i++) {
-            uint32_t nb = l[i];
+        uint32_t cnt = hnsw_count(l);
+        for (uint32_t i = 1; i <= cnt; i++) {   /* what the next scores read, ahead of scoring */
+            uint32_t nb = hnsw_at(l, i);
+            __builtin_prefetch(hq->qt ? hnsw_quant_code(hq->qt, nb) : (const void *)(vd->vecs + (size_t)nb * dim));
+        }
+        for (uint32_t i = 1; i <= cnt; i++) {
+            uint32_t nb = hnsw_at(l, i);
             if (h->level[nb] < lvl || !hnsw_visit(s, nb)) continue;
             if (!h->dead[nb]) { consider(hq, nb, ef, accept, actx, s); continue; }
             const uint32_t *l2 = hnsw_list(h, nb, lvl);   /* a tombstone: step over it */
-            for (uint32_t j = 1; j <= l2[0]; j++)
-                if (!h->dead[l2[j]] && h->level[l2[j]] >= lvl && hnsw_visit(s, l2[j])) consider(hq, l2[j], ef, accept, actx, s);
+            for (uint32_t j = 1, n2 = hnsw_count(l2); j <= n2; j++) {
+                uint32_t w = hnsw_at(l2, j);
+                if (!h->dead[w] && h->level[w] >= lvl && hnsw_visit(s, w)) consider(hq, w, ef, accept, actx, s);
+            }
         }
     }
 }
@@ -83,6 +88,12 @@ static hnsw_cand *scratch_seeds(hnsw_scratch *s, int n)
         s->list = xrealloc(s->list, sizeof(hnsw_cand) * (size_t)n);
     }
     return s->list;
+}
+
+int hnsw_accept_published(void *ctx, uint32_t slot)
+{
+    const hnsw_accept *a = ctx;
+    return !a->h->pending[slot] && (!a->inner || a->inner(a->inner_ctx, slot));
 }
 
 static int by_key(const void *a, const void *b)
@@ -109,7 +120,10 @@ static const hnsw_quant *code_query(const hnsw *h, const av_vecdata *vd, const f
 int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_index_query *iq, int ef, av_scored *out)
 {
     int k = iq->k;
-    if (k <= 0 || h->entry == HNSW_NONE) return 0;
+    uint32_t entry;
+    int maxlevel;
+    hnsw_top(h, &entry, &maxlevel);
+    if (k <= 0 || entry == HNSW_NONE) return 0;
     if (ef < k) ef = k;
     hnsw_query hq = { vd, q, hnsw_qnorm(vd, q), NULL, NULL, 0 };
     hnsw_scratch *s = hnsw_scratch_get(h->cap);
@@ -117,25 +131,27 @@ int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_in
     /* Level 1 is searched with a small candidate list rather than greedily, and all it finds seed
      * level 0: a query far from every row (one from a deleted cluster) does not hang on the one
      * region a greedy walk happened to reach. */
-    hnsw_cand ep = hnsw_descend(h, &hq, h->maxlevel > 0 ? 1 : 0);
+    hnsw_cand ep = hnsw_descend(h, &hq, entry, maxlevel, maxlevel > 0 ? 1 : 0);
     hnsw_cand *eps = &ep;
     int neps = 1;
-    if (h->maxlevel > 0) {
+    if (maxlevel > 0) {
         hnsw_search_level(h, &hq, &ep, 1, HNSW_EF_UPPER, 1, NULL, NULL, s);
         neps = s->best.n;
         eps = scratch_seeds(s, neps);
         for (int i = 0; i < neps; i++) eps[i] = s->best.a[i];
         s = hnsw_scratch_get(h->cap);
     }
-    hnsw_search_level(h, &hq, eps, neps, ef, 0, iq->accept, iq->accept_ctx, s);
+    hnsw_accept acc = { h, iq->accept, iq->accept_ctx };   /* pending nodes are walked, never returned */
+    if (h->npending) hnsw_search_level(h, &hq, eps, neps, ef, 0, hnsw_accept_published, &acc, s);
+    else hnsw_search_level(h, &hq, eps, neps, ef, 0, iq->accept, iq->accept_ctx, s);
     int n = s->best.n;
     hnsw_cand *all = s->best.a;    /* the heap's array, re-scored and sorted in place: the heap is done with */
-    qsort(all, (size_t)n, sizeof *all, by_key);
+    if (n > 1) qsort(all, (size_t)n, sizeof *all, by_key);
     if (hq.qt) {   /* re-rank the best the codes found with the exact vectors */
         int r = HNSW_RERANK_PER_K * k > HNSW_RERANK_MIN ? HNSW_RERANK_PER_K * k : HNSW_RERANK_MIN;
         if (n > r) n = r;
         for (int i = 0; i < n; i++) all[i].key = hnsw_key(vd, q, hq.qn, all[i].id);
-        qsort(all, (size_t)n, sizeof *all, by_key);
+        if (n > 1) qsort(all, (size_t)n, sizeof *all, by_key);
     }
     int m = 0;
     for (int i = 0; i < n && m < k; i++) {

@@ -31,6 +31,16 @@
  *                a new row, or a replaced one (upsert, update: after its remove).
  *   remove       write lock, before the slot is scrubbed or overwritten: vd still shows its vector.
  *                The slot may come back later through add with another vector (slots are reused).
+ *                From the moment remove returns, search must not return the slot.
+ *   settle       optional, with publish. After every write's in-memory apply (adds, removes, and a
+ *                compaction's remap), holding only the collection's writer mutex: searches run
+ *                concurrently, so settle may only rewrite what they read in place, safely for them,
+ *                and must not allocate, move or free memory they read. The place for costly work
+ *                (linking new nodes into a graph, repairing around removed ones). Meanwhile search
+ *                answers for every live slot of vd, the added ones included (HNSW scores its
+ *                not-yet-linked nodes exactly), as every other read already sees them.
+ *   publish      optional, with settle: write lock, right after settle; short. Makes what settle
+ *                did visible (the write returns after it) and frees what settle retired.
  *   build        write lock: replace whatever the index holds by every live slot of vd (bulk build).
  *                At load (before the handle is published), after a compaction when remap is NULL,
  *                when a snapshot cannot be used, when rows move in from an index of another type.
@@ -114,6 +124,8 @@ typedef struct av_vecindex_ops {
     int  (*search)(void *self, const av_vecdata *vd, const float *q, const av_index_query *iq, av_scored *out);
     int  (*save)(void *self, const av_vecdata *vd, int fd);
     int  (*load)(void *self, const av_vecdata *vd, int fd);
+    void (*settle)(void *self, const av_vecdata *vd);
+    void (*publish)(void *self, const av_vecdata *vd);
 } av_vecindex_ops;
 
 extern const av_vecindex_ops av_flat_index;

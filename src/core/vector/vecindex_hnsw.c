@@ -36,13 +36,36 @@ static void *ix_create(const av_vecdata *vd)
 
 static void ix_destroy(void *self) { hnsw_free(self); }
 
-static void ix_add(void *self, const av_vecdata *vd, uint32_t slot) { hnsw_insert(self, vd, slot); }
+/* Exclusive: the node is made (level, empty lists, code) and pending; settle links it. */
+static void ix_add(void *self, const av_vecdata *vd, uint32_t slot) { hnsw_prepare(self, vd, slot); }
 
-static void ix_remove(void *self, const av_vecdata *vd, uint32_t slot)
+/* Exclusive: a tombstone at once (never returned from here on); settle repairs when they are many. */
+static void ix_remove(void *self, const av_vecdata *vd, uint32_t slot) { (void)vd; hnsw_tombstone(self, slot); }
+
+/* The writer mutex only, searches running: link the pending nodes, reconnect around tombstones. */
+static void ix_settle(void *self, const av_vecdata *vd)
 {
     hnsw *h = self;
-    hnsw_tombstone(h, slot);
-    if (hnsw_needs_repair(h)) hnsw_repair(h, vd);
+    for (uint32_t s = 0; h->npending && s < h->cap && s < vd->nslots; s++)
+        if (h->pending[s]) hnsw_link(h, vd, s);
+    if (hnsw_needs_repair(h)) {
+        hnsw_reconnect_all(h, vd);
+        h->repaired = 1;
+    }
+}
+
+/* Exclusive, short: the linked nodes become results, repaired tombstones are freed, codes retrained. */
+static void ix_publish(void *self, const av_vecdata *vd)
+{
+    hnsw *h = self;
+    if (h->npending) memset(h->pending, 0, h->cap);
+    h->npending = 0;
+    if (h->repaired) hnsw_free_tombstones(h);
+    h->repaired = 0;
+    if (h->retrain || (!h->qt.trained && vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM)) {
+        hnsw_quant_train(&h->qt, h, vd);
+        h->retrain = 0;
+    }
 }
 
 static void ix_build(void *self, const av_vecdata *vd)
@@ -79,6 +102,8 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
         if (t == HNSW_NONE) continue;
         g->level[t] = h->level[s];
         g->dead[t] = h->dead[s];
+        g->pending[t] = h->pending[s];
+        g->npending += h->pending[s];
         g->upper[t] = h->upper[s];   /* moved: its lists are renumbered in place below */
         g->nodes++;
         g->ndead += h->dead[s];
@@ -96,8 +121,8 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
         }
         h->upper[s] = NULL;
     }
-    g->entry = h->entry != HNSW_NONE && h->entry < h->cap ? map[h->entry] : HNSW_NONE;
-    g->maxlevel = g->entry != HNSW_NONE ? g->level[g->entry] : -1;
+    uint32_t ge = h->entry != HNSW_NONE && h->entry < h->cap ? map[h->entry] : HNSW_NONE;
+    hnsw_set_entry(g, ge, ge != HNSW_NONE ? g->level[ge] : -1);
     free(map);
     /* swap g's contents into h (the collection holds h) */
     hnsw old = *h;
@@ -106,7 +131,7 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
     if (h->entry == HNSW_NONE || h->dead[h->entry]) {
         uint32_t e = HNSW_NONE; int top = -1;
         for (uint32_t s = 0; s < h->cap; s++) if (h->level[s] > top && !h->dead[s]) { top = h->level[s]; e = s; }
-        h->entry = e; h->maxlevel = top;
+        hnsw_set_entry(h, e, top);
     }
     h->qt = g->qt;                          /* the ranges stay; the codes were numbered by the old slots */
     memset(&g->qt, 0, sizeof g->qt);
@@ -151,6 +176,32 @@ static double selectivity(const av_vecdata *vd, const av_index_query *iq)
     return alive ? (double)yes / alive : 0.0;
 }
 
+static int by_score_key(const void *a, const void *b)
+{
+    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+/* While a write settles, its new nodes are not linked yet (the graph search skips them): they are
+ * scored exactly here and merged with the graph's hits, so a search answers the state every other
+ * read already sees, the whole batch, never a part of it. */
+static int with_pending(const hnsw *h, const av_vecdata *vd, const float *q, const av_index_query *iq, av_scored *out, int n)
+{
+    hnsw_cand *all = xmalloc(sizeof(hnsw_cand) * ((size_t)n + h->npending));
+    int m = 0;
+    for (int i = 0; i < n; i++) all[m++] = (hnsw_cand){ av_score_key(vd->metric, out[i].score), out[i].slot };
+    float qn = hnsw_qnorm(vd, q);
+    for (uint32_t s = 0; s < h->cap && s < vd->nslots; s++) {
+        if (!h->pending[s] || !vd->alive[s] || (iq->accept && !iq->accept(iq->accept_ctx, s))) continue;
+        all[m++] = (hnsw_cand){ av_score_key(vd->metric, av_vec_score(vd, q, qn, s)), s };
+    }
+    if (m > 1) qsort(all, (size_t)m, sizeof *all, by_score_key);
+    int k = m < iq->k ? m : iq->k;
+    for (int i = 0; i < k; i++) out[i] = (av_scored){ vd->metric == AV_METRIC_L2 ? all[i].key : -all[i].key, all[i].id };
+    free(all);
+    return k;
+}
+
 static int ix_search(void *self, const av_vecdata *vd, const float *q, const av_index_query *iq, av_scored *out)
 {
     hnsw *h = self;
@@ -158,7 +209,10 @@ static int ix_search(void *self, const av_vecdata *vd, const float *q, const av_
     if (ef_of(iq->params, &ef, NULL)) ef = HNSW_EF_DEFAULT;
     uint32_t live = h->nodes - h->ndead;
     int ranged = iq->range && (iq->range->has_radius || iq->range->has_range_filter);
-    int exact = live < HNSW_EXACT_BELOW || ranged || h->entry == HNSW_NONE || vd->metric != h->metric;
+    uint32_t entry;
+    int maxlevel;
+    hnsw_top(h, &entry, &maxlevel);
+    int exact = live < HNSW_EXACT_BELOW || ranged || entry == HNSW_NONE || vd->metric != h->metric;
     if (!exact && iq->accept) {
         double sel = selectivity(vd, iq);
         if (sel < HNSW_FILTER_EXACT_BELOW) exact = 1;
@@ -169,6 +223,7 @@ static int ix_search(void *self, const av_vecdata *vd, const float *q, const av_
     }
     if (!exact) {
         int n = hnsw_search(h, vd, q, iq, ef, out);
+        if (h->npending) n = with_pending(h, vd, q, iq, out, n);
         if (n >= iq->k) return n;
     }
     return av_flat_index.search(NULL, vd, q, iq, out);
@@ -278,14 +333,14 @@ static int ix_load(void *self, const av_vecdata *vd, int fd)
     if (!r.bad && (entry == HNSW_NONE) != (h->nodes == 0)) r.bad = 1;
     if (!r.bad && entry != HNSW_NONE && h->level[entry] != maxlevel) r.bad = 1;
     if (r.bad) { hnsw_clear(h); return AV_EIO; }
-    h->entry = entry;
-    h->maxlevel = entry == HNSW_NONE ? -1 : maxlevel;
+    hnsw_set_entry(h, entry, entry == HNSW_NONE ? -1 : maxlevel);
     return AV_OK;
 }
 
 const av_vecindex_ops av_hnsw_index = {
     .name = "HNSW",
     .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build,
+    .settle = ix_settle, .publish = ix_publish,
     .remap = ix_remap, .check_params = ix_check_params, .search = ix_search, .save = ix_save, .load = ix_load,
 };
 
@@ -293,5 +348,6 @@ const av_vecindex_ops av_hnsw_index = {
 const av_vecindex_ops av_autoindex_index = {
     .name = "AUTOINDEX",
     .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build,
+    .settle = ix_settle, .publish = ix_publish,
     .remap = ix_remap, .check_params = ix_check_params, .search = ix_search, .save = ix_save, .load = ix_load,
 };

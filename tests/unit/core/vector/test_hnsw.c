@@ -14,6 +14,11 @@
  *    matching hits with recall >= 0.95 against the exact filtered answer.
  *  snapshot_restart_answers_the_same: a clean restart loads the graph (it is not rebuilt: the
  *    answers are identical hit for hit, approximate ones included).
+ *  searches_during_writes: a writer inserts batches of 10 identical vectors (one point per batch, far
+ *    from the clusters) and deletes older batches, so repairs run, while 2 threads search for the
+ *    batches' points: a hit on a row whose delete had returned before the search began never comes
+ *    back, no row comes twice, and a batch is found whole or not at all (its rows sit at distance 0 from the query);
+ *    under ASan this also runs the index's concurrent settle against the searches.
  *  bad_search_params: ef outside 1..32768 or not an integer is refused before the search.
  *  wide_kernels_match_portable: the AVX kernels agree with the portable ones to rounding.
  */
@@ -25,6 +30,8 @@
 #include "test.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +365,113 @@ static void snapshot_restart_answers_the_same(void)
     finish();
 }
 
+/* ---- searches during writes ------------------------------------------------------------------- */
+#define WBATCHES 120
+#define WBATCH 10
+#define WBASE 2000
+static av_collection *wcoll;
+static atomic_int wseq, wdone, wviolations, wsearches;
+static atomic_int wdeleted_at[WBATCHES];   /* wseq value after the batch's delete returned, 0 before */
+static atomic_int winserted[WBATCHES];
+
+static void batch_point(int b, float *v)
+{
+    memcpy(v, data + (size_t)(b % N) * DIM, sizeof(float) * DIM);
+    v[0] += 200.0f + 5.0f * (float)b;   /* far from the clusters and from the other batches */
+}
+
+static void *batch_writer(void *arg)
+{
+    (void)arg;
+    float vec[DIM];
+    av_row rows[WBATCH];
+    av_pk pks[WBATCH];
+    av_err e;
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "cl", json_object_new_int(-1));
+    json_object_object_add(doc, "sel", json_object_new_int(-1));
+    for (int b = 0; b < WBATCHES; b++) {
+        batch_point(b, vec);
+        for (int i = 0; i < WBATCH; i++) {
+            rows[i] = (av_row){ { 0, 1000000 + b * WBATCH + i, NULL }, vec, doc };
+        }
+        if (av_insert(wcoll, rows, WBATCH, 0, NULL, &e) != AV_OK) { fprintf(stderr, "insert: %s\n", e.msg); atomic_fetch_add(&wviolations, 1); }
+        atomic_store(&winserted[b], 1);
+        int old = b - 3;   /* keep three batches, delete the one before */
+        if (old >= 0) {
+            for (int i = 0; i < WBATCH; i++) pks[i] = (av_pk){ 0, 1000000 + old * WBATCH + i, NULL };
+            if (av_delete_pks(wcoll, pks, WBATCH, NULL, &e) != AV_OK) atomic_fetch_add(&wviolations, 1);
+            atomic_store(&wdeleted_at[old], atomic_fetch_add(&wseq, 1) + 1);
+        }
+    }
+    /* and delete some base rows, so that repairs fall due during the searches */
+    for (int at = 0; at < WBASE / 2; at += 100) {
+        av_pk base[100];
+        for (int i = 0; i < 100; i++) base[i] = (av_pk){ 0, at * 2 + i * 2, NULL };
+        if (av_delete_pks(wcoll, base, 100, NULL, &e) != AV_OK) atomic_fetch_add(&wviolations, 1);
+    }
+    json_object_put(doc);
+    atomic_store(&wdone, 1);
+    return NULL;
+}
+
+typedef struct bhits { int64_t id[K]; float d[K]; int n; } bhits;
+
+static int collect_d(void *ctx, int query, int rank, float distance, const av_row_view *row)
+{
+    (void)query; (void)rank;
+    bhits *h = ctx;
+    if (h->n < K) { h->id[h->n] = row->pk.i; h->d[h->n] = distance; h->n++; }
+    return 0;
+}
+
+static void *batch_searcher(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+    float vec[DIM];
+    while (!atomic_load(&wdone)) {
+        int b = (int)(rand_r(&seed) % WBATCHES);
+        if (!atomic_load(&winserted[b])) continue;
+        int s0 = atomic_load(&wseq);
+        batch_point(b, vec);
+        bhits h = { .n = 0 };
+        av_search_params p = { .queries = vec, .nq = 1, .limit = K };
+        av_err e;
+        if (av_search(wcoll, &p, collect_d, &h, &e) != AV_OK) { atomic_fetch_add(&wviolations, 1); continue; }
+        int zero = 0;
+        for (int i = 0; i < h.n; i++) {
+            for (int j = 0; j < i; j++) if (h.id[j] == h.id[i]) atomic_fetch_add(&wviolations, 1);   /* twice */
+            if (h.d[i] == 0.0f) zero++;
+            int64_t id = h.id[i];
+            if (id >= 1000000) {
+                int d = atomic_load(&wdeleted_at[(id - 1000000) / WBATCH]);
+                if (d && d <= s0) atomic_fetch_add(&wviolations, 1);   /* deleted before we began */
+            }
+        }
+        if (zero != 0 && zero != WBATCH) atomic_fetch_add(&wviolations, 1);   /* part of a batch */
+        atomic_fetch_add(&wsearches, 1);
+    }
+    return NULL;
+}
+
+static void searches_during_writes(void)
+{
+    start("hnsw_concurrent");
+    wcoll = create("ann", "HNSW", AV_METRIC_L2);
+    insert_rows(wcoll, 0, WBASE);
+    pthread_t w, r[2];
+    for (int i = 0; i < 2; i++) pthread_create(&r[i], NULL, batch_searcher, (void *)(uintptr_t)(i + 1));
+    pthread_create(&w, NULL, batch_writer, NULL);
+    pthread_join(w, NULL);
+    for (int i = 0; i < 2; i++) pthread_join(r[i], NULL);
+    printf("  %d searches alongside the writes\n", atomic_load(&wsearches));
+    CHECK_INT(atomic_load(&wviolations), 0);
+    CHECK(atomic_load(&wsearches) > 0);
+    CHECK(graph_ok(wcoll, 0));
+    av_collection_release(wcoll);
+    finish();
+}
+
 static void bad_search_params(void)
 {
     start("hnsw_params");
@@ -438,5 +552,5 @@ static void wide_kernels_match_portable(void)
 
 TEST_MAIN(TEST_CASE(recall_after_inserts_and_build), TEST_CASE(recall_cosine), TEST_CASE(deletes_random_half),
           TEST_CASE(deletes_whole_clusters), TEST_CASE(filtered_search_at_every_selectivity),
-          TEST_CASE(snapshot_restart_answers_the_same), TEST_CASE(bad_search_params),
+          TEST_CASE(snapshot_restart_answers_the_same), TEST_CASE(searches_during_writes), TEST_CASE(bad_search_params),
           TEST_CASE(codes_score_like_their_reconstruction), TEST_CASE(wide_kernels_match_portable))
