@@ -438,22 +438,31 @@ int av_volc_key_create(sqlite3 *db, const char *project, char ak_out[29], char s
     return rc;
 }
 
+/* The password to store (a generated one in gen[25] when *password is NULL), checked, salted and
+ * hashed. */
+static int password_hash(const char **password, char gen[25], unsigned char salt[SALT_LEN], unsigned char hash[HASH_LEN], av_err *err)
+{
+    if (!*password) {
+        unsigned char r[12];
+        av_random(r, sizeof r);
+        av_hex(r, sizeof r, gen);
+        *password = gen;
+    }
+    size_t pl = strlen(*password);
+    if (pl < 6 || pl > 256) return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the password must be 6..256 bytes long");
+    av_random(salt, SALT_LEN);
+    pbkdf2(*password, salt, AV_PBKDF2_ITERATIONS, hash);
+    return AV_OK;
+}
+
 int av_user_add(sqlite3 *db, const char *project, const char *name, const char *password, char **password_out, av_err *err)
 {
     if (!user_name_ok(name))
         return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, name, NULL, "invalid user name \"%.64s\": use 1..64 letters, digits, '_', '.' or '-', starting with a letter or '_'", name);
     char gen[25];
-    if (!password) {
-        unsigned char r[12];
-        av_random(r, sizeof r);
-        av_hex(r, sizeof r, gen);
-        password = gen;
-    }
-    size_t pl = strlen(password);
-    if (pl < 6 || pl > 256) return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the password must be 6..256 bytes long");
     unsigned char salt[SALT_LEN], hash[HASH_LEN];
-    av_random(salt, sizeof salt);
-    pbkdf2(password, salt, AV_PBKDF2_ITERATIONS, hash);
+    int prc = password_hash(&password, gen, salt, hash, err);
+    if (prc) return prc;
     char project_id[33];
     int rc = exec(db, "BEGIN IMMEDIATE", err);
     if (rc == AV_OK) rc = av_project_resolve_db(db, project, 1, project_id, err);
@@ -575,17 +584,9 @@ int av_cred_revoke(sqlite3 *db, av_cred_kind kind, const char *id, av_err *err)
 int av_user_passwd(sqlite3 *db, const char *name, const char *password, char **password_out, av_err *err)
 {
     char gen[25];
-    if (!password) {
-        unsigned char r[12];
-        av_random(r, sizeof r);
-        av_hex(r, sizeof r, gen);
-        password = gen;
-    }
-    size_t pl = strlen(password);
-    if (pl < 6 || pl > 256) return av_fail_on(err, AV_EINVAL, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "the password must be 6..256 bytes long");
     unsigned char salt[SALT_LEN], hash[HASH_LEN];
-    av_random(salt, sizeof salt);
-    pbkdf2(password, salt, AV_PBKDF2_ITERATIONS, hash);
+    int prc = password_hash(&password, gen, salt, hash, err);
+    if (prc) return prc;
     sqlite3_stmt *st = NULL;
     int rc = exec(db, "BEGIN IMMEDIATE", err);
     if (rc == AV_OK) {
