@@ -22,48 +22,6 @@ static int body_fail(av_err *err, size_t at, const char *fmt, ...)
     return AV_EINVAL;
 }
 
-/* An integer literal's digits (no sign, no leading zeros) fit below the bound's digits. */
-static int digits_fit(const char *d, size_t n, const char *bound)
-{
-    size_t bn = strlen(bound);
-    return n < bn || (n == bn && memcmp(d, bound, n) <= 0);
-}
-
-int api_body_check(const char *s, size_t n, av_err *err)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = u[i];
-        if (c == '"') {   /* a string: escapes are json-c's business, raw bytes must be UTF-8 */
-            for (i++; i < n && u[i] != '"';) {
-                if (u[i] == '\\') { i += 2; continue; }
-                if (u[i] < 0x80) { i++; continue; }
-                size_t k = av_utf8_seq(u + i, n - i);
-                if (!k) return body_fail(err, i, "the request body is not valid UTF-8: byte %zu (0x%02x) inside a string; send text as UTF-8", i, u[i]);
-                i += k;
-            }
-            i++;
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            size_t start = i, d0;
-            int neg = c == '-';
-            if (neg) i++;
-            while (i < n && u[i] == '0' && i + 1 < n && u[i + 1] >= '0' && u[i + 1] <= '9') i++;
-            d0 = i;
-            while (i < n && u[i] >= '0' && u[i] <= '9') i++;
-            size_t nd = i - d0;
-            int integral = !(i < n && (u[i] == '.' || u[i] == 'e' || u[i] == 'E'));
-            while (i < n && ((u[i] >= '0' && u[i] <= '9') || u[i] == '.' || u[i] == 'e' || u[i] == 'E' || u[i] == '+' || u[i] == '-')) i++;
-            if (integral && !digits_fit(s + d0, nd, neg ? "9223372036854775808" : "18446744073709551615"))
-                return body_fail(err, start, "the integer %.*s%s at byte %zu is out of range: integers must fit in Int64 (-9223372036854775808..9223372036854775807); write a float with a decimal point",
-                                 (int)(i - start > 40 ? 40 : i - start), s + start, i - start > 40 ? "..." : "", start);
-        } else {
-            i++;
-        }
-    }
-    return AV_OK;
-}
-
 static int strings_check(json_object *o, int depth, av_err *err)
 {
     if (depth > AV_JSON_MAX_DEPTH) return AV_OK;
@@ -109,10 +67,6 @@ int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err
     if (rc) {
         if (err) err->entity = API_ENT_BODY;   /* err->pos says where */
         return rc;
-    }
-    if (api_body_check(req->body, req->body_len, err)) {
-        json_object_put(o);
-        return AV_EINVAL;
     }
     if (!json_object_is_type(o, json_type_object)) {
         json_object_put(o);

@@ -19,11 +19,6 @@ enum { API_ABSENT = 0, API_OK = 1, API_WRONG_TYPE = -1 };
 /* Parses the body as a JSON object. Returns AV_OK, or AV_EINVAL (err says why, about API_ENT_BODY;
  * `empty` set, and the reason AV_R_EMPTY, when the body was empty). */
 int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err *err);
-/* Checks what json-c accepts but must not be stored: invalid UTF-8 inside a string (RFC 3629), and an
- * integer literal json-c would clamp (below -2^63, above 2^64-1; 2^63..2^64-1 stay exact as uint64
- * and Int64 readers refuse them). AV_EINVAL about API_ENT_BODY, err->pos the byte offset.
- * api_parse_body runs it on every body. */
-int api_body_check(const char *s, size_t n, av_err *err);
 /* AV_EINVAL when a string in o (keys, values, arrays' strings; parameters read from a query
  * string) is not valid UTF-8. */
 int api_strings_check(json_object *o, av_err *err);

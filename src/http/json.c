@@ -5,9 +5,11 @@
  * Bounded parsing: before json-c builds anything, one pass over the text (scan()) counts values,
  * objects and arrays outside strings and estimates the memory json-c's tree would take (measured with
  * json-c 0.16 on x86-64: ~104 bytes a scalar, ~160 an array, ~800 an object, plus the text of its
- * strings); above AV_JSON_MAX_MEMORY the body is refused without parsing. The same pass refuses
- * numbers that are not finite (1e999, NaN, Infinity) with their byte offset, so no non-finite value
- * enters the engine; av_json_float/av_json_double return NULL (JSON null) for one, so none goes out.
+ * strings); above AV_JSON_MAX_MEMORY the body is refused without parsing. The same pass refuses,
+ * with their byte offset: numbers that are not finite (1e999, NaN, Infinity), so no non-finite value
+ * enters the engine (av_json_float/av_json_double return NULL, JSON null, for one, so none goes out);
+ * integer literals json-c would clamp (below -2^63, above 2^64-1); and strings whose raw bytes are
+ * not UTF-8 (json-c stores any bytes, and every later answer quoting them would not be JSON).
  * No state, no locking.
  */
 #include "http/http.h"
@@ -27,15 +29,57 @@ static int is_num_char(char c)
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
+/* An integer literal's digits (no sign, no leading zeros) fit below the bound's digits. */
+static int digits_fit(const char *d, size_t n, const char *bound)
+{
+    size_t bn = strlen(bound);
+    return n < bn || (n == bn && memcmp(d, bound, n) <= 0);
+}
+
+/* A number at s[i..): refused when not finite or an integer json-c would clamp; *end is past it. */
+static int scan_number(const char *s, size_t n, size_t i, size_t *end, av_err *err)
+{
+    size_t j = i, exp = 0;
+    while (j < n && is_num_char(s[j])) { exp |= s[j] == 'e' || s[j] == 'E'; j++; }
+    *end = j;
+    if (j < n && s[j] == 'I')
+        return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers; send finite numbers", i);
+    if (exp || j - i > 300) {
+        char buf[400];
+        size_t len = j - i < sizeof buf - 1 ? j - i : sizeof buf - 1;
+        memcpy(buf, s + i, len);
+        buf[len] = 0;
+        if (!isfinite(strtod(buf, NULL)))
+            return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: the number %.40s%s is out of the range of a double; send finite numbers",
+                              i, buf, len > 40 ? "..." : "");
+    }
+    int neg = s[i] == '-';
+    size_t d0 = i + (size_t)neg;
+    while (d0 + 1 < j && s[d0] == '0' && s[d0 + 1] >= '0' && s[d0 + 1] <= '9') d0++;
+    size_t d1 = d0;
+    while (d1 < j && s[d1] >= '0' && s[d1] <= '9') d1++;
+    int integral = !(d1 < n && (s[d1] == '.' || s[d1] == 'e' || s[d1] == 'E'));
+    if (integral && !digits_fit(s + d0, d1 - d0, neg ? "9223372036854775808" : "18446744073709551615"))
+        return av_fail_at(err, AV_EINVAL, (int)i, "the integer %.*s%s at byte %zu is out of range: integers must fit in Int64 (-9223372036854775808..9223372036854775807); write a float with a decimal point",
+                          (int)(j - i > 40 ? 40 : j - i), s + i, j - i > 40 ? "..." : "", i);
+    return AV_OK;
+}
+
 /* The pre-parse pass (see the top of this file). Syntax errors are left to json-c. */
 static int scan(const char *s, size_t n, av_err *err)
 {
+    const unsigned char *u = (const unsigned char *)s;
     uint64_t scalars = 1, arrays = 0, objects = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '"') {
-            for (i++; i < n && s[i] != '"'; i++)
-                if (s[i] == '\\') i++;
+        if (c == '"') {   /* escapes are json-c's business, raw bytes must be UTF-8 */
+            for (i++; i < n && s[i] != '"';) {
+                if (s[i] == '\\') { i += 2; continue; }
+                if (u[i] < 0x80) { i++; continue; }
+                size_t k = av_utf8_seq(u + i, n - i);
+                if (!k) return av_fail_at(err, AV_EINVAL, (int)i, "the request body is not valid UTF-8: byte %zu (0x%02x) inside a string; send text as UTF-8", i, u[i]);
+                i += k;
+            }
         } else if (c == ',' || c == ':') scalars++;
         else if (c == '[') arrays++;
         else if (c == '{') objects++;
@@ -43,20 +87,10 @@ static int scan(const char *s, size_t n, av_err *err)
             if (c == 'n' && i + 3 < n && memcmp(s + i, "null", 4) == 0) { i += 3; continue; }
             return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers; send finite numbers", i);
         } else if ((c >= '0' && c <= '9') || c == '-') {
-            size_t j = i, exp = 0;
-            while (j < n && is_num_char(s[j])) { exp |= s[j] == 'e' || s[j] == 'E'; j++; }
-            if (j < n && s[j] == 'I')
-                return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: NaN and Infinity are not JSON numbers; send finite numbers", i);
-            if (exp || j - i > 300) {
-                char buf[400];
-                size_t len = j - i < sizeof buf - 1 ? j - i : sizeof buf - 1;
-                memcpy(buf, s + i, len);
-                buf[len] = 0;
-                if (!isfinite(strtod(buf, NULL)))
-                    return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: the number %.40s%s is out of the range of a double; send finite numbers",
-                                      i, buf, len > 40 ? "..." : "");
-            }
-            i = j - 1;
+            size_t end;
+            int rc = scan_number(s, n, i, &end, err);
+            if (rc) return rc;
+            i = end - 1;
         }
     }
     uint64_t est = scalars * COST_SCALAR + arrays * COST_ARRAY + objects * COST_OBJECT + n;
