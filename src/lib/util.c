@@ -322,6 +322,20 @@ int av_strptr_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int av_read_at(int fd, void *out, size_t n, long long at)
+{
+    char *p = out;
+    while (n) {
+        ssize_t r = pread(fd, p, n, (off_t)at);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        p += r;
+        at += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
 int av_write_all(int fd, const void *data, size_t n)
 {
     const char *p = data;

@@ -48,6 +48,8 @@ void av_buf_free(av_buf *b);
 
 /* Writes all n bytes to fd, retrying short writes and EINTR; 0, or -1 with errno set. */
 int av_write_all(int fd, const void *data, size_t n);
+/* Reads exactly n bytes at offset `at` (pread, EINTR retried); -1 on an error or a short file. */
+int av_read_at(int fd, void *out, size_t n, long long at);
 
 /* qsort comparator of char * elements (strcmp order). */
 int av_strptr_cmp(const void *a, const void *b);

@@ -11,7 +11,6 @@
 #include "core/store/store.h"
 #include "lib/util.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -27,20 +26,6 @@
 static char *snap_path(const av_collection *c, const char *ext)
 {
     return xasprintf("%s/vecindex-%" PRId64 ".%s", av_store_dir(c->st), c->sid, ext);
-}
-
-static int read_at(int fd, void *out, size_t n, off_t at)
-{
-    char *p = out;
-    while (n) {
-        ssize_t r = pread(fd, p, n, at);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        p += r;
-        at += r;
-        n -= (size_t)r;
-    }
-    return 0;
 }
 
 /* Zero-fills a file, then unlinks it (the bytes of a used snapshot do not stay on disk). */
@@ -205,12 +190,12 @@ static char *read_trailer(int fd, size_t *len)
     if (fstat(fd, &sb) || sb.st_size < SNAP_TAIL) return NULL;
     char tail[SNAP_TAIL];
     uint64_t at;
-    if (read_at(fd, tail, sizeof tail, sb.st_size - SNAP_TAIL) || memcmp(tail + 8, SNAP_MAGIC, 8)) return NULL;
+    if (av_read_at(fd, tail, sizeof tail, sb.st_size - SNAP_TAIL) || memcmp(tail + 8, SNAP_MAGIC, 8)) return NULL;
     memcpy(&at, tail, sizeof at);
     if (at > (uint64_t)(sb.st_size - SNAP_TAIL)) return NULL;
     *len = (size_t)((uint64_t)(sb.st_size - SNAP_TAIL) - at);
     char *buf = xmalloc(*len + 1);
-    if (read_at(fd, buf, *len, (off_t)at)) { free(buf); return NULL; }
+    if (av_read_at(fd, buf, *len, (off_t)at)) { free(buf); return NULL; }
     return buf;
 }
 

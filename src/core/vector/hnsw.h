@@ -138,6 +138,9 @@ void hnsw_quant_fit(hnsw_quant *qt, const av_vecdata *vd);                      
 void hnsw_quant_set(hnsw_quant *qt, int dim, float *lo, float *step);               /* ranges given (takes lo, step) */
 void hnsw_quant_encode_all(hnsw_quant *qt, const struct hnsw *h, const av_vecdata *vd);
 void hnsw_quant_train(hnsw_quant *qt, const struct hnsw *h, const av_vecdata *vd);   /* fit, then encode all */
+/* Trains the codes when the graph is worth them (HNSW_QUANT_MIN_DIM, HNSW_QUANT_FROM) and they are
+ * missing or h->retrain asks; clears h->retrain. */
+void hnsw_quant_refresh(struct hnsw *h, const av_vecdata *vd);
 int hnsw_quant_add(hnsw_quant *qt, const av_vecdata *vd, uint32_t node);   /* 1: time to train again */
 void hnsw_quant_erase(hnsw_quant *qt, uint32_t node);
 void hnsw_quant_query(const hnsw_quant *qt, av_metric m, const float *q, float *qq, float *qconst);
@@ -154,7 +157,11 @@ uint32_t *hnsw_list(const hnsw *h, uint32_t node, int lvl);   /* [count, ids...]
 int hnsw_list_cap(const hnsw *h, int lvl);
 int hnsw_random_level(hnsw *h);
 void hnsw_set_level(hnsw *h, uint32_t node, int lvl);         /* allocates its upper lists, empty */
-float hnsw_key(const av_vecdata *vd, const float *q, float qnorm, uint32_t node);
+float hnsw_key(const av_vecdata *vd, const float *q, float qnorm, uint32_t node);   /* smaller is better */
+int hnsw_cand_cmp(const void *a, const void *b);                                    /* qsort by key */
+hnsw_cand *hnsw_scratch_list(hnsw_scratch *s, int n);                               /* s->list, room for n */
+static inline const float *hnsw_vec(const av_vecdata *vd, uint32_t id) { return vd->vecs + (size_t)id * (size_t)vd->dim; }
+static inline float hnsw_norm(const av_vecdata *vd, uint32_t id) { return vd->metric == AV_METRIC_COSINE ? vd->norms[id] : 0.0f; }
 static inline float hnsw_qkey(const hnsw_query *hq, uint32_t node)
 {
     return hq->qt ? hnsw_quant_key(hq, node) : hnsw_key(hq->vd, hq->q, hq->qn, node);
@@ -202,6 +209,7 @@ int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, in
 
 /* hnsw_repair.c */
 void hnsw_tombstone(hnsw *h, uint32_t node);
+void hnsw_pick_entry(hnsw *h);   /* a live node of the top level, or none when no live node is left */
 void hnsw_reconnect_all(hnsw *h, const av_vecdata *vd);   /* writer only: lists no longer name tombstones */
 void hnsw_free_tombstones(hnsw *h);                        /* exclusive */
 void hnsw_repair(hnsw *h, const av_vecdata *vd);           /* both */

@@ -114,15 +114,13 @@ float hnsw_qnorm(const av_vecdata *vd, const float *q)
 
 float hnsw_key(const av_vecdata *vd, const float *q, float qnorm, uint32_t node)
 {
-    const float *v = vd->vecs + (size_t)node * (size_t)vd->dim;
-    switch (vd->metric) {
-    case AV_METRIC_IP: return -av_dist_dot(q, v, (size_t)vd->dim);
-    case AV_METRIC_COSINE: {
-        float den = qnorm * vd->norms[node];
-        return den > 0 ? -av_dist_dot(q, v, (size_t)vd->dim) / den : 0.0f;
-    }
-    default: return av_dist_l2sq(q, v, (size_t)vd->dim);
-    }
+    return av_score_key(vd->metric, av_vec_score(vd, q, qnorm, node));
+}
+
+int hnsw_cand_cmp(const void *a, const void *b)
+{
+    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
+    return x < y ? -1 : x > y;
 }
 
 /* ---- per-thread scratch ----------------------------------------------------------------------- */
@@ -157,6 +155,15 @@ hnsw_scratch *hnsw_scratch_get(uint32_t nslots)
         s->epoch = 1;
     }
     return s;
+}
+
+hnsw_cand *hnsw_scratch_list(hnsw_scratch *s, int n)
+{
+    if (n > s->caplist) {
+        s->caplist = n;
+        s->list = xrealloc(s->list, sizeof(hnsw_cand) * (size_t)n);
+    }
+    return s->list;
 }
 
 int hnsw_visit(hnsw_scratch *s, uint32_t id)

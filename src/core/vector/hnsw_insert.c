@@ -12,19 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const float *vec_of(const av_vecdata *vd, uint32_t id) { return vd->vecs + (size_t)id * (size_t)vd->dim; }
-static float norm_of(const av_vecdata *vd, uint32_t id) { return vd->metric == AV_METRIC_COSINE ? vd->norms[id] : 0.0f; }
 
 /* The key between two nodes, as seen from `from`. */
 static float node_key(const av_vecdata *vd, uint32_t from, uint32_t to)
 {
-    return hnsw_key(vd, vec_of(vd, from), norm_of(vd, from), to);
-}
-
-static int by_key(const void *a, const void *b)
-{
-    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
-    return x < y ? -1 : x > y;
+    return hnsw_key(vd, hnsw_vec(vd, from), hnsw_norm(vd, from), to);
 }
 
 int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, int max)
@@ -41,16 +33,6 @@ int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, in
     return kept;
 }
 
-/* Makes sure the scratch list holds n candidates. */
-static hnsw_cand *scratch_list(hnsw_scratch *s, int n)
-{
-    if (n > s->caplist) {
-        s->caplist = n;
-        s->list = xrealloc(s->list, sizeof(hnsw_cand) * (size_t)n);
-    }
-    return s->list;
-}
-
 /* Adds `node` to nb's list at lvl; a full list re-selects among its live links and node. */
 static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node, int lvl, hnsw_scratch *s)
 {
@@ -62,12 +44,12 @@ static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node,
         __atomic_store_n(&l[0], l[0] + 1, __ATOMIC_RELEASE);
         return;
     }
-    hnsw_cand *c = scratch_list(s, cap + 1);
+    hnsw_cand *c = hnsw_scratch_list(s, cap + 1);
     int n = 0;
     for (uint32_t i = 1; i <= l[0]; i++)
         if (!h->dead[l[i]] && h->level[l[i]] >= lvl) c[n++] = (hnsw_cand){ node_key(vd, nb, l[i]), l[i] };
     c[n++] = (hnsw_cand){ node_key(vd, nb, node), node };
-    qsort(c, (size_t)n, sizeof *c, by_key);
+    qsort(c, (size_t)n, sizeof *c, hnsw_cand_cmp);
     int m = hnsw_select(vd, nb, c, n, cap);
     hnsw_list_write(l, c, m);
 }
@@ -84,7 +66,7 @@ void hnsw_list_write(uint32_t *l, const hnsw_cand *c, int m)
 static int drain_best(hnsw_scratch *s, uint32_t self)
 {
     int n = 0;
-    hnsw_cand *c = scratch_list(s, s->best.n);
+    hnsw_cand *c = hnsw_scratch_list(s, s->best.n);
     while (s->best.n) {
         hnsw_cand b = hnsw_heap_pop(&s->best);
         if (b.id != self) c[n++] = b;
@@ -113,8 +95,8 @@ void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
 {
     int L = h->level[node];
     if (h->entry == HNSW_NONE) { hnsw_set_entry(h, node, L); return; }
-    const float *q = vec_of(vd, node);
-    float qn = norm_of(vd, node);
+    const float *q = hnsw_vec(vd, node);
+    float qn = hnsw_norm(vd, node);
     hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };   /* inserts score exactly: the graph's quality */
     hnsw_cand first = hnsw_descend(h, &hq, h->entry, h->maxlevel, L);
     hnsw_cand *eps = xmalloc(sizeof(hnsw_cand) * (size_t)(h->efc + 1));
@@ -143,8 +125,5 @@ void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
     hnsw_link(h, vd, node);
     h->pending[node] = 0;
     h->npending--;
-    if (h->retrain || (!h->qt.trained && vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM)) {
-        hnsw_quant_train(&h->qt, h, vd);
-        h->retrain = 0;
-    }
+    hnsw_quant_refresh(h, vd);
 }

@@ -62,47 +62,37 @@ static int encode(hnsw_quant *qt, const float *v, uint32_t node)
 void hnsw_quant_fit(hnsw_quant *qt, const av_vecdata *vd)
 {
     int dim = vd->dim, pad = (dim + BLOCK - 1) / BLOCK * BLOCK;
-    hnsw_quant_free(qt);
-    qt->dim = dim;
-    qt->pad = pad;
-    qt->bytes = pad / 2;
-    qt->lo = xcalloc((size_t)pad, sizeof(float));
-    qt->step = xcalloc((size_t)pad, sizeof(float));
+    float *lo = xcalloc((size_t)pad, sizeof(float)), *step = xcalloc((size_t)pad, sizeof(float));
     float *hi = xmalloc(sizeof(float) * (size_t)dim);
-    for (int d = 0; d < dim; d++) { qt->lo[d] = INFINITY; hi[d] = -INFINITY; }
+    for (int d = 0; d < dim; d++) { lo[d] = INFINITY; hi[d] = -INFINITY; }
     for (uint32_t s = 0; s < vd->nslots; s++) {
         if (!vd->alive[s]) continue;
         const float *v = vd->vecs + (size_t)s * (size_t)dim;
         for (int d = 0; d < dim; d++) {
-            if (v[d] < qt->lo[d]) qt->lo[d] = v[d];
+            if (v[d] < lo[d]) lo[d] = v[d];
             if (v[d] > hi[d]) hi[d] = v[d];
         }
     }
     for (int d = 0; d < dim; d++) {
-        if (!(qt->lo[d] <= hi[d])) { qt->lo[d] = 0; hi[d] = 0; }          /* no live vector */
-        float range = hi[d] - qt->lo[d];
-        qt->step[d] = range > 0 ? range / 15.0f : 1.0f;
-        if (range <= 0) qt->lo[d] -= 7.5f;                                /* a constant dimension: mid-range */
+        if (!(lo[d] <= hi[d])) { lo[d] = 0; hi[d] = 0; }          /* no live vector */
+        float range = hi[d] - lo[d];
+        step[d] = range > 0 ? range / 15.0f : 1.0f;
+        if (range <= 0) lo[d] -= 7.5f;                           /* a constant dimension: mid-range */
     }
-    for (int d = dim; d < pad; d++) qt->step[d] = 1.0f;                  /* padding: w = 0, codes 0 */
+    for (int d = dim; d < pad; d++) step[d] = 1.0f;              /* padding: w = 0, codes 0 */
     free(hi);
-    hnsw_quant_set(qt, dim, qt->lo, qt->step);
+    hnsw_quant_set(qt, dim, lo, step);
 }
 
 void hnsw_quant_set(hnsw_quant *qt, int dim, float *lo, float *step)
 {
+    hnsw_quant_free(qt);
     int pad = (dim + BLOCK - 1) / BLOCK * BLOCK;
-    free(qt->w); free(qt->codes);
-    if (qt->lo != lo) free(qt->lo);
-    if (qt->step != step) free(qt->step);
     qt->dim = dim; qt->pad = pad; qt->bytes = pad / 2;
     qt->lo = lo; qt->step = step;
     qt->w = xcalloc((size_t)pad, sizeof(float));
     for (int d = 0; d < dim; d++) qt->w[d] = step[d] * step[d];
-    qt->codes = NULL;
-    qt->cap = 0;
-    qt->fitted = 1;
-    qt->trained = 0;
+    qt->fitted = 1;   /* the codes come with hnsw_quant_encode_all */
 }
 
 void hnsw_quant_encode_all(hnsw_quant *qt, const hnsw *h, const av_vecdata *vd)
@@ -122,6 +112,13 @@ void hnsw_quant_train(hnsw_quant *qt, const hnsw *h, const av_vecdata *vd)
 {
     hnsw_quant_fit(qt, vd);
     hnsw_quant_encode_all(qt, h, vd);
+}
+
+void hnsw_quant_refresh(hnsw *h, const av_vecdata *vd)
+{
+    int eligible = vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM;
+    if (eligible && (h->retrain || !h->qt.trained)) hnsw_quant_train(&h->qt, h, vd);
+    h->retrain = 0;
 }
 
 int hnsw_quant_add(hnsw_quant *qt, const av_vecdata *vd, uint32_t node)

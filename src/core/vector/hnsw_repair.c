@@ -17,8 +17,7 @@ int hnsw_needs_repair(const hnsw *h)
     return h->ndead > 0 && (double)h->ndead >= HNSW_REPAIR_FRACTION * (double)h->nodes;
 }
 
-/* A live node of the highest level as the entry point, or none when no live node is left. */
-static void pick_entry(hnsw *h)
+void hnsw_pick_entry(hnsw *h)
 {
     uint32_t e = HNSW_NONE;
     int top = -1;
@@ -33,13 +32,7 @@ void hnsw_tombstone(hnsw *h, uint32_t node)
     h->dead[node] = 1;
     h->ndead++;
     hnsw_quant_erase(&h->qt, node);   /* the code is a copy of the deleted vector */
-    if (node == h->entry) pick_entry(h);
-}
-
-static int by_key(const void *a, const void *b)
-{
-    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
-    return x < y ? -1 : x > y;
+    if (node == h->entry) hnsw_pick_entry(h);
 }
 
 /* Whether a list names a tombstone or a node that no longer reaches its level. */
@@ -63,8 +56,8 @@ static void add_cand(hnsw_cand **buf, int *n, int *cap, hnsw_cand c)
 static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_cand **buf, int *cap)
 {
     uint32_t *l = hnsw_list(h, u, lvl);
-    const float *q = vd->vecs + (size_t)u * (size_t)vd->dim;
-    float qn = vd->metric == AV_METRIC_COSINE ? vd->norms[u] : 0.0f;
+    const float *q = hnsw_vec(vd, u);
+    float qn = hnsw_norm(vd, u);
     hnsw_scratch *s = hnsw_scratch_get(h->cap);
     hnsw_visit(s, u);
     int n = 0;
@@ -93,7 +86,7 @@ static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_c
         }
         /* (duplicates of the first candidates are dropped by the sort and the selection below) */
     }
-    if (n > 1) qsort(*buf, (size_t)n, sizeof **buf, by_key);
+    if (n > 1) qsort(*buf, (size_t)n, sizeof **buf, hnsw_cand_cmp);
     int m = 0;
     for (int i = 0; i < n; i++)   /* drop duplicates: equal keys sort together */
         if (!m || (*buf)[i].id != (*buf)[m - 1].id) (*buf)[m++] = (*buf)[i];
@@ -124,7 +117,7 @@ void hnsw_free_tombstones(hnsw *h)
         h->nodes--;
     }
     h->ndead = 0;
-    if (h->entry == HNSW_NONE) pick_entry(h);
+    if (h->entry == HNSW_NONE) hnsw_pick_entry(h);
 }
 
 void hnsw_repair(hnsw *h, const av_vecdata *vd)

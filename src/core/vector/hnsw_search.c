@@ -80,26 +80,10 @@ void hnsw_search_level(const hnsw *h, const hnsw_query *hq, const hnsw_cand *eps
     }
 }
 
-/* Room for n entry points in the scratch list. */
-static hnsw_cand *scratch_seeds(hnsw_scratch *s, int n)
-{
-    if (n > s->caplist) {
-        s->caplist = n;
-        s->list = xrealloc(s->list, sizeof(hnsw_cand) * (size_t)n);
-    }
-    return s->list;
-}
-
 int hnsw_accept_published(void *ctx, uint32_t slot)
 {
     const hnsw_accept *a = ctx;
     return !a->h->pending[slot] && (!a->inner || a->inner(a->inner_ctx, slot));
-}
-
-static int by_key(const void *a, const void *b)
-{
-    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
-    return x < y ? -1 : x > y;
 }
 
 /* The query's form for the codes, in this thread's scratch; NULL when the graph has no codes. */
@@ -137,7 +121,7 @@ int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_in
     if (maxlevel > 0) {
         hnsw_search_level(h, &hq, &ep, 1, HNSW_EF_UPPER, 1, NULL, NULL, s);
         neps = s->best.n;
-        eps = scratch_seeds(s, neps);
+        eps = hnsw_scratch_list(s, neps);
         for (int i = 0; i < neps; i++) eps[i] = s->best.a[i];
         s = hnsw_scratch_get(h->cap);
     }
@@ -146,12 +130,12 @@ int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_in
     else hnsw_search_level(h, &hq, eps, neps, ef, 0, iq->accept, iq->accept_ctx, s);
     int n = s->best.n;
     hnsw_cand *all = s->best.a;    /* the heap's array, re-scored and sorted in place: the heap is done with */
-    if (n > 1) qsort(all, (size_t)n, sizeof *all, by_key);
+    if (n > 1) qsort(all, (size_t)n, sizeof *all, hnsw_cand_cmp);
     if (hq.qt) {   /* re-rank the best the codes found with the exact vectors */
         int r = HNSW_RERANK_PER_K * k > HNSW_RERANK_MIN ? HNSW_RERANK_PER_K * k : HNSW_RERANK_MIN;
         if (n > r) n = r;
         for (int i = 0; i < n; i++) all[i].key = hnsw_key(vd, q, hq.qn, all[i].id);
-        if (n > 1) qsort(all, (size_t)n, sizeof *all, by_key);
+        if (n > 1) qsort(all, (size_t)n, sizeof *all, hnsw_cand_cmp);
     }
     int m = 0;
     for (int i = 0; i < n && m < k; i++) {

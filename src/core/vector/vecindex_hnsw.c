@@ -20,7 +20,6 @@
 #include "core/vector/rows.h"
 #include "lib/util.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +61,7 @@ static void ix_publish(void *self, const av_vecdata *vd)
     h->npending = 0;
     if (h->repaired) hnsw_free_tombstones(h);
     h->repaired = 0;
-    if (h->retrain || (!h->qt.trained && vd->dim >= HNSW_QUANT_MIN_DIM && h->nodes - h->ndead >= HNSW_QUANT_FROM)) {
-        hnsw_quant_train(&h->qt, h, vd);
-        h->retrain = 0;
-    }
+    hnsw_quant_refresh(h, vd);
 }
 
 static void ix_build(void *self, const av_vecdata *vd)
@@ -76,7 +72,8 @@ static void ix_build(void *self, const av_vecdata *vd)
     hnsw_reserve(h, vd->nslots);
     for (uint32_t s = 0; s < vd->nslots; s++)
         if (vd->alive[s]) hnsw_insert(h, vd, s);
-    if (h->nodes >= HNSW_QUANT_FROM && vd->dim >= HNSW_QUANT_MIN_DIM) hnsw_quant_train(&h->qt, h, vd);
+    h->retrain = 1;   /* fit the codes to every row, not to the first ones inserted */
+    hnsw_quant_refresh(h, vd);
 }
 
 /* Renumbers the graph: live nodes to their new slots, tombstones to slots past vd->nslots (their
@@ -128,11 +125,7 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
     hnsw old = *h;
     *h = *g;
     *g = old;
-    if (h->entry == HNSW_NONE || h->dead[h->entry]) {
-        uint32_t e = HNSW_NONE; int top = -1;
-        for (uint32_t s = 0; s < h->cap; s++) if (h->level[s] > top && !h->dead[s]) { top = h->level[s]; e = s; }
-        hnsw_set_entry(h, e, top);
-    }
+    if (h->entry == HNSW_NONE || h->dead[h->entry]) hnsw_pick_entry(h);
     h->qt = g->qt;                          /* the ranges stay; the codes were numbered by the old slots */
     memset(&g->qt, 0, sizeof g->qt);
     hnsw_free(g);
@@ -176,12 +169,6 @@ static double selectivity(const av_vecdata *vd, const av_index_query *iq)
     return alive ? (double)yes / alive : 0.0;
 }
 
-static int by_score_key(const void *a, const void *b)
-{
-    float x = ((const hnsw_cand *)a)->key, y = ((const hnsw_cand *)b)->key;
-    return x < y ? -1 : x > y;
-}
-
 /* While a write settles, its new nodes are not linked yet (the graph search skips them): they are
  * scored exactly here and merged with the graph's hits, so a search answers the state every other
  * read already sees, the whole batch, never a part of it. */
@@ -195,7 +182,7 @@ static int with_pending(const hnsw *h, const av_vecdata *vd, const float *q, con
         if (!h->pending[s] || !vd->alive[s] || (iq->accept && !iq->accept(iq->accept_ctx, s))) continue;
         all[m++] = (hnsw_cand){ av_score_key(vd->metric, av_vec_score(vd, q, qn, s)), s };
     }
-    if (m > 1) qsort(all, (size_t)m, sizeof *all, by_score_key);
+    if (m > 1) qsort(all, (size_t)m, sizeof *all, hnsw_cand_cmp);
     int k = m < iq->k ? m : iq->k;
     for (int i = 0; i < k; i++) out[i] = (av_scored){ vd->metric == AV_METRIC_L2 ? all[i].key : -all[i].key, all[i].id };
     free(all);
@@ -276,13 +263,8 @@ typedef struct reader { int fd; off_t at; int bad; } reader;
 
 static void take(reader *r, void *out, size_t n)
 {
-    char *p = out;
-    while (n && !r->bad) {
-        ssize_t got = pread(r->fd, p, n, r->at);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) { r->bad = 1; memset(p, 0, n); return; }
-        p += got; r->at += got; n -= (size_t)got;
-    }
+    if (r->bad || av_read_at(r->fd, out, n, r->at)) { r->bad = 1; memset(out, 0, n); return; }
+    r->at += (off_t)n;
 }
 
 static uint32_t take_u32(reader *r) { uint32_t v = 0; take(r, &v, sizeof v); return v; }
@@ -337,17 +319,11 @@ static int ix_load(void *self, const av_vecdata *vd, int fd)
     return AV_OK;
 }
 
-const av_vecindex_ops av_hnsw_index = {
-    .name = "HNSW",
-    .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build,
-    .settle = ix_settle, .publish = ix_publish,
-    .remap = ix_remap, .check_params = ix_check_params, .search = ix_search, .save = ix_save, .load = ix_load,
-};
-
-/* Milvus's AUTOINDEX: the server's choice, which is HNSW. */
-const av_vecindex_ops av_autoindex_index = {
-    .name = "AUTOINDEX",
-    .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build,
-    .settle = ix_settle, .publish = ix_publish,
-    .remap = ix_remap, .check_params = ix_check_params, .search = ix_search, .save = ix_save, .load = ix_load,
-};
+#define HNSW_OPS(type_name) {                                                                          \
+    .name = type_name,                                                                                 \
+    .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build, \
+    .settle = ix_settle, .publish = ix_publish, .remap = ix_remap, .check_params = ix_check_params,     \
+    .search = ix_search, .save = ix_save, .load = ix_load,                                             \
+}
+const av_vecindex_ops av_hnsw_index = HNSW_OPS("HNSW");
+const av_vecindex_ops av_autoindex_index = HNSW_OPS("AUTOINDEX");   /* Milvus's AUTOINDEX: the server's choice, HNSW */
