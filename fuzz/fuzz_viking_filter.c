@@ -16,13 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
     fuzz_schema(&schema, "fz", 0);
-    static const int64_t ids[FUZZ_NDOCS] = { 1, 2, 449223424352133601LL, -7 };
-    for (int i = 0; i < FUZZ_NDOCS; i++) {
-        docs[i] = json_tokener_parse(fuzz_doc_texts[i]);
-        if (!docs[i]) abort();
-        static float vec[FUZZ_DIM] = { 0.1f, 0.2f, 0.3f, 0.4f };
-        rows[i] = (av_row_view){ { 0, ids[i], NULL }, vec, docs[i] };
-    }
+    fuzz_rows(docs, rows);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "annovec.h"
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define FUZZ_DIM 4
 
@@ -47,5 +48,17 @@ static const char *const fuzz_doc_texts[FUZZ_NDOCS] = {
     "{\"age\":-5,\"tag\":9223372036854775807,\"color\":\"red\",\"name\":\"Zed\",\"score\":-0.5,\"flag\":false,"
     "\"meta\":{\"k\":[]},\"tags\":[\"c\",\"a\"],\"nums\":[-1],\"size\":3}",
 };
+
+/* The fixture rows: the documents above with their ids and one shared vector (docs kept for life). */
+static inline void fuzz_rows(json_object *docs[FUZZ_NDOCS], av_row_view rows[FUZZ_NDOCS])
+{
+    static const int64_t ids[FUZZ_NDOCS] = { 1, 2, 449223424352133601LL, -7 };
+    static float vec[FUZZ_DIM] = { 0.1f, 0.2f, 0.3f, 0.4f };
+    for (int i = 0; i < FUZZ_NDOCS; i++) {
+        docs[i] = json_tokener_parse(fuzz_doc_texts[i]);
+        if (!docs[i]) abort();
+        rows[i] = (av_row_view){ { 0, ids[i], NULL }, vec, docs[i] };
+    }
+}
 
 #endif
