@@ -11,12 +11,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    milvus_v1_register();
-    milvus_v2_register();
-    vikingdb_v1_register();
-    vikingdb_v2_register();
-    vikingdb_task_register();
-    modelarts_register();
+    api_register_routes();
     return 0;
 }
 

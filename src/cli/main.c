@@ -345,12 +345,7 @@ static int cmd_serve(int argc, char **argv)
         av_store_close(app.store);
         return 1;
     }
-    milvus_v1_register();
-    milvus_v2_register();
-    vikingdb_v1_register();
-    vikingdb_v2_register();
-    vikingdb_task_register();
-    modelarts_register();
+    api_register_routes();
 
     av_http_config cfg = { .host = o.host, .port = o.port, .threads = o.threads, .max_body = o.max_body, .auth_on = o.auth,
                            .log_level = o.log_level, .log_json = o.log_json, .max_conns = o.max_conns,

@@ -128,12 +128,7 @@ static void setup(void)
         exit(2);
     }
     app.store = st;
-    milvus_v1_register();
-    milvus_v2_register();
-    vikingdb_v1_register();
-    vikingdb_v2_register();
-    vikingdb_task_register();
-    modelarts_register();
+    api_register_routes();
 }
 
 static void teardown(void)
