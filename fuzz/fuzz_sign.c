@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     canon_query(&q, query);
     av_buf_free(&q);
 
-    volc_request r = { method, path, query, lookup, &h, body, body_len };
+    volc_request r = { method, path, query, lookup, &h, body, body_len, NULL };
     av_err e;
     char sig[65];
     volc_auth va;

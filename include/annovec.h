@@ -158,6 +158,19 @@ typedef struct av_store av_store;
 /* Opens (creating when missing) the data directory `dir`: annovec.db (SQLite, WAL, synchronous=FULL,
  * secure_delete, foreign keys; migrations applied) and loads every collection into memory. */
 int  av_store_open(const char *dir, av_store **out, av_err *err);
+/* What av_store_open_with reports while it loads the collections, from the opening thread: once
+ * before each collection (loaded 0) and once after it (loaded 1, rows and seconds set). */
+typedef struct av_load_progress {
+    int index, total;                  /* this collection is number index (from 1) of total */
+    int loaded;
+    const char *project, *db, *name;   /* borrowed for the call */
+    int64_t rows;                      /* loaded 1: its live rows */
+    int64_t rows_so_far;               /* live rows of the collections loaded before it, it included */
+    double seconds;                    /* loaded 1: how long it took */
+} av_load_progress;
+typedef void (*av_load_fn)(void *arg, const av_load_progress *p);
+/* av_store_open, calling fn(arg, ...) as each collection is loaded (fn may be NULL). */
+int  av_store_open_with(const char *dir, av_load_fn fn, void *arg, av_store **out, av_err *err);
 /* Closes cleanly: waits for writers, checkpoints and truncates the WAL, frees everything. */
 void av_store_close(av_store *st);
 const char *av_store_dir(const av_store *st);        /* borrowed */

@@ -279,7 +279,7 @@ int av_auth_volc(av_auth *a, const volc_request *r, const char *authorization, i
     if (t < now - AV_VOLC_SKEW_S || t > now + AV_VOLC_SKEW_S)
         return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "X-Date is more than %d minutes away from the server's clock; sign with the current time", AV_VOLC_SKEW_S / 60);
     const char *claimed = r->header(r->ctx, "x-content-sha256");
-    if (claimed) {
+    if (claimed && !r->body_sha256) {   /* (with body_sha256 the caller compares it with the body) */
         char actual[65];
         volc_sha256_hex(r->body ? r->body : "", r->body_len, actual);
         if (strcasecmp(claimed, actual) != 0) return av_fail_on(err, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "X-Content-Sha256 does not match the request body");
@@ -328,7 +328,7 @@ int av_auth_signed_http(av_auth *a, av_http_req *req, av_sign_scheme scheme, av_
 {
     const char *authorization = av_http_header(req, "Authorization");
     char *query = av_http_query_string(req);
-    volc_request r = { req->method, req->path, query, header_of, req, req->body, req->body_len };
+    volc_request r = { req->method, req->path, query, header_of, req, req->body, req->body_len, req->body_sha256 };
     int64_t now = (int64_t)time(NULL);
     int rc = scheme == AV_SIGN_VOLC ? av_auth_volc(a, &r, authorization, now, &req->principal, err)
                                     : av_auth_huawei(a, &r, authorization, now, &req->principal, err);

@@ -48,7 +48,7 @@ char *huawei_canonical(const volc_request *r, const huawei_auth *a, av_err *err)
     if (canon_headers(&c, names, a->nsigned, r->header, r->ctx, err)) { av_buf_free(&c); return NULL; }
     const char *claimed = r->header(r->ctx, "x-sdk-content-sha256");
     char body_hash[65];
-    volc_sha256_hex(r->body ? r->body : "", r->body_len, body_hash);
+    volc_body_hash(r, body_hash);
     av_buf_puts(&c, claimed && strcmp(claimed, "UNSIGNED-PAYLOAD") == 0 ? claimed : body_hash);
     return c.p;
 }

@@ -20,6 +20,17 @@ void volc_sha256_hex(const void *data, size_t n, char out[65])
     av_hex(d, 32, out);
 }
 
+void volc_body_hash(const volc_request *r, char out[65])
+{
+    if (!r->body_sha256) {
+        volc_sha256_hex(r->body ? r->body : "", r->body_len, out);
+        return;
+    }
+    int i = 0;
+    for (; i < 64 && r->body_sha256[i]; i++) out[i] = (char)tolower((unsigned char)r->body_sha256[i]);
+    out[i] = 0;
+}
+
 static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32])
 {
     unsigned int len = 32;
@@ -68,7 +79,7 @@ int volc_signature(const volc_request *r, const volc_auth *a, const char *sk, co
     for (int i = 0; i < a->nsigned; i++) names[i] = a->signed_headers[i];
     if (canon_headers(&c, names, a->nsigned, r->header, r->ctx, err)) { av_buf_free(&c); return AV_EAUTH; }
     char body_hash[65], creq_hash[65];
-    volc_sha256_hex(r->body ? r->body : "", r->body_len, body_hash);
+    volc_body_hash(r, body_hash);
     av_buf_puts(&c, body_hash);
     volc_sha256_hex(c.p, c.len, creq_hash);
     av_buf_free(&c);

@@ -40,10 +40,16 @@ typedef struct volc_request {
     void *ctx;
     const char *body;
     size_t body_len;
+    /* When set, the body's SHA-256 (hex) as the request declares it (X-Content-Sha256,
+     * X-Sdk-Content-Sha256): the signature is checked over it before the body arrives, and the
+     * caller compares it with the body it then receives. */
+    const char *body_sha256;
 } volc_request;
 
 /* Lowercase hex SHA-256 of data. */
 void volc_sha256_hex(const void *data, size_t n, char out[65]);
+/* The body hash a signature covers: r->body_sha256 when set, else the SHA-256 of r->body. */
+void volc_body_hash(const volc_request *r, char out[65]);
 /* The signature (hex) for request r with the secret key sk, given the parsed credential a. */
 int volc_signature(const volc_request *r, const volc_auth *a, const char *sk, const char *x_date, char out[65], av_err *err);
 

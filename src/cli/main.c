@@ -268,8 +268,28 @@ static store_size size_loaded(av_store *st)
     return z;
 }
 
-/* Prints a progress line every second while the store loads (a large store takes a while). */
-typedef struct loader { pthread_mutex_t mu; pthread_cond_t cv; int done; double t0; } loader;
+/* Progress while the store loads (a large store takes a while): a line for each collection that
+ * took a second or more, and every second a line naming the collection being loaded. */
+typedef struct loader {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+    double t0;
+    av_load_progress now;      /* the latest report; its names copied below */
+    char current[3 * 256];
+} loader;
+
+static void on_load(void *arg, const av_load_progress *p)
+{
+    loader *l = arg;
+    pthread_mutex_lock(&l->mu);
+    l->now = *p;
+    snprintf(l->current, sizeof l->current, "%s/%s/%s", p->project, p->db, p->name);
+    if (p->loaded && p->seconds >= 1.0)
+        fprintf(stderr, "annovec: loaded collection %s (%d of %d): %lld rows in %.1f s\n", l->current, p->index, p->total,
+                (long long)p->rows, p->seconds);
+    pthread_mutex_unlock(&l->mu);
+}
 
 static void *progress(void *arg)
 {
@@ -279,7 +299,11 @@ static void *progress(void *arg)
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += 1;
-        if (pthread_cond_timedwait(&l->cv, &l->mu, &until) != 0 && !l->done)
+        if (pthread_cond_timedwait(&l->cv, &l->mu, &until) == 0 || l->done) continue;
+        if (l->now.index && !l->now.loaded)
+            fprintf(stderr, "annovec: loading the store... %.0f s: collection %s (%d of %d), %lld rows loaded before it\n",
+                    now_s() - l->t0, l->current, l->now.index, l->now.total, (long long)l->now.rows_so_far);
+        else
             fprintf(stderr, "annovec: loading the store... %.0f s\n", now_s() - l->t0);
     }
     pthread_mutex_unlock(&l->mu);
@@ -288,10 +312,10 @@ static void *progress(void *arg)
 
 static int open_with_progress(const char *dir, av_store **st, av_err *err)
 {
-    loader l = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, now_s() };
+    loader l = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .t0 = now_s() };
     pthread_t th;
     int have = pthread_create(&th, NULL, progress, &l) == 0;
-    int rc = av_store_open(dir, st, err);
+    int rc = av_store_open_with(dir, on_load, &l, st, err);
     pthread_mutex_lock(&l.mu);
     l.done = 1;
     pthread_cond_signal(&l.cv);

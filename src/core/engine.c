@@ -12,10 +12,15 @@
 
 int av_store_open(const char *dir, av_store **out, av_err *err)
 {
+    return av_store_open_with(dir, NULL, NULL, out, err);
+}
+
+int av_store_open_with(const char *dir, av_load_fn fn, void *arg, av_store **out, av_err *err)
+{
     av_store *st = NULL;
     int rc = store_open(dir, &st, err);
     if (rc) return rc;
-    rc = catalog_open(st, err);
+    rc = catalog_open(st, fn, arg, err);
     if (rc) {
         store_close(st);
         return rc;

@@ -46,6 +46,10 @@ typedef struct av_http_req {
     av_store *store;
     void *app;                          /* the server's application context (av_app, src/api/app.h) */
     const char *request_id;             /* the X-Request-Id sent back (taken from the request when sane) */
+    /* A signed request that declares its body's SHA-256 (X-Content-Sha256, X-Sdk-Content-Sha256):
+     * that value, which its signature is checked over before the body is read; the server then
+     * compares it with the body received. NULL otherwise (the signature covers the body itself). */
+    const char *body_sha256;
 } av_http_req;
 
 typedef struct av_http_res {

@@ -6,14 +6,16 @@
  *     context and notes a NUL byte (%00) in the path or query, which MHD's decoding would cut at.
  *  2. The first call of the access handler checks the head, in order: NUL, HTTP version, Host on
  *     HTTP/1.1, conflicting Content-Length, URI and header sizes, the route (404/405 in the envelope of
- *     the path's dialect), Content-Length against max_body (413), and the credentials (401/403) unless
- *     they are a signature over the body: such bodies are counted against a budget of 2 x max_body
- *     for all requests together until their signature is checked (429 beyond it). A failure of a request with a body is answered at once: no
+ *     the path's dialect), Content-Length against max_body (413), and the credentials (401/403). A
+ *     signature over a declared body hash (X-Content-Sha256, X-Sdk-Content-Sha256) is checked here
+ *     too, and the body hashed as it streams in; a signature over the body itself can only be checked
+ *     at the end: such bodies are counted against a budget of 2 x max_body for all requests together
+ *     until then (429 beyond it). A failure of a request with a body is answered at once: no
  *     body byte is kept and MHD closes the connection after the answer (a bodiless one is answered on
  *     the last call, so that its connection stays alive).
  *  3. Later calls append the body; a body that grows past max_body (chunked) is answered 413 then.
- *  4. The final call (*upload_data_size == 0) checks a deferred signature, runs the handler and queues
- *     the response. Every answer is logged (reqlog.c), counted (metrics.c) and carries X-Request-Id.
+ *  4. The final call (*upload_data_size == 0) checks a deferred signature or the declared body hash,
+ *     runs the handler and queues the response. Every answer is logged (reqlog.c), counted (metrics.c) and carries X-Request-Id.
  * The completion callback frees the context. Handlers run on the pool threads; a context belongs to
  * one connection, which MHD serves from one thread at a time: no locking here.
  */
@@ -25,7 +27,9 @@
 #include "http/router.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -54,6 +58,8 @@ typedef struct req_ctx {
     int started;                /* the head has been checked */
     int answered;               /* a response is queued (an early error) */
     int auth_deferred;          /* a signature over the body: checked at the end */
+    EVP_MD_CTX *body_hash;      /* a signature over a declared body hash, checked at the head: the
+                                   body's SHA-256 as it streams in, compared at the end */
     size_t reserved;            /* its bytes counted in av_http_server.unverified */
     int too_large;              /* the streamed body went past max_body: dropped, answered 413 */
     int expects_body;           /* Content-Length > 0 or Transfer-Encoding */
@@ -273,6 +279,26 @@ static int signed_request(const av_http_req *req)
     return a && (strncmp(a, "HMAC-SHA256", 11) == 0 || strncmp(a, "SDK-HMAC-SHA256", 15) == 0);
 }
 
+/* The header in which a signed request may declare its body's SHA-256 for its signature scheme. */
+static const char *body_hash_header(const av_http_req *req)
+{
+    const char *a = av_http_header(req, "Authorization");
+    return strncmp(a, "SDK-", 4) == 0 ? "X-Sdk-Content-Sha256" : "X-Content-Sha256";
+}
+
+/* The declared body hash of a signed request when it is one the signature can be checked over
+ * before the body arrives: 64 hex digits, or Huawei's UNSIGNED-PAYLOAD (the body is not signed). */
+static const char *declared_body_hash(const av_http_req *req)
+{
+    const char *name = body_hash_header(req);
+    const char *v = av_http_header(req, name);
+    if (!v) return NULL;
+    if (name[2] == 'S' && strcmp(v, "UNSIGNED-PAYLOAD") == 0) return v;
+    size_t n = 0;
+    while (n < 65 && isxdigit((unsigned char)v[n])) n++;
+    return n == 64 && !v[64] ? v : NULL;
+}
+
 static int authenticate(av_http_server *s, req_ctx *ctx, av_http_res *res)
 {
     av_http_req *req = &ctx->req;
@@ -307,6 +333,23 @@ static void unreserve(av_http_server *s, req_ctx *ctx)
 {
     if (ctx->reserved) atomic_fetch_sub(&s->unverified, ctx->reserved);
     ctx->reserved = 0;
+}
+
+/* The end of a body whose declared hash the signature was checked over: -1 with res filled (401)
+ * when the body received is not the one declared. */
+static int body_mismatch(req_ctx *ctx, av_http_res *res)
+{
+    unsigned char d[32];
+    unsigned int len = 0;
+    char hex[65];
+    if (!EVP_DigestFinal_ex(ctx->body_hash, d, &len)) abort();
+    av_hex(d, 32, hex);
+    if (strcasecmp(hex, ctx->req.body_sha256) == 0) return 0;
+    av_err e;
+    av_fail_on(&e, AV_EAUTH, AV_ENT_CREDENTIAL, AV_R_NONE, NULL, NULL, "%s does not match the request body; send the body's SHA-256 (hex) and sign it",
+               body_hash_header(&ctx->req));
+    render_error(ctx->d, res, AV_HTTP_ERR_UNAUTHORIZED, &e, ctx->rid);
+    return -1;
 }
 
 /* Step 2 of the lifecycle. Returns 0 to go on reading the body, -1 with res filled to answer now. */
@@ -376,7 +419,15 @@ static int check_head(av_http_server *s, req_ctx *ctx, const char *version, av_h
         }
         cl_val = (size_t)cl;
     }
-    if (s->cfg.auth_on && signed_request(req)) {
+    const char *declared = s->cfg.auth_on && signed_request(req) ? declared_body_hash(req) : NULL;
+    if (declared) {   /* the signature covers the declared hash: checked now, the body against it at the end */
+        req->body_sha256 = declared;
+        if (authenticate(s, ctx, res)) return -1;
+        if (strcmp(declared, "UNSIGNED-PAYLOAD") != 0) {
+            ctx->body_hash = EVP_MD_CTX_new();
+            if (!ctx->body_hash || !EVP_DigestInit_ex(ctx->body_hash, EVP_sha256(), NULL)) abort();
+        }
+    } else if (s->cfg.auth_on && signed_request(req)) {
         ctx->auth_deferred = 1;
         if (cl_val && reserve(s, ctx, cl_val)) {
             http_error(ctx, res, AV_HTTP_ERR_BUSY, "too many signed request bodies are being received at once; retry shortly");
@@ -452,6 +503,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (ctx->auth_deferred && ctx->body.len + n > ctx->reserved && reserve(s, ctx, ctx->body.len + n - ctx->reserved))
             return MHD_NO;   /* a chunked signed body past the budget: cut off */
         av_buf_put(&ctx->body, upload_data, n);
+        if (ctx->body_hash && !EVP_DigestUpdate(ctx->body_hash, upload_data, n)) abort();
         return MHD_YES;
     }
     if (ctx->answered) return MHD_YES;
@@ -471,7 +523,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     req->body = ctx->body.p ? ctx->body.p : "";
     req->body_len = ctx->body.len;
-    int denied = ctx->auth_deferred && authenticate(s, ctx, &res);
+    int denied = ctx->auth_deferred ? authenticate(s, ctx, &res) : ctx->body_hash ? body_mismatch(ctx, &res) : 0;
     unreserve(s, ctx);
     if (!denied) ctx->h(req, &res);
     ctx->answered = 1;
@@ -484,6 +536,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     req_ctx *ctx = *con_cls;
     if (!ctx) return;
     unreserve(cls, ctx);
+    EVP_MD_CTX_free(ctx->body_hash);
     for (int i = 0; i < ctx->req.nparams; i++) free(ctx->req.param_values[i]);
     av_buf_free(&ctx->body);
     if (ctx->has_pending) av_buf_free(&ctx->pending.body);

@@ -145,12 +145,15 @@ def volc_sign(ak, sk, method, path, body, service="vikingdb", region="cn-beijing
     return headers
 
 
-def huawei_sign(ak, sk, method, path, query, body, host, now=None):
+def huawei_sign(ak, sk, method, path, query, body, host, now=None, content_sha256=False):
     """Headers for a request signed with Huawei SDK-HMAC-SHA256 (specs/modelarts.md section 9): the
-    canonical URI ends in '/', the query is sorted, no key derivation."""
+    canonical URI ends in '/', the query is sorted, no key derivation. content_sha256: also send (and
+    sign) X-Sdk-Content-Sha256, the body's hash."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
     sdk_date = now.strftime("%Y%m%dT%H%M%SZ")
     headers = {"Content-Type": "application/json", "X-Sdk-Date": sdk_date, "Host": host}
+    if content_sha256:
+        headers["X-Sdk-Content-Sha256"] = hashlib.sha256(body).hexdigest()
     signed = {k.lower(): v for k, v in headers.items()}
     names = sorted(signed)
     uri = urllib.parse.quote(path, safe="/-_.~")

@@ -166,6 +166,84 @@ def signed_flood(port, size, barrier, results, i):
     results[i] = status
 
 
+def declared_flood(port, declared, sent, results, i):
+    """A forged Volcengine signature over a declared body hash (X-Content-Sha256), then `sent` of the
+    `declared` body bytes."""
+    s = socket.socket()
+    s.settimeout(20)
+    s.connect(("127.0.0.1", port))
+    status = 0
+    try:
+        s.sendall(b"POST /api/vikingdb/data/upsert HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nX-Date: %s\r\n"
+                  b"X-Content-Sha256: %s\r\nAuthorization: HMAC-SHA256 Credential=AKAVforged/%s/cn-beijing/vikingdb/request, "
+                  b"SignedHeaders=host;x-content-sha256;x-date, Signature=%s\r\n\r\n"
+                  % (declared, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()).encode(), b"ab" * 32,
+                     time.strftime("%Y%m%d", time.gmtime()).encode(), b"0" * 64))
+        chunk = b"1" * MiB
+        for _ in range(sent // MiB):
+            s.sendall(chunk)
+    except OSError:
+        pass
+    try:
+        d = s.recv(4096)
+        m = re.match(rb"HTTP/1.1 (\d+)", d)
+        status = int(m.group(1)) if m else 0
+    except OSError:
+        pass
+    s.close()
+    results[i] = status
+
+
+def test_signed_declared_hash(t):
+    """A signed request that declares its body's SHA-256 has its signature checked over that hash
+    before any body byte is kept; the body received is then compared with it."""
+    s = lib.Server(args=["--auth"])
+    try:
+        ak, sk = s.create_key()
+        pid = s.proc.pid
+        s.request("GET", "/healthz")
+        before = rss(pid)
+        results = [None] * 4
+        threads = [threading.Thread(target=declared_flood, args=(s.port, 60 * MiB, 59 * MiB, results, i)) for i in range(4)]
+        for th in threads:
+            th.start()
+        peak = before
+        while any(th.is_alive() for th in threads):
+            peak = max(peak, rss(pid))
+            time.sleep(0.01)
+        for th in threads:
+            th.join()
+        grew = max(peak, rss(pid)) - before
+        print("   declared body hash: 4 x (60 MiB declared, 59 MiB sent) under forged signatures: RSS +%.1f MiB, answers %s"
+              % (grew / MiB, results), flush=True)
+        t.check("forged signatures over a declared hash: 4 x 59 MiB grow RSS by < 8 MiB", grew < 8 * MiB, "+%.1f MiB" % (grew / MiB))
+        t.eq("... each is answered 401 at its head, never 429 (no budget used)", results, [401] * 4)
+
+        s.signed("POST", "/api/collection/create", {"collection_name": "h", "primary_key": "id", "fields": [
+            {"field_name": "id", "field_type": "int64"}, {"field_name": "v", "field_type": "vector", "dim": 4}]}, service="air")
+        path = "/api/vikingdb/data/upsert"
+        good = json.dumps({"collection_name": "h", "data": [{"id": 1, "v": [1, 0, 0, 0]}]}).encode()
+        other = json.dumps({"collection_name": "h", "data": [{"id": 2, "v": [0, 1, 0, 0]}]}).encode()
+        hdrs = lib.volc_sign(ak, sk, "POST", path, good, host="127.0.0.1:%d" % s.port)
+        st, js, _, _ = s.request("POST", path, raw=other, headers=hdrs)
+        t.check("a valid signature over a declared hash, another body sent: 401 naming X-Content-Sha256",
+                st == 401 and js and "X-Content-Sha256" in js.get("message", ""), (st, js))
+        st, js, _, _ = s.request("POST", path, raw=good, headers=hdrs)
+        t.check("... the declared body itself is accepted", st == 200 and js and js.get("code") == "Success", (st, js))
+        st, js, _, _ = s.signed("POST", "/api/vikingdb/data/fetch_in_collection", {"collection_name": "h", "ids": [1, 2]})
+        t.eq("... and only it was written", (js or {}).get("result", {}).get("ids_not_exist"), [2])
+
+        b = "ab" * 16   # the Huawei scheme: X-Sdk-Content-Sha256 (ModelArts)
+        mpath = "/v2/%s/datasets" % b
+        body = json.dumps({"dataset_name": "d1", "dataset_type": 0}).encode()
+        hdrs = lib.huawei_sign(ak, sk, "POST", mpath, "", body, "127.0.0.1:%d" % s.port, content_sha256=True)
+        st, js, _, _ = s.request("POST", mpath, raw=body.replace(b"d1", b"d2"), headers=hdrs)
+        t.check("SDK-HMAC-SHA256 with X-Sdk-Content-Sha256 and another body: 401 naming it",
+                st == 401 and js and "X-Sdk-Content-Sha256" in js.get("error_msg", ""), (st, js))
+    finally:
+        s.cleanup()
+
+
 def test_signed_budget(t):
     """Signatures cover the body, so they are checked once it is in: all such bodies together are held
     to 2 x --max-body, beyond which a request is answered 429 at once."""
@@ -520,7 +598,7 @@ def test_ops(t):
 def run(t):
     """Each part runs even when an earlier one could not start its server (e.g. an older binary)."""
     import traceback
-    for part in (test_auth_before_body, test_signed_budget, test_max_body, test_connection_limits, test_error_envelopes,
+    for part in (test_auth_before_body, test_signed_declared_hash, test_signed_budget, test_max_body, test_connection_limits, test_error_envelopes,
                  test_json_bounds, test_request_log, test_ops):
         try:
             part(t)

@@ -307,14 +307,27 @@ int av_collection_list(av_store *st, const char *project, const char *db, char *
     return AV_OK;
 }
 
-static int load_catalog(av_store *st, av_err *err)
+static int count_collections(av_store *st)
+{
+    sqlite3_stmt *q;
+    int n = 0;
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT count(*) FROM collection", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) n = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    return n;
+}
+
+static int load_catalog(av_store *st, av_load_fn fn, void *arg, av_err *err)
 {
     av_catalog *cat = store_catalog(st);
     sqlite3_stmt *q;
+    av_load_progress p = { .total = fn ? count_collections(st) : 0 };
     if (sqlite3_prepare_v2(av_store_db(st), "SELECT id, project, db, schema, loaded, last_auto_id, sid FROM collection ORDER BY id", -1, &q, NULL))
         return av_store_sqlite_fail(st, err, "loading the catalog");
     int rc = AV_OK;
     while (rc == AV_OK && sqlite3_step(q) == SQLITE_ROW) {
+        double t0 = av_mono_s();
         json_object *js = json_tokener_parse((const char *)sqlite3_column_text(q, 3));
         av_schema s;
         rc = js ? schema_from_json(js, &s, err) : av_fail_on(err, AV_EIO, AV_ENT_COLLECTION, AV_R_NONE, NULL, NULL, "a stored schema is damaged");
@@ -326,10 +339,24 @@ static int load_catalog(av_store *st, av_err *err)
         c->loaded = sqlite3_column_int(q, 4);
         c->last_auto_id = sqlite3_column_int64(q, 5);
         c->sid = sqlite3_column_int64(q, 6);
+        p.index++;
+        p.loaded = 0;
+        p.project = c->project;
+        p.db = c->db;
+        p.name = c->schema.name;
+        if (fn) fn(arg, &p);
         rc = coll_load(c, av_store_db(st), err);
         if (rc == AV_OK) coll_index_open(c);   /* its snapshot, or a build from the rows */
-        if (rc) av_collection_release(c);
-        else catalog_add(cat, c);
+        if (rc) {
+            av_collection_release(c);
+            break;
+        }
+        p.loaded = 1;
+        p.rows = av_collection_count(c);
+        p.rows_so_far += p.rows;
+        p.seconds = av_mono_s() - t0;
+        if (fn) fn(arg, &p);
+        catalog_add(cat, c);
     }
     sqlite3_finalize(q);
     return rc;
@@ -407,12 +434,12 @@ static int hook_leftover(av_store *st, void *arg)
 
 /* ---- open / close ---------------------------------------------------------------------------- */
 
-int catalog_open(av_store *st, av_err *err)
+int catalog_open(av_store *st, av_load_fn fn, void *arg, av_err *err)
 {
     av_catalog *cat = xcalloc(1, sizeof *cat);
     pthread_rwlock_init(&cat->lock, NULL);
     store_set_catalog(st, cat);
-    int rc = load_catalog(st, err);   /* before the purge thread starts: nothing else runs yet */
+    int rc = load_catalog(st, fn, arg, err);   /* before the purge thread starts: nothing else runs yet */
     if (rc) {
         catalog_close(st);
         return rc;

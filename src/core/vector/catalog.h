@@ -9,7 +9,7 @@
 typedef struct av_catalog av_catalog;
 
 /* Loads every collection into memory and registers the vector part's purge hooks. */
-int  catalog_open(av_store *st, av_err *err);
+int  catalog_open(av_store *st, av_load_fn fn, void *arg, av_err *err);   /* fn: see av_store_open_with */
 /* Releases every collection (after the purge thread stopped). */
 void catalog_close(av_store *st);
 

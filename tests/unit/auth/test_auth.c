@@ -70,7 +70,7 @@ static void sign(signed_req *s, const char *ak, const char *sk, const char *serv
     av_err e;
     snprintf(s->auth, sizeof s->auth, "HMAC-SHA256 Credential=%s/%.8s/cn-beijing/%s/request, SignedHeaders=accept;x-content-sha256;x-date, Signature=0", ak, s->x_date, service);
     volc_parse_authorization(s->auth, &va, &e);
-    volc_request r = { "POST", "/api/collection/del_data", "", sr_header, s, body, strlen(body) };
+    volc_request r = { "POST", "/api/collection/del_data", "", sr_header, s, body, strlen(body), NULL };
     char sig[65];
     volc_signature(&r, &va, sk, s->x_date, sig, &e);
     snprintf(s->auth, sizeof s->auth, "HMAC-SHA256 Credential=%s/%.8s/cn-beijing/%s/request, SignedHeaders=accept;x-content-sha256;x-date, Signature=%s", ak, s->x_date, service, sig);
@@ -78,7 +78,7 @@ static void sign(signed_req *s, const char *ak, const char *sk, const char *serv
 
 static int verify(av_auth *a, signed_req *s, const char *body, int64_t now, av_principal *p)
 {
-    volc_request r = { "POST", "/api/collection/del_data", "", sr_header, s, body, strlen(body) };
+    volc_request r = { "POST", "/api/collection/del_data", "", sr_header, s, body, strlen(body), NULL };
     av_err e;
     memset(p, 0, sizeof *p);
     return av_auth_volc(a, &r, s->auth, now, p, &e);

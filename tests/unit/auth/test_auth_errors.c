@@ -82,7 +82,7 @@ static void signature_reasons(void)
     volc_auth va;
     av_principal p;
     expect(volc_parse_authorization("HMAC-SHA256 nonsense", &va, &e), &e, AV_EAUTH, AV_R_NONE);
-    volc_request r = { "POST", "/api/collection/list", "", no_headers, NULL, "{}", 2 };
+    volc_request r = { "POST", "/api/collection/list", "", no_headers, NULL, "{}", 2, NULL };
     const char *h = "HMAC-SHA256 Credential=AKX/20240101/cn-beijing/air/request, SignedHeaders=x-date, Signature=00";
     expect(av_auth_volc(a, &r, h, 1704067200, &p, &e), &e, AV_EAUTH, AV_R_MISSING);   /* no X-Date */
     close_auth();

@@ -46,7 +46,7 @@ static void test_known_answers(void)
     CHECK_STR(a.ak, "QTWAOYTTINDUT2QVKYUC");
     for (size_t i = 0; i < sizeof kat_rows / sizeof *kat_rows; i++) {
         int mark = test_failed;
-        volc_request r = { "GET", kat_rows[i].path, QUERY, lookup, NULL, "", 0 };
+        volc_request r = { "GET", kat_rows[i].path, QUERY, lookup, NULL, "", 0, NULL };
         char *canonical = huawei_canonical(&r, &a, &e);
         CHECK_STR(canonical, kat_rows[i].canonical);
         char h[65] = "";
@@ -66,7 +66,7 @@ static void test_signature_changes(void)
     huawei_auth a;
     av_err e;
     huawei_parse_authorization(AUTH, &a, &e);
-    volc_request r = { "GET", kat_rows[0].path, QUERY, lookup, NULL, "", 0 };
+    volc_request r = { "GET", kat_rows[0].path, QUERY, lookup, NULL, "", 0, NULL };
     char sig[65];
     huawei_signature(&r, &a, "other", DATE, sig, &e);
     CHECK(strcmp(sig, kat_rows[0].signature) != 0);

@@ -6,6 +6,7 @@
 #include "auth/volc_sign.h"
 #include "test.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,8 +58,14 @@ static void test_known_answers(void)
         volc_auth a;
         av_err e;
         CHECK_INT(volc_parse_authorization(auth, &a, &e), AV_OK);
-        volc_request r = { "POST", kat_rows[i].path, "", lookup, (void *)kat_rows[i].headers, kat_rows[i].body, strlen(kat_rows[i].body) };
+        volc_request r = { "POST", kat_rows[i].path, "", lookup, (void *)kat_rows[i].headers, kat_rows[i].body, strlen(kat_rows[i].body), NULL };
         CHECK_INT(volc_signature(&r, &a, "SKTEST", "20240101T000000Z", sig, &e), AV_OK);
+        CHECK_STR(sig, kat_rows[i].signature);
+        /* checked at the head, before the body: over the declared hash (in upper case too) */
+        char upper[65];
+        for (int k = 0; k < 65; k++) upper[k] = (char)toupper((unsigned char)kat_rows[i].body_sha256[k]);
+        volc_request d = { "POST", kat_rows[i].path, "", lookup, (void *)kat_rows[i].headers, NULL, 0, upper };
+        CHECK_INT(volc_signature(&d, &a, "SKTEST", "20240101T000000Z", sig, &e), AV_OK);
         CHECK_STR(sig, kat_rows[i].signature);
         test_row(mark, i, kat_rows[i].what);
     }
@@ -71,7 +78,7 @@ static void test_changed_body(void)
     volc_auth a;
     av_err e;
     volc_parse_authorization("HMAC-SHA256 Credential=AKTEST/20240101/cn-beijing/air/request, SignedHeaders=accept;x-content-sha256;x-date, Signature=00", &a, &e);
-    volc_request r = { "POST", "/api/collection/del_data", NULL, lookup, (void *)&node_hdrs, "{}", 2 };
+    volc_request r = { "POST", "/api/collection/del_data", NULL, lookup, (void *)&node_hdrs, "{}", 2, NULL };
     volc_signature(&r, &a, "SKTEST", "20240101T000000Z", sig, &e);
     CHECK(strcmp(sig, NODE_SIG) != 0);
 }
@@ -82,7 +89,7 @@ static void test_missing_signed_header(void)
     volc_auth a;
     av_err e;
     volc_parse_authorization("HMAC-SHA256 Credential=AKTEST/20240101/cn-beijing/air/request, SignedHeaders=x-missing, Signature=00", &a, &e);
-    volc_request r = { "POST", "/api/collection/del_data", NULL, lookup, (void *)&node_hdrs, "{}", 2 };
+    volc_request r = { "POST", "/api/collection/del_data", NULL, lookup, (void *)&node_hdrs, "{}", 2, NULL };
     CHECK_INT(volc_signature(&r, &a, "SKTEST", "20240101T000000Z", sig, &e), AV_EAUTH);
     CHECK_CONTAINS(e.msg, "x-missing");
 }
@@ -94,8 +101,8 @@ static void test_query_order(void)
     av_err e;
     volc_parse_authorization("HMAC-SHA256 Credential=AKTEST/20240101/cn-beijing/vikingdb/request, SignedHeaders=x-date, Signature=00", &a, &e);
     char s1[65], s2[65];
-    volc_request q1 = { "POST", "/", "Version=2025-06-09&Action=ListVikingdbCollection", lookup, (void *)&node_hdrs, "", 0 };
-    volc_request q2 = { "POST", "/", "Action=ListVikingdbCollection&Version=2025-06-09", lookup, (void *)&node_hdrs, "", 0 };
+    volc_request q1 = { "POST", "/", "Version=2025-06-09&Action=ListVikingdbCollection", lookup, (void *)&node_hdrs, "", 0, NULL };
+    volc_request q2 = { "POST", "/", "Action=ListVikingdbCollection&Version=2025-06-09", lookup, (void *)&node_hdrs, "", 0, NULL };
     volc_signature(&q1, &a, "SKTEST", "20240101T000000Z", s1, &e);
     volc_signature(&q2, &a, "SKTEST", "20240101T000000Z", s2, &e);
     CHECK_STR(s1, s2);

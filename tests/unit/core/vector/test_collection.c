@@ -741,6 +741,65 @@ static void test_delete_all_and_drop_purge(void)
     finish(dir);
 }
 
+/* av_store_open_with reports each collection before and after it loads: index of total, its name,
+ * its rows and the rows so far. */
+typedef struct load_log { int n; av_load_progress p[8]; char names[8][64]; } load_log;
+
+static void on_load(void *arg, const av_load_progress *p)
+{
+    load_log *l = arg;
+    if (l->n >= 8) return;
+    l->p[l->n] = *p;
+    snprintf(l->names[l->n++], 64, "%s/%s", p->db, p->name);
+}
+
+static void test_load_progress(void)
+{
+    char dir[256];
+    test_tmpdir(dir, sizeof dir, "coll-load-progress");
+    av_store *st = open_store(dir);
+    av_err e;
+    const char *names[3] = { "a", "b", "c" };
+    const int nrows[3] = { 2, 0, 5 };
+    float v[2] = { 1, 0 };
+    for (int k = 0; k < 3; k++) {
+        av_schema s;
+        make_schema(&s, names[k], 2, AV_T_INT64, 0);
+        CHECK_INT(av_collection_create(st, P, "default", &s, &e), AV_OK);
+        av_schema_free(&s);
+        av_collection *c;
+        av_collection_open(st, P, "default", names[k], &c, &e);
+        av_row rows[5];
+        for (int i = 0; i < nrows[k]; i++) rows[i] = (av_row){ { 0, i + 1, NULL }, v, doc(i, "t") };
+        if (nrows[k]) CHECK_INT(av_insert(c, rows, nrows[k], 0, NULL, &e), AV_OK);
+        av_collection_release(c);
+    }
+    av_store_close(st);
+
+    load_log l = { 0 };
+    CHECK_INT(av_store_open_with(dir, on_load, &l, &st, &e), AV_OK);
+    CHECK_INT(l.n, 6);
+    int64_t so_far = 0;
+    for (int k = 0; k < 3 && l.n == 6; k++) {
+        const av_load_progress *before = &l.p[2 * k], *after = &l.p[2 * k + 1];
+        char want[64];
+        snprintf(want, sizeof want, "default/%s", names[k]);
+        CHECK_STR(l.names[2 * k], want);
+        CHECK_STR(l.names[2 * k + 1], want);
+        CHECK_INT(before->index, k + 1);
+        CHECK_INT(before->total, 3);
+        CHECK_INT(before->loaded, 0);
+        CHECK_INT(before->rows_so_far, so_far);
+        CHECK_INT(after->loaded, 1);
+        CHECK_INT(after->rows, nrows[k]);
+        so_far += nrows[k];
+        CHECK_INT(after->rows_so_far, so_far);
+        CHECK(after->seconds >= 0);
+    }
+    av_store_close(st);
+    finish(dir);
+}
+
 TEST_MAIN(
     TEST_CASE(test_schema_validation),
     TEST_CASE(test_write_read_delete),
@@ -753,4 +812,5 @@ TEST_MAIN(
     TEST_CASE(test_alter),
     TEST_CASE(test_rename),
     TEST_CASE(test_deleted_bytes_leave_disk),
-    TEST_CASE(test_delete_all_and_drop_purge))
+    TEST_CASE(test_delete_all_and_drop_purge),
+    TEST_CASE(test_load_progress))
