@@ -35,6 +35,7 @@ void av_store_close(av_store *st)
 {
     if (!st) return;
     store_stop(st);
+    store_wait_lazy(st);      /* index maintenance jobs stop at their next step */
     catalog_close(st);
     store_wait_lazy(st);      /* background frees of dropped or emptied collections */
     av_store_purge(st, NULL);

@@ -156,6 +156,14 @@ void store_stop(av_store *st)
     st->purger_started = 0;
 }
 
+int store_stopping(av_store *st)
+{
+    pthread_mutex_lock(&st->purge_mu);
+    int stop = st->purge_stop;
+    pthread_mutex_unlock(&st->purge_mu);
+    return stop;
+}
+
 void store_wait_lazy(av_store *st)
 {
     pthread_mutex_lock(&st->purge_mu);

@@ -79,7 +79,10 @@ typedef struct store_hooks {
 void store_hook_add(av_store *st, const store_hooks *h);
 /* Wakes the purge thread after a commit that deleted something (rows, objects). */
 void store_note_delete(av_store *st);
-/* Runs fn(arg) on a background thread; av_store_close waits for every one to finish. */
+/* Runs fn(arg) on a background thread (lazy frees, index maintenance); av_store_close waits for
+ * every one to finish. */
 void store_lazy_free(av_store *st, void (*fn)(void *), void *arg);
+/* 1 once av_store_close has begun: background work should stop at its next step. */
+int store_stopping(av_store *st);
 
 #endif

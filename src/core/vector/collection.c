@@ -14,6 +14,7 @@
 #include "core/store/store.h"
 #include "lib/util.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&c->lock, &attr);
     pthread_mutex_init(&c->wmu, NULL);
+    pthread_cond_init(&c->maint_done, NULL);
     pthread_rwlockattr_destroy(&attr);
     atomic_init(&c->refs, 1);
     c->loaded = 1;
@@ -65,6 +67,7 @@ void av_collection_release(av_collection *c)
     av_schema_free(&c->schema);
     pthread_rwlock_destroy(&c->lock);
     pthread_mutex_destroy(&c->wmu);
+    pthread_cond_destroy(&c->maint_done);
     free(c);
 }
 
@@ -193,15 +196,56 @@ void coll_slot_free(av_collection *c, uint32_t slot)
     rows_slot_free(&c->rows, slot);
 }
 
+static void index_publish(av_collection *c)
+{
+    coll_apply_lock(c);
+    av_vecdata vd = coll_vecdata(c);
+    c->iops->publish(c->index, &vd);
+    coll_unlock(c);
+}
+
+/* The maintenance job: maintain steps, each under the writer mutex, writers let in between. */
+static void maint_job(void *arg)
+{
+    av_collection *c = arg;
+    for (int more = 1; more;) {
+        coll_writer_lock(c);
+        int stop = c->dropped || store_stopping(c->st);
+        av_vecdata vd = coll_vecdata(c);
+        more = !stop && c->iops->maintain(c->index, &vd);
+        if (!more) {
+            index_publish(c);
+            vd = coll_vecdata(c);
+            more = !stop && c->iops->settle(c->index, &vd);   /* more fell due meanwhile */
+        }
+        if (!more) {
+            c->maint = 0;   /* under wmu: a settle after this starts a new job */
+            pthread_cond_broadcast(&c->maint_done);
+        }
+        coll_writer_unlock(c);
+        if (more) sched_yield();
+    }
+    av_collection_release(c);
+}
+
 void coll_index_settle(av_collection *c)
 {
     if (!c->iops->settle) return;
     av_vecdata vd = coll_vecdata(c);
-    c->iops->settle(c->index, &vd);   /* searches go on meanwhile */
-    coll_apply_lock(c);
-    vd = coll_vecdata(c);
-    c->iops->publish(c->index, &vd);
-    coll_unlock(c);
+    int wants = c->iops->settle(c->index, &vd);   /* searches go on meanwhile */
+    index_publish(c);
+    if (wants && c->iops->maintain && !c->maint) {
+        c->maint = 1;
+        coll_ref(c);
+        store_lazy_free(c->st, maint_job, c);
+    }
+}
+
+void coll_maint_wait(av_collection *c)
+{
+    coll_writer_lock(c);
+    while (c->maint) pthread_cond_wait(&c->maint_done, &c->wmu);
+    coll_writer_unlock(c);
 }
 
 void coll_compact(av_collection *c)

@@ -53,6 +53,9 @@ struct av_collection {
 
     const av_vecindex_ops *iops; /* from schema.index_type at coll_new (vecindex.h); never changes */
     void *index;                 /* like rows: iops's state over them */
+
+    int maint;                   /* under wmu: a maintenance job (the index's background work) runs */
+    pthread_cond_t maint_done;   /* with wmu: signalled when it ends */
 };
 
 /* Creates the in-memory collection (refs = 1, empty) with the index its schema's index_type names
@@ -89,8 +92,13 @@ void coll_compact(av_collection *c);
 av_vecdata coll_vecdata(const av_collection *c);
 av_row_view coll_view(const av_collection *c, uint32_t slot);
 /* After a write's in-memory apply: the index's settle (writer mutex only, searches running) and
- * publish (under the rwlock, briefly). Caller holds the writer mutex and not the rwlock. */
+ * publish (under the rwlock, briefly); when settle asks for background work, starts the
+ * collection's maintenance job (one at a time) on a background thread of the store: it calls the
+ * index's maintain step by step, taking the writer mutex for each step only, until the work is
+ * done, the collection is dropped or the store closes. Caller holds the writer mutex, not the rwlock. */
 void coll_index_settle(av_collection *c);
+/* Waits until no maintenance job of c runs (tests, benchmarks). Caller holds no lock of c. */
+void coll_maint_wait(av_collection *c);
 
 /* Slot holding pk, or PKMAP_NONE. */
 uint32_t coll_find(const av_collection *c, const av_pk *pk);

@@ -18,10 +18,11 @@
  * Deletes: `remove` turns a node into a tombstone (its vector is scrubbed by the collection right
  * after, so its distance is never computed again). A search passes through a tombstone to its
  * neighbours but never returns it, so a deleted row is invisible the moment its delete returns. When
- * tombstones pass HNSW_REPAIR_FRACTION of the nodes (and before any remap), hnsw_repair reconnects
- * every live node that links to one (candidates: its live neighbours and the tombstone's), moves the
- * entry point, and frees the tombstones' lists: no deleted node or edge is left in memory or in a
- * snapshot.
+ * tombstones pass HNSW_REPAIR_FRACTION of the nodes, a repair on a background thread (the
+ * collection's maintenance job) reconnects every live node that links to one (candidates: its live
+ * neighbours and the tombstone's), in steps that each hold the writer mutex a few milliseconds, then
+ * frees the tombstones' lists: no deleted node or edge is left in memory, and none is ever written
+ * to a snapshot.
  *
  * Locking: none of its own. Hooks run under the collection's locks as vecindex.h states. The costly
  * part of a write runs while searches go on: `add` (exclusive) only makes the node — level, empty
@@ -57,6 +58,7 @@
 #define HNSW_MAX_LEVEL        15      /* levels above 0 a node can get (enough for 10^17 nodes at M 16) */
 #define HNSW_EXACT_BELOW      1024    /* fewer live rows than this: search exactly (a scan is as fast) */
 #define HNSW_REPAIR_FRACTION  0.20    /* repair once this share of the nodes are tombstones */
+#define HNSW_REPAIR_STEP_S    0.005   /* a background repair step holds the writer mutex this long */
 #define HNSW_FILTER_SAMPLE    256     /* slots sampled to estimate a filter's selectivity */
 #define HNSW_FILTER_EXACT_BELOW 0.02  /* estimated selectivity below which a filtered search scans */
 
@@ -71,6 +73,8 @@
 #define HNSW_SNAPSHOT_VERSION 1u
 
 #define HNSW_NONE UINT32_MAX
+#define HNSW_DEAD 1
+#define HNSW_DEAD_REPAIRING 2
 
 /* ---- the graph -------------------------------------------------------------------------------- */
 typedef struct hnsw_quant {
@@ -92,7 +96,8 @@ struct hnsw {
 
     uint32_t cap;               /* slots the arrays below cover */
     int8_t *level;              /* per slot: the node's top level, -1 when the slot is no node */
-    uint8_t *dead;              /* per slot: 1 for a tombstone (removed, not yet repaired) */
+    uint8_t *dead;              /* per slot: a tombstone (removed, not yet repaired): HNSW_DEAD, or
+                                   HNSW_DEAD_REPAIRING once the running repair has taken it on */
     uint32_t *links0;           /* per slot: [count, M0 ids] at level 0 */
     uint32_t **upper;           /* per slot: level * [count, M ids] for levels 1..level, or NULL */
 
@@ -103,7 +108,9 @@ struct hnsw {
     uint8_t *pending;           /* per slot: 1 for a node added but not yet published */
     uint32_t npending;
     int retrain;                /* the codes drifted: train them at the next publish */
-    int repaired;               /* settle reconnected around the tombstones: publish frees them */
+    int repairing;              /* a repair is under way: lists below repair_at are done */
+    uint32_t repair_at;
+    int repaired;               /* the repair has reconnected every list: publish frees its tombstones */
     hnsw_quant qt;              /* the codes searches walk with */
 };
 
@@ -210,9 +217,15 @@ int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, in
 /* hnsw_repair.c */
 void hnsw_tombstone(hnsw *h, uint32_t node);
 void hnsw_pick_entry(hnsw *h);   /* a live node of the top level, or none when no live node is left */
-void hnsw_reconnect_all(hnsw *h, const av_vecdata *vd);   /* writer only: lists no longer name tombstones */
-void hnsw_free_tombstones(hnsw *h);                        /* exclusive */
-void hnsw_repair(hnsw *h, const av_vecdata *vd);           /* both */
+/* A repair in steps (the writer mutex only, searches running): begin takes on the tombstones there
+ * are now; each step reconnects the lists of the next nodes for about `seconds` and returns 1 while
+ * nodes are left; then (exclusive) free_tombstones frees the tombstones the repair took on. Nodes
+ * deleted meanwhile stay tombstones for the next repair: no list written after begin names one that
+ * the repair took on (inserts and reconnects never link to a tombstone). */
+void hnsw_repair_begin(hnsw *h);
+int  hnsw_repair_step(hnsw *h, const av_vecdata *vd, double seconds);
+void hnsw_free_tombstones(hnsw *h);
+void hnsw_repair(hnsw *h, const av_vecdata *vd);           /* all three at once (both locks) */
 int hnsw_needs_repair(const hnsw *h);
 
 #endif

@@ -5,11 +5,13 @@
  * (re-selected by the heuristic), and frees the tombstones: afterwards no list names a deleted node
  * and the deleted nodes' own lists are gone.
  * Locking: hnsw_tombstone and hnsw_free_tombstones change memory searches read (exclusive lock);
- * hnsw_reconnect_all only rewrites lists in place and runs while searches go on (hnsw.h).
+ * hnsw_repair_begin and hnsw_repair_step only rewrite flags and lists in place and run while searches
+ * go on (hnsw.h).
  */
 #include "core/vector/hnsw.h"
 #include "lib/util.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 int hnsw_needs_repair(const hnsw *h)
@@ -29,7 +31,7 @@ void hnsw_pick_entry(hnsw *h)
 void hnsw_tombstone(hnsw *h, uint32_t node)
 {
     if (node >= h->cap || h->level[node] < 0 || h->dead[node]) return;
-    h->dead[node] = 1;
+    h->dead[node] = HNSW_DEAD;
     h->ndead++;
     hnsw_quant_erase(&h->qt, node);   /* the code is a copy of the deleted vector */
     if (node == h->entry) hnsw_pick_entry(h);
@@ -94,35 +96,63 @@ static void reconnect(hnsw *h, const av_vecdata *vd, uint32_t u, int lvl, hnsw_c
     hnsw_list_write(l, *buf, m);   /* searches may be reading it (settle) */
 }
 
-void hnsw_reconnect_all(hnsw *h, const av_vecdata *vd)
+void hnsw_repair_begin(hnsw *h)
 {
-    if (!h->ndead) return;
+    for (uint32_t u = 0; u < h->cap; u++)
+        if (h->dead[u]) __atomic_store_n(&h->dead[u], HNSW_DEAD_REPAIRING, __ATOMIC_RELAXED);   /* searches read it */
+    h->repairing = 1;
+    h->repair_at = 0;
+}
+
+/* A tombstone deleted after the repair began keeps its lists for searches to step over: the nodes
+ * the repair took on leave them, as those go when it ends. */
+static void drop_repairing(hnsw *h, uint32_t *l)
+{
+    uint32_t m = 0, n = l[0];
+    for (uint32_t i = 1; i <= n; i++)
+        if (h->dead[l[i]] != HNSW_DEAD_REPAIRING) __atomic_store_n(&l[++m], l[i], __ATOMIC_RELAXED);
+    if (m != n) __atomic_store_n(&l[0], m, __ATOMIC_RELEASE);
+}
+
+int hnsw_repair_step(hnsw *h, const av_vecdata *vd, double seconds)
+{
     hnsw_cand *buf = NULL;
     int cap = 0;
-    for (uint32_t u = 0; u < h->cap; u++) {
-        if (h->level[u] < 0 || h->dead[u]) continue;
-        for (int lvl = 0; lvl <= h->level[u]; lvl++)
-            if (names_dead(h, hnsw_list(h, u, lvl), lvl)) reconnect(h, vd, u, lvl, &buf, &cap);
+    double until = av_mono_s() + seconds;
+    while (h->repair_at < h->cap) {
+        uint32_t u = h->repair_at++;
+        if (h->level[u] >= 0 && !h->dead[u]) {
+            for (int lvl = 0; lvl <= h->level[u]; lvl++)
+                if (names_dead(h, hnsw_list(h, u, lvl), lvl)) reconnect(h, vd, u, lvl, &buf, &cap);
+        } else if (h->level[u] >= 0 && h->dead[u] == HNSW_DEAD) {
+            for (int lvl = 0; lvl <= h->level[u]; lvl++) drop_repairing(h, hnsw_list(h, u, lvl));
+        }
+        if ((h->repair_at & 15) == 0 && av_mono_s() >= until) break;
     }
     free(buf);
+    if (h->repair_at < h->cap) return 1;
+    h->repaired = 1;
+    return 0;
 }
 
 void hnsw_free_tombstones(hnsw *h)
 {
     for (uint32_t u = 0; u < h->cap; u++) {
-        if (!h->dead[u]) continue;
+        if (h->dead[u] != HNSW_DEAD_REPAIRING) continue;
         hnsw_set_level(h, u, 0);
         h->level[u] = -1;
         h->dead[u] = 0;
         h->nodes--;
+        h->ndead--;
     }
-    h->ndead = 0;
+    h->repairing = h->repaired = 0;
     if (h->entry == HNSW_NONE) hnsw_pick_entry(h);
 }
 
 void hnsw_repair(hnsw *h, const av_vecdata *vd)
 {
     if (!h->ndead) return;
-    hnsw_reconnect_all(h, vd);
+    hnsw_repair_begin(h);
+    hnsw_repair_step(h, vd, INFINITY);
     hnsw_free_tombstones(h);
 }

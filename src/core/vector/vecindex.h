@@ -35,12 +35,19 @@
  *   settle       optional, with publish. After every write's in-memory apply (adds, removes, and a
  *                compaction's remap), holding only the collection's writer mutex: searches run
  *                concurrently, so settle may only rewrite what they read in place, safely for them,
- *                and must not allocate, move or free memory they read. The place for costly work
- *                (linking new nodes into a graph, repairing around removed ones). Meanwhile search
- *                answers for every live slot of vd, the added ones included (HNSW scores its
- *                not-yet-linked nodes exactly), as every other read already sees them.
- *   publish      optional, with settle: write lock, right after settle; short. Makes what settle
- *                did visible (the write returns after it) and frees what settle retired.
+ *                and must not allocate, move or free memory they read. The place for the costly
+ *                work a write must finish before it returns (linking new nodes into a graph).
+ *                Meanwhile search answers for every live slot of vd, the added ones included (HNSW
+ *                scores its not-yet-linked nodes exactly), as every other read already sees them.
+ *                Returns 1 when the index wants background work (maintain), else 0.
+ *   maintain     optional, with settle. On a background thread after a settle that returned 1,
+ *                holding only the writer mutex (as settle; writers wait, searches run): one step
+ *                of a few milliseconds of work no write waits for (HNSW: repairing around removed
+ *                nodes). Returns 1 while work is left (the thread lets writers in and calls again),
+ *                0 when done; publish follows the step that returned 0.
+ *   publish      optional, with settle: write lock, right after settle or the last maintain step;
+ *                short. Makes what they did visible (the write returns after it) and frees what
+ *                they retired.
  *   build        write lock: replace whatever the index holds by every live slot of vd (bulk build).
  *                At load (before the handle is published), after a compaction when remap is NULL,
  *                when a snapshot cannot be used, when rows move in from an index of another type.
@@ -124,7 +131,8 @@ typedef struct av_vecindex_ops {
     int  (*search)(void *self, const av_vecdata *vd, const float *q, const av_index_query *iq, av_scored *out);
     int  (*save)(void *self, const av_vecdata *vd, int fd);
     int  (*load)(void *self, const av_vecdata *vd, int fd);
-    void (*settle)(void *self, const av_vecdata *vd);
+    int  (*settle)(void *self, const av_vecdata *vd);
+    int  (*maintain)(void *self, const av_vecdata *vd);
     void (*publish)(void *self, const av_vecdata *vd);
 } av_vecindex_ops;
 

@@ -41,16 +41,25 @@ static void ix_add(void *self, const av_vecdata *vd, uint32_t slot) { hnsw_prepa
 /* Exclusive: a tombstone at once (never returned from here on); settle repairs when they are many. */
 static void ix_remove(void *self, const av_vecdata *vd, uint32_t slot) { (void)vd; hnsw_tombstone(self, slot); }
 
-/* The writer mutex only, searches running: link the pending nodes, reconnect around tombstones. */
-static void ix_settle(void *self, const av_vecdata *vd)
+/* The writer mutex only, searches running: link the pending nodes. 1 when tombstones call for a
+ * repair (the collection then runs ix_maintain in the background). */
+static int ix_settle(void *self, const av_vecdata *vd)
 {
     hnsw *h = self;
     for (uint32_t s = 0; h->npending && s < h->cap && s < vd->nslots; s++)
         if (h->pending[s]) hnsw_link(h, vd, s);
-    if (hnsw_needs_repair(h)) {
-        hnsw_reconnect_all(h, vd);
-        h->repaired = 1;
+    return h->repairing || hnsw_needs_repair(h);
+}
+
+/* The writer mutex only, searches running: one step of the repair, begun when due. */
+static int ix_maintain(void *self, const av_vecdata *vd)
+{
+    hnsw *h = self;
+    if (!h->repairing) {
+        if (!hnsw_needs_repair(h)) return 0;
+        hnsw_repair_begin(h);
     }
+    return hnsw_repair_step(h, vd, HNSW_REPAIR_STEP_S);
 }
 
 /* Exclusive, short: the linked nodes become results, repaired tombstones are freed, codes retrained. */
@@ -60,7 +69,6 @@ static void ix_publish(void *self, const av_vecdata *vd)
     if (h->npending) memset(h->pending, 0, h->cap);
     h->npending = 0;
     if (h->repaired) hnsw_free_tombstones(h);
-    h->repaired = 0;
     hnsw_quant_refresh(h, vd);
 }
 
@@ -77,7 +85,7 @@ static void ix_build(void *self, const av_vecdata *vd)
 }
 
 /* Renumbers the graph: live nodes to their new slots, tombstones to slots past vd->nslots (their
- * vectors are never read), then repairs, which frees the tombstones. */
+ * vectors are never read; a repair frees them later, or an insert reuses the slot). */
 static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_new, uint32_t old_nslots)
 {
     hnsw *h = self;
@@ -98,12 +106,12 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
         uint32_t t = map[s];
         if (t == HNSW_NONE) continue;
         g->level[t] = h->level[s];
-        g->dead[t] = h->dead[s];
+        g->dead[t] = h->dead[s] ? HNSW_DEAD : 0;   /* a repair under way starts again on g */
         g->pending[t] = h->pending[s];
         g->npending += h->pending[s];
         g->upper[t] = h->upper[s];   /* moved: its lists are renumbered in place below */
         g->nodes++;
-        g->ndead += h->dead[s];
+        g->ndead += g->dead[t];
         for (int lvl = 0; lvl <= h->level[s]; lvl++) {
             const uint32_t *from = hnsw_list(h, s, lvl);
             uint32_t *to = hnsw_list(g, t, lvl);
@@ -129,7 +137,6 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
     h->qt = g->qt;                          /* the ranges stay; the codes were numbered by the old slots */
     memset(&g->qt, 0, sizeof g->qt);
     hnsw_free(g);
-    hnsw_repair(h, vd);
     if (h->qt.fitted) hnsw_quant_encode_all(&h->qt, h, vd);   /* same ranges, new numbering */
 }
 
@@ -322,7 +329,7 @@ static int ix_load(void *self, const av_vecdata *vd, int fd)
 #define HNSW_OPS(type_name) {                                                                          \
     .name = type_name,                                                                                 \
     .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build, \
-    .settle = ix_settle, .publish = ix_publish, .remap = ix_remap, .check_params = ix_check_params,     \
+    .settle = ix_settle, .maintain = ix_maintain, .publish = ix_publish, .remap = ix_remap, .check_params = ix_check_params,     \
     .search = ix_search, .save = ix_save, .load = ix_load,                                             \
 }
 const av_vecindex_ops av_hnsw_index = HNSW_OPS("HNSW");
