@@ -241,6 +241,12 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
  * AV_ENOTFOUND ("changed ... send the request again"), so no request sees the schema move. */
 int av_collection_alter(av_store *st, const char *project, const char *db, const char *name,
                         const char *description, const av_field *add, int nadd, av_err *err);
+/* Sets the vector index a collection searches with: its type (schema.index_type: "HNSW",
+ * "AUTOINDEX", "FLAT", or another name, recorded and served exactly) and metric. Swaps the handle as
+ * av_collection_alter does. A new type or metric builds the index from the rows in the background
+ * (searches are exact until it is done; av_collection_index_state tells). */
+int av_collection_set_index(av_store *st, const char *project, const char *db, const char *name,
+                            const char *index_type, av_metric metric, av_err *err);
 int av_collection_list(av_store *st, const char *project, const char *db, char ***names, size_t *n, av_err *err);
 /* Returns a counted reference: the collection stays usable (even if dropped meanwhile) until released. */
 int av_collection_open(av_store *st, const char *project, const char *db, const char *name,
@@ -253,6 +259,14 @@ int64_t av_collection_count(av_collection *c);                   /* live entitie
 /* Loaded state is recorded for the dialects (collections are always searchable in annovec). */
 int av_collection_set_loaded(av_collection *c, int loaded, av_err *err);
 int av_collection_loaded(av_collection *c);
+/* The vector index a collection searches with, as it is now. */
+typedef struct av_index_state {
+    const char *type;          /* the implementation: "FLAT", "HNSW", "AUTOINDEX" (static) */
+    int exact;                 /* schema.index_type names no implementation: served by FLAT */
+    int64_t indexed;           /* live rows the index has built in */
+    int64_t pending;           /* live rows it has not yet (searched exactly meanwhile) */
+} av_index_state;
+void av_collection_index_state(av_collection *c, av_index_state *out);
 
 /* ---- rows ------------------------------------------------------------------------------------ */
 /* A row to write. `doc` is a JSON object of every field except the primary key and the vector

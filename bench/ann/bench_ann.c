@@ -174,7 +174,9 @@ int main(int argc, char **argv)
     av_vecdata vd = vdata();
     hnsw *h = av_hnsw_index.create(&vd);
     t0 = fm_now();
-    av_hnsw_index.build(h, &vd);
+    av_hnsw_index.build(h, &vd);   /* makes the nodes; a collection's maintenance job links them: */
+    while (av_hnsw_index.maintain(h, &vd)) av_hnsw_index.publish(h, &vd);
+    av_hnsw_index.publish(h, &vd);
     double ours_build = fm_now() - t0;
     peer *p = peer_new(FM_DIM, n, GRAPH_M, GRAPH_EFC);
     t0 = fm_now();

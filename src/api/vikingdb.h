@@ -56,6 +56,11 @@ int vk_ranked_rows(av_collection *c, const av_order *o, const api_fields *sel, c
 
 /* From a stored index definition: its vector_index.distance (default ip). */
 av_metric vk_index_metric(json_object *spec);
+/* The engine's index type for an index's vector_index: FLAT for "flat"; every other type (hnsw,
+ * hnsw_hybrid, ivf, diskann) is served by annovec's HNSW. */
+const char *vk_index_engine_type(json_object *spec);
+/* The search parameters an index's vector_index sets ({"ef": hnsw_sef}, new), or NULL. */
+json_object *vk_index_params(json_object *spec);
 const char *vk_str(json_object *o, const char *key, const char *def);
 
 #endif

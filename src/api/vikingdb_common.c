@@ -127,6 +127,23 @@ av_metric vk_index_metric(json_object *spec)
     return strcasecmp(d, "l2") == 0 ? AV_METRIC_L2 : strcasecmp(d, "cosine") == 0 ? AV_METRIC_COSINE : AV_METRIC_IP;
 }
 
+const char *vk_index_engine_type(json_object *spec)
+{
+    json_object *vi = NULL;
+    json_object_object_get_ex(spec, "vector_index", &vi);
+    return strcasecmp(vk_str(vi, "index_type", "hnsw"), "flat") == 0 ? "FLAT" : "HNSW";
+}
+
+json_object *vk_index_params(json_object *spec)
+{
+    json_object *vi = NULL, *sef = NULL;
+    json_object_object_get_ex(spec, "vector_index", &vi);
+    if (!vi || !json_object_object_get_ex(vi, "hnsw_sef", &sef) || !json_object_is_type(sef, json_type_int)) return NULL;
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "ef", json_object_new_int64(json_object_get_int64(sef)));
+    return p;
+}
+
 /* ---- count aggregation ----------------------------------------------------------------------- */
 
 /* {value: count, ...} in the engine's order, or {"__TOTAL__": matched} without a field. */

@@ -377,9 +377,20 @@ static int check_vector_index(api_ctx *r, json_object *vi)
     for (size_t i = 0; i < 5; i++) ok_t |= strcasecmp(t, types[i]) == 0;
     for (size_t i = 0; i < 3; i++) ok_d |= strcasecmp(d, metrics[i]) == 0;
     if (vi && !json_object_is_type(vi, json_type_object)) ok_t = 0;
-    if (ok_t && ok_d) return 0;
-    api_failf(r, VK_INVALID, "invalid request: vector_index needs index_type in hnsw, hnsw_hybrid, flat, ivf, diskann and distance in ip, l2, cosine (got %.32s, %.32s)", t, d);
-    return -1;
+    if (!(ok_t && ok_d)) {
+        api_failf(r, VK_INVALID, "invalid request: vector_index needs index_type in hnsw, hnsw_hybrid, flat, ivf, diskann and distance in ip, l2, cosine (got %.32s, %.32s)", t, d);
+        return -1;
+    }
+    static const char *const ints[] = { "hnsw_m", "hnsw_cef", "hnsw_sef" };
+    for (size_t i = 0; i < 3; i++) {
+        json_object *v;
+        if (!vi || !json_object_object_get_ex(vi, ints[i], &v)) continue;
+        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1 || json_object_get_int64(v) > 32768) {
+            api_failf(r, VK_INVALID, "invalid request: vector_index.%s must be an integer from 1 to 32768", ints[i]);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static void index_create(av_http_req *req, av_http_res *res)
@@ -411,6 +422,9 @@ static void index_create(av_http_req *req, av_http_res *res)
     av_err e;
     if (av_index_put(r.c, name, spec, 1, &e)) {
         api_fail_ex(&r, VK1_INDEX_CREATE, &e, NULL, name);
+    } else if (av_collection_set_index(req->store, r.project, "default", s->name, vk_index_engine_type(spec),
+                                       vk_index_metric(spec), &e)) {   /* the newest vector index sets the graph */
+        api_fail(&r, 0, &e);
     } else ok(&r, NULL);
     json_object_put(spec);
     api_end(&r);
@@ -457,7 +471,9 @@ static json_object *index_json(av_collection *c, const char *name, json_object *
         json_object_array_add(scalars, fo);
     }
     json_object_object_add(o, "scalar_index", scalars);
-    json_object_object_add(o, "status", json_object_new_string("READY"));
+    av_index_state is;
+    av_collection_index_state(c, &is);   /* INIT while the graph is being built (searches exact meanwhile) */
+    json_object_object_add(o, "status", json_object_new_string(is.pending ? "INIT" : "READY"));
     json_object_object_add(cost, "cpu_core", json_object_new_int64(cpu));
     json_object_object_add(cost, "mem_gb", json_object_new_double(0));
     json_object_object_add(o, "index_cost", cost);
@@ -827,7 +843,7 @@ static void index_search(av_http_req *req, av_http_res *res)
     api_ctx r;
     if (api_begin(req, res, &vk1_api, &r)) { api_end(&r); return; }
     const char *iname;
-    json_object *spec = NULL, *search = NULL, *obv = NULL, *fdsl = NULL;
+    json_object *spec = NULL, *search = NULL, *obv = NULL, *fdsl = NULL, *params = NULL;
     api_fields sel = { 0 };
     float *q = NULL;
     av_filter *f = NULL;
@@ -869,6 +885,7 @@ static void index_search(av_http_req *req, av_http_res *res)
     p.filter = f;
     p.use_metric = 1;
     p.metric = vk_index_metric(spec);
+    p.index_params = params = vk_index_params(spec);
     hits_ctx h = { { r.c, &sel, 1, NULL }, xcalloc((size_t)p.nq, sizeof(json_object *)) };
     for (int i = 0; i < p.nq; i++) h.lists[i] = json_object_new_array();
     if (av_search(r.c, &p, collect_hit, &h, &e)) {
@@ -882,6 +899,7 @@ static void index_search(av_http_req *req, av_http_res *res)
     free(h.lists);
 out:
     if (spec) json_object_put(spec);
+    if (params) json_object_put(params);
     free(q);
     av_filter_free(f);
     api_fields_free(&sel);

@@ -351,10 +351,13 @@ static void vector_search(api_ctx *r, search_req *s, const float *q)
 {
     av_err e;
     int64_t matched = 0;
+    json_object *params = vk_index_params(r->index);
     av_search_params p = { .queries = q, .nq = 1, .limit = (int)s->limit, .offset = (int)s->offset,
-                           .filter = s->filter, .use_metric = 1, .metric = vk_index_metric(r->index) };
+                           .filter = s->filter, .use_metric = 1, .metric = vk_index_metric(r->index), .index_params = params };
     hit_ctx h = { r->c, &s->sel, json_object_new_array() };
-    if (av_search(r->c, &p, add_hit, &h, &e) || av_count(r->c, s->filter, &matched, &e)) {
+    int rc = av_search(r->c, &p, add_hit, &h, &e) || av_count(r->c, s->filter, &matched, &e);
+    if (params) json_object_put(params);
+    if (rc) {
         json_object_put(h.out);
         api_fail(r, 0, &e);
         return;

@@ -60,6 +60,7 @@ def run(t):
         deletes(t, s, base, alive, queries)
         restart(t, s, queries)
         v1_and_index_types(t, s, base)
+        vikingdb_index(t, s, base, queries)
     finally:
         s.cleanup()
 
@@ -123,3 +124,52 @@ def v1_and_index_types(t, s, base):
         r = s.v2("entities/search", {"collectionName": name, "data": [base[5]], "limit": 1, "annsField": "v",
                                      "searchParams": {"params": {"ef": 32}}})
         t.eq("%s finds the row itself" % name, [h["id"] for h in r["data"]], [5])
+
+
+def vk(s, path, body):
+    return s.request("POST", path, body)[:2]
+
+
+def index_state(s, name):
+    r = s.v2("collections/describe", {"collectionName": name})
+    return tuple(r.get("data", {}).get("indexes", [{}])[0].get(k) for k in ("indexType", "metricType", "indexState"))
+
+
+def vikingdb_index(t, s, base, queries):
+    """VikingDB: a collection searches exactly until /api/index/create names a graph (hnsw, ivf,
+    diskann: annovec's HNSW; flat: exact) with its distance; the graph is built from the rows already
+    there while searches answer exactly; hnsw_sef is the search's ef; Milvus's describe tells."""
+    st, js = vk(s, "/api/collection/create", {"collection_name": "vk", "primary_key": "id", "fields": [
+        {"field_name": "id", "field_type": "int64"}, {"field_name": "v", "field_type": "vector", "dim": DIM}]})
+    t.check("VikingDB collection create", st == 200 and js["code"] == 0, js)
+    for at in range(0, N, 100):
+        st, js = vk(s, "/api/collection/upsert_data", {"collection_name": "vk", "fields": [{"id": i, "v": base[i]} for i in range(at, at + 100)]})
+        if js["code"] != 0:
+            t.check("upsert %d" % at, False, js)
+    t.eq("before any index: exact", index_state(s, "vk")[0], "FLAT")
+    for bad in (0, 40000, "200", 1.5):
+        st, js = vk(s, "/api/index/create", {"collection_name": "vk", "index_name": "i",
+                                             "vector_index": {"index_type": "hnsw", "distance": "l2", "hnsw_sef": bad}})
+        t.check("hnsw_sef %r refused (1000003)" % (bad,), st == 400 and js["code"] == 1000003 and "hnsw_sef" in js["message"], js)
+    st, js = vk(s, "/api/index/info", {"collection_name": "vk", "index_name": "i"})
+    t.check("... and no index was made", js["code"] == 1000008, js)
+    t.eq("... nor the collection changed", index_state(s, "vk")[0], "FLAT")
+    st, js = vk(s, "/api/index/create", {"collection_name": "vk", "index_name": "i",
+                                         "vector_index": {"index_type": "hnsw", "distance": "l2", "hnsw_sef": 200}})
+    t.check("index/create hnsw l2 with hnsw_sef 200", st == 200 and js["code"] == 0, js)
+    kind, metric, state = index_state(s, "vk")
+    t.eq("Milvus describe: the collection now searches an HNSW graph for L2", (kind, metric), ("HNSW", "L2"))
+    t.check("... built or being built", state in ("InProgress", "Finished"), state)
+    alive = [True] * N
+    found = total = 0
+    for q in queries:   # exact while the build runs, the graph once it is done: recall holds either way
+        st, js = vk(s, "/api/index/search", {"collection_name": "vk", "index_name": "i", "search": {
+            "order_by_vector": {"vectors": [q]}, "limit": 10}})
+        got = [h["id"] for h in js["data"][0]]
+        want = exact(base, alive, q)
+        found += len(set(got) & set(want))
+        total += len(want)
+    t.check("VikingDB search recall@10 >= 0.95: %.3f" % (found / total), found / total >= 0.95)
+    st, js = vk(s, "/api/index/create", {"collection_name": "vk", "index_name": "f",
+                                         "vector_index": {"index_type": "flat", "distance": "ip"}})
+    t.eq("a flat index made last: exact, for IP", index_state(s, "vk")[:2], ("FLAT", "IP"))

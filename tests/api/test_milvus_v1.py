@@ -31,7 +31,8 @@ def good(t, s):
     d = v1(s, "collections/describe?collectionName=c", method="GET")["data"]
     t.eq("describe fields", [(f["name"], f["type"], f["primaryKey"], f["autoId"]) for f in d["fields"]],
          [("id", "Int64", True, True), ("vector", "FloatVector(4)", False, False)])
-    t.eq("describe index", d["indexes"], [{"fieldName": "vector", "indexName": "vector_idx", "metricType": "COSINE"}])
+    t.eq("describe index (and what searches use: v1 create builds AUTOINDEX)", d["indexes"],
+         [{"fieldName": "vector", "indexName": "vector_idx", "metricType": "COSINE", "indexType": "AUTOINDEX", "indexState": "Finished"}])
     t.eq("describe load", d["load"], "LoadStateLoaded")
     r = v1(s, "insert", {"collectionName": "c", "data": [{"vector": [0.1, 0.2, 0.3, 0.4], "color": "red"},
                                                           {"vector": [0.4, 0.3, 0.2, 0.1], "color": "blue"},

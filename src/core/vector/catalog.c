@@ -244,8 +244,12 @@ static int check_new_field(const av_schema *s, const av_field *f, av_err *err)
     return AV_OK;
 }
 
-int av_collection_alter(av_store *st, const char *project, const char *db, const char *name,
-                        const char *description, const av_field *add, int nadd, av_err *err)
+/* Swaps collection (project, db, name) for a new handle whose schema is its own changed by
+ * edit(&schema, arg, err), stored first; see av_collection_alter. */
+typedef int (*schema_edit)(av_schema *s, const void *arg, av_err *err);
+
+static int change_schema(av_store *st, const char *project, const char *db, const char *name, schema_edit edit,
+                         const void *arg, av_err *err)
 {
     av_catalog *cat = store_catalog(st);
     cat_wrlock(cat);
@@ -258,17 +262,7 @@ int av_collection_alter(av_store *st, const char *project, const char *db, const
         coll_wrlock(c);
         av_schema_free(&s);
         av_schema_copy(&s, &c->schema);
-        if (description) snprintf(s.description, sizeof s.description, "%s", description);
-        for (int i = 0; i < nadd && rc == AV_OK; i++) {
-            rc = check_new_field(&s, &add[i], err);
-            if (rc == AV_OK) {
-                av_field *f = av_schema_add_field(&s, add[i].name, add[i].type);
-                json_object *d = NULL;
-                if (add[i].default_value) json_object_deep_copy(add[i].default_value, &d, NULL);
-                *f = add[i];
-                f->default_value = d;
-            }
-        }
+        rc = edit(&s, arg, err);
         if (rc == AV_OK) rc = av_schema_validate(&s, err);
         if (rc == AV_OK) {
             json_object *js = schema_to_json(&s);
@@ -287,6 +281,53 @@ int av_collection_alter(av_store *st, const char *project, const char *db, const
     cat_unlock(cat);
     av_schema_free(&s);
     return rc;
+}
+
+typedef struct alter_args { const char *description; const av_field *add; int nadd; } alter_args;
+
+static int alter_edit(av_schema *s, const void *arg, av_err *err)
+{
+    const alter_args *a = arg;
+    if (a->description) snprintf(s->description, sizeof s->description, "%s", a->description);
+    int rc = AV_OK;
+    for (int i = 0; i < a->nadd && rc == AV_OK; i++) {
+        rc = check_new_field(s, &a->add[i], err);
+        if (rc == AV_OK) {
+            av_field *f = av_schema_add_field(s, a->add[i].name, a->add[i].type);
+            json_object *d = NULL;
+            if (a->add[i].default_value) json_object_deep_copy(a->add[i].default_value, &d, NULL);
+            *f = a->add[i];
+            f->default_value = d;
+        }
+    }
+    return rc;
+}
+
+int av_collection_alter(av_store *st, const char *project, const char *db, const char *name,
+                        const char *description, const av_field *add, int nadd, av_err *err)
+{
+    alter_args a = { description, add, nadd };
+    return change_schema(st, project, db, name, alter_edit, &a, err);
+}
+
+typedef struct index_args { const char *type; av_metric metric; } index_args;
+
+static int index_edit(av_schema *s, const void *arg, av_err *err)
+{
+    const index_args *a = arg;
+    (void)err;
+    snprintf(s->index_type, sizeof s->index_type, "%s", a->type);
+    s->metric = a->metric;
+    return AV_OK;
+}
+
+int av_collection_set_index(av_store *st, const char *project, const char *db, const char *name,
+                            const char *index_type, av_metric metric, av_err *err)
+{
+    if (!index_type || !*index_type || strlen(index_type) >= sizeof ((av_schema *)0)->index_type)
+        return av_fail_on(err, AV_EINVAL, AV_ENT_COLLECTION, AV_R_NONE, name, db, "an index type is 1 to %zu characters", sizeof ((av_schema *)0)->index_type - 1);
+    index_args a = { index_type, metric };
+    return change_schema(st, project, db, name, index_edit, &a, err);
 }
 
 int av_collection_list(av_store *st, const char *project, const char *db, char ***names, size_t *n, av_err *err)

@@ -100,7 +100,7 @@ void coll_clear_lazily(av_collection *c)
 void coll_move_rows(av_collection *to, av_collection *from)
 {
     rows_move(&to->rows, &from->rows);
-    if (to->iops == from->iops) {   /* the index goes with the rows; `from` takes to's empty one */
+    if (to->iops == from->iops && to->schema.metric == from->schema.metric) {   /* the index goes with the rows; `from` takes to's empty one */
         void *empty = to->index;
         to->index = from->index;
         from->index = empty;
@@ -109,6 +109,7 @@ void coll_move_rows(av_collection *to, av_collection *from)
         from->index = fresh_index(from);
         av_vecdata vd = coll_vecdata(to);
         to->iops->build(to->index, &vd);
+        coll_index_maintain(to);   /* an index may finish its build there (HNSW links its nodes) */
     }
     to->last_auto_id = from->last_auto_id;
     to->sid = from->sid;
@@ -147,6 +148,17 @@ int av_collection_loaded(av_collection *c)
     int l = c->loaded;
     coll_unlock(c);
     return l;
+}
+
+void av_collection_index_state(av_collection *c, av_index_state *out)
+{
+    coll_rdlock(c);
+    int fallback = 0;
+    av_vecindex_for(c->schema.index_type, &fallback);
+    uint64_t indexed = (uint64_t)c->rows.live, pending = 0;
+    if (c->iops->progress) c->iops->progress(c->index, &indexed, &pending);
+    *out = (av_index_state){ c->iops->name, fallback, (int64_t)indexed, (int64_t)pending };
+    coll_unlock(c);
 }
 
 av_vecdata coll_vecdata(const av_collection *c)
@@ -213,8 +225,8 @@ static void maint_job(void *arg)
         int stop = c->dropped || store_stopping(c->st);
         av_vecdata vd = coll_vecdata(c);
         more = !stop && c->iops->maintain(c->index, &vd);
+        index_publish(c);   /* what the step linked or repaired, visible at once */
         if (!more) {
-            index_publish(c);
             vd = coll_vecdata(c);
             more = !stop && c->iops->settle(c->index, &vd);   /* more fell due meanwhile */
         }
@@ -228,17 +240,21 @@ static void maint_job(void *arg)
     av_collection_release(c);
 }
 
+void coll_index_maintain(av_collection *c)
+{
+    if (!c->iops->maintain || c->maint) return;
+    c->maint = 1;
+    coll_ref(c);
+    store_lazy_free(c->st, maint_job, c);
+}
+
 void coll_index_settle(av_collection *c)
 {
     if (!c->iops->settle) return;
     av_vecdata vd = coll_vecdata(c);
     int wants = c->iops->settle(c->index, &vd);   /* searches go on meanwhile */
     index_publish(c);
-    if (wants && c->iops->maintain && !c->maint) {
-        c->maint = 1;
-        coll_ref(c);
-        store_lazy_free(c->st, maint_job, c);
-    }
+    if (wants) coll_index_maintain(c);
 }
 
 void coll_maint_wait(av_collection *c)

@@ -97,6 +97,9 @@ av_row_view coll_view(const av_collection *c, uint32_t slot);
  * index's maintain step by step, taking the writer mutex for each step only, until the work is
  * done, the collection is dropped or the store closes. Caller holds the writer mutex, not the rwlock. */
 void coll_index_settle(av_collection *c);
+/* Starts the maintenance job unless it runs (after a build, whose index may finish it there). Caller
+ * holds the writer mutex. */
+void coll_index_maintain(av_collection *c);
 /* Waits until no maintenance job of c runs (tests, benchmarks). Caller holds no lock of c. */
 void coll_maint_wait(av_collection *c);
 

@@ -229,6 +229,7 @@ int coll_index_open(av_collection *c)
     if (!used) {
         av_vecdata vd = coll_vecdata(c);
         c->iops->build(c->index, &vd);
+        coll_index_maintain(c);
     }
     coll_wrunlock(c);
     erase_file(path);

@@ -75,6 +75,10 @@
 #define HNSW_NONE UINT32_MAX
 #define HNSW_DEAD 1
 #define HNSW_DEAD_REPAIRING 2
+/* Pending nodes: walked through, never returned by the graph search; scored exactly instead. */
+#define HNSW_PEND_WRITE  1    /* added by a write: its settle links it */
+#define HNSW_PEND_LINKED 2    /* linked: publish (exclusive) makes it a result */
+#define HNSW_PEND_BULK   3    /* added by a build: the maintenance job links it, a step at a time */
 
 /* ---- the graph -------------------------------------------------------------------------------- */
 typedef struct hnsw_quant {
@@ -105,8 +109,10 @@ struct hnsw {
     int maxlevel;
     uint64_t top;               /* entry | maxlevel << 32, the pair searches read (atomically) */
     uint32_t nodes, ndead;      /* nodes in the graph, tombstones among them */
-    uint8_t *pending;           /* per slot: 1 for a node added but not yet published */
-    uint32_t npending;
+    uint8_t *pending;           /* per slot: a node not yet a result (HNSW_PEND_*), else 0 */
+    uint32_t npending;          /* nodes pending in any state; of them: */
+    uint32_t nwrite, nbulk, nlinked;   /* HNSW_PEND_WRITE, _BULK and _LINKED */
+    uint32_t bulk_at;           /* where the maintenance job goes on linking bulk nodes */
     int retrain;                /* the codes drifted: train them at the next publish */
     int repairing;              /* a repair is under way: lists below repair_at are done */
     uint32_t repair_at;
@@ -206,8 +212,15 @@ int hnsw_accept_published(void *ctx, uint32_t slot);
 int hnsw_search(const hnsw *h, const av_vecdata *vd, const float *q, const av_index_query *iq, int ef, av_scored *out);
 
 /* hnsw_insert.c */
-void hnsw_prepare(hnsw *h, const av_vecdata *vd, uint32_t node);   /* exclusive: make the node, pending */
+/* Exclusive: makes the node (level, empty lists, code), pending in state `pend` (HNSW_PEND_WRITE or
+ * _BULK). hnsw_link links it (writer only) and marks it HNSW_PEND_LINKED; hnsw_publish_linked
+ * (exclusive) makes the linked ones results. */
+void hnsw_prepare(hnsw *h, const av_vecdata *vd, uint32_t node, int pend);
+void hnsw_publish_linked(hnsw *h);
+void hnsw_set_pending(hnsw *h, uint32_t node, int to);   /* exclusive; 0: not pending; keeps the counts */
 void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node);      /* writer only: link it */
+/* Writer only: links the bulk-pending nodes for about `seconds`; 1 while some are left. */
+int  hnsw_link_bulk(hnsw *h, const av_vecdata *vd, double seconds);
 void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node);    /* both, published (build, tests) */
 void hnsw_list_write(uint32_t *l, const hnsw_cand *c, int m);      /* ids, then the count */
 /* Keeps at most `max` of cands[0..n) (sorted by key from `base`, closest first) by the HNSW

@@ -37,7 +37,7 @@ void hnsw_clear(hnsw *h)
         h->links0[(size_t)i * (size_t)(h->M0 + 1)] = 0;
     }
     hnsw_set_entry(h, HNSW_NONE, -1);
-    h->nodes = h->ndead = h->npending = 0;
+    h->nodes = h->ndead = h->npending = h->nwrite = h->nbulk = h->nlinked = h->bulk_at = 0;
     h->retrain = h->repaired = 0;
     hnsw_quant_free(&h->qt);
 }

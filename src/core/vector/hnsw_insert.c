@@ -75,26 +75,45 @@ static int drain_best(hnsw_scratch *s, uint32_t self)
     return n;
 }
 
-void hnsw_prepare(hnsw *h, const av_vecdata *vd, uint32_t node)
+void hnsw_set_pending(hnsw *h, uint32_t node, int to)
+{
+    uint32_t *count[4] = { NULL, &h->nwrite, &h->nlinked, &h->nbulk };
+    int from = h->pending[node];
+    if (from == to) return;
+    if (from) { (*count[from])--; h->npending--; }
+    if (to) { (*count[to])++; h->npending++; }
+    __atomic_store_n(&h->pending[node], (uint8_t)to, __ATOMIC_RELAXED);   /* (linking: searches read it) */
+}
+
+void hnsw_prepare(hnsw *h, const av_vecdata *vd, uint32_t node, int pend)
 {
     hnsw_reserve(h, vd->nslots);
     if (h->level[node] >= 0) {      /* a slot reused while its old node was a tombstone */
         if (h->dead[node]) h->ndead--;
-        if (h->pending[node]) h->npending--;
+        hnsw_set_pending(h, node, 0);
         h->nodes--;
     }
     hnsw_set_level(h, node, hnsw_random_level(h));
     h->dead[node] = 0;
-    h->pending[node] = 1;
-    h->npending++;
+    hnsw_set_pending(h, node, pend);
     h->nodes++;
     if (hnsw_quant_add(&h->qt, vd, node)) h->retrain = 1;
+}
+
+void hnsw_publish_linked(hnsw *h)
+{
+    for (uint32_t s = 0; h->nlinked && s < h->cap; s++)
+        if (h->pending[s] == HNSW_PEND_LINKED) hnsw_set_pending(h, s, 0);
 }
 
 void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
 {
     int L = h->level[node];
-    if (h->entry == HNSW_NONE) { hnsw_set_entry(h, node, L); return; }
+    if (h->entry == HNSW_NONE) {
+        hnsw_set_entry(h, node, L);
+        hnsw_set_pending(h, node, HNSW_PEND_LINKED);
+        return;
+    }
     const float *q = hnsw_vec(vd, node);
     float qn = hnsw_norm(vd, node);
     hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };   /* inserts score exactly: the graph's quality */
@@ -117,13 +136,25 @@ void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
     }
     free(eps);
     if (L > h->maxlevel) hnsw_set_entry(h, node, L);
+    hnsw_set_pending(h, node, HNSW_PEND_LINKED);
+}
+
+int hnsw_link_bulk(hnsw *h, const av_vecdata *vd, double seconds)
+{
+    double until = av_mono_s() + seconds;
+    while (h->nbulk && h->bulk_at < h->cap) {
+        uint32_t s = h->bulk_at++;
+        if (h->pending[s] == HNSW_PEND_BULK) hnsw_link(h, vd, s);
+        if ((h->bulk_at & 7) == 0 && av_mono_s() >= until) break;
+    }
+    if (h->bulk_at >= h->cap) h->bulk_at = 0;   /* slots reused meanwhile: round again */
+    return h->nbulk > 0;
 }
 
 void hnsw_insert(hnsw *h, const av_vecdata *vd, uint32_t node)
 {
-    hnsw_prepare(h, vd, node);
+    hnsw_prepare(h, vd, node, HNSW_PEND_WRITE);
     hnsw_link(h, vd, node);
-    h->pending[node] = 0;
-    h->npending--;
+    hnsw_set_pending(h, node, 0);
     hnsw_quant_refresh(h, vd);
 }

@@ -33,6 +33,7 @@ void hnsw_tombstone(hnsw *h, uint32_t node)
     if (node >= h->cap || h->level[node] < 0 || h->dead[node]) return;
     h->dead[node] = HNSW_DEAD;
     h->ndead++;
+    hnsw_set_pending(h, node, 0);     /* a tombstone is never linked */
     hnsw_quant_erase(&h->qt, node);   /* the code is a copy of the deleted vector */
     if (node == h->entry) hnsw_pick_entry(h);
 }

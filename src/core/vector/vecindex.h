@@ -134,6 +134,8 @@ typedef struct av_vecindex_ops {
     int  (*settle)(void *self, const av_vecdata *vd);
     int  (*maintain)(void *self, const av_vecdata *vd);
     void (*publish)(void *self, const av_vecdata *vd);
+    /* optional, read lock: live rows built in and not yet (NULL: every live row is in) */
+    void (*progress)(const void *self, uint64_t *indexed, uint64_t *pending);
 } av_vecindex_ops;
 
 extern const av_vecindex_ops av_flat_index;

@@ -36,7 +36,7 @@ static void *ix_create(const av_vecdata *vd)
 static void ix_destroy(void *self) { hnsw_free(self); }
 
 /* Exclusive: the node is made (level, empty lists, code) and pending; settle links it. */
-static void ix_add(void *self, const av_vecdata *vd, uint32_t slot) { hnsw_prepare(self, vd, slot); }
+static void ix_add(void *self, const av_vecdata *vd, uint32_t slot) { hnsw_prepare(self, vd, slot, HNSW_PEND_WRITE); }
 
 /* Exclusive: a tombstone at once (never returned from here on); settle repairs when they are many. */
 static void ix_remove(void *self, const av_vecdata *vd, uint32_t slot) { (void)vd; hnsw_tombstone(self, slot); }
@@ -46,15 +46,17 @@ static void ix_remove(void *self, const av_vecdata *vd, uint32_t slot) { (void)v
 static int ix_settle(void *self, const av_vecdata *vd)
 {
     hnsw *h = self;
-    for (uint32_t s = 0; h->npending && s < h->cap && s < vd->nslots; s++)
-        if (h->pending[s]) hnsw_link(h, vd, s);
-    return h->repairing || hnsw_needs_repair(h);
+    for (uint32_t s = 0; h->nwrite && s < h->cap && s < vd->nslots; s++)
+        if (h->pending[s] == HNSW_PEND_WRITE) hnsw_link(h, vd, s);
+    return h->nbulk || h->repairing || hnsw_needs_repair(h);
 }
 
-/* The writer mutex only, searches running: one step of the repair, begun when due. */
+/* The writer mutex only, searches running: one step of linking a build's nodes, else of the
+ * repair, begun when due. */
 static int ix_maintain(void *self, const av_vecdata *vd)
 {
     hnsw *h = self;
+    if (h->nbulk) return hnsw_link_bulk(h, vd, HNSW_REPAIR_STEP_S) || h->repairing || hnsw_needs_repair(h);
     if (!h->repairing) {
         if (!hnsw_needs_repair(h)) return 0;
         hnsw_repair_begin(h);
@@ -66,8 +68,7 @@ static int ix_maintain(void *self, const av_vecdata *vd)
 static void ix_publish(void *self, const av_vecdata *vd)
 {
     hnsw *h = self;
-    if (h->npending) memset(h->pending, 0, h->cap);
-    h->npending = 0;
+    hnsw_publish_linked(h);
     if (h->repaired) hnsw_free_tombstones(h);
     hnsw_quant_refresh(h, vd);
 }
@@ -78,8 +79,8 @@ static void ix_build(void *self, const av_vecdata *vd)
     hnsw_clear(h);
     h->metric = vd->metric;
     hnsw_reserve(h, vd->nslots);
-    for (uint32_t s = 0; s < vd->nslots; s++)
-        if (vd->alive[s]) hnsw_insert(h, vd, s);
+    for (uint32_t s = 0; s < vd->nslots; s++)   /* linked by the maintenance job; searched exactly until then */
+        if (vd->alive[s]) hnsw_prepare(h, vd, s, HNSW_PEND_BULK);
     h->retrain = 1;   /* fit the codes to every row, not to the first ones inserted */
     hnsw_quant_refresh(h, vd);
 }
@@ -107,8 +108,7 @@ static void ix_remap(void *self, const av_vecdata *vd, const uint32_t *old_to_ne
         if (t == HNSW_NONE) continue;
         g->level[t] = h->level[s];
         g->dead[t] = h->dead[s] ? HNSW_DEAD : 0;   /* a repair under way starts again on g */
-        g->pending[t] = h->pending[s];
-        g->npending += h->pending[s];
+        hnsw_set_pending(g, t, h->pending[s]);
         g->upper[t] = h->upper[s];   /* moved: its lists are renumbered in place below */
         g->nodes++;
         g->ndead += g->dead[t];
@@ -206,7 +206,8 @@ static int ix_search(void *self, const av_vecdata *vd, const float *q, const av_
     uint32_t entry;
     int maxlevel;
     hnsw_top(h, &entry, &maxlevel);
-    int exact = live < HNSW_EXACT_BELOW || ranged || entry == HNSW_NONE || vd->metric != h->metric;
+    int exact = live < HNSW_EXACT_BELOW || ranged || entry == HNSW_NONE || vd->metric != h->metric ||
+                h->npending > live / 2;   /* a build under way: most nodes are scored exactly anyway */
     if (!exact && iq->accept) {
         double sel = selectivity(vd, iq);
         if (sel < HNSW_FILTER_EXACT_BELOW) exact = 1;
@@ -223,12 +224,20 @@ static int ix_search(void *self, const av_vecdata *vd, const float *q, const av_
     return av_flat_index.search(NULL, vd, q, iq, out);
 }
 
+static void ix_progress(const void *self, uint64_t *indexed, uint64_t *pending)
+{
+    const hnsw *h = self;
+    *pending = h->npending;
+    *indexed = h->nodes - h->ndead - h->npending;
+}
+
 /* ---- snapshots -------------------------------------------------------------------------------- */
 static void put_u32(av_buf *b, uint32_t v) { av_buf_put(b, &v, sizeof v); }
 
 static int ix_save(void *self, const av_vecdata *vd, int fd)
 {
     hnsw *h = self;
+    if (h->npending) return AV_VECINDEX_NOTHING_TO_SAVE;   /* a build under way: the next start builds again */
     av_buf b = { 0 };
     av_buf_put(&b, HNSW_SNAPSHOT_MAGIC, 8);
     put_u32(&b, HNSW_SNAPSHOT_VERSION);
@@ -330,7 +339,7 @@ static int ix_load(void *self, const av_vecdata *vd, int fd)
     .name = type_name,                                                                                 \
     .create = ix_create, .destroy = ix_destroy, .add = ix_add, .remove = ix_remove, .build = ix_build, \
     .settle = ix_settle, .maintain = ix_maintain, .publish = ix_publish, .remap = ix_remap, .check_params = ix_check_params,     \
-    .search = ix_search, .save = ix_save, .load = ix_load,                                             \
+    .search = ix_search, .save = ix_save, .load = ix_load, .progress = ix_progress,                                             \
 }
 const av_vecindex_ops av_hnsw_index = HNSW_OPS("HNSW");
 const av_vecindex_ops av_autoindex_index = HNSW_OPS("AUTOINDEX");   /* Milvus's AUTOINDEX: the server's choice, HNSW */

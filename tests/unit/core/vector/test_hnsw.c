@@ -4,12 +4,16 @@
  * 20 Gaussian clusters (6,000 × 16, L2; the same with COSINE), and the graph's invariants.
  *
  *  recall_after_inserts_and_build: rows inserted one batch at a time (incremental inserts), then
- *    the index rebuilt from the rows (a restart without snapshot): recall >= 0.95 both times.
+ *    the index rebuilt from the rows (a restart without snapshot), which the maintenance job links
+ *    in the background: recall >= 0.95 after the inserts, while the build runs and after it.
  *  recall_cosine: the same on COSINE.
  *  deletes_random_half: after deleting a random half, no deleted id is ever returned, every search
  *    still returns 10 hits, recall >= 0.95, while the background repair runs and after it: then
  *    fewer tombstones are left than start a repair, and no list names a node not in the graph.
  *  deletes_whole_clusters: deleting 10 of the 20 clusters (queries from the deleted clusters too).
+ *  index_set_on_existing_rows: av_collection_set_index on a FLAT collection with rows: searches stay
+ *    exact (recall >= 0.95) while the maintenance job builds the graph, then the graph answers; a
+ *    new metric builds again; type and metric survive a restart; bad type or name refused.
  *  filtered_search_at_every_selectivity: filters matching 1%, 10% and 50% of the rows return 10
  *    matching hits with recall >= 0.95 against the exact filtered answer.
  *  snapshot_restart_answers_the_same: a clean restart loads the graph (it is not rebuilt: the
@@ -243,8 +247,15 @@ static void recall_case(av_metric m)
     drop_snapshots();
     open_store();
     ann = open_coll("ann"); exact = open_coll("exact");
+    r = recall(ann, exact, NULL, NULL, &bad, &shorts);   /* the build may be linking meanwhile */
+    printf("  recall@10 while the build runs: %.3f\n", r);
+    CHECK(r >= 0.95);
+    CHECK_INT(shorts, 0);
+    coll_maint_wait(ann);
+    const hnsw *h = ann->index;
+    CHECK_INT(h->npending, 0);   /* the maintenance job linked every node */
     r = recall(ann, exact, NULL, NULL, &bad, &shorts);
-    printf("  recall@10 after a build: %.3f\n", r);
+    printf("  recall@10 after the build: %.3f\n", r);
     CHECK(r >= 0.95);
     CHECK_INT(shorts, 0);
     CHECK(graph_ok(ann, 1));
@@ -327,6 +338,60 @@ static void deletes_whole_clusters(void)
     CHECK(graph_ok(ann, 0));
     /* and inserts keep working into the repaired graph, reusing the freed slots */
     av_collection_release(ann); av_collection_release(exact);
+    finish();
+}
+
+/* An index set on a collection that has rows: the handle is swapped, the graph is built in the
+ * background while searches answer exactly, and the type and metric persist. */
+static void index_set_on_existing_rows(void)
+{
+    start("hnsw_set_index");
+    av_collection *flat = create("c", "FLAT", AV_METRIC_L2), *exact = create("exact", "FLAT", AV_METRIC_L2);
+    insert_rows(flat, 0, N);
+    insert_rows(exact, 0, N);
+    av_index_state is;
+    av_collection_index_state(flat, &is);
+    CHECK_STR(is.type, "FLAT");
+    av_err e;
+    CHECK_INT(av_collection_set_index(st, P, "default", "c", "HNSW", AV_METRIC_L2, &e), AV_OK);
+    av_pk one = { 0, 1, NULL };
+    CHECK_INT(av_delete_pks(flat, &one, 1, NULL, &e), AV_ENOTFOUND);   /* the old handle is retired */
+    av_collection_release(flat);
+    av_collection *ann = open_coll("c");
+    CHECK(ann->iops == &av_hnsw_index);
+    int bad, shorts;
+    double r = recall(ann, exact, NULL, NULL, &bad, &shorts);
+    printf("  recall@10 while the new index builds: %.3f\n", r);
+    CHECK(r >= 0.95);
+    CHECK_INT(shorts, 0);
+    coll_maint_wait(ann);
+    av_collection_index_state(ann, &is);
+    CHECK_STR(is.type, "HNSW");
+    CHECK_INT(is.pending, 0);
+    CHECK_INT(is.indexed, N);
+    r = recall(ann, exact, NULL, NULL, &bad, &shorts);
+    printf("  recall@10 once built: %.3f\n", r);
+    CHECK(r >= 0.95);
+    CHECK(graph_ok(ann, 1));
+    /* another metric: built again for it (a graph for L2 would only be scanned) */
+    CHECK_INT(av_collection_set_index(st, P, "default", "c", "HNSW", AV_METRIC_COSINE, &e), AV_OK);
+    av_collection_release(ann);
+    ann = open_coll("c");
+    coll_maint_wait(ann);
+    CHECK_INT(((const hnsw *)ann->index)->metric, AV_METRIC_COSINE);
+    CHECK_INT(av_collection_schema(ann)->metric, AV_METRIC_COSINE);
+    CHECK_INT(av_collection_set_index(st, P, "default", "c", "", AV_METRIC_L2, &e), AV_EINVAL);
+    CHECK_INT(av_collection_set_index(st, P, "default", "nope", "HNSW", AV_METRIC_L2, &e), AV_ENOTFOUND);
+    av_collection_release(ann);
+    av_collection_release(exact);
+    av_store_close(st);
+    open_store();   /* kept across a restart */
+    ann = open_coll("c");
+    av_collection_index_state(ann, &is);
+    CHECK_STR(is.type, "HNSW");
+    CHECK_INT(av_collection_schema(ann)->metric, AV_METRIC_COSINE);
+    CHECK_INT(av_collection_count(ann), N);
+    av_collection_release(ann);
     finish();
 }
 
@@ -565,6 +630,6 @@ static void wide_kernels_match_portable(void)
 }
 
 TEST_MAIN(TEST_CASE(recall_after_inserts_and_build), TEST_CASE(recall_cosine), TEST_CASE(deletes_random_half),
-          TEST_CASE(deletes_whole_clusters), TEST_CASE(filtered_search_at_every_selectivity),
+          TEST_CASE(deletes_whole_clusters), TEST_CASE(index_set_on_existing_rows), TEST_CASE(filtered_search_at_every_selectivity),
           TEST_CASE(snapshot_restart_answers_the_same), TEST_CASE(searches_during_writes), TEST_CASE(bad_search_params),
           TEST_CASE(codes_score_like_their_reconstruction), TEST_CASE(wide_kernels_match_portable))
