@@ -145,7 +145,7 @@ int hnsw_link_bulk(hnsw *h, const av_vecdata *vd, double seconds)
     while (h->nbulk && h->bulk_at < h->cap) {
         uint32_t s = h->bulk_at++;
         if (h->pending[s] == HNSW_PEND_BULK) hnsw_link(h, vd, s);
-        if ((h->bulk_at & 7) == 0 && av_mono_s() >= until) break;
+        if (av_mono_s() >= until) break;
     }
     if (h->bulk_at >= h->cap) h->bulk_at = 0;   /* slots reused meanwhile: round again */
     return h->nbulk > 0;
