@@ -59,6 +59,9 @@
 #define HNSW_EXACT_BELOW      1024    /* fewer live rows than this: search exactly (a scan is as fast) */
 #define HNSW_REPAIR_FRACTION  0.20    /* repair once this share of the nodes are tombstones */
 #define HNSW_REPAIR_STEP_S    0.005   /* a background repair step holds the writer mutex this long */
+#define HNSW_BUILD_THREADS_MAX 64     /* a build's linking uses every core, up to this many, ... */
+#define HNSW_BUILD_SERIAL_FIRST 4096  /* ... once this many nodes are in (concurrent inserts into a small
+                                         graph miss each other) */
 #define HNSW_FILTER_SAMPLE    256     /* slots sampled to estimate a filter's selectivity */
 #define HNSW_FILTER_EXACT_BELOW 0.02  /* estimated selectivity below which a filtered search scans */
 

@@ -9,8 +9,27 @@
 #include "core/vector/hnsw.h"
 #include "lib/util.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Linkers that run at once (a build's workers) each write their own node's lists and add
+ * themselves to their neighbours' lists: a striped spin lock guards each list being written (a leaf
+ * lock, held for one list), and one mutex the entry point. Searches take none: they read lists as
+ * hnsw_list_write leaves them, whatever the writers. */
+#define LIST_STRIPES 4096
+static pthread_spinlock_t stripes[LIST_STRIPES];
+static pthread_mutex_t entry_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
+
+static void stripes_init(void)
+{
+    for (int i = 0; i < LIST_STRIPES; i++) pthread_spin_init(&stripes[i], PTHREAD_PROCESS_PRIVATE);
+}
+
+static pthread_spinlock_t *list_lock(uint32_t node) { return &stripes[node % LIST_STRIPES]; }
 
 
 /* The key between two nodes, as seen from `from`. */
@@ -33,8 +52,9 @@ int hnsw_select(const av_vecdata *vd, uint32_t base, hnsw_cand *cands, int n, in
     return kept;
 }
 
-/* Adds `node` to nb's list at lvl; a full list re-selects among its live links and node. */
-static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node, int lvl, hnsw_scratch *s)
+/* Adds `node` to nb's list at lvl; a full list re-selects among its live links and node. Caller
+ * holds nb's list lock. */
+static void link_back_locked(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node, int lvl, hnsw_scratch *s)
 {
     uint32_t *l = hnsw_list(h, nb, lvl);
     int cap = hnsw_list_cap(h, lvl);
@@ -52,6 +72,13 @@ static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node,
     qsort(c, (size_t)n, sizeof *c, hnsw_cand_cmp);
     int m = hnsw_select(vd, nb, c, n, cap);
     hnsw_list_write(l, c, m);
+}
+
+static void link_back(hnsw *h, const av_vecdata *vd, uint32_t nb, uint32_t node, int lvl, hnsw_scratch *s)
+{
+    pthread_spin_lock(list_lock(nb));
+    link_back_locked(h, vd, nb, node, lvl, s);
+    pthread_spin_unlock(list_lock(nb));
 }
 
 void hnsw_list_write(uint32_t *l, const hnsw_cand *c, int m)
@@ -106,22 +133,30 @@ void hnsw_publish_linked(hnsw *h)
         if (h->pending[s] == HNSW_PEND_LINKED) hnsw_set_pending(h, s, 0);
 }
 
-void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
+/* Links node into the graph (its lists and its neighbours'), leaving its pending state alone. Safe
+ * against other linkers at once (the list locks, the entry mutex). */
+static void link_node(hnsw *h, const av_vecdata *vd, uint32_t node)
 {
+    pthread_once(&stripes_once, stripes_init);
     int L = h->level[node];
-    if (h->entry == HNSW_NONE) {
-        hnsw_set_entry(h, node, L);
-        hnsw_set_pending(h, node, HNSW_PEND_LINKED);
-        return;
+    uint32_t entry;
+    int maxlevel;
+    hnsw_top(h, &entry, &maxlevel);
+    if (entry == HNSW_NONE) {
+        pthread_mutex_lock(&entry_mu);
+        hnsw_top(h, &entry, &maxlevel);
+        if (entry == HNSW_NONE) hnsw_set_entry(h, node, L);
+        pthread_mutex_unlock(&entry_mu);
+        if (entry == HNSW_NONE) return;
     }
     const float *q = hnsw_vec(vd, node);
     float qn = hnsw_norm(vd, node);
     hnsw_query hq = { vd, q, qn, NULL, NULL, 0 };   /* inserts score exactly: the graph's quality */
-    hnsw_cand first = hnsw_descend(h, &hq, h->entry, h->maxlevel, L);
+    hnsw_cand first = hnsw_descend(h, &hq, entry, maxlevel, L);
     hnsw_cand *eps = xmalloc(sizeof(hnsw_cand) * (size_t)(h->efc + 1));
     eps[0] = first;
     int neps = 1;
-    for (int lvl = L < h->maxlevel ? L : h->maxlevel; lvl >= 0; lvl--) {
+    for (int lvl = L < maxlevel ? L : maxlevel; lvl >= 0; lvl--) {
         hnsw_scratch *s = hnsw_scratch_get(h->cap);   /* a fresh visited set per level */
         hnsw_search_level(h, &hq, eps, neps, h->efc, lvl, NULL, NULL, s);
         int n = drain_best(s, node);
@@ -131,23 +166,75 @@ void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
         int m = hnsw_select(vd, node, s->list, n, h->M);
         uint32_t keep[HNSW_M_MAX * 2];
         for (int i = 0; i < m; i++) keep[i] = s->list[i].id;
-        hnsw_list_write(hnsw_list(h, node, lvl), s->list, m);   /* its own links, then the links to it */
+        pthread_spin_lock(list_lock(node));   /* its own links, then the links to it */
+        hnsw_list_write(hnsw_list(h, node, lvl), s->list, m);
+        pthread_spin_unlock(list_lock(node));
         for (int i = 0; i < m; i++) link_back(h, vd, keep[i], node, lvl, s);
     }
     free(eps);
-    if (L > h->maxlevel) hnsw_set_entry(h, node, L);
+    if (L > maxlevel) {
+        pthread_mutex_lock(&entry_mu);
+        if (L > h->maxlevel) hnsw_set_entry(h, node, L);
+        pthread_mutex_unlock(&entry_mu);
+    }
+}
+
+void hnsw_link(hnsw *h, const av_vecdata *vd, uint32_t node)
+{
+    link_node(h, vd, node);
     hnsw_set_pending(h, node, HNSW_PEND_LINKED);
+}
+
+/* A step of a build's linking shared by the cores: each worker takes the next slot of `slots` and
+ * links it until the step's time is up; slots[0, done) are linked. */
+typedef struct bulk_step {
+    hnsw *h;
+    const av_vecdata *vd;
+    const uint32_t *slots;
+    uint32_t n;
+    double until;
+    atomic_uint next;
+} bulk_step;
+
+static void *bulk_worker(void *arg)
+{
+    bulk_step *b = arg;
+    while (av_mono_s() < b->until) {   /* the clock first: a slot taken is always linked */
+        uint32_t i = atomic_fetch_add(&b->next, 1);
+        if (i >= b->n) break;
+        link_node(b->h, b->vd, b->slots[i]);
+    }
+    return NULL;
+}
+
+static int cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > HNSW_BUILD_THREADS_MAX ? HNSW_BUILD_THREADS_MAX : (int)n;
 }
 
 int hnsw_link_bulk(hnsw *h, const av_vecdata *vd, double seconds)
 {
-    double until = av_mono_s() + seconds;
-    while (h->nbulk && h->bulk_at < h->cap) {
+    uint32_t want = 256u * (uint32_t)cores(), n = 0;
+    uint32_t *slots = xmalloc(sizeof(uint32_t) * want);
+    for (uint32_t scanned = 0; scanned < h->cap && n < want && n < h->nbulk; scanned++) {
         uint32_t s = h->bulk_at++;
-        if (h->pending[s] == HNSW_PEND_BULK) hnsw_link(h, vd, s);
-        if (av_mono_s() >= until) break;
+        if (h->bulk_at >= h->cap) h->bulk_at = 0;   /* slots reused meanwhile: round again */
+        if (h->pending[s] == HNSW_PEND_BULK) slots[n++] = s;
     }
-    if (h->bulk_at >= h->cap) h->bulk_at = 0;   /* slots reused meanwhile: round again */
+    uint32_t first = 0;
+    if (n && h->entry == HNSW_NONE) link_node(h, vd, slots[first++]);   /* the entry point, alone */
+    bulk_step b = { h, vd, slots + first, n - first, av_mono_s() + seconds, 0 };
+    pthread_t th[HNSW_BUILD_THREADS_MAX];
+    int started = 0, threads = h->nodes - h->ndead - h->npending < HNSW_BUILD_SERIAL_FIRST ? 1 : cores();
+    for (int i = 1; i < threads && b.n > 1; i++)
+        if (pthread_create(&th[started], NULL, bulk_worker, &b) == 0) started++;
+    bulk_worker(&b);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    uint32_t done = first + (atomic_load(&b.next) < b.n ? atomic_load(&b.next) : b.n);
+    for (uint32_t i = 0; i < done; i++) hnsw_set_pending(h, slots[i], HNSW_PEND_LINKED);
+    if (done < n) h->bulk_at = slots[done];   /* the next step goes on from the first one left */
+    free(slots);
     return h->nbulk > 0;
 }
 
