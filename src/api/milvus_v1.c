@@ -87,7 +87,7 @@ static const char *const query_lists[] = { "id", "outputFields", NULL };
 
 static const api_dialect v1_api = {
     mv_reply, v1_errors, sizeof v1_errors / sizeof *v1_errors, mv_phrases, MV_NPHRASES,
-    API_DB | API_DB_EXISTS | API_NAME_CHECK | API_GET_QUERY, "collectionName", query_keys, query_lists,
+    API_DB | API_DB_EXISTS | API_NAME_CHECK | API_GET_QUERY | API_EMPTY_OK, "collectionName", query_keys, query_lists,
 };
 
 static void v1_ok(av_http_res *res, json_object *data)

@@ -67,7 +67,7 @@ static const api_error_row v2_errors[] = {
 
 static const api_dialect v2_api = {
     mv_reply, v2_errors, sizeof v2_errors / sizeof *v2_errors, mv_phrases, MV_NPHRASES,
-    API_DB | API_DB_HEADER, "collectionName", NULL, NULL,
+    API_DB | API_DB_HEADER | API_EMPTY_OK, "collectionName", NULL, NULL,
 };
 
 /* ---- envelope -------------------------------------------------------------------------------- */

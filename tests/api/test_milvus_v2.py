@@ -141,7 +141,10 @@ def bad_input(t, s):
     cases = [
         # (name, path, body or raw string, expected code, message fragment)
         ("malformed JSON", "entities/insert", '{"collectionName": "e", "data": [', 1801, "json"),
-        ("empty body", "entities/delete", "", 1801, "{} is valid"),
+        # an empty (or null) body reads as {} (what Python clients send on bodiless POSTs): the
+        # missing member is what is wrong
+        ("empty body", "entities/delete", "", 1802, "collectionName"),
+        ("null body", "entities/delete", "null", 1802, "collectionName"),
         ("body is an array", "entities/delete", "[1,2]", 1801, "object"),
         ("missing collectionName", "entities/delete", {"filter": "id in [1]"}, 1802, "collectionName"),
         ("collectionName wrong type", "entities/delete", {"collectionName": 5, "filter": "id in [1]"}, 1801, "string"),
