@@ -393,4 +393,11 @@ typedef struct av_principal {
     char user[AV_NAME_MAX + 1];
 } av_principal;
 
+/* ---- schema comparison (appended) ---------------------------------------------------------------
+ * 1 when a and b describe the same collection: name, description, dynamic, metric, index name and
+ * type, and every field (in order) with all its settings and default value; created_ms and id are
+ * not compared. For idempotent creation: a dialect that gets AV_EEXIST compares the request's schema
+ * with the stored one. */
+int av_schema_equal(const av_schema *a, const av_schema *b);
+
 #endif

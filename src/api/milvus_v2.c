@@ -215,15 +215,18 @@ static int loose_int(json_object *o, const char *key, int *out)
     return API_OK;
 }
 
-static int bool_member(json_object *o, const char *key, int def)
+/* A boolean member into *out (def when absent or null). Milvus binds these to Go bools, so any other
+ * JSON type is a malformed request (AV_ETYPE about the member: 1801); in `params`, a map of any values
+ * in Milvus, the strings "true" and "false" are taken too. */
+static int bool_member(json_object *o, const char *key, const char *where, int def, int *out, av_err *e)
 {
-    int b = def;
     json_object *v;
-    if (o && json_object_object_get_ex(o, key, &v) && v) {
-        if (json_object_is_type(v, json_type_boolean)) b = json_object_get_boolean(v);
-        else if (json_object_is_type(v, json_type_string)) b = strcmp(json_object_get_string(v), "true") == 0;
-    }
-    return b;
+    *out = def;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !v) return AV_OK;
+    if (json_object_is_type(v, json_type_boolean)) { *out = json_object_get_boolean(v); return AV_OK; }
+    const char *sv = json_object_is_type(v, json_type_string) && strcmp(where, "params.") == 0 ? json_object_get_string(v) : "";
+    if (strcmp(sv, "true") == 0 || strcmp(sv, "false") == 0) { *out = sv[0] == 't'; return AV_OK; }
+    return av_fail_on(e, AV_ETYPE, API_ENT_MEMBER, AV_R_NONE, key, NULL, "%s%s must be a boolean (true or false)", where, key);
 }
 
 static const char *str_member(json_object *o, const char *key, const char *def)
@@ -246,12 +249,16 @@ static int schema_quick(api_ctx *x, av_schema *s, av_err *e)
         return av_fail(e, AV_EINVAL, "idType \"%s\" is not supported; use Int64 or VarChar", id_type);
     av_field *pk = av_schema_add_field(s, str_member(x->body, "primaryFieldName", "id"), pkt);
     pk->primary = 1;
-    pk->auto_id = bool_member(x->body, "autoID", 0);
+    int rc = bool_member(x->body, "autoID", "", 0, &pk->auto_id, e);
+    if (rc) return rc;
     if (pkt == AV_T_VARCHAR && loose_int(params, "max_length", &pk->max_length) != API_OK)
         return av_fail(e, AV_EINVAL, "a VarChar idType needs params.max_length (1..%d)", AV_VARCHAR_MAX);
     av_field *vf = av_schema_add_field(s, str_member(x->body, "vectorFieldName", "vector"), AV_T_FLOAT_VECTOR);
     vf->dim = dim;
-    s->dynamic = bool_member(params, "enableDynamicField", bool_member(x->body, "enableDynamicField", 1));
+    int top;
+    if ((rc = bool_member(x->body, "enableDynamicField", "", 1, &top, e)) ||
+        (rc = bool_member(params, "enableDynamicField", "params.", top, &s->dynamic, e)))
+        return rc;
     const char *metric = str_member(x->body, "metricType", "L2");
     if (av_metric_from_name(metric, &s->metric))
         return av_fail(e, AV_EINVAL, "metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
@@ -260,17 +267,36 @@ static int schema_quick(api_ctx *x, av_schema *s, av_err *e)
     return AV_OK;
 }
 
+/* Milvus's dataType names are case sensitive (schemapb.DataType_value). Returns 0 when dt is not a
+ * Milvus name; 1 with *t the type, or AV_T_NONE for a Milvus type annovec does not have. */
+static int milvus_type(const char *dt, av_type *t)
+{
+    static const char *const other[] = { "None", "String", "Text", "Geometry", "BinaryVector", "Float16Vector",
+                                         "BFloat16Vector", "SparseFloatVector", "Int8Vector", "Struct", "ArrayOfVector" };
+    if (av_type_from_name(dt, t) == AV_OK && strcmp(av_type_name(*t), dt) == 0) return 1;
+    *t = AV_T_NONE;
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        if (strcmp(other[i], dt) == 0) return 1;
+    return 0;
+}
+
 static int field_from_json(json_object *fo, av_schema *s, int auto_id, av_err *e)
 {
     const char *name = str_member(fo, "fieldName", NULL);
     const char *dt = str_member(fo, "dataType", NULL);
     if (!name || !dt) return av_fail(e, AV_EINVAL, "every schema field needs fieldName and dataType");
     av_type t;
-    if (av_type_from_name(dt, &t)) return av_fail(e, AV_EINVAL, "field \"%s\": dataType \"%s\" is not supported; use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON, Array or FloatVector", name, dt);
+    if (!milvus_type(dt, &t)) return av_fail(e, AV_EINVAL, "invalid parameter, data type %s is invalid(case sensitive).", dt);
+    if (t == AV_T_NONE) return av_fail(e, AV_EINVAL, "field \"%s\": dataType \"%s\" is not supported; use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON, Array or FloatVector", name, dt);
     av_field *f = av_schema_add_field(s, name, t);
-    f->primary = bool_member(fo, "isPrimary", 0);
+    int rc, part_key;
+    if ((rc = bool_member(fo, "isPrimary", "schema.fields[].", 0, &f->primary, e)) ||
+        (rc = bool_member(fo, "nullable", "schema.fields[].", 0, &f->nullable, e)) ||
+        (rc = bool_member(fo, "isPartitionKey", "schema.fields[].", 0, &part_key, e)) ||
+        (rc = bool_member(fo, "isClusteringKey", "schema.fields[].", 0, &(int){ 0 }, e)))
+        return rc;
     f->auto_id = f->primary && auto_id;
-    f->nullable = bool_member(fo, "nullable", 0);
+    if (part_key && f->nullable) return av_fail(e, AV_EINVAL, "partition key field not support nullable, field: %s", name);
     snprintf(f->description, sizeof f->description, "%s", str_member(fo, "description", ""));
     json_object *tp = NULL;
     json_object_object_get_ex(fo, "elementTypeParams", &tp);
@@ -281,7 +307,12 @@ static int field_from_json(json_object *fo, av_schema *s, int auto_id, av_err *e
     if (t == AV_T_ARRAY && (!et || av_type_from_name(et, &f->element_type)))
         return av_fail(e, AV_EINVAL, "field \"%s\": an Array needs elementDataType", name);
     json_object *dv;
-    if (json_object_object_get_ex(fo, "defaultValue", &dv) && dv) json_object_deep_copy(dv, &f->default_value, NULL);
+    if (json_object_object_get_ex(fo, "defaultValue", &dv) && dv) {
+        if (f->primary) return av_fail(e, AV_EINVAL, "primary field not support default_value, field: %s", name);
+        if (t == AV_T_JSON || t == AV_T_ARRAY || t == AV_T_FLOAT_VECTOR)
+            return av_fail(e, AV_EINVAL, "convert defaultValue fail, err: default value unsupported data type %s, field: %s", dt, name);
+        json_object_deep_copy(dv, &f->default_value, NULL);
+    }
     return AV_OK;
 }
 
@@ -293,12 +324,14 @@ static int schema_custom(api_ctx *x, json_object *sj, av_schema *s, av_err *e)
         return av_fail(e, AV_EINVAL, "schema.fields must be an array of fields");
     if (json_object_array_length(fields) > AV_FIELDS_MAX)
         return av_fail(e, AV_ELIMIT, "schema has %zu fields; the limit is %d", json_object_array_length(fields), AV_FIELDS_MAX);
-    int auto_id = bool_member(sj, "autoID", bool_member(sj, "autoId", 0));
-    s->dynamic = bool_member(sj, "enableDynamicField", 1);
+    int auto_id, rc;
+    if ((rc = bool_member(sj, "autoId", "schema.", 0, &auto_id, e)) || (rc = bool_member(sj, "autoID", "schema.", auto_id, &auto_id, e)) ||
+        (rc = bool_member(sj, "enableDynamicField", "schema.", 1, &s->dynamic, e)))
+        return rc;
     for (size_t i = 0; i < json_object_array_length(fields); i++) {
         json_object *fo = json_object_array_get_idx(fields, i);
         if (!json_object_is_type(fo, json_type_object)) return av_fail(e, AV_EINVAL, "schema.fields[%zu] is not an object", i);
-        int rc = field_from_json(fo, s, auto_id, e);
+        rc = field_from_json(fo, s, auto_id, e);
         if (rc) return rc;
     }
     const av_field *vf = av_schema_vector(s);
@@ -329,6 +362,21 @@ static void create_failed(api_ctx *x, const av_schema *s, const av_err *e)
     api_fail_ex(x, V2_CREATE, e, NULL, npk);
 }
 
+/* Creating a collection that exists, as Milvus: the same schema succeeds (idempotent), another one
+ * is refused. Returns AV_OK (answer success), or 1 with the refusal answered. */
+static int create_again(api_ctx *x, const av_schema *s)
+{
+    av_collection *c = NULL;
+    int same = 0;
+    if (av_collection_open(x->req->store, x->project, x->db, s->name, &c, NULL) == AV_OK) {
+        same = av_schema_equal(av_collection_schema(c), s);
+        av_collection_release(c);
+    }
+    if (same) return AV_OK;
+    api_failf(x, MERR_UNEXPECTED, "create duplicate collection with different parameters, collection: %s", s->name);
+    return 1;
+}
+
 static void collections_create(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
@@ -351,8 +399,9 @@ static void collections_create(av_http_req *req, av_http_res *res)
         } else rc = schema_quick(&x, &s, &e);
     }
     if (rc == AV_OK) rc = av_collection_create(req->store, x.project, x.db, &s, &e);
-    if (rc) create_failed(&x, &s, &e);
-    else v2_ok(res, NULL);
+    if (rc == AV_EEXIST && e.entity == AV_ENT_COLLECTION) rc = create_again(&x, &s);
+    if (rc < 0) create_failed(&x, &s, &e);
+    else if (rc == AV_OK) v2_ok(res, NULL);
 out:
     av_schema_free(&s);
     api_end(&x);
@@ -364,7 +413,9 @@ static void collections_drop(av_http_req *req, av_http_res *res)
     const char *name;
     av_err e;
     if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0) {
-        if (av_collection_drop(req->store, x.project, x.db, name, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        /* dropping a collection that does not exist succeeds, as Milvus (idempotent) */
+        if (av_collection_drop(req->store, x.project, x.db, name, &e) && !(e.code == AV_ENOTFOUND && e.entity == AV_ENT_COLLECTION))
+            api_fail_ex(&x, 0, &e, name, NULL);
         else v2_ok(res, NULL);
     }
     api_end(&x);
@@ -469,6 +520,7 @@ static void db_change(av_http_req *req, av_http_res *res, int create)
     av_err e;
     if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0) {
         int rc = create ? av_db_create(req->store, x.project, name, &e) : av_db_drop(req->store, x.project, name, &e);
+        if (rc == AV_ENODB && !create) rc = AV_OK;   /* dropping a missing database succeeds, as Milvus */
         if (rc) api_fail_ex(&x, create ? V2_DB_CREATE : V2_DB_DROP, &e, name, NULL);
         else v2_ok(res, NULL);
     }
@@ -593,6 +645,14 @@ static void entities_get(av_http_req *req, av_http_res *res)
     api_end(&x);
 }
 
+/* A filter that is absent or only white space means every row (query and search), as Milvus. */
+static int blank(const char *filter)
+{
+    if (!filter) return 1;
+    while (*filter == ' ' || *filter == '\t' || *filter == '\r' || *filter == '\n') filter++;
+    return !*filter;
+}
+
 static json_object *count_json(int64_t n)
 {
     json_object *row = json_object_new_object(), *a = json_object_new_array();
@@ -609,7 +669,7 @@ static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t 
     if (!sel->count && !api_window_ok(limit, offset, 1, AV_TOPK_MAX)) {
         api_failf(x, MERR_INVALID, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d: invalid parameter",
                   limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
-    } else if (filter && *filter && av_filter_compile_milvus(x->c, filter, &f, &e)) {
+    } else if (!blank(filter) && av_filter_compile_milvus(x->c, filter, &f, &e)) {
         api_fail(x, 0, &e);
     } else if (sel->count) {
         if (av_count(x->c, f, &n, &e)) api_fail(x, 0, &e);
@@ -698,7 +758,7 @@ static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **querie
         rc = av_fail(e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
     if (rc == AV_OK) rc = api_hits_check(p->nq, limit, e);
     if (rc == AV_OK && api_get_str(x->body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(e, AV_EINVAL, "filter must be a string");
-    if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(x->c, filter, f, e);
+    if (rc == AV_OK && !blank(filter)) rc = av_filter_compile_milvus(x->c, filter, f, e);
     if (rc == AV_OK) {
         int k = read_range(x, p, e);
         if (k < 0) return -1;

@@ -201,6 +201,26 @@ int av_schema_validate(const av_schema *s, av_err *err)
     return AV_OK;
 }
 
+static int field_equal(const av_field *a, const av_field *b)
+{
+    return strcmp(a->name, b->name) == 0 && a->type == b->type && a->element_type == b->element_type &&
+           a->primary == b->primary && a->auto_id == b->auto_id && a->max_length == b->max_length &&
+           a->max_capacity == b->max_capacity && a->dim == b->dim && a->nullable == b->nullable &&
+           strcmp(a->description, b->description) == 0 && strcmp(a->ext_type, b->ext_type) == 0 &&
+           (a->default_value ? b->default_value && json_object_equal(a->default_value, b->default_value) : !b->default_value);
+}
+
+int av_schema_equal(const av_schema *a, const av_schema *b)
+{
+    if (strcmp(a->name, b->name) || strcmp(a->description, b->description) || a->nfields != b->nfields ||
+        a->dynamic != b->dynamic || a->metric != b->metric || strcmp(a->index_name, b->index_name) ||
+        strcmp(a->index_type, b->index_type))
+        return 0;
+    for (int i = 0; i < a->nfields; i++)
+        if (!field_equal(&a->fields[i], &b->fields[i])) return 0;
+    return 1;
+}
+
 /* ---- stored JSON form ----------------------------------------------------------------------- */
 
 json_object *schema_to_json(const av_schema *s)
