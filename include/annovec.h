@@ -400,4 +400,30 @@ typedef struct av_principal {
  * with the stored one. */
 int av_schema_equal(const av_schema *a, const av_schema *b);
 
+/* ---- aliases (appended) -------------------------------------------------------------------------
+ * An alias is another name of a collection, in the same database: every call that opens a collection
+ * by name (av_collection_open, so every read and write) takes an alias too. Durable (table
+ * coll_alias); an alias moves to another collection atomically (av_alias_alter): a request that
+ * resolved the old target finishes on it, every later one sees the new one. A collection with aliases
+ * cannot be dropped (AV_EINVAL about the collection, reason AV_R_IN_USE) or moved to another
+ * database; a collection cannot be created or renamed to an alias's name (AV_EEXIST about the alias),
+ * nor dropped by an alias (AV_EINVAL about the alias). Errors about an alias have entity AV_ENT_ALIAS,
+ * name the alias, scope its database. */
+enum { AV_ENT_ALIAS = 40 };
+#define AV_ALIASES_MAX 1024   /* aliases per database */
+/* AV_OK also when the alias already names this collection. AV_EEXIST (reason AV_R_IN_USE) when
+ * `alias` is a collection's name; AV_EEXIST (AV_R_NONE) when it names another collection;
+ * AV_ENOTFOUND about the collection; AV_ENODB; AV_EINVAL for a bad name; AV_ELIMIT. */
+int av_alias_create(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err);
+/* Points an existing alias at another collection: the errors of av_alias_create, and AV_ENOTFOUND
+ * about the alias when there is none. */
+int av_alias_alter(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err);
+/* AV_ENOTFOUND about the alias when there is none (a dialect may call that success); AV_ENODB. */
+int av_alias_drop(av_store *st, const char *project, const char *db, const char *alias, av_err *err);
+/* *collection (caller frees): the name of the collection the alias names. AV_ENOTFOUND, AV_ENODB. */
+int av_alias_describe(av_store *st, const char *project, const char *db, const char *alias, char **collection, av_err *err);
+/* The aliases of db (collection NULL) or of one collection, sorted; *names as av_collection_list.
+ * AV_ENODB; AV_ENOTFOUND about the collection. */
+int av_alias_list(av_store *st, const char *project, const char *db, const char *collection, char ***names, size_t *n, av_err *err);
+
 #endif

@@ -20,6 +20,7 @@ enum {
     MERR_OK = 0, MERR_INTERNAL = 5, MERR_COLL_NOT_FOUND = 100, MERR_DB_NOT_FOUND = 800,
     MERR_DB_INVALID = 802, MERR_INVALID = 1100, MERR_UNAUTH = 1800, MERR_JSON = 1801,
     MERR_MISSING = 1802, MERR_INSERT = 1804, MERR_PK = 1806, MERR_UNEXPECTED = 65535,
+    MERR_ALIAS_NOT_FOUND = 1600, MERR_ALIAS_CONFLICT = 1601, MERR_ALIAS_EXISTS = 1602,
 };
 
 /* Contexts of the error table (see api/dialect.h). */
@@ -30,6 +31,8 @@ enum {
     V2_IDS = MV_CTX_NEXT << 1,         /* api_ids_parse */
     V2_DB_CREATE = MV_CTX_NEXT << 2,   /* av_db_create */
     V2_DB_DROP = MV_CTX_NEXT << 3,     /* av_db_drop */
+    V2_ALIAS = MV_CTX_NEXT << 4,       /* av_alias_* ({arg}: the collection an existing alias names) */
+    V2_DROP = MV_CTX_NEXT << 5,        /* av_collection_drop ({arg}: the collection's aliases) */
 };
 
 #define INSERT_TEXT "fail to deal the insert data, error: {msg}"
@@ -47,6 +50,16 @@ static const api_error_row v2_errors[] = {
     { V2_DB_CREATE | V2_DB_DROP, AV_ENODB, API_ANY, API_ANY, MERR_DB_NOT_FOUND, NULL },
     { V2_DB_CREATE, AV_EINVAL, API_ANY, API_ANY, MERR_DB_INVALID, NULL },
     { V2_DB_CREATE | V2_DB_DROP, API_ANY, API_ANY, API_ANY, MERR_INVALID, NULL },
+    /* aliases (merr 1600-1602) */
+    { V2_ALIAS, AV_EEXIST, AV_ENT_ALIAS, AV_R_IN_USE, MERR_ALIAS_CONFLICT, "alias and collection name conflict[database={scope}][alias={name}]" },
+    { V2_ALIAS, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_ALIAS_EXISTS, "{name} is alias to another collection: {arg}: alias already exist[database={scope}][alias={name}]" },
+    { V2_ALIAS, AV_ENOTFOUND, AV_ENT_ALIAS, API_ANY, MERR_ALIAS_NOT_FOUND, "alias not found[database={scope}][alias={name}]" },
+    { V2_CREATE, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "collection name [{name}] conflicts with an existing alias, please choose a unique name" },
+    { V2_DROP, AV_EINVAL, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "cannot drop the collection via alias = {name}" },
+    { V2_DROP, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, MERR_UNEXPECTED,
+      "unable to drop the collection [{name}] because it has associated aliases [{arg}], please remove all aliases before dropping the collection" },
+    { 0, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "duplicated new collection name {name} with other collection name or alias" },
+    { 0, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, MERR_UNEXPECTED, "{msg}" },
     /* collections and rows */
     { V2_CREATE, AV_EEXIST, API_ANY, API_ANY, MERR_INVALID, "{msg}; drop it first or choose another name: invalid parameter" },
     { V2_ROWS, API_ANY, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
@@ -167,7 +180,7 @@ static json_object *field_json(const av_field *f, int idx)
     return o;
 }
 
-static json_object *describe_json(av_collection *c)
+static json_object *describe_json(av_store *st, const char *project, const char *db, av_collection *c)
 {
     const av_schema *s = av_collection_schema(c);
     json_object *d = json_object_new_object();
@@ -179,7 +192,10 @@ static json_object *describe_json(av_collection *c)
     for (int i = 0; i < s->nfields; i++) json_object_array_add(fields, field_json(&s->fields[i], i));
     json_object_object_add(d, "fields", fields);
     json_object_object_add(d, "functions", json_object_new_array());
-    json_object_object_add(d, "aliases", json_object_new_array());
+    char **aliases;
+    size_t na;
+    if (av_alias_list(st, project, db, s->name, &aliases, &na, NULL) == AV_OK) json_object_object_add(d, "aliases", names_json(aliases, na));
+    else json_object_object_add(d, "aliases", json_object_new_array());
     json_object *idx = json_object_new_object();
     json_object_object_add(idx, "fieldName", json_object_new_string(av_schema_vector(s)->name));
     json_object_object_add(idx, "indexName", json_object_new_string(s->index_name));
@@ -200,7 +216,7 @@ static json_object *describe_json(av_collection *c)
 static void collections_describe(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) v2_ok(res, describe_json(x.c));
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) v2_ok(res, describe_json(req->store, x.project, x.db, x.c));
     api_end(&x);
 }
 
@@ -407,6 +423,21 @@ out:
     api_end(&x);
 }
 
+/* The aliases of collection `name` as Go prints a []string's items: "a b" (cut at n bytes). */
+static void aliases_text(api_ctx *x, const char *name, char *out, size_t n)
+{
+    char **v;
+    size_t m, at = 0;
+    out[0] = 0;
+    if (av_alias_list(x->req->store, x->project, x->db, name, &v, &m, NULL)) return;
+    for (size_t i = 0; i < m; i++) {
+        if (at + 1 < n) at += (size_t)snprintf(out + at, n - at, "%s%s", i ? " " : "", v[i]);
+        if (at >= n) at = n - 1;
+        free(v[i]);
+    }
+    free(v);
+}
+
 static void collections_drop(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
@@ -414,9 +445,11 @@ static void collections_drop(av_http_req *req, av_http_res *res)
     av_err e;
     if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0) {
         /* dropping a collection that does not exist succeeds, as Milvus (idempotent) */
-        if (av_collection_drop(req->store, x.project, x.db, name, &e) && !(e.code == AV_ENOTFOUND && e.entity == AV_ENT_COLLECTION))
-            api_fail_ex(&x, 0, &e, name, NULL);
-        else v2_ok(res, NULL);
+        if (av_collection_drop(req->store, x.project, x.db, name, &e) && !(e.code == AV_ENOTFOUND && e.entity == AV_ENT_COLLECTION)) {
+            char list[512] = "";
+            if (e.code == AV_EINVAL && e.entity == AV_ENT_COLLECTION) aliases_text(&x, name, list, sizeof list);
+            api_fail_ex(&x, V2_DROP, &e, name, list);
+        } else v2_ok(res, NULL);
     }
     api_end(&x);
 }
@@ -540,6 +573,81 @@ static void databases_describe(av_http_req *req, av_http_res *res)
         json_object_object_add(d, "properties", json_object_new_array());
         v2_ok(res, d);
     }
+    api_end(&x);
+}
+
+/* ---- aliases --------------------------------------------------------------------------------- */
+
+/* Answers an alias error; {arg} is the collection an existing alias names (alias exists). */
+static void alias_failed(api_ctx *x, const char *alias, const av_err *e)
+{
+    char *other = NULL;
+    if (e->code == AV_EEXIST && e->entity == AV_ENT_ALIAS && e->reason == AV_R_NONE)
+        av_alias_describe(x->req->store, x->project, x->db, alias, &other, NULL);
+    api_fail_ex(x, V2_ALIAS, e, e->entity == AV_ENT_ALIAS ? alias : NULL, other ? other : "");
+    free(other);
+}
+
+static void alias_change(av_http_req *req, av_http_res *res, int alter)
+{
+    api_ctx x;
+    const char *coll, *alias;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "collectionName", &coll) == 0 &&
+        api_need_str(&x, "aliasName", &alias) == 0 && api_need_db(&x, NULL) == 0) {
+        int rc = alter ? av_alias_alter(req->store, x.project, x.db, alias, coll, &e) : av_alias_create(req->store, x.project, x.db, alias, coll, &e);
+        if (rc) alias_failed(&x, alias, &e);
+        else v2_ok(res, NULL);
+    }
+    api_end(&x);
+}
+
+static void aliases_create(av_http_req *req, av_http_res *res) { alias_change(req, res, 0); }
+static void aliases_alter(av_http_req *req, av_http_res *res) { alias_change(req, res, 1); }
+
+static void aliases_drop(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *alias;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "aliasName", &alias) == 0 && api_need_db(&x, NULL) == 0) {
+        /* dropping an alias that does not exist succeeds, as Milvus */
+        if (av_alias_drop(req->store, x.project, x.db, alias, &e) && !(e.code == AV_ENOTFOUND && e.entity == AV_ENT_ALIAS)) alias_failed(&x, alias, &e);
+        else v2_ok(res, NULL);
+    }
+    api_end(&x);
+}
+
+static void aliases_list(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    char **names;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_db(&x, NULL) == 0) {
+        if (av_alias_list(req->store, x.project, x.db, NULL, &names, &n, &e)) api_fail(&x, V2_ALIAS, &e);
+        else v2_ok(res, names_json(names, n));
+    }
+    api_end(&x);
+}
+
+static void aliases_describe(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *alias;
+    char *coll = NULL;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "aliasName", &alias) == 0 && api_need_db(&x, NULL) == 0) {
+        if (av_alias_describe(req->store, x.project, x.db, alias, &coll, &e)) alias_failed(&x, alias, &e);
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "dbName", json_object_new_string(x.db));
+            json_object_object_add(d, "collectionName", json_object_new_string(coll));
+            json_object_object_add(d, "aliasName", json_object_new_string(alias));
+            v2_ok(res, d);
+        }
+    }
+    free(coll);
     api_end(&x);
 }
 
@@ -822,6 +930,8 @@ void milvus_v2_register(void)
         {"collections/compact", collections_compact}, {"collections/flush", collections_flush},
         {"databases/list", databases_list}, {"databases/create", databases_create},
         {"databases/drop", databases_drop}, {"databases/describe", databases_describe},
+        {"aliases/create", aliases_create}, {"aliases/alter", aliases_alter}, {"aliases/drop", aliases_drop},
+        {"aliases/list", aliases_list}, {"aliases/describe", aliases_describe},
         {"entities/insert", entities_insert}, {"entities/upsert", entities_upsert},
         {"entities/delete", entities_delete}, {"entities/get", entities_get},
         {"entities/query", entities_query}, {"entities/search", entities_search},

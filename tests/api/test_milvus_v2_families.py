@@ -36,8 +36,12 @@ def run(t):
         bodies(t, s)
         idempotence(t, s)
         validation(t, s)
+        aliases(t, s)
+        alias_writers(t, s)
     finally:
         s.cleanup()
+    restart(t)
+    auth(t)
 
 
 def bodies(t, s):
@@ -163,3 +167,190 @@ def validation(t, s):
     r = s.v2("entities/query", {"collectionName": "f", "filter": "true", "outputFields": ["count(*)"]})
     t.eq("true is a condition", r.get("data"), [{"count(*)": 6}])
 
+
+def aliases(t, s):
+    """aliases/{create,list,describe,alter,drop}; every collection endpoint takes an alias."""
+    for n in ("ca", "cb"):
+        s.v2("collections/create", {"collectionName": n, "dimension": 2})
+    s.v2("entities/insert", {"collectionName": "ca", "data": [{"id": 1, "vector": [1, 0]}]})
+    s.v2("entities/insert", {"collectionName": "cb", "data": [{"id": 2, "vector": [0, 1]}, {"id": 3, "vector": [1, 1]}]})
+    t.eq("list empty", s.v2("aliases/list")["data"], [])
+    t.code("create", s.v2("aliases/create", {"collectionName": "ca", "aliasName": "al"}), 0)
+    t.code("create the same again: success", s.v2("aliases/create", {"collectionName": "ca", "aliasName": "al"}), 0)
+    t.code("second alias", s.v2("aliases/create", {"collectionName": "ca", "aliasName": "al2"}), 0)
+    t.eq("list", s.v2("aliases/list")["data"], ["al", "al2"])
+    t.eq("describe", s.v2("aliases/describe", {"aliasName": "al"}), {"code": 0, "data": {"dbName": "default", "collectionName": "ca", "aliasName": "al"}})
+    t.eq("describe collection lists its aliases", s.v2("collections/describe", {"collectionName": "ca"})["data"]["aliases"], ["al", "al2"])
+    t.eq("describe through the alias names the collection", s.v2("collections/describe", {"collectionName": "al"})["data"]["collectionName"], "ca")
+    # every endpoint that takes a collection name takes the alias
+    t.eq("has", s.v2("collections/has", {"collectionName": "al"})["data"], {"has": True})
+    t.eq("get_stats", s.v2("collections/get_stats", {"collectionName": "al"})["data"], {"rowCount": 1})
+    t.code("insert", s.v2("entities/insert", {"collectionName": "al", "data": [{"id": 4, "vector": [0.5, 0.5]}]}), 0)
+    t.code("upsert", s.v2("entities/upsert", {"collectionName": "al", "data": [{"id": 5, "vector": [0.5, 0.5]}]}), 0)
+    t.eq("get", [r["id"] for r in s.v2("entities/get", {"collectionName": "al", "id": [1, 4, 5]})["data"]], [1, 4, 5])
+    t.eq("query", s.v2("entities/query", {"collectionName": "al", "outputFields": ["count(*)"]})["data"], [{"count(*)": 3}])
+    t.eq("search", s.v2("entities/search", {"collectionName": "al", "data": [[1, 0]], "limit": 1})["data"][0]["id"], 1)
+    t.eq("delete", s.v2("entities/delete", {"collectionName": "al", "filter": "id in [5]"})["data"], {"deleteCount": 1})
+    t.eq("the rows went to the collection", s.v2("entities/query", {"collectionName": "ca", "outputFields": ["count(*)"]})["data"], [{"count(*)": 2}])
+    t.code("load", s.v2("collections/load", {"collectionName": "al"}), 0)
+    t.eq("load state", s.v2("collections/get_load_state", {"collectionName": "al"})["data"]["loadState"], "LoadStateLoaded")
+    t.code("flush", s.v2("collections/flush", {"collectionName": "al"}), 0)
+    t.eq("v1 query through the alias", s.post("/v1/vector/query", {"collectionName": "al", "filter": "id > 0", "outputFields": ["count(*)"], "limit": 0})[1]["data"],
+         [{"count(*)": 2}])
+    t.code("alter", s.v2("aliases/alter", {"collectionName": "cb", "aliasName": "al"}), 0)
+    t.eq("describe after alter", s.v2("aliases/describe", {"aliasName": "al"})["data"]["collectionName"], "cb")
+    t.eq("reads follow the alter", s.v2("entities/query", {"collectionName": "al", "outputFields": ["count(*)"]})["data"], [{"count(*)": 2}])
+    t.eq("get follows the alter", [r["id"] for r in s.v2("entities/get", {"collectionName": "al", "id": [1, 2, 3]})["data"]], [2, 3])
+    t.eq("aliases of each collection", (s.v2("collections/describe", {"collectionName": "ca"})["data"]["aliases"],
+                                         s.v2("collections/describe", {"collectionName": "cb"})["data"]["aliases"]), (["al2"], ["al"]))
+    js = s.v2("collections/drop", {"collectionName": "cb"})
+    t.eq("drop a collection that has aliases: Milvus's error", (js.get("code"), js.get("message")),
+         (65535, "unable to drop the collection [cb] because it has associated aliases [al], please remove all aliases before dropping the collection"))
+    t.eq("... and it is still there", s.v2("collections/has", {"collectionName": "cb"})["data"], {"has": True})
+    table(t, s, "aliases", [
+        ("malformed JSON", "aliases/create", '{"collectionName": "ca", "aliasName": ', 1801, "json"),
+        ("body is an array", "aliases/create", '["ca"]', 1801, "object"),
+        ("create without aliasName", "aliases/create", {"collectionName": "ca"}, 1802, "aliasName"),
+        ("create without collectionName", "aliases/create", {"aliasName": "x1"}, 1802, "collectionName"),
+        ("create, aliasName a number", "aliases/create", {"collectionName": "ca", "aliasName": 5}, 1801, "aliasName"),
+        ("create, aliasName empty", "aliases/create", {"collectionName": "ca", "aliasName": ""}, 1802, "aliasName"),
+        ("create, bad alias name", "aliases/create", {"collectionName": "ca", "aliasName": "a-b"}, 1100, "alias name"),
+        ("create, alias name too long", "aliases/create", {"collectionName": "ca", "aliasName": "a" * 300}, 1100, "255"),
+        ("create, unknown collection", "aliases/create", {"collectionName": "nope", "aliasName": "x1"}, 100, "collection not found[database=default][collection=nope]"),
+        ("create, collection named by an alias", "aliases/create", {"collectionName": "al", "aliasName": "x1"}, 100, "collection not found"),
+        ("create, alias is a collection's name", "aliases/create", {"collectionName": "ca", "aliasName": "cb"}, 1601, "alias and collection name conflict[database=default][alias=cb]"),
+        ("create, alias names another collection", "aliases/create", {"collectionName": "ca", "aliasName": "al"}, 1602,
+         "al is alias to another collection: cb: alias already exist[database=default][alias=al]"),
+        ("create, unknown database", "aliases/create", {"collectionName": "ca", "aliasName": "x1", "dbName": "nodb"}, 800, "database not found, database: nodb"),
+        ("alter, unknown alias", "aliases/alter", {"collectionName": "ca", "aliasName": "x1"}, 1600, "alias not found[database=default][alias=x1]"),
+        ("alter, unknown collection", "aliases/alter", {"collectionName": "nope", "aliasName": "al"}, 100, "collection not found"),
+        ("alter, alias is a collection's name", "aliases/alter", {"collectionName": "ca", "aliasName": "cb"}, 1601, "conflict"),
+        ("alter without aliasName", "aliases/alter", {"collectionName": "ca"}, 1802, "aliasName"),
+        ("describe, unknown alias", "aliases/describe", {"aliasName": "x1"}, 1600, "alias not found[database=default][alias=x1]"),
+        ("describe without aliasName", "aliases/describe", {}, 1802, "aliasName"),
+        ("describe, a collection's name", "aliases/describe", {"aliasName": "ca"}, 1600, "alias not found"),
+        ("drop without aliasName", "aliases/drop", {}, 1802, "aliasName"),
+        ("drop, aliasName wrong type", "aliases/drop", {"aliasName": ["al"]}, 1801, "aliasName"),
+        ("list, unknown database", "aliases/list", {"dbName": "nodb"}, 800, "database not found"),
+        ("drop a collection through its alias", "collections/drop", {"collectionName": "al2"}, 65535, "cannot drop the collection via alias = al2"),
+        ("create a collection named like an alias", "collections/create", {"collectionName": "al", "dimension": 2}, 65535,
+         "collection name [al] conflicts with an existing alias, please choose a unique name"),
+        ("rename onto an alias", "collections/rename", {"collectionName": "ca", "newCollectionName": "al"}, 65535, "alias"),
+    ])
+    t.code("drop an unknown alias: success", s.v2("aliases/drop", {"aliasName": "x1"}), 0)
+    t.code("drop", s.v2("aliases/drop", {"aliasName": "al"}), 0)
+    t.code("drop again: success", s.v2("aliases/drop", {"aliasName": "al"}), 0)
+    js = s.v2("entities/query", {"collectionName": "al", "outputFields": ["count(*)"]})
+    t.eq("a dropped alias is an unknown collection", (js.get("code"), js.get("message")), (100, "collection not found[database=default][collection=al]"))
+    t.eq("list after drop", s.v2("aliases/list")["data"], ["al2"])
+    t.code("drop the collection once its aliases are gone", s.v2("collections/drop", {"collectionName": "cb"}), 0)
+    # aliases live in a database
+    s.v2("databases/create", {"dbName": "adb"})
+    s.v2("collections/create", {"collectionName": "ca", "dimension": 2, "dbName": "adb"})
+    t.code("same alias name in another database", s.v2("aliases/create", {"collectionName": "ca", "aliasName": "al2", "dbName": "adb"}), 0)
+    t.eq("lists are per database", (s.v2("aliases/list")["data"], s.v2("aliases/list", {"dbName": "adb"})["data"]), (["al2"], ["al2"]))
+    t.code("an alias cannot name a collection of another database", s.v2("aliases/create", {"collectionName": "cb", "aliasName": "z", "dbName": "adb"}), 100)
+    s.v2("aliases/drop", {"aliasName": "al2", "dbName": "adb"})
+    s.v2("collections/drop", {"collectionName": "ca", "dbName": "adb"})
+    s.v2("databases/drop", {"dbName": "adb"})
+
+
+def alias_writers(t, s):
+    """Writers through an alias while another thread alters and drops it: every insert lands in
+    exactly one collection or is refused as 'collection not found'; nothing is lost or doubled."""
+    for n in ("wa", "wb"):
+        s.v2("collections/create", {"collectionName": n, "dimension": 2})
+    s.v2("aliases/create", {"collectionName": "wa", "aliasName": "w"})
+    ok, refused, other = [], [], []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(k):
+        for i in range(60):
+            pk = k * 1000 + i
+            js = s.v2("entities/insert", {"collectionName": "w", "data": [{"id": pk, "vector": [1, 0]}]})
+            with lock:
+                if js.get("code") == 0:
+                    ok.append(pk)
+                elif js.get("code") == 100:
+                    refused.append(pk)
+                else:
+                    other.append(js)
+
+    def switcher():
+        n = 0
+        while not stop.is_set():
+            target = "wb" if n % 2 == 0 else "wa"
+            if n % 5 == 4:
+                s.v2("aliases/drop", {"aliasName": "w"})
+                s.v2("aliases/create", {"collectionName": target, "aliasName": "w"})
+            else:
+                s.v2("aliases/alter", {"collectionName": target, "aliasName": "w"})
+            n += 1
+
+    ws = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    sw = threading.Thread(target=switcher)
+    sw.start()
+    for w in ws:
+        w.start()
+    for w in ws:
+        w.join()
+    stop.set()
+    sw.join()
+    t.eq("every insert answered 0 or 100", other, [])
+    got = []
+    for n in ("wa", "wb"):
+        got += [r["id"] for r in s.v2("entities/query", {"collectionName": n, "filter": "", "outputFields": ["id"], "limit": 16384})["data"]]
+    t.eq("each acknowledged insert is in exactly one collection", sorted(got), sorted(ok))
+    t.check("the writers and the switcher overlapped", len(ok) > 0, (len(ok), len(refused)))
+
+
+def restart(t):
+    """Aliases are durable: they survive a restart."""
+    s = lib.Server()
+    try:
+        s.v2("collections/create", {"collectionName": "r1", "dimension": 2})
+        s.v2("collections/create", {"collectionName": "r2", "dimension": 2})
+        s.v2("aliases/create", {"collectionName": "r1", "aliasName": "ra"})
+        s.v2("aliases/create", {"collectionName": "r1", "aliasName": "rb"})
+        s.v2("aliases/alter", {"collectionName": "r2", "aliasName": "rb"})
+        s.v2("aliases/create", {"collectionName": "r2", "aliasName": "rc"})
+        s.v2("aliases/drop", {"aliasName": "rc"})
+        s.v2("entities/insert", {"collectionName": "rb", "data": [{"id": 7, "vector": [1, 0]}]})
+        t.eq("server stops cleanly", s.stop(), 0)
+        s.start()
+        t.eq("aliases after restart", s.v2("aliases/list")["data"], ["ra", "rb"])
+        t.eq("targets after restart", [s.v2("aliases/describe", {"aliasName": a})["data"]["collectionName"] for a in ("ra", "rb")], ["r1", "r2"])
+        t.eq("reads through an alias after restart", [r["id"] for r in s.v2("entities/get", {"collectionName": "rb", "id": [7]})["data"]], [7])
+        t.code("drop with aliases still refused after restart", s.v2("collections/drop", {"collectionName": "r1"}), 65535, "associated aliases [ra]")
+        s.kill9()
+        s.start()
+        t.eq("aliases after kill -9", s.v2("aliases/list")["data"], ["ra", "rb"])
+    finally:
+        s.cleanup()
+
+
+def auth(t):
+    """With --auth, another project's credentials see none of this project's aliases."""
+    s = lib.Server(args=["--auth"])
+    try:
+        import subprocess
+        keys = []
+        for p in ("pa", "pb"):
+            out = subprocess.run([lib.BIN, "apikey", "create", "--data", s.data, "--project", p], capture_output=True, text=True, timeout=60).stdout
+            keys.append(out.strip().splitlines()[-1])
+        ha, hb = ({"Authorization": "Bearer " + k} for k in keys)
+        s.v2("collections/create", {"collectionName": "pc", "dimension": 2}, headers=ha)
+        t.code("create alias as project a", s.v2("aliases/create", {"collectionName": "pc", "aliasName": "pal"}, headers=ha), 0)
+        before = s.v2("aliases/list", headers=ha)["data"]
+        t.eq("project b sees no aliases", s.v2("aliases/list", headers=hb)["data"], [])
+        t.code("project b: describe", s.v2("aliases/describe", {"aliasName": "pal"}, headers=hb), 1600)
+        t.code("project b: alter", s.v2("aliases/alter", {"collectionName": "pc", "aliasName": "pal"}, headers=hb), 100)
+        t.code("project b: read through the alias", s.v2("entities/query", {"collectionName": "pal", "outputFields": ["count(*)"]}, headers=hb), 100)
+        t.code("project b: drop (nothing of its own to drop)", s.v2("aliases/drop", {"aliasName": "pal"}, headers=hb), 0)
+        st, js, _, _ = s.request("POST", "/v2/vectordb/aliases/list", {})
+        t.eq("no credentials: 401 1800", (st, js.get("code")), (401, 1800))
+        t.eq("project a's aliases unchanged", s.v2("aliases/list", headers=ha)["data"], before)
+        t.eq("... and still its target", s.v2("aliases/describe", {"aliasName": "pal"}, headers=ha)["data"]["collectionName"], "pc")
+    finally:
+        s.cleanup()
