@@ -426,4 +426,24 @@ int av_alias_describe(av_store *st, const char *project, const char *db, const c
  * AV_ENODB; AV_ENOTFOUND about the collection. */
 int av_alias_list(av_store *st, const char *project, const char *db, const char *collection, char ***names, size_t *n, av_err *err);
 
+/* ---- properties (appended) ----------------------------------------------------------------------
+ * Key/value strings a dialect keeps on a collection or a database (Milvus's properties): durable
+ * (tables coll_prop, db_prop), carried across rename and alter, not read by the engine.
+ * At most AV_PROPS_MAX keys of 1..AV_NAME_MAX bytes, values at most AV_PROP_VALUE_MAX bytes:
+ * AV_EINVAL / AV_ELIMIT past them, and nothing changes. */
+#define AV_PROPS_MAX 64
+#define AV_PROP_VALUE_MAX 4096
+/* *out: a new object (caller puts it) of the collection's properties. */
+int av_collection_properties(av_collection *c, json_object **out);
+/* 1 with the value of `key` copied into out (n bytes, cut), 0 when the collection has no such key. */
+int av_collection_property(av_collection *c, const char *key, char *out, size_t n);
+/* Sets the members of `set` (an object of strings; may be NULL) and removes the keys drop[0..ndrop),
+ * in one durable step. `name` may be an alias. AV_ENOTFOUND, AV_EINVAL, AV_ELIMIT, AV_EIO. */
+int av_collection_alter_properties(av_store *st, const char *project, const char *db, const char *name,
+                                   json_object *set, const char *const *drop, size_t ndrop, av_err *err);
+/* A database's numeric id (*id, stable for its life) and its properties (*props, new). AV_ENODB. */
+int av_db_properties(av_store *st, const char *project, const char *db, int64_t *id, json_object **props, av_err *err);
+/* As av_collection_alter_properties, for a database. AV_ENODB. */
+int av_db_alter_properties(av_store *st, const char *project, const char *db, json_object *set, const char *const *drop, size_t ndrop, av_err *err);
+
 #endif

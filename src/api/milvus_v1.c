@@ -266,7 +266,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
         api_fail(&x, V1_ROWS, &e);
     } else {
         av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
-        if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V1_INSERT, &e);
+        if (av_insert_ex(x.c, rows.rows, rows.n, upsert, mv_expire_ms(x.c), pks, &e)) api_fail(&x, V1_INSERT, &e);
         else v1_ok(res, mv_written_json(pks, rows.n, upsert, x.i64s));
         free(pks);
     }

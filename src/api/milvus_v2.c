@@ -180,6 +180,131 @@ static json_object *field_json(const av_field *f, int idx)
     return o;
 }
 
+/* Go's %v of a float64: the shortest text that reads back as the same double. */
+static void go_float(double d, char *buf, size_t n)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+/* A TTL in seconds as Milvus takes it: a decimal integer 0..MV_TTL_MAX. */
+static int ttl_ok(const char *v)
+{
+    char *end;
+    if (!*v || *v == '-' || *v == '+' || *v == ' ') return 0;
+    long long t = strtoll(v, &end, 10);
+    return !*end && t >= 0 && t <= MV_TTL_MAX;
+}
+
+/* Checks one property a client sets and adds it to o as a string (Go's %v of the value). */
+static int add_prop(api_ctx *x, json_object *o, const char *k, json_object *v)
+{
+    char buf[64];
+    const char *sv;
+    switch (json_object_get_type(v)) {
+    case json_type_string: sv = json_object_get_string(v); break;
+    case json_type_boolean: sv = json_object_get_boolean(v) ? "true" : "false"; break;
+    case json_type_int: snprintf(buf, sizeof buf, "%" PRId64, json_object_get_int64(v)); sv = buf; break;
+    case json_type_double: go_float(json_object_get_double(v), buf, sizeof buf); sv = buf; break;
+    default: return api_failf(x, MERR_INVALID, "property \"%.64s\": the value must be a string, a number or a boolean: invalid parameter", k);
+    }
+    if (strncmp(k, MV_OWN_PREFIX, strlen(MV_OWN_PREFIX)) == 0)
+        return api_failf(x, MERR_INVALID, "property \"%.64s\": keys that start with \"" MV_OWN_PREFIX "\" are reserved: invalid parameter", k);
+    if (strcmp(k, MV_TTL_KEY) == 0 && !ttl_ok(sv))
+        return api_failf(x, MERR_INVALID, "collection TTL is not a valid positive integer: %.64s: invalid parameter", sv);
+    json_object_object_add(o, k, json_object_new_string(sv));
+    return 0;
+}
+
+/* The member `key` (an object) as properties: *set new (NULL when absent and not required). Returns
+ * 0, or -1 with the error answered. */
+static int read_props(api_ctx *x, const char *key, int required, json_object **set)
+{
+    json_object *p;
+    *set = NULL;
+    if (api_opt_member(x, key, json_type_object, &p)) return -1;
+    if (!p) return required ? api_member_missing(x, key) : 0;
+    if (json_object_object_length(p) > AV_PROPS_MAX)
+        return api_failf(x, MERR_INVALID, "%d properties in one request; the limit is %d: invalid parameter", json_object_object_length(p), AV_PROPS_MAX);
+    json_object *o = json_object_new_object();
+    json_object_object_foreach(p, k, v) {
+        if (add_prop(x, o, k, v)) { json_object_put(o); return -1; }
+    }
+    *set = o;
+    return 0;
+}
+
+/* propertyKeys: a required array of at most AV_PROPS_MAX strings, borrowed from the body into *keys
+ * (caller frees the array). Returns 0, or -1 answered. */
+static int read_keys(api_ctx *x, const char ***keys, size_t *n)
+{
+    json_object *a;
+    *keys = NULL;
+    *n = 0;
+    if (api_opt_member(x, "propertyKeys", json_type_array, &a)) return -1;
+    if (!a) return api_member_missing(x, "propertyKeys");
+    size_t m = json_object_array_length(a);
+    if (m > AV_PROPS_MAX) return api_failf(x, MERR_INVALID, "%zu propertyKeys in one request; the limit is %d: invalid parameter", m, AV_PROPS_MAX);
+    const char **v = xcalloc(m ? m : 1, sizeof *v);
+    for (size_t i = 0; i < m; i++) {
+        json_object *k = json_object_array_get_idx(a, i);
+        if (!json_object_is_type(k, json_type_string)) { free(v); return api_member_wrong(x, "propertyKeys", "an array of strings"); }
+        v[i] = json_object_get_string(k);
+        if (strncmp(v[i], MV_OWN_PREFIX, strlen(MV_OWN_PREFIX)) == 0) {
+            free(v);
+            return api_failf(x, MERR_INVALID, "property \"%.64s\": keys that start with \"" MV_OWN_PREFIX "\" are reserved: invalid parameter", json_object_get_string(k));
+        }
+    }
+    *keys = v;
+    *n = m;
+    return 0;
+}
+
+/* What collections/create keeps as properties: `properties`, params.ttlSeconds (as
+ * collection.ttl.seconds) and params.shardsNum (1..16, shown as shardsNum). *set new or NULL. */
+static int create_props(api_ctx *x, json_object **set)
+{
+    if (read_props(x, "properties", 0, set)) return -1;
+    json_object *params = NULL, *v;
+    json_object_object_get_ex(x->body, "params", &params);
+    if (!json_object_is_type(params, json_type_object)) return 0;
+    if (json_object_object_get_ex(params, "ttlSeconds", &v) && v) {
+        if (!*set) *set = json_object_new_object();
+        if (add_prop(x, *set, MV_TTL_KEY, v)) return -1;
+    }
+    if (json_object_object_get_ex(params, "shardsNum", &v) && v) {
+        int64_t n;
+        if (av_json_get_int64(v, 1, &n) || n < 1 || n > 16)
+            return api_failf(x, MERR_INVALID, "params.shardsNum must be an integer from 1 to 16 (maximum shards's number should be limited to 16): invalid parameter");
+        char b[8];
+        snprintf(b, sizeof b, "%d", (int)n);
+        if (!*set) *set = json_object_new_object();
+        json_object_object_add(*set, MV_SHARDS_KEY, json_object_new_string(b));
+    }
+    return 0;
+}
+
+/* Properties as Milvus describes them: [{"key","value"}] sorted by key, without annovec's own keys. */
+static json_object *props_json(json_object *props)
+{
+    json_object *a = json_object_new_array();
+    const char *keys[AV_PROPS_MAX];
+    size_t n = 0;
+    json_object_object_foreach(props, k, v) {
+        (void)v;
+        if (n < AV_PROPS_MAX && strncmp(k, MV_OWN_PREFIX, strlen(MV_OWN_PREFIX)) != 0) keys[n++] = k;
+    }
+    qsort(keys, n, sizeof *keys, av_strptr_cmp);
+    for (size_t i = 0; i < n; i++) {
+        json_object *pv;
+        json_object_object_get_ex(props, keys[i], &pv);
+        json_object_array_add(a, kv(keys[i], json_object_get_string(pv)));
+    }
+    return a;
+}
+
 static json_object *describe_json(av_store *st, const char *project, const char *db, av_collection *c)
 {
     const av_schema *s = av_collection_schema(c);
@@ -204,11 +329,15 @@ static json_object *describe_json(av_store *st, const char *project, const char 
     json_object_array_add(indexes, idx);
     json_object_object_add(d, "indexes", indexes);
     json_object_object_add(d, "load", json_object_new_string(av_collection_loaded(c) ? "LoadStateLoaded" : "LoadStateNotLoad"));
-    json_object_object_add(d, "shardsNum", json_object_new_int(1));
+    char shards[16];
+    json_object_object_add(d, "shardsNum", json_object_new_int(av_collection_property(c, MV_SHARDS_KEY, shards, sizeof shards) ? atoi(shards) : 1));
     json_object_object_add(d, "partitionsNum", json_object_new_int(1));
     json_object_object_add(d, "consistencyLevel", json_object_new_string("Strong"));
     json_object_object_add(d, "enableDynamicField", json_object_new_boolean(s->dynamic));
-    json_object_object_add(d, "properties", json_object_new_array());
+    json_object *props = NULL;
+    av_collection_properties(c, &props);
+    json_object_object_add(d, "properties", props_json(props));
+    json_object_put(props);
     json_object_object_add(d, "createdTime", json_object_new_int64(s->created_ms));
     return d;
 }
@@ -397,7 +526,7 @@ static void collections_create(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
     const char *name;
-    json_object *sj = NULL;
+    json_object *sj = NULL, *props = NULL;
     av_schema s;
     av_err e;
     av_schema_init(&s);
@@ -414,11 +543,14 @@ static void collections_create(av_http_req *req, av_http_res *res)
             goto out;
         } else rc = schema_quick(&x, &s, &e);
     }
+    if (rc == AV_OK && create_props(&x, &props)) goto out;
     if (rc == AV_OK) rc = av_collection_create(req->store, x.project, x.db, &s, &e);
-    if (rc == AV_EEXIST && e.entity == AV_ENT_COLLECTION) rc = create_again(&x, &s);
+    if (rc == AV_OK && props) rc = av_collection_alter_properties(req->store, x.project, x.db, s.name, props, NULL, 0, &e);
+    else if (rc == AV_EEXIST && e.entity == AV_ENT_COLLECTION) rc = create_again(&x, &s);
     if (rc < 0) create_failed(&x, &s, &e);
     else if (rc == AV_OK) v2_ok(res, NULL);
 out:
+    json_object_put(props);
     av_schema_free(&s);
     api_end(&x);
 }
@@ -492,6 +624,7 @@ static void set_loaded(av_http_req *req, av_http_res *res, int loaded)
 
 static void collections_load(av_http_req *req, av_http_res *res) { set_loaded(req, res, 1); }
 static void collections_release(av_http_req *req, av_http_res *res) { set_loaded(req, res, 0); }
+static void collections_refresh_load(av_http_req *req, av_http_res *res) { set_loaded(req, res, 1); }
 
 static void collections_load_state(av_http_req *req, av_http_res *res)
 {
@@ -551,12 +684,15 @@ static void db_change(av_http_req *req, av_http_res *res, int create)
     api_ctx x;
     const char *name;
     av_err e;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0) {
+    json_object *set = NULL;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && (!create || read_props(&x, "properties", 0, &set) == 0)) {
         int rc = create ? av_db_create(req->store, x.project, name, &e) : av_db_drop(req->store, x.project, name, &e);
+        if (rc == AV_OK && set) rc = av_db_alter_properties(req->store, x.project, name, set, NULL, 0, &e);
         if (rc == AV_ENODB && !create) rc = AV_OK;   /* dropping a missing database succeeds, as Milvus */
         if (rc) api_fail_ex(&x, create ? V2_DB_CREATE : V2_DB_DROP, &e, name, NULL);
         else v2_ok(res, NULL);
     }
+    json_object_put(set);
     api_end(&x);
 }
 
@@ -567,12 +703,101 @@ static void databases_describe(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
     const char *name;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && api_need_db(&x, name) == 0) {
-        json_object *d = json_object_new_object();
-        json_object_object_add(d, "dbName", json_object_new_string(name));
-        json_object_object_add(d, "properties", json_object_new_array());
-        v2_ok(res, d);
+    json_object *props = NULL;
+    int64_t id;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0) {
+        if (av_db_properties(req->store, x.project, name, &id, &props, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "dbName", json_object_new_string(name));
+            json_object_object_add(d, "dbID", json_object_new_int64(id));
+            json_object_object_add(d, "properties", props_json(props));
+            v2_ok(res, d);
+        }
     }
+    json_object_put(props);
+    api_end(&x);
+}
+
+/* ---- properties ------------------------------------------------------------------------------ */
+
+static void collections_alter_properties(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name;
+    json_object *set = NULL;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0 &&
+        read_props(&x, "properties", 1, &set) == 0) {
+        if (av_collection_alter_properties(req->store, x.project, x.db, name, set, NULL, 0, &e)) api_fail_ex(&x, 0, &e, NULL, NULL);
+        else v2_ok(res, NULL);
+    }
+    json_object_put(set);
+    api_end(&x);
+}
+
+static void collections_drop_properties(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name, **keys = NULL;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0 && read_keys(&x, &keys, &n) == 0) {
+        if (av_collection_alter_properties(req->store, x.project, x.db, name, NULL, keys, n, &e)) api_fail_ex(&x, 0, &e, NULL, NULL);
+        else v2_ok(res, NULL);
+    }
+    free(keys);
+    api_end(&x);
+}
+
+/* Compactions finish within the call (collections/compact): every job is Completed. */
+static void collections_compaction_state(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    int64_t id;
+    if (api_begin(req, res, &v2_api, &x) == 0) {
+        int k = api_get_int(x.body, "jobID", &id);
+        if (k == API_WRONG_TYPE) api_member_wrong(&x, "jobID", "an integer");
+        else if (k == API_ABSENT) api_member_missing(&x, "jobID");
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "compactionID", json_object_new_int64(id));
+            json_object_object_add(d, "state", json_object_new_string("Completed"));
+            json_object_object_add(d, "executingPlanNumber", json_object_new_int(0));
+            json_object_object_add(d, "timeoutPlanNumber", json_object_new_int(0));
+            json_object_object_add(d, "completedPlanNumber", json_object_new_int(0));
+            v2_ok(res, d);
+        }
+    }
+    api_end(&x);
+}
+
+static void databases_alter(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name;
+    json_object *set = NULL;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && read_props(&x, "properties", 1, &set) == 0) {
+        if (av_db_alter_properties(req->store, x.project, name, set, NULL, 0, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        else v2_ok(res, NULL);
+    }
+    json_object_put(set);
+    api_end(&x);
+}
+
+static void databases_drop_properties(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name, **keys = NULL;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && read_keys(&x, &keys, &n) == 0) {
+        if (av_db_alter_properties(req->store, x.project, name, NULL, keys, n, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        else v2_ok(res, NULL);
+    }
+    free(keys);
     api_end(&x);
 }
 
@@ -664,7 +889,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     int assign = av_schema_pk(av_collection_schema(x.c))->auto_id && !upsert;
     if (api_rows_parse(x.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) { api_fail(&x, V2_ROWS, &e); goto out; }
     av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
-    if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V2_INSERT, &e);
+    if (av_insert_ex(x.c, rows.rows, rows.n, upsert, mv_expire_ms(x.c), pks, &e)) api_fail(&x, V2_INSERT, &e);
     else v2_ok(res, mv_written_json(pks, rows.n, upsert, x.i64s));
     free(pks);
 out:
@@ -928,6 +1153,10 @@ void milvus_v2_register(void)
         {"collections/get_stats", collections_get_stats}, {"collections/load", collections_load},
         {"collections/release", collections_release}, {"collections/get_load_state", collections_load_state},
         {"collections/compact", collections_compact}, {"collections/flush", collections_flush},
+        {"collections/refresh_load", collections_refresh_load}, {"collections/alter_properties", collections_alter_properties},
+        {"collections/drop_properties", collections_drop_properties}, {"collections/get_compaction_state", collections_compaction_state},
+        {"databases/alter", databases_alter}, {"databases/alter_properties", databases_alter},
+        {"databases/drop_properties", databases_drop_properties},
         {"databases/list", databases_list}, {"databases/create", databases_create},
         {"databases/drop", databases_drop}, {"databases/describe", databases_describe},
         {"aliases/create", aliases_create}, {"aliases/alter", aliases_alter}, {"aliases/drop", aliases_drop},

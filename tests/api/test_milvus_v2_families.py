@@ -38,6 +38,7 @@ def run(t):
         validation(t, s)
         aliases(t, s)
         alias_writers(t, s)
+        properties(t, s)
     finally:
         s.cleanup()
     restart(t)
@@ -317,15 +318,24 @@ def restart(t):
         s.v2("aliases/create", {"collectionName": "r2", "aliasName": "rc"})
         s.v2("aliases/drop", {"aliasName": "rc"})
         s.v2("entities/insert", {"collectionName": "rb", "data": [{"id": 7, "vector": [1, 0]}]})
+        s.v2("collections/alter_properties", {"collectionName": "r1", "properties": {"mmap.enabled": "true"}})
+        s.v2("collections/create", {"collectionName": "r3", "dimension": 2, "params": {"shardsNum": 3}})
+        s.v2("databases/create", {"dbName": "rdb", "properties": {"k": "v"}})
         t.eq("server stops cleanly", s.stop(), 0)
         s.start()
         t.eq("aliases after restart", s.v2("aliases/list")["data"], ["ra", "rb"])
         t.eq("targets after restart", [s.v2("aliases/describe", {"aliasName": a})["data"]["collectionName"] for a in ("ra", "rb")], ["r1", "r2"])
         t.eq("reads through an alias after restart", [r["id"] for r in s.v2("entities/get", {"collectionName": "rb", "id": [7]})["data"]], [7])
         t.code("drop with aliases still refused after restart", s.v2("collections/drop", {"collectionName": "r1"}), 65535, "associated aliases [ra]")
+        t.eq("collection properties after restart", props_of(s, "r1"), {"mmap.enabled": "true"})
+        t.eq("shardsNum after restart", s.v2("collections/describe", {"collectionName": "r3"})["data"]["shardsNum"], 3)
+        t.eq("database properties after restart", s.v2("databases/describe", {"dbName": "rdb"})["data"]["properties"], [{"key": "k", "value": "v"}])
+        s.v2("collections/rename", {"collectionName": "r1", "newCollectionName": "r1b"})
+        t.eq("properties follow a rename", props_of(s, "r1b"), {"mmap.enabled": "true"})
         s.kill9()
         s.start()
         t.eq("aliases after kill -9", s.v2("aliases/list")["data"], ["ra", "rb"])
+        t.eq("properties after kill -9", props_of(s, "r1b"), {"mmap.enabled": "true"})
     finally:
         s.cleanup()
 
@@ -354,3 +364,125 @@ def auth(t):
         t.eq("... and still its target", s.v2("aliases/describe", {"aliasName": "pal"}, headers=ha)["data"]["collectionName"], "pc")
     finally:
         s.cleanup()
+
+
+def props_of(s, name, db="default"):
+    d = s.v2("collections/describe", {"collectionName": name, "dbName": db}).get("data") or {}
+    return {p["key"]: p["value"] for p in d.get("properties", [])}
+
+
+def wait_for(cond, seconds=15.0):
+    """Polls cond() until it is true or the deadline passes (a deadline, not a sleep)."""
+    import time
+    end = time.monotonic() + seconds
+    while True:
+        v = cond()
+        if v or time.monotonic() > end:
+            return v
+        time.sleep(0.05)
+
+
+def properties(t, s):
+    """collections/{alter_properties,drop_properties,refresh_load,get_compaction_state} and
+    databases/{alter,drop_properties,describe}: properties kept, described, and the TTL applied."""
+    s.v2("collections/create", {"collectionName": "pp", "dimension": 2, "params": {"shardsNum": 4}})
+    t.eq("shardsNum kept and described", s.v2("collections/describe", {"collectionName": "pp"})["data"]["shardsNum"], 4)
+    t.eq("no properties at first", props_of(s, "pp"), {})
+    t.code("alter_properties", s.v2("collections/alter_properties", {"collectionName": "pp", "properties": {"mmap.enabled": True, "collection.ttl.seconds": 3600, "x.ratio": 0.1}}), 0)
+    t.eq("describe shows them as Milvus does (strings)", s.v2("collections/describe", {"collectionName": "pp"})["data"]["properties"],
+         [{"key": "collection.ttl.seconds", "value": "3600"}, {"key": "mmap.enabled", "value": "true"}, {"key": "x.ratio", "value": "0.1"}])
+    s.v2("aliases/create", {"collectionName": "pp", "aliasName": "ppa"})
+    t.code("alter_properties through an alias", s.v2("collections/alter_properties", {"collectionName": "ppa", "properties": {"mmap.enabled": "false"}}), 0)
+    t.eq("... changed the collection", props_of(s, "pp")["mmap.enabled"], "false")
+    t.code("drop_properties", s.v2("collections/drop_properties", {"collectionName": "pp", "propertyKeys": ["mmap.enabled", "not.there"]}), 0)
+    t.eq("after drop_properties", props_of(s, "pp"), {"collection.ttl.seconds": "3600", "x.ratio": "0.1"})
+    t.eq("shardsNum is not a property", s.v2("collections/describe", {"collectionName": "pp"})["data"]["shardsNum"], 4)
+    before = props_of(s, "pp")
+    cases = [
+        ("malformed JSON", "collections/alter_properties", '{"collectionName": "pp", "properties": {', 1801, "json"),
+        ("properties missing", "collections/alter_properties", {"collectionName": "pp"}, 1802, "properties"),
+        ("properties not an object", "collections/alter_properties", {"collectionName": "pp", "properties": ["a"]}, 1801, "properties"),
+        ("a value that is an object", "collections/alter_properties", {"collectionName": "pp", "properties": {"a": {"b": 1}}}, 1100, "value"),
+        ("a null value", "collections/alter_properties", {"collectionName": "pp", "properties": {"a": None}}, 1100, "value"),
+        ("TTL not a number", "collections/alter_properties", {"collectionName": "pp", "properties": {"collection.ttl.seconds": "abc"}}, 1100, "TTL"),
+        ("TTL negative", "collections/alter_properties", {"collectionName": "pp", "properties": {"collection.ttl.seconds": -1}}, 1100, "TTL"),
+        ("TTL fractional", "collections/alter_properties", {"collectionName": "pp", "properties": {"collection.ttl.seconds": 1.5}}, 1100, "TTL"),
+        ("TTL too large", "collections/alter_properties", {"collectionName": "pp", "properties": {"collection.ttl.seconds": 10 ** 15}}, 1100, "TTL"),
+        ("a reserved key", "collections/alter_properties", {"collectionName": "pp", "properties": {"annovec.shardsNum": "9"}}, 1100, "reserved"),
+        ("too many properties", "collections/alter_properties", {"collectionName": "pp", "properties": {"k%d" % i: "v" for i in range(65)}}, 1100, "limit"),
+        ("a value too long", "collections/alter_properties", {"collectionName": "pp", "properties": {"k": "v" * 5000}}, 1100, None),
+        ("unknown collection", "collections/alter_properties", {"collectionName": "nope", "properties": {"a": "b"}}, 100, "collection not found[database=default][collection=nope]"),
+        ("no collectionName", "collections/alter_properties", {"properties": {"a": "b"}}, 1802, "collectionName"),
+        ("propertyKeys missing", "collections/drop_properties", {"collectionName": "pp"}, 1802, "propertyKeys"),
+        ("propertyKeys not an array", "collections/drop_properties", {"collectionName": "pp", "propertyKeys": "x.ratio"}, 1801, "propertyKeys"),
+        ("propertyKeys of numbers", "collections/drop_properties", {"collectionName": "pp", "propertyKeys": [1]}, 1801, "propertyKeys"),
+        ("dropping a reserved key", "collections/drop_properties", {"collectionName": "pp", "propertyKeys": ["annovec.shardsNum"]}, 1100, "reserved"),
+        ("drop on an unknown collection", "collections/drop_properties", {"collectionName": "nope", "propertyKeys": ["x.ratio"]}, 100, "collection not found"),
+        ("create: shardsNum 17", "collections/create", {"collectionName": "bad", "dimension": 2, "params": {"shardsNum": 17}}, 1100, "shards"),
+        ("create: shardsNum not a number", "collections/create", {"collectionName": "bad", "dimension": 2, "params": {"shardsNum": "many"}}, 1100, "shards"),
+        ("create: ttlSeconds not a number", "collections/create", {"collectionName": "bad", "dimension": 2, "params": {"ttlSeconds": "soon"}}, 1100, "TTL"),
+        ("refresh_load of an unknown collection", "collections/refresh_load", {"collectionName": "nope"}, 100, "collection not found"),
+        ("get_compaction_state without jobID", "collections/get_compaction_state", {}, 1802, "jobID"),
+        ("get_compaction_state, jobID a string", "collections/get_compaction_state", {"jobID": "x"}, 1801, "jobID"),
+    ]
+    for name, path, body, code, frag in cases:
+        js = raw(s, "/v2/vectordb/" + path, body) if isinstance(body, str) else s.v2(path, body)
+        t.code("properties: " + name, js, code, frag)
+        t.eq("properties: %s changed nothing" % name, props_of(s, "pp"), before)
+    t.eq("no collection bad", s.v2("collections/has", {"collectionName": "bad"})["data"], {"has": False})
+    t.code("refresh_load", s.v2("collections/refresh_load", {"collectionName": "ppa"}), 0)
+    c = s.v2("collections/compact", {"collectionName": "pp"})["data"]["compactionID"]
+    t.eq("get_compaction_state", s.v2("collections/get_compaction_state", {"jobID": c})["data"],
+         {"compactionID": c, "state": "Completed", "executingPlanNumber": 0, "timeoutPlanNumber": 0, "completedPlanNumber": 0})
+    s.v2("aliases/drop", {"aliasName": "ppa"})
+
+    # the TTL property drives annovec's row expiry (Milvus's collection TTL)
+    s.v2("collections/create", {"collectionName": "ttl", "dimension": 2, "params": {"ttlSeconds": 1}})
+    s.v2("collections/create", {"collectionName": "nottl", "dimension": 2})
+    t.eq("ttlSeconds becomes collection.ttl.seconds", props_of(s, "ttl"), {"collection.ttl.seconds": "1"})
+    s.v2("entities/insert", {"collectionName": "ttl", "data": [{"id": 1, "vector": [1, 0]}]})
+    s.post("/v1/vector/insert", {"collectionName": "ttl", "data": [{"id": 2, "vector": [0, 1]}]})
+    s.v2("entities/insert", {"collectionName": "nottl", "data": [{"id": 1, "vector": [1, 0]}]})
+    count = lambda n: s.v2("entities/query", {"collectionName": n, "outputFields": ["count(*)"]})["data"][0]["count(*)"]
+    t.eq("rows visible before they expire", count("ttl"), 2)
+    t.check("rows written through v1 and v2 expire after the collection's TTL", wait_for(lambda: count("ttl") == 0), count("ttl"))
+    t.eq("a collection without TTL keeps its rows", count("nottl"), 1)
+    t.code("drop the TTL", s.v2("collections/drop_properties", {"collectionName": "ttl", "propertyKeys": ["collection.ttl.seconds"]}), 0)
+    s.v2("entities/insert", {"collectionName": "ttl", "data": [{"id": 3, "vector": [1, 0]}]})
+    t.code("set a TTL on the other", s.v2("collections/alter_properties", {"collectionName": "nottl", "properties": {"collection.ttl.seconds": "1"}}), 0)
+    s.v2("entities/insert", {"collectionName": "nottl", "data": [{"id": 2, "vector": [1, 0]}]})
+    t.check("a row written after alter_properties expires", wait_for(lambda: count("nottl") == 1), count("nottl"))
+    t.eq("a row written after drop_properties does not", count("ttl"), 1)
+
+    # databases
+    t.code("create a database with properties", s.v2("databases/create", {"dbName": "pdb", "properties": {"database.max.collections": 10}}), 0)
+    d = s.v2("databases/describe", {"dbName": "pdb"})["data"]
+    t.eq("describe: properties", d["properties"], [{"key": "database.max.collections", "value": "10"}])
+    t.check("describe: dbID", isinstance(d.get("dbID"), int) and d["dbID"] > 0, d)
+    t.code("databases/alter", s.v2("databases/alter", {"dbName": "pdb", "properties": {"database.force.deny.writing": False}}), 0)
+    t.code("databases/alter_properties", s.v2("databases/alter_properties", {"dbName": "pdb", "properties": {"x": "y"}}), 0)
+    t.eq("after alter", s.v2("databases/describe", {"dbName": "pdb"})["data"]["properties"],
+         [{"key": "database.force.deny.writing", "value": "false"}, {"key": "database.max.collections", "value": "10"}, {"key": "x", "value": "y"}])
+    t.code("databases/drop_properties", s.v2("databases/drop_properties", {"dbName": "pdb", "propertyKeys": ["x", "database.max.collections"]}), 0)
+    t.eq("after drop_properties", s.v2("databases/describe", {"dbName": "pdb"})["data"]["properties"], [{"key": "database.force.deny.writing", "value": "false"}])
+    t.eq("dbID is stable", s.v2("databases/describe", {"dbName": "pdb"})["data"]["dbID"], d["dbID"])
+    dd = s.v2("databases/describe", {"dbName": "default"})["data"]
+    t.eq("default database", (dd["dbName"], dd["properties"], isinstance(dd["dbID"], int)), ("default", [], True))
+    dbefore = s.v2("databases/describe", {"dbName": "pdb"})["data"]
+    for name, path, body, code, frag in [
+        ("alter without properties", "databases/alter", {"dbName": "pdb"}, 1802, "properties"),
+        ("alter without dbName", "databases/alter", {"properties": {"a": "b"}}, 1802, "dbName"),
+        ("alter an unknown database", "databases/alter", {"dbName": "nodb", "properties": {"a": "b"}}, 800, "database not found"),
+        ("alter, properties a string", "databases/alter", {"dbName": "pdb", "properties": "a=b"}, 1801, "properties"),
+        ("drop_properties of an unknown database", "databases/drop_properties", {"dbName": "nodb", "propertyKeys": ["a"]}, 800, "database not found"),
+        ("drop_properties without keys", "databases/drop_properties", {"dbName": "pdb"}, 1802, "propertyKeys"),
+        ("describe an unknown database", "databases/describe", {"dbName": "nodb"}, 800, "database not found, database: nodb"),
+        ("create with a bad property", "databases/create", {"dbName": "pdb2", "properties": {"a": [1]}}, 1100, "value"),
+    ]:
+        t.code("databases: " + name, s.v2(path, body), code, frag)
+        t.eq("databases: %s changed nothing" % name, s.v2("databases/describe", {"dbName": "pdb"})["data"], dbefore)
+    t.eq("no database pdb2", "pdb2" in s.v2("databases/list")["data"], False)
+    s.v2("databases/drop", {"dbName": "pdb"})
+    s.v2("databases/create", {"dbName": "pdb"})
+    t.eq("a re-created database starts without properties", s.v2("databases/describe", {"dbName": "pdb"})["data"]["properties"], [])
+    s.v2("databases/drop", {"dbName": "pdb"})

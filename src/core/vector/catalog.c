@@ -192,11 +192,11 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
         rc = av_fail_on(err, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, name, db, "collection \"%s\" has %zu aliases; drop them first", name, alias_count(cat, c->id));
     else {
         /* O(1): the rows stay behind under a queued storage id; the purge thread deletes them */
-        char q[256];
+        char q[384];
         coll_rdlock(c);
         int64_t sid = c->sid;
         coll_unlock(c);
-        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id);
+        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM coll_prop WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id, c->id);
         av_store_make_room(st);   /* a drop works on a full disk */
         av_store_lock(st);
         rc = av_store_exec(st, q, err);
@@ -225,7 +225,7 @@ int av_db_drop(av_store *st, const char *project, const char *db, av_err *err)
     else if (store_count(av_store_db(st), "SELECT count(*) FROM collection WHERE project = ?1 AND db = ?2", project, db) > 0)
         rc = av_fail_on(err, AV_EINVAL, AV_ENT_DATABASE, AV_R_IN_USE, db, NULL, "database \"%s\" still has collections; drop them first", db);
     else {
-        char *q = sqlite3_mprintf("DELETE FROM db WHERE project = %Q AND name = %Q", project, db);
+        char *q = sqlite3_mprintf("DELETE FROM db_prop WHERE project = %Q AND db = %Q; DELETE FROM db WHERE project = %Q AND name = %Q", project, db, project, db);
         rc = av_store_exec(st, q, err);
         sqlite3_free(q);
     }
@@ -365,7 +365,7 @@ static int load_catalog(av_store *st, av_err *err)
 {
     av_catalog *cat = store_catalog(st);
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(av_store_db(st), "SELECT id, project, db, schema, loaded, last_auto_id, sid FROM collection ORDER BY id", -1, &q, NULL))
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT c.id, c.project, c.db, c.schema, c.loaded, c.last_auto_id, c.sid, p.props FROM collection c LEFT JOIN coll_prop p ON p.coll = c.id ORDER BY c.id", -1, &q, NULL))
         return av_store_sqlite_fail(st, err, "loading the catalog");
     int rc = AV_OK;
     while (rc == AV_OK && sqlite3_step(q) == SQLITE_ROW) {
@@ -380,6 +380,10 @@ static int load_catalog(av_store *st, av_err *err)
         c->loaded = sqlite3_column_int(q, 4);
         c->last_auto_id = sqlite3_column_int64(q, 5);
         c->sid = sqlite3_column_int64(q, 6);
+        const char *pt = (const char *)sqlite3_column_text(q, 7);
+        json_object *props = pt ? json_tokener_parse(pt) : NULL;
+        if (json_object_is_type(props, json_type_object)) { json_object_put(c->props); c->props = props; }
+        else json_object_put(props);
         rc = coll_load(c, av_store_db(st), err);
         if (rc == AV_OK) coll_index_open(c);   /* its snapshot, or a build from the rows */
         if (rc) av_collection_release(c);
@@ -446,6 +450,63 @@ static int expire_all(av_store *st)
 }
 
 
+/* ---- properties ------------------------------------------------------------------------------ */
+
+/* Runs q (sqlite3_mprintf'd; freed here) under the store lock. */
+static int alias_sql(av_store *st, char *q, av_err *err)
+{
+    av_store_lock(st);
+    int rc = av_store_exec(st, q, err);
+    av_store_unlock(st);
+    sqlite3_free(q);
+    return rc;
+}
+
+
+int av_collection_properties(av_collection *c, json_object **out)
+{
+    coll_rdlock(c);
+    *out = NULL;
+    json_object_deep_copy(c->props, out, NULL);
+    coll_unlock(c);
+    return AV_OK;
+}
+
+int av_collection_property(av_collection *c, const char *key, char *out, size_t n)
+{
+    json_object *v;
+    int found = 0;
+    coll_rdlock(c);
+    if (json_object_object_get_ex(c->props, key, &v) && json_object_is_type(v, json_type_string)) {
+        snprintf(out, n, "%s", json_object_get_string(v));
+        found = 1;
+    }
+    coll_unlock(c);
+    return found;
+}
+
+int av_collection_alter_properties(av_store *st, const char *project, const char *db, const char *name,
+                                   json_object *set, const char *const *drop, size_t ndrop, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);   /* no rename or alter swaps the handle meanwhile */
+    av_collection *c = catalog_resolve(cat, project, db, name);
+    int rc = c ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
+    if (rc == AV_OK) {
+        coll_wrlock(c);
+        json_object *n = NULL;
+        rc = props_apply(c->props, set, drop, ndrop, &n, err);
+        if (rc == AV_OK)
+            rc = alias_sql(st, sqlite3_mprintf("INSERT OR REPLACE INTO coll_prop(coll, props) VALUES (%lld, %Q)",
+                                               (long long)c->id, json_object_to_json_string_ext(n, JSON_C_TO_STRING_PLAIN)), err);
+        if (rc == AV_OK) { json_object_put(c->props); c->props = n; }
+        else json_object_put(n);
+        coll_wrunlock(c);
+    }
+    cat_unlock(cat);
+    return rc;
+}
+
 /* ---- aliases ---------------------------------------------------------------------------------
  * Rows of coll_alias mirrored in cat->aliases; both change under the catalog write lock (and the
  * store lock for the SQL), so a request resolves a name against one state: before or after an alter. */
@@ -466,15 +527,6 @@ static av_collection *alias_target(av_catalog *cat, const char *project, const c
     av_collection *c = catalog_find(cat, project, db, collection, NULL);
     if (!c) av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, collection, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", collection, db);
     return c;
-}
-
-static int alias_sql(av_store *st, char *q, av_err *err)
-{
-    av_store_lock(st);
-    int rc = av_store_exec(st, q, err);
-    av_store_unlock(st);
-    sqlite3_free(q);
-    return rc;
 }
 
 int av_alias_create(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err)

@@ -221,6 +221,34 @@ int av_schema_equal(const av_schema *a, const av_schema *b)
     return 1;
 }
 
+/* ---- properties ---------------------------------------------------------------------------- */
+
+/* A new object: props with `set`'s members (string values) and without the keys in drop. AV_EINVAL for a
+ * value that is not a string, AV_ELIMIT beyond the bounds (annovec.h). */
+int props_apply(json_object *props, json_object *set, const char *const *drop, size_t ndrop, json_object **out, av_err *err)
+{
+    json_object *n = NULL;
+    json_object_deep_copy(props, &n, NULL);
+    for (size_t i = 0; i < ndrop; i++) json_object_object_del(n, drop[i]);
+    if (set) {
+        json_object_object_foreach(set, k, v) {
+            if (strlen(k) < 1 || strlen(k) > AV_NAME_MAX || !json_object_is_type(v, json_type_string) ||
+                json_object_get_string_len(v) > AV_PROP_VALUE_MAX) {
+                json_object_put(n);
+                return av_fail_on(err, AV_EINVAL, AV_ENT_NONE, AV_R_NONE, k, NULL, "property \"%.64s\": keys are 1..%d bytes, values strings of at most %d bytes", k, AV_NAME_MAX, AV_PROP_VALUE_MAX);
+            }
+            json_object_object_add(n, k, json_object_get(v));
+        }
+    }
+    if (json_object_object_length(n) > AV_PROPS_MAX) {
+        int len = json_object_object_length(n);
+        json_object_put(n);
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "%d properties; the limit is %d", len, AV_PROPS_MAX);
+    }
+    *out = n;
+    return AV_OK;
+}
+
 /* ---- stored JSON form ----------------------------------------------------------------------- */
 
 json_object *schema_to_json(const av_schema *s)
