@@ -751,14 +751,16 @@ static void collections_drop_properties(av_http_req *req, av_http_res *res)
     api_end(&x);
 }
 
-/* Compactions finish within the call (collections/compact): every job is Completed. */
+/* Compactions finish within the call (collections/compact): every job is Completed. Milvus reads
+ * `jobID`; @zilliz/milvus2-sdk-node 3.x sends `compactionID`: either names the job. */
 static void collections_compaction_state(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
     int64_t id;
     if (api_begin(req, res, &v2_api, &x) == 0) {
-        int k = api_get_int(x.body, "jobID", &id);
-        if (k == API_WRONG_TYPE) api_member_wrong(&x, "jobID", "an integer");
+        const char *key = json_object_object_get_ex(x.body, "jobID", NULL) ? "jobID" : "compactionID";
+        int k = api_get_int(x.body, key, &id);
+        if (k == API_WRONG_TYPE) api_member_wrong(&x, key, "an integer");
         else if (k == API_ABSENT) api_member_missing(&x, "jobID");
         else {
             json_object *d = json_object_new_object();

@@ -38,6 +38,7 @@ def run(t):
         validation(t, s)
         aliases(t, s)
         alias_writers(t, s)
+        alias_limit(t, s)
         properties(t, s)
     finally:
         s.cleanup()
@@ -362,6 +363,7 @@ def auth(t):
         t.eq("no credentials: 401 1800", (st, js.get("code")), (401, 1800))
         t.eq("project a's aliases unchanged", s.v2("aliases/list", headers=ha)["data"], before)
         t.eq("... and still its target", s.v2("aliases/describe", {"aliasName": "pal"}, headers=ha)["data"]["collectionName"], "pc")
+        auth_properties(t, s, ha, hb)
     finally:
         s.cleanup()
 
@@ -424,6 +426,7 @@ def properties(t, s):
         ("refresh_load of an unknown collection", "collections/refresh_load", {"collectionName": "nope"}, 100, "collection not found"),
         ("get_compaction_state without jobID", "collections/get_compaction_state", {}, 1802, "jobID"),
         ("get_compaction_state, jobID a string", "collections/get_compaction_state", {"jobID": "x"}, 1801, "jobID"),
+        ("get_compaction_state, compactionID a string", "collections/get_compaction_state", {"compactionID": "x"}, 1801, "compactionID"),
     ]
     for name, path, body, code, frag in cases:
         js = raw(s, "/v2/vectordb/" + path, body) if isinstance(body, str) else s.v2(path, body)
@@ -434,6 +437,7 @@ def properties(t, s):
     c = s.v2("collections/compact", {"collectionName": "pp"})["data"]["compactionID"]
     t.eq("get_compaction_state", s.v2("collections/get_compaction_state", {"jobID": c})["data"],
          {"compactionID": c, "state": "Completed", "executingPlanNumber": 0, "timeoutPlanNumber": 0, "completedPlanNumber": 0})
+    t.eq("get_compaction_state by compactionID (what the Node SDK sends)", s.v2("collections/get_compaction_state", {"collectionName": "pp", "compactionID": c})["data"]["state"], "Completed")
     s.v2("aliases/drop", {"aliasName": "ppa"})
 
     # the TTL property drives annovec's row expiry (Milvus's collection TTL)
@@ -486,3 +490,40 @@ def properties(t, s):
     s.v2("databases/create", {"dbName": "pdb"})
     t.eq("a re-created database starts without properties", s.v2("databases/describe", {"dbName": "pdb"})["data"]["properties"], [])
     s.v2("databases/drop", {"dbName": "pdb"})
+
+
+def alias_limit(t, s):
+    """At most 1,024 aliases per database (AV_ALIASES_MAX): the next is refused and nothing changes."""
+    s.v2("databases/create", {"dbName": "lim"})
+    s.v2("collections/create", {"collectionName": "lc", "dimension": 2, "dbName": "lim"})
+    codes = set()
+    for i in range(1024):
+        codes.add(s.v2("aliases/create", {"collectionName": "lc", "aliasName": "a%d" % i, "dbName": "lim"}).get("code"))
+    t.eq("1,024 aliases in one database", (codes, len(s.v2("aliases/list", {"dbName": "lim"})["data"])), ({0}, 1024))
+    t.code("the 1,025th is refused", s.v2("aliases/create", {"collectionName": "lc", "aliasName": "over", "dbName": "lim"}), 1100, "limit")
+    t.eq("... and not created", "over" in s.v2("aliases/list", {"dbName": "lim"})["data"], False)
+    t.code("the same alias again is still fine at the limit", s.v2("aliases/create", {"collectionName": "lc", "aliasName": "a7", "dbName": "lim"}), 0)
+    t.code("another database is not limited by this one", s.v2("aliases/create", {"collectionName": "ca", "aliasName": "over"}), 0)
+    s.v2("aliases/drop", {"aliasName": "over"})
+    for i in range(1024):
+        s.v2("aliases/drop", {"aliasName": "a%d" % i, "dbName": "lim"})
+    t.code("drop the collection once its aliases are gone", s.v2("collections/drop", {"collectionName": "lc", "dbName": "lim"}), 0)
+    s.v2("databases/drop", {"dbName": "lim"})
+
+
+def auth_properties(t, s, ha, hb):
+    """Another project's credentials can neither read nor change this project's properties."""
+    t.code("project a sets a property", s.v2("collections/alter_properties", {"collectionName": "pc", "properties": {"k": "a"}}, headers=ha), 0)
+    s.v2("databases/create", {"dbName": "pdb", "properties": {"k": "a"}}, headers=ha)
+    for name, path, body, code in [
+        ("alter_properties", "collections/alter_properties", {"collectionName": "pc", "properties": {"k": "b"}}, 100),
+        ("drop_properties", "collections/drop_properties", {"collectionName": "pc", "propertyKeys": ["k"]}, 100),
+        ("describe", "collections/describe", {"collectionName": "pc"}, 100),
+        ("databases/alter", "databases/alter", {"dbName": "pdb", "properties": {"k": "b"}}, 800),
+        ("databases/drop_properties", "databases/drop_properties", {"dbName": "pdb", "propertyKeys": ["k"]}, 800),
+        ("databases/describe", "databases/describe", {"dbName": "pdb"}, 800),
+    ]:
+        t.code("project b: " + name, s.v2(path, body, headers=hb), code)
+    d = s.v2("collections/describe", {"collectionName": "pc"}, headers=ha)["data"]
+    t.eq("project a's collection properties unchanged", d["properties"], [{"key": "k", "value": "a"}])
+    t.eq("project a's database properties unchanged", s.v2("databases/describe", {"dbName": "pdb"}, headers=ha)["data"]["properties"], [{"key": "k", "value": "a"}])

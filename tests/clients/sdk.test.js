@@ -142,6 +142,34 @@ async function v2Tests(endpoint) {
   eq('v2 reads follow alterAlias', r.data, [{ 'count(*)': 0 }]);
   r = await c.describeAlias({ aliasName: 'nope' });
   eq('v2 describeAlias of a missing alias', [r.code, r.message], [1600, 'alias not found[database=default][alias=nope]']);
+  // properties
+  r = await c.alterCollectionProperties({ collectionName: 'sdk_alias', properties: { 'collection.ttl.seconds': 3600, 'mmap.enabled': true } });
+  eq('v2 alterCollectionProperties through the alias', r.code, 0);
+  r = await c.describeCollection({ collectionName: 'sdk_v2b' });
+  eq('v2 describeCollection shows the properties', r.data.properties,
+     [{ key: 'collection.ttl.seconds', value: '3600' }, { key: 'mmap.enabled', value: 'true' }]);
+  r = await c.dropCollectionProperties({ collectionName: 'sdk_v2b', propertyKeys: ['mmap.enabled'] });
+  eq('v2 dropCollectionProperties', r.code, 0);
+  r = await c.describeCollection({ collectionName: 'sdk_v2b' });
+  eq('v2 describeCollection after dropCollectionProperties', r.data.properties, [{ key: 'collection.ttl.seconds', value: '3600' }]);
+  r = await c.refreshLoad({ collectionName: 'sdk_v2b' });
+  eq('v2 refreshLoad', r.code, 0);
+  r = await c.compactCollection({ collectionName: 'sdk_v2b' });
+  const job = r.data.compactionID;
+  r = await c.getCompactionState({ collectionName: 'sdk_v2b', compactionID: job });
+  eq('v2 getCompactionState (the SDK sends compactionID)', [r.code, r.data.state, r.data.compactionID], [0, 'Completed', job]);
+  r = await c.createDatabase({ dbName: 'sdk_db' });
+  eq('v2 createDatabase', r.code, 0);
+  r = await c.alterDatabaseProperties({ dbName: 'sdk_db', properties: { 'database.max.collections': 5 } });
+  eq('v2 alterDatabaseProperties', r.code, 0);
+  r = await c.describeDatabase({ dbName: 'sdk_db' });
+  eq('v2 describeDatabase', [r.data.dbName, r.data.properties, typeof r.data.dbID], ['sdk_db', [{ key: 'database.max.collections', value: '5' }], 'number']);
+  r = await c.dropDatabaseProperties({ dbName: 'sdk_db', propertyKeys: ['database.max.collections'] });
+  eq('v2 dropDatabaseProperties', r.code, 0);
+  r = await c.describeDatabase({ dbName: 'sdk_db' });
+  eq('v2 describeDatabase after dropDatabaseProperties', r.data.properties, []);
+  r = await c.dropDatabase({ dbName: 'sdk_db' });
+  eq('v2 dropDatabase', r.code, 0);
   r = await c.dropAlias({ aliasName: 'sdk_alias' });
   eq('v2 dropAlias', r.code, 0);
   r = await c.listAliases({});
