@@ -33,6 +33,7 @@ enum {
     V2_DB_DROP = MV_CTX_NEXT << 3,     /* av_db_drop */
     V2_ALIAS = MV_CTX_NEXT << 4,       /* av_alias_* ({arg}: the collection an existing alias names) */
     V2_DROP = MV_CTX_NEXT << 5,        /* av_collection_drop ({arg}: the collection's aliases) */
+    V2_RENAME = MV_CTX_NEXT << 6,      /* av_collection_rename */
 };
 
 #define INSERT_TEXT "fail to deal the insert data, error: {msg}"
@@ -58,6 +59,7 @@ static const api_error_row v2_errors[] = {
     { V2_DROP, AV_EINVAL, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "cannot drop the collection via alias = {name}" },
     { V2_DROP, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, MERR_UNEXPECTED,
       "unable to drop the collection [{name}] because it has associated aliases [{arg}], please remove all aliases before dropping the collection" },
+    { V2_RENAME, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_ALIAS_CONFLICT, "alias and collection name conflict[database={scope}][alias={name}]" },
     { 0, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "duplicated new collection name {name} with other collection name or alias" },
     { 0, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, MERR_UNEXPECTED, "{msg}" },
     /* collections and rows */
@@ -593,8 +595,10 @@ static void collections_rename(av_http_req *req, av_http_res *res)
     av_err e;
     if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "newCollectionName", &to) == 0) {
         if (api_get_str(x.body, "newDbName", &to_db) != API_OK || !*to_db) to_db = x.db;
-        if (av_collection_rename(req->store, x.project, x.db, av_collection_schema(x.c)->name, to_db, to, &e))
-            api_fail_ex(&x, 0, &e, e.entity == AV_ENT_DATABASE ? to_db : NULL, NULL);
+        if (strcmp(x.name, av_collection_schema(x.c)->name) != 0)   /* opened through an alias: Milvus refuses */
+            api_failf(&x, MERR_UNEXPECTED, "unsupported use an alias to rename collection, alias:%s", x.name);
+        else if (av_collection_rename(req->store, x.project, x.db, x.name, to_db, to, &e))
+            api_fail_ex(&x, V2_RENAME, &e, e.entity == AV_ENT_DATABASE ? to_db : NULL, NULL);
         else v2_ok(res, NULL);
     }
     api_end(&x);

@@ -237,7 +237,8 @@ def aliases(t, s):
         ("drop a collection through its alias", "collections/drop", {"collectionName": "al2"}, 65535, "cannot drop the collection via alias = al2"),
         ("create a collection named like an alias", "collections/create", {"collectionName": "al", "dimension": 2}, 65535,
          "collection name [al] conflicts with an existing alias, please choose a unique name"),
-        ("rename onto an alias", "collections/rename", {"collectionName": "ca", "newCollectionName": "al"}, 65535, "alias"),
+        ("rename onto an alias", "collections/rename", {"collectionName": "ca", "newCollectionName": "al"}, 1601, "alias and collection name conflict[database=default][alias=al]"),
+        ("rename through an alias", "collections/rename", {"collectionName": "al2", "newCollectionName": "zz"}, 65535, "unsupported use an alias to rename collection, alias:al2"),
     ])
     t.code("drop an unknown alias: success", s.v2("aliases/drop", {"aliasName": "x1"}), 0)
     t.code("drop", s.v2("aliases/drop", {"aliasName": "al"}), 0)
