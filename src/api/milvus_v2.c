@@ -1,5 +1,6 @@
 /*
- * milvus_v2.c — the Milvus RESTful API v2 (/v2/vectordb/...): collections, entities, databases.
+ * milvus_v2.c — the Milvus RESTful API v2 (/v2/vectordb/...): collections, entities, databases,
+ * aliases, properties.
  *
  * Envelope: success {"code":0,"data":...} (search adds "topks"); failure {"code":<merr>,"message":...}
  * with HTTP 200, as Milvus does; 401 {"code":1800} when auth is on and credentials are wrong.
@@ -7,6 +8,10 @@
  * (800) and the collection (100), validate everything, then call the engine once. Engine errors get
  * their merr code and text from v2_errors (by what they are about, never by their text).
  * deleteCount reports rows actually deleted (Milvus reports the number of pks named).
+ * As Milvus: an empty or null body is {}; create of an identical collection and drop of a missing
+ * collection, database or alias succeed; a collectionName may be an alias (the catalog resolves it);
+ * properties are kept as strings (Go's %v of the value), and collection.ttl.seconds is applied as the
+ * expiry of every row written through Milvus (mv_expire_ms).
  */
 #include "api/app.h"
 #include "api/milvus.h"
@@ -208,7 +213,7 @@ static int add_prop(api_ctx *x, json_object *o, const char *k, json_object *v)
     switch (json_object_get_type(v)) {
     case json_type_string: sv = json_object_get_string(v); break;
     case json_type_boolean: sv = json_object_get_boolean(v) ? "true" : "false"; break;
-    case json_type_int: snprintf(buf, sizeof buf, "%" PRId64, json_object_get_int64(v)); sv = buf; break;
+    case json_type_int: sv = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN); break;   /* exact, uint64 too */
     case json_type_double: go_float(json_object_get_double(v), buf, sizeof buf); sv = buf; break;
     default: return api_failf(x, MERR_INVALID, "property \"%.64s\": the value must be a string, a number or a boolean: invalid parameter", k);
     }

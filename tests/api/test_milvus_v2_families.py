@@ -392,6 +392,9 @@ def properties(t, s):
     t.eq("shardsNum kept and described", s.v2("collections/describe", {"collectionName": "pp"})["data"]["shardsNum"], 4)
     t.eq("no properties at first", props_of(s, "pp"), {})
     t.code("alter_properties", s.v2("collections/alter_properties", {"collectionName": "pp", "properties": {"mmap.enabled": True, "collection.ttl.seconds": 3600, "x.ratio": 0.1}}), 0)
+    t.code("a uint64 value is kept exactly", s.v2("collections/alter_properties", {"collectionName": "pp", "properties": {"x.big": 18446744073709551615}}), 0)
+    t.eq("... as its text", props_of(s, "pp").get("x.big"), "18446744073709551615")
+    s.v2("collections/drop_properties", {"collectionName": "pp", "propertyKeys": ["x.big"]})
     t.eq("describe shows them as Milvus does (strings)", s.v2("collections/describe", {"collectionName": "pp"})["data"]["properties"],
          [{"key": "collection.ttl.seconds", "value": "3600"}, {"key": "mmap.enabled", "value": "true"}, {"key": "x.ratio", "value": "0.1"}])
     s.v2("aliases/create", {"collectionName": "pp", "aliasName": "ppa"})
