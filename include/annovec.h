@@ -420,4 +420,57 @@ typedef struct av_principal {
     char user[AV_NAME_MAX + 1];
 } av_principal;
 
+/* ---- schema comparison (appended) ---------------------------------------------------------------
+ * 1 when a and b describe the same collection: name, description, dynamic, metric, index name and
+ * type, and every field (in order) with all its settings and default value; created_ms and id are
+ * not compared. For idempotent creation: a dialect that gets AV_EEXIST compares the request's schema
+ * with the stored one. */
+int av_schema_equal(const av_schema *a, const av_schema *b);
+
+/* ---- aliases (appended) -------------------------------------------------------------------------
+ * An alias is another name of a collection, in the same database: every call that opens a collection
+ * by name (av_collection_open, so every read and write) takes an alias too. Durable (table
+ * coll_alias); an alias moves to another collection atomically (av_alias_alter): a request that
+ * resolved the old target finishes on it, every later one sees the new one. A collection with aliases
+ * cannot be dropped (AV_EINVAL about the collection, reason AV_R_IN_USE) or moved to another
+ * database; a collection cannot be created or renamed to an alias's name (AV_EEXIST about the alias),
+ * nor dropped by an alias (AV_EINVAL about the alias). Errors about an alias have entity AV_ENT_ALIAS,
+ * name the alias, scope its database. */
+enum { AV_ENT_ALIAS = 40 };
+#define AV_ALIASES_MAX 1024   /* aliases per database */
+/* AV_OK also when the alias already names this collection. AV_EEXIST (reason AV_R_IN_USE) when
+ * `alias` is a collection's name; AV_EEXIST (AV_R_NONE) when it names another collection;
+ * AV_ENOTFOUND about the collection; AV_ENODB; AV_EINVAL for a bad name; AV_ELIMIT. */
+int av_alias_create(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err);
+/* Points an existing alias at another collection: the errors of av_alias_create, and AV_ENOTFOUND
+ * about the alias when there is none. */
+int av_alias_alter(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err);
+/* AV_ENOTFOUND about the alias when there is none (a dialect may call that success); AV_ENODB. */
+int av_alias_drop(av_store *st, const char *project, const char *db, const char *alias, av_err *err);
+/* *collection (caller frees): the name of the collection the alias names. AV_ENOTFOUND, AV_ENODB. */
+int av_alias_describe(av_store *st, const char *project, const char *db, const char *alias, char **collection, av_err *err);
+/* The aliases of db (collection NULL) or of one collection, sorted; *names as av_collection_list.
+ * AV_ENODB; AV_ENOTFOUND about the collection. */
+int av_alias_list(av_store *st, const char *project, const char *db, const char *collection, char ***names, size_t *n, av_err *err);
+
+/* ---- properties (appended) ----------------------------------------------------------------------
+ * Key/value strings a dialect keeps on a collection or a database (Milvus's properties): durable
+ * (tables coll_prop, db_prop), carried across rename and alter, not read by the engine.
+ * At most AV_PROPS_MAX keys of 1..AV_NAME_MAX bytes, values at most AV_PROP_VALUE_MAX bytes:
+ * AV_EINVAL / AV_ELIMIT past them, and nothing changes. */
+#define AV_PROPS_MAX 64
+#define AV_PROP_VALUE_MAX 4096
+/* *out: a new object (caller puts it) of the collection's properties. */
+int av_collection_properties(av_collection *c, json_object **out);
+/* 1 with the value of `key` copied into out (n bytes, cut), 0 when the collection has no such key. */
+int av_collection_property(av_collection *c, const char *key, char *out, size_t n);
+/* Sets the members of `set` (an object of strings; may be NULL) and removes the keys drop[0..ndrop),
+ * in one durable step. `name` may be an alias. AV_ENOTFOUND, AV_EINVAL, AV_ELIMIT, AV_EIO. */
+int av_collection_alter_properties(av_store *st, const char *project, const char *db, const char *name,
+                                   json_object *set, const char *const *drop, size_t ndrop, av_err *err);
+/* A database's numeric id (*id, stable for its life) and its properties (*props, new). AV_ENODB. */
+int av_db_properties(av_store *st, const char *project, const char *db, int64_t *id, json_object **props, av_err *err);
+/* As av_collection_alter_properties, for a database. AV_ENODB. */
+int av_db_alter_properties(av_store *st, const char *project, const char *db, json_object *set, const char *const *drop, size_t ndrop, av_err *err);
+
 #endif

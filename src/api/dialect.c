@@ -272,7 +272,7 @@ int api_read_body(api_ctx *x, int allow_empty)
     av_err e;
     int empty;
     if (api_parse_body(x->req, &x->body, &empty, &e) == AV_OK) return 0;
-    if (empty && allow_empty) {
+    if (empty && (allow_empty || (flags & API_EMPTY_OK))) {
         x->body = json_object_new_object();
         return 0;
     }

@@ -62,6 +62,7 @@ enum {
     API_EMPTY_QUERY = 1 << 5,    /* a request without a body has its parameters in the query string */
     API_REQUEST_ID = 1 << 6,     /* every answer carries the request id (x->rid = req->request_id) */
     API_NO_BODY = 1 << 7,        /* api_begin reads no body: the handler calls api_read_body if it takes one */
+    API_EMPTY_OK = 1 << 8,       /* an empty body, or the body null, reads as {} (Milvus: json.dumps(None)) */
 };
 
 /* One request. Lives on the handler's stack between api_begin and api_end. */

@@ -43,4 +43,14 @@ int mv_dry_run(api_ctx *x, int *dry);
  * {"deleteCount": 0, "matchCount": n, "dryRun": true}. */
 json_object *mv_deleted_json(int64_t n, int dry);
 
+/* Properties (collection and database): Milvus's TTL key, which annovec applies to every row written
+ * through Milvus (v1 and v2) as its expiry, and the prefix of keys annovec keeps for itself (shown
+ * elsewhere in describe, refused from clients). */
+#define MV_TTL_KEY "collection.ttl.seconds"
+#define MV_TTL_MAX 1000000000000ll         /* seconds (~31,700 years): now + ttl stays far inside int64 ms */
+#define MV_OWN_PREFIX "annovec."
+#define MV_SHARDS_KEY "annovec.shardsNum"
+/* The expiry (epoch ms) of a row written now to c: now + its collection.ttl.seconds, 0 without one. */
+int64_t mv_expire_ms(av_collection *c);
+
 #endif

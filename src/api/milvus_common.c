@@ -2,6 +2,9 @@
  * milvus_common.c — the envelopes and the phrases Milvus v1 and v2 share (see milvus.h). No state.
  */
 #include "api/milvus.h"
+#include "lib/util.h"
+
+#include <stdlib.h>
 
 void mv_reply_error(av_http_res *res, int status, int code, const char *msg)
 {
@@ -36,6 +39,15 @@ const api_error_row mv_phrases[] = {
     { MV_CTX_CREATE, AV_EINVAL, AV_ENT_PK, API_ANY, 0, "the schema has {arg} primary key fields; exactly one Int64 or VarChar field must have isPrimary set" },
     { MV_CTX_CREATE, AV_EINVAL, AV_ENT_FIELD, AV_R_UNKNOWN, 0, "field \"{name}\": an Array needs a scalar elementDataType" },
 };
+
+int64_t mv_expire_ms(av_collection *c)
+{
+    char v[32];
+    if (!av_collection_property(c, MV_TTL_KEY, v, sizeof v)) return 0;
+    char *end;
+    long long ttl = strtoll(v, &end, 10);
+    return *end || ttl <= 0 || ttl > MV_TTL_MAX ? 0 : av_now_ms() + ttl * 1000;
+}
 
 json_object *mv_written_json(const av_pk *pks, size_t n, int upsert, int i64s)
 {

@@ -87,7 +87,7 @@ static const char *const query_lists[] = { "id", "outputFields", NULL };
 
 static const api_dialect v1_api = {
     mv_reply, v1_errors, sizeof v1_errors / sizeof *v1_errors, mv_phrases, MV_NPHRASES,
-    API_DB | API_DB_EXISTS | API_NAME_CHECK | API_GET_QUERY, "collectionName", query_keys, query_lists,
+    API_DB | API_DB_EXISTS | API_NAME_CHECK | API_GET_QUERY | API_EMPTY_OK, "collectionName", query_keys, query_lists,
 };
 
 static void v1_ok(av_http_res *res, json_object *data)
@@ -270,7 +270,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
         api_fail(&x, V1_ROWS, &e);
     } else {
         av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
-        if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V1_INSERT, &e);
+        if (av_insert_ex(x.c, rows.rows, rows.n, upsert, mv_expire_ms(x.c), pks, &e)) api_fail(&x, V1_INSERT, &e);
         else v1_ok(res, mv_written_json(pks, rows.n, upsert, x.i64s));
         free(pks);
     }

@@ -1,5 +1,6 @@
 /*
- * milvus_v2.c — the Milvus RESTful API v2 (/v2/vectordb/...): collections, entities, databases.
+ * milvus_v2.c — the Milvus RESTful API v2 (/v2/vectordb/...): collections, entities, databases,
+ * aliases, properties.
  *
  * Envelope: success {"code":0,"data":...} (search adds "topks"); failure {"code":<merr>,"message":...}
  * with HTTP 200, as Milvus does; 401 {"code":1800} when auth is on and credentials are wrong.
@@ -7,6 +8,10 @@
  * (800) and the collection (100), validate everything, then call the engine once. Engine errors get
  * their merr code and text from v2_errors (by what they are about, never by their text).
  * deleteCount reports rows actually deleted (Milvus reports the number of pks named).
+ * As Milvus: an empty or null body is {}; create of an identical collection and drop of a missing
+ * collection, database or alias succeed; a collectionName may be an alias (the catalog resolves it);
+ * properties are kept as strings (Go's %v of the value), and collection.ttl.seconds is applied as the
+ * expiry of every row written through Milvus (mv_expire_ms).
  */
 #include "api/app.h"
 #include "api/milvus.h"
@@ -20,6 +25,7 @@ enum {
     MERR_OK = 0, MERR_INTERNAL = 5, MERR_COLL_NOT_FOUND = 100, MERR_DB_NOT_FOUND = 800,
     MERR_DB_INVALID = 802, MERR_INVALID = 1100, MERR_UNAUTH = 1800, MERR_JSON = 1801,
     MERR_MISSING = 1802, MERR_INSERT = 1804, MERR_PK = 1806, MERR_UNEXPECTED = 65535,
+    MERR_ALIAS_NOT_FOUND = 1600, MERR_ALIAS_CONFLICT = 1601, MERR_ALIAS_EXISTS = 1602,
 };
 
 /* Contexts of the error table (see api/dialect.h). */
@@ -30,6 +36,9 @@ enum {
     V2_IDS = MV_CTX_NEXT << 1,         /* api_ids_parse */
     V2_DB_CREATE = MV_CTX_NEXT << 2,   /* av_db_create */
     V2_DB_DROP = MV_CTX_NEXT << 3,     /* av_db_drop */
+    V2_ALIAS = MV_CTX_NEXT << 4,       /* av_alias_* ({arg}: the collection an existing alias names) */
+    V2_DROP = MV_CTX_NEXT << 5,        /* av_collection_drop ({arg}: the collection's aliases) */
+    V2_RENAME = MV_CTX_NEXT << 6,      /* av_collection_rename */
 };
 
 #define INSERT_TEXT "fail to deal the insert data, error: {msg}"
@@ -47,6 +56,17 @@ static const api_error_row v2_errors[] = {
     { V2_DB_CREATE | V2_DB_DROP, AV_ENODB, API_ANY, API_ANY, MERR_DB_NOT_FOUND, NULL },
     { V2_DB_CREATE, AV_EINVAL, API_ANY, API_ANY, MERR_DB_INVALID, NULL },
     { V2_DB_CREATE | V2_DB_DROP, API_ANY, API_ANY, API_ANY, MERR_INVALID, NULL },
+    /* aliases (merr 1600-1602) */
+    { V2_ALIAS, AV_EEXIST, AV_ENT_ALIAS, AV_R_IN_USE, MERR_ALIAS_CONFLICT, "alias and collection name conflict[database={scope}][alias={name}]" },
+    { V2_ALIAS, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_ALIAS_EXISTS, "{name} is alias to another collection: {arg}: alias already exist[database={scope}][alias={name}]" },
+    { V2_ALIAS, AV_ENOTFOUND, AV_ENT_ALIAS, API_ANY, MERR_ALIAS_NOT_FOUND, "alias not found[database={scope}][alias={name}]" },
+    { V2_CREATE, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "collection name [{name}] conflicts with an existing alias, please choose a unique name" },
+    { V2_DROP, AV_EINVAL, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "cannot drop the collection via alias = {name}" },
+    { V2_DROP, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, MERR_UNEXPECTED,
+      "unable to drop the collection [{name}] because it has associated aliases [{arg}], please remove all aliases before dropping the collection" },
+    { V2_RENAME, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_ALIAS_CONFLICT, "alias and collection name conflict[database={scope}][alias={name}]" },
+    { 0, AV_EEXIST, AV_ENT_ALIAS, API_ANY, MERR_UNEXPECTED, "duplicated new collection name {name} with other collection name or alias" },
+    { 0, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, MERR_UNEXPECTED, "{msg}" },
     /* collections and rows */
     { V2_CREATE, AV_EEXIST, API_ANY, API_ANY, MERR_INVALID, "{msg}; drop it first or choose another name: invalid parameter" },
     { V2_ROWS, API_ANY, API_ANY, API_ANY, MERR_INSERT, INSERT_TEXT },
@@ -67,7 +87,7 @@ static const api_error_row v2_errors[] = {
 
 static const api_dialect v2_api = {
     mv_reply, v2_errors, sizeof v2_errors / sizeof *v2_errors, mv_phrases, MV_NPHRASES,
-    API_DB | API_DB_HEADER, "collectionName", NULL, NULL,
+    API_DB | API_DB_HEADER | API_EMPTY_OK, "collectionName", NULL, NULL,
 };
 
 /* ---- envelope -------------------------------------------------------------------------------- */
@@ -167,7 +187,132 @@ static json_object *field_json(const av_field *f, int idx)
     return o;
 }
 
-static json_object *describe_json(av_collection *c)
+/* Go's %v of a float64: the shortest text that reads back as the same double. */
+static void go_float(double d, char *buf, size_t n)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+/* A TTL in seconds as Milvus takes it: a decimal integer 0..MV_TTL_MAX. */
+static int ttl_ok(const char *v)
+{
+    char *end;
+    if (!*v || *v == '-' || *v == '+' || *v == ' ') return 0;
+    long long t = strtoll(v, &end, 10);
+    return !*end && t >= 0 && t <= MV_TTL_MAX;
+}
+
+/* Checks one property a client sets and adds it to o as a string (Go's %v of the value). */
+static int add_prop(api_ctx *x, json_object *o, const char *k, json_object *v)
+{
+    char buf[64];
+    const char *sv;
+    switch (json_object_get_type(v)) {
+    case json_type_string: sv = json_object_get_string(v); break;
+    case json_type_boolean: sv = json_object_get_boolean(v) ? "true" : "false"; break;
+    case json_type_int: sv = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN); break;   /* exact, uint64 too */
+    case json_type_double: go_float(json_object_get_double(v), buf, sizeof buf); sv = buf; break;
+    default: return api_failf(x, MERR_INVALID, "property \"%.64s\": the value must be a string, a number or a boolean: invalid parameter", k);
+    }
+    if (strncmp(k, MV_OWN_PREFIX, strlen(MV_OWN_PREFIX)) == 0)
+        return api_failf(x, MERR_INVALID, "property \"%.64s\": keys that start with \"" MV_OWN_PREFIX "\" are reserved: invalid parameter", k);
+    if (strcmp(k, MV_TTL_KEY) == 0 && !ttl_ok(sv))
+        return api_failf(x, MERR_INVALID, "collection TTL is not a valid positive integer: %.64s: invalid parameter", sv);
+    json_object_object_add(o, k, json_object_new_string(sv));
+    return 0;
+}
+
+/* The member `key` (an object) as properties: *set new (NULL when absent and not required). Returns
+ * 0, or -1 with the error answered. */
+static int read_props(api_ctx *x, const char *key, int required, json_object **set)
+{
+    json_object *p;
+    *set = NULL;
+    if (api_opt_member(x, key, json_type_object, &p)) return -1;
+    if (!p) return required ? api_member_missing(x, key) : 0;
+    if (json_object_object_length(p) > AV_PROPS_MAX)
+        return api_failf(x, MERR_INVALID, "%d properties in one request; the limit is %d: invalid parameter", json_object_object_length(p), AV_PROPS_MAX);
+    json_object *o = json_object_new_object();
+    json_object_object_foreach(p, k, v) {
+        if (add_prop(x, o, k, v)) { json_object_put(o); return -1; }
+    }
+    *set = o;
+    return 0;
+}
+
+/* propertyKeys: a required array of at most AV_PROPS_MAX strings, borrowed from the body into *keys
+ * (caller frees the array). Returns 0, or -1 answered. */
+static int read_keys(api_ctx *x, const char ***keys, size_t *n)
+{
+    json_object *a;
+    *keys = NULL;
+    *n = 0;
+    if (api_opt_member(x, "propertyKeys", json_type_array, &a)) return -1;
+    if (!a) return api_member_missing(x, "propertyKeys");
+    size_t m = json_object_array_length(a);
+    if (m > AV_PROPS_MAX) return api_failf(x, MERR_INVALID, "%zu propertyKeys in one request; the limit is %d: invalid parameter", m, AV_PROPS_MAX);
+    const char **v = xcalloc(m ? m : 1, sizeof *v);
+    for (size_t i = 0; i < m; i++) {
+        json_object *k = json_object_array_get_idx(a, i);
+        if (!json_object_is_type(k, json_type_string)) { free(v); return api_member_wrong(x, "propertyKeys", "an array of strings"); }
+        v[i] = json_object_get_string(k);
+        if (strncmp(v[i], MV_OWN_PREFIX, strlen(MV_OWN_PREFIX)) == 0) {
+            free(v);
+            return api_failf(x, MERR_INVALID, "property \"%.64s\": keys that start with \"" MV_OWN_PREFIX "\" are reserved: invalid parameter", json_object_get_string(k));
+        }
+    }
+    *keys = v;
+    *n = m;
+    return 0;
+}
+
+/* What collections/create keeps as properties: `properties`, params.ttlSeconds (as
+ * collection.ttl.seconds) and params.shardsNum (1..16, shown as shardsNum). *set new or NULL. */
+static int create_props(api_ctx *x, json_object **set)
+{
+    if (read_props(x, "properties", 0, set)) return -1;
+    json_object *params = NULL, *v;
+    json_object_object_get_ex(x->body, "params", &params);
+    if (!json_object_is_type(params, json_type_object)) return 0;
+    if (json_object_object_get_ex(params, "ttlSeconds", &v) && v) {
+        if (!*set) *set = json_object_new_object();
+        if (add_prop(x, *set, MV_TTL_KEY, v)) return -1;
+    }
+    if (json_object_object_get_ex(params, "shardsNum", &v) && v) {
+        int64_t n;
+        if (av_json_get_int64(v, 1, &n) || n < 1 || n > 16)
+            return api_failf(x, MERR_INVALID, "params.shardsNum must be an integer from 1 to 16 (maximum shards's number should be limited to 16): invalid parameter");
+        char b[8];
+        snprintf(b, sizeof b, "%d", (int)n);
+        if (!*set) *set = json_object_new_object();
+        json_object_object_add(*set, MV_SHARDS_KEY, json_object_new_string(b));
+    }
+    return 0;
+}
+
+/* Properties as Milvus describes them: [{"key","value"}] sorted by key, without annovec's own keys. */
+static json_object *props_json(json_object *props)
+{
+    json_object *a = json_object_new_array();
+    const char *keys[AV_PROPS_MAX];
+    size_t n = 0;
+    json_object_object_foreach(props, k, v) {
+        (void)v;
+        if (n < AV_PROPS_MAX && strncmp(k, MV_OWN_PREFIX, strlen(MV_OWN_PREFIX)) != 0) keys[n++] = k;
+    }
+    qsort(keys, n, sizeof *keys, av_strptr_cmp);
+    for (size_t i = 0; i < n; i++) {
+        json_object *pv;
+        json_object_object_get_ex(props, keys[i], &pv);
+        json_object_array_add(a, kv(keys[i], json_object_get_string(pv)));
+    }
+    return a;
+}
+
+static json_object *describe_json(av_store *st, const char *project, const char *db, av_collection *c)
 {
     const av_schema *s = av_collection_schema(c);
     json_object *d = json_object_new_object();
@@ -179,7 +324,10 @@ static json_object *describe_json(av_collection *c)
     for (int i = 0; i < s->nfields; i++) json_object_array_add(fields, field_json(&s->fields[i], i));
     json_object_object_add(d, "fields", fields);
     json_object_object_add(d, "functions", json_object_new_array());
-    json_object_object_add(d, "aliases", json_object_new_array());
+    char **aliases;
+    size_t na;
+    if (av_alias_list(st, project, db, s->name, &aliases, &na, NULL) == AV_OK) json_object_object_add(d, "aliases", names_json(aliases, na));
+    else json_object_object_add(d, "aliases", json_object_new_array());
     json_object *idx = json_object_new_object();
     json_object_object_add(idx, "fieldName", json_object_new_string(av_schema_vector(s)->name));
     json_object_object_add(idx, "indexName", json_object_new_string(s->index_name));
@@ -192,11 +340,15 @@ static json_object *describe_json(av_collection *c)
     json_object_array_add(indexes, idx);
     json_object_object_add(d, "indexes", indexes);
     json_object_object_add(d, "load", json_object_new_string(av_collection_loaded(c) ? "LoadStateLoaded" : "LoadStateNotLoad"));
-    json_object_object_add(d, "shardsNum", json_object_new_int(1));
+    char shards[16];
+    json_object_object_add(d, "shardsNum", json_object_new_int(av_collection_property(c, MV_SHARDS_KEY, shards, sizeof shards) ? atoi(shards) : 1));
     json_object_object_add(d, "partitionsNum", json_object_new_int(1));
     json_object_object_add(d, "consistencyLevel", json_object_new_string("Strong"));
     json_object_object_add(d, "enableDynamicField", json_object_new_boolean(s->dynamic));
-    json_object_object_add(d, "properties", json_object_new_array());
+    json_object *props = NULL;
+    av_collection_properties(c, &props);
+    json_object_object_add(d, "properties", props_json(props));
+    json_object_put(props);
     json_object_object_add(d, "createdTime", json_object_new_int64(s->created_ms));
     return d;
 }
@@ -204,7 +356,7 @@ static json_object *describe_json(av_collection *c)
 static void collections_describe(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) v2_ok(res, describe_json(x.c));
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0) v2_ok(res, describe_json(req->store, x.project, x.db, x.c));
     api_end(&x);
 }
 
@@ -219,15 +371,18 @@ static int loose_int(json_object *o, const char *key, int *out)
     return API_OK;
 }
 
-static int bool_member(json_object *o, const char *key, int def)
+/* A boolean member into *out (def when absent or null). Milvus binds these to Go bools, so any other
+ * JSON type is a malformed request (AV_ETYPE about the member: 1801); in `params`, a map of any values
+ * in Milvus, the strings "true" and "false" are taken too. */
+static int bool_member(json_object *o, const char *key, const char *where, int def, int *out, av_err *e)
 {
-    int b = def;
     json_object *v;
-    if (o && json_object_object_get_ex(o, key, &v) && v) {
-        if (json_object_is_type(v, json_type_boolean)) b = json_object_get_boolean(v);
-        else if (json_object_is_type(v, json_type_string)) b = strcmp(json_object_get_string(v), "true") == 0;
-    }
-    return b;
+    *out = def;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !v) return AV_OK;
+    if (json_object_is_type(v, json_type_boolean)) { *out = json_object_get_boolean(v); return AV_OK; }
+    const char *sv = json_object_is_type(v, json_type_string) && strcmp(where, "params.") == 0 ? json_object_get_string(v) : "";
+    if (strcmp(sv, "true") == 0 || strcmp(sv, "false") == 0) { *out = sv[0] == 't'; return AV_OK; }
+    return av_fail_on(e, AV_ETYPE, API_ENT_MEMBER, AV_R_NONE, key, NULL, "%s%s must be a boolean (true or false)", where, key);
 }
 
 static const char *str_member(json_object *o, const char *key, const char *def)
@@ -250,12 +405,16 @@ static int schema_quick(api_ctx *x, av_schema *s, av_err *e)
         return av_fail(e, AV_EINVAL, "idType \"%s\" is not supported; use Int64 or VarChar", id_type);
     av_field *pk = av_schema_add_field(s, str_member(x->body, "primaryFieldName", "id"), pkt);
     pk->primary = 1;
-    pk->auto_id = bool_member(x->body, "autoID", 0);
+    int rc = bool_member(x->body, "autoID", "", 0, &pk->auto_id, e);
+    if (rc) return rc;
     if (pkt == AV_T_VARCHAR && loose_int(params, "max_length", &pk->max_length) != API_OK)
         return av_fail(e, AV_EINVAL, "a VarChar idType needs params.max_length (1..%d)", AV_VARCHAR_MAX);
     av_field *vf = av_schema_add_field(s, str_member(x->body, "vectorFieldName", "vector"), AV_T_FLOAT_VECTOR);
     vf->dim = dim;
-    s->dynamic = bool_member(params, "enableDynamicField", bool_member(x->body, "enableDynamicField", 1));
+    int top;
+    if ((rc = bool_member(x->body, "enableDynamicField", "", 1, &top, e)) ||
+        (rc = bool_member(params, "enableDynamicField", "params.", top, &s->dynamic, e)))
+        return rc;
     const char *metric = str_member(x->body, "metricType", "L2");
     if (av_metric_from_name(metric, &s->metric))
         return av_fail(e, AV_EINVAL, "metricType \"%s\" is not supported; use L2, IP or COSINE", metric);
@@ -264,17 +423,36 @@ static int schema_quick(api_ctx *x, av_schema *s, av_err *e)
     return AV_OK;
 }
 
+/* Milvus's dataType names are case sensitive (schemapb.DataType_value). Returns 0 when dt is not a
+ * Milvus name; 1 with *t the type, or AV_T_NONE for a Milvus type annovec does not have. */
+static int milvus_type(const char *dt, av_type *t)
+{
+    static const char *const other[] = { "None", "String", "Text", "Geometry", "BinaryVector", "Float16Vector",
+                                         "BFloat16Vector", "SparseFloatVector", "Int8Vector", "Struct", "ArrayOfVector" };
+    if (av_type_from_name(dt, t) == AV_OK && strcmp(av_type_name(*t), dt) == 0) return 1;
+    *t = AV_T_NONE;
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        if (strcmp(other[i], dt) == 0) return 1;
+    return 0;
+}
+
 static int field_from_json(json_object *fo, av_schema *s, int auto_id, av_err *e)
 {
     const char *name = str_member(fo, "fieldName", NULL);
     const char *dt = str_member(fo, "dataType", NULL);
     if (!name || !dt) return av_fail(e, AV_EINVAL, "every schema field needs fieldName and dataType");
     av_type t;
-    if (av_type_from_name(dt, &t)) return av_fail(e, AV_EINVAL, "field \"%s\": dataType \"%s\" is not supported; use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON, Array or FloatVector", name, dt);
+    if (!milvus_type(dt, &t)) return av_fail(e, AV_EINVAL, "invalid parameter, data type %s is invalid(case sensitive).", dt);
+    if (t == AV_T_NONE) return av_fail(e, AV_EINVAL, "field \"%s\": dataType \"%s\" is not supported; use Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON, Array or FloatVector", name, dt);
     av_field *f = av_schema_add_field(s, name, t);
-    f->primary = bool_member(fo, "isPrimary", 0);
+    int rc, part_key;
+    if ((rc = bool_member(fo, "isPrimary", "schema.fields[].", 0, &f->primary, e)) ||
+        (rc = bool_member(fo, "nullable", "schema.fields[].", 0, &f->nullable, e)) ||
+        (rc = bool_member(fo, "isPartitionKey", "schema.fields[].", 0, &part_key, e)) ||
+        (rc = bool_member(fo, "isClusteringKey", "schema.fields[].", 0, &(int){ 0 }, e)))
+        return rc;
     f->auto_id = f->primary && auto_id;
-    f->nullable = bool_member(fo, "nullable", 0);
+    if (part_key && f->nullable) return av_fail(e, AV_EINVAL, "partition key field not support nullable, field: %s", name);
     snprintf(f->description, sizeof f->description, "%s", str_member(fo, "description", ""));
     json_object *tp = NULL;
     json_object_object_get_ex(fo, "elementTypeParams", &tp);
@@ -285,7 +463,12 @@ static int field_from_json(json_object *fo, av_schema *s, int auto_id, av_err *e
     if (t == AV_T_ARRAY && (!et || av_type_from_name(et, &f->element_type)))
         return av_fail(e, AV_EINVAL, "field \"%s\": an Array needs elementDataType", name);
     json_object *dv;
-    if (json_object_object_get_ex(fo, "defaultValue", &dv) && dv) json_object_deep_copy(dv, &f->default_value, NULL);
+    if (json_object_object_get_ex(fo, "defaultValue", &dv) && dv) {
+        if (f->primary) return av_fail(e, AV_EINVAL, "primary field not support default_value, field: %s", name);
+        if (t == AV_T_JSON || t == AV_T_ARRAY || t == AV_T_FLOAT_VECTOR)
+            return av_fail(e, AV_EINVAL, "convert defaultValue fail, err: default value unsupported data type %s, field: %s", dt, name);
+        json_object_deep_copy(dv, &f->default_value, NULL);
+    }
     return AV_OK;
 }
 
@@ -297,12 +480,14 @@ static int schema_custom(api_ctx *x, json_object *sj, av_schema *s, av_err *e)
         return av_fail(e, AV_EINVAL, "schema.fields must be an array of fields");
     if (json_object_array_length(fields) > AV_FIELDS_MAX)
         return av_fail(e, AV_ELIMIT, "schema has %zu fields; the limit is %d", json_object_array_length(fields), AV_FIELDS_MAX);
-    int auto_id = bool_member(sj, "autoID", bool_member(sj, "autoId", 0));
-    s->dynamic = bool_member(sj, "enableDynamicField", 1);
+    int auto_id, rc;
+    if ((rc = bool_member(sj, "autoId", "schema.", 0, &auto_id, e)) || (rc = bool_member(sj, "autoID", "schema.", auto_id, &auto_id, e)) ||
+        (rc = bool_member(sj, "enableDynamicField", "schema.", 1, &s->dynamic, e)))
+        return rc;
     for (size_t i = 0; i < json_object_array_length(fields); i++) {
         json_object *fo = json_object_array_get_idx(fields, i);
         if (!json_object_is_type(fo, json_type_object)) return av_fail(e, AV_EINVAL, "schema.fields[%zu] is not an object", i);
-        int rc = field_from_json(fo, s, auto_id, e);
+        rc = field_from_json(fo, s, auto_id, e);
         if (rc) return rc;
     }
     const av_field *vf = av_schema_vector(s);
@@ -333,11 +518,26 @@ static void create_failed(api_ctx *x, const av_schema *s, const av_err *e)
     api_fail_ex(x, V2_CREATE, e, NULL, npk);
 }
 
+/* Creating a collection that exists, as Milvus: the same schema succeeds (idempotent), another one
+ * is refused. Returns AV_OK (answer success), or 1 with the refusal answered. */
+static int create_again(api_ctx *x, const av_schema *s)
+{
+    av_collection *c = NULL;
+    int same = 0;
+    if (av_collection_open(x->req->store, x->project, x->db, s->name, &c, NULL) == AV_OK) {
+        same = av_schema_equal(av_collection_schema(c), s);
+        av_collection_release(c);
+    }
+    if (same) return AV_OK;
+    api_failf(x, MERR_UNEXPECTED, "create duplicate collection with different parameters, collection: %s", s->name);
+    return 1;
+}
+
 static void collections_create(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
     const char *name;
-    json_object *sj = NULL;
+    json_object *sj = NULL, *props = NULL;
     av_schema s;
     av_err e;
     av_schema_init(&s);
@@ -354,12 +554,31 @@ static void collections_create(av_http_req *req, av_http_res *res)
             goto out;
         } else rc = schema_quick(&x, &s, &e);
     }
+    if (rc == AV_OK && create_props(&x, &props)) goto out;
     if (rc == AV_OK) rc = av_collection_create(req->store, x.project, x.db, &s, &e);
-    if (rc) create_failed(&x, &s, &e);
-    else v2_ok(res, NULL);
+    if (rc == AV_OK && props) rc = av_collection_alter_properties(req->store, x.project, x.db, s.name, props, NULL, 0, &e);
+    else if (rc == AV_EEXIST && e.entity == AV_ENT_COLLECTION) rc = create_again(&x, &s);
+    if (rc < 0) create_failed(&x, &s, &e);
+    else if (rc == AV_OK) v2_ok(res, NULL);
 out:
+    json_object_put(props);
     av_schema_free(&s);
     api_end(&x);
+}
+
+/* The aliases of collection `name` as Go prints a []string's items: "a b" (cut at n bytes). */
+static void aliases_text(api_ctx *x, const char *name, char *out, size_t n)
+{
+    char **v;
+    size_t m, at = 0;
+    out[0] = 0;
+    if (av_alias_list(x->req->store, x->project, x->db, name, &v, &m, NULL)) return;
+    for (size_t i = 0; i < m; i++) {
+        if (at + 1 < n) at += (size_t)snprintf(out + at, n - at, "%s%s", i ? " " : "", v[i]);
+        if (at >= n) at = n - 1;
+        free(v[i]);
+    }
+    free(v);
 }
 
 static void collections_drop(av_http_req *req, av_http_res *res)
@@ -368,8 +587,12 @@ static void collections_drop(av_http_req *req, av_http_res *res)
     const char *name;
     av_err e;
     if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0) {
-        if (av_collection_drop(req->store, x.project, x.db, name, &e)) api_fail_ex(&x, 0, &e, name, NULL);
-        else v2_ok(res, NULL);
+        /* dropping a collection that does not exist succeeds, as Milvus (idempotent) */
+        if (av_collection_drop(req->store, x.project, x.db, name, &e) && !(e.code == AV_ENOTFOUND && e.entity == AV_ENT_COLLECTION)) {
+            char list[512] = "";
+            if (e.code == AV_EINVAL && e.entity == AV_ENT_COLLECTION) aliases_text(&x, name, list, sizeof list);
+            api_fail_ex(&x, V2_DROP, &e, name, list);
+        } else v2_ok(res, NULL);
     }
     api_end(&x);
 }
@@ -381,8 +604,10 @@ static void collections_rename(av_http_req *req, av_http_res *res)
     av_err e;
     if (api_begin(req, res, &v2_api, &x) == 0 && api_open(&x) == 0 && api_need_str(&x, "newCollectionName", &to) == 0) {
         if (api_get_str(x.body, "newDbName", &to_db) != API_OK || !*to_db) to_db = x.db;
-        if (av_collection_rename(req->store, x.project, x.db, av_collection_schema(x.c)->name, to_db, to, &e))
-            api_fail_ex(&x, 0, &e, e.entity == AV_ENT_DATABASE ? to_db : NULL, NULL);
+        if (strcmp(x.name, av_collection_schema(x.c)->name) != 0)   /* opened through an alias: Milvus refuses */
+            api_failf(&x, MERR_UNEXPECTED, "unsupported use an alias to rename collection, alias:%s", x.name);
+        else if (av_collection_rename(req->store, x.project, x.db, x.name, to_db, to, &e))
+            api_fail_ex(&x, V2_RENAME, &e, e.entity == AV_ENT_DATABASE ? to_db : NULL, NULL);
         else v2_ok(res, NULL);
     }
     api_end(&x);
@@ -412,6 +637,7 @@ static void set_loaded(av_http_req *req, av_http_res *res, int loaded)
 
 static void collections_load(av_http_req *req, av_http_res *res) { set_loaded(req, res, 1); }
 static void collections_release(av_http_req *req, av_http_res *res) { set_loaded(req, res, 0); }
+static void collections_refresh_load(av_http_req *req, av_http_res *res) { set_loaded(req, res, 1); }
 
 static void collections_load_state(av_http_req *req, av_http_res *res)
 {
@@ -471,11 +697,15 @@ static void db_change(av_http_req *req, av_http_res *res, int create)
     api_ctx x;
     const char *name;
     av_err e;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0) {
+    json_object *set = NULL;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && (!create || read_props(&x, "properties", 0, &set) == 0)) {
         int rc = create ? av_db_create(req->store, x.project, name, &e) : av_db_drop(req->store, x.project, name, &e);
+        if (rc == AV_OK && set) rc = av_db_alter_properties(req->store, x.project, name, set, NULL, 0, &e);
+        if (rc == AV_ENODB && !create) rc = AV_OK;   /* dropping a missing database succeeds, as Milvus */
         if (rc) api_fail_ex(&x, create ? V2_DB_CREATE : V2_DB_DROP, &e, name, NULL);
         else v2_ok(res, NULL);
     }
+    json_object_put(set);
     api_end(&x);
 }
 
@@ -486,12 +716,178 @@ static void databases_describe(av_http_req *req, av_http_res *res)
 {
     api_ctx x;
     const char *name;
-    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && api_need_db(&x, name) == 0) {
-        json_object *d = json_object_new_object();
-        json_object_object_add(d, "dbName", json_object_new_string(name));
-        json_object_object_add(d, "properties", json_object_new_array());
-        v2_ok(res, d);
+    json_object *props = NULL;
+    int64_t id;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0) {
+        if (av_db_properties(req->store, x.project, name, &id, &props, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "dbName", json_object_new_string(name));
+            json_object_object_add(d, "dbID", json_object_new_int64(id));
+            json_object_object_add(d, "properties", props_json(props));
+            v2_ok(res, d);
+        }
     }
+    json_object_put(props);
+    api_end(&x);
+}
+
+/* ---- properties ------------------------------------------------------------------------------ */
+
+static void collections_alter_properties(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name;
+    json_object *set = NULL;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0 &&
+        read_props(&x, "properties", 1, &set) == 0) {
+        if (av_collection_alter_properties(req->store, x.project, x.db, name, set, NULL, 0, &e)) api_fail_ex(&x, 0, &e, NULL, NULL);
+        else v2_ok(res, NULL);
+    }
+    json_object_put(set);
+    api_end(&x);
+}
+
+static void collections_drop_properties(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name, **keys = NULL;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_name(&x, &name) == 0 && api_need_db(&x, NULL) == 0 && read_keys(&x, &keys, &n) == 0) {
+        if (av_collection_alter_properties(req->store, x.project, x.db, name, NULL, keys, n, &e)) api_fail_ex(&x, 0, &e, NULL, NULL);
+        else v2_ok(res, NULL);
+    }
+    free(keys);
+    api_end(&x);
+}
+
+/* Compactions finish within the call (collections/compact): every job is Completed. Milvus reads
+ * `jobID`; @zilliz/milvus2-sdk-node 3.x sends `compactionID`: either names the job. */
+static void collections_compaction_state(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    int64_t id;
+    if (api_begin(req, res, &v2_api, &x) == 0) {
+        const char *key = json_object_object_get_ex(x.body, "jobID", NULL) ? "jobID" : "compactionID";
+        int k = api_get_int(x.body, key, &id);
+        if (k == API_WRONG_TYPE) api_member_wrong(&x, key, "an integer");
+        else if (k == API_ABSENT) api_member_missing(&x, "jobID");
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "compactionID", json_object_new_int64(id));
+            json_object_object_add(d, "state", json_object_new_string("Completed"));
+            json_object_object_add(d, "executingPlanNumber", json_object_new_int(0));
+            json_object_object_add(d, "timeoutPlanNumber", json_object_new_int(0));
+            json_object_object_add(d, "completedPlanNumber", json_object_new_int(0));
+            v2_ok(res, d);
+        }
+    }
+    api_end(&x);
+}
+
+static void databases_alter(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name;
+    json_object *set = NULL;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && read_props(&x, "properties", 1, &set) == 0) {
+        if (av_db_alter_properties(req->store, x.project, name, set, NULL, 0, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        else v2_ok(res, NULL);
+    }
+    json_object_put(set);
+    api_end(&x);
+}
+
+static void databases_drop_properties(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *name, **keys = NULL;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "dbName", &name) == 0 && read_keys(&x, &keys, &n) == 0) {
+        if (av_db_alter_properties(req->store, x.project, name, NULL, keys, n, &e)) api_fail_ex(&x, 0, &e, name, NULL);
+        else v2_ok(res, NULL);
+    }
+    free(keys);
+    api_end(&x);
+}
+
+/* ---- aliases --------------------------------------------------------------------------------- */
+
+/* Answers an alias error; {arg} is the collection an existing alias names (alias exists). */
+static void alias_failed(api_ctx *x, const char *alias, const av_err *e)
+{
+    char *other = NULL;
+    if (e->code == AV_EEXIST && e->entity == AV_ENT_ALIAS && e->reason == AV_R_NONE)
+        av_alias_describe(x->req->store, x->project, x->db, alias, &other, NULL);
+    api_fail_ex(x, V2_ALIAS, e, e->entity == AV_ENT_ALIAS ? alias : NULL, other ? other : "");
+    free(other);
+}
+
+static void alias_change(av_http_req *req, av_http_res *res, int alter)
+{
+    api_ctx x;
+    const char *coll, *alias;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "collectionName", &coll) == 0 &&
+        api_need_str(&x, "aliasName", &alias) == 0 && api_need_db(&x, NULL) == 0) {
+        int rc = alter ? av_alias_alter(req->store, x.project, x.db, alias, coll, &e) : av_alias_create(req->store, x.project, x.db, alias, coll, &e);
+        if (rc) alias_failed(&x, alias, &e);
+        else v2_ok(res, NULL);
+    }
+    api_end(&x);
+}
+
+static void aliases_create(av_http_req *req, av_http_res *res) { alias_change(req, res, 0); }
+static void aliases_alter(av_http_req *req, av_http_res *res) { alias_change(req, res, 1); }
+
+static void aliases_drop(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *alias;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "aliasName", &alias) == 0 && api_need_db(&x, NULL) == 0) {
+        /* dropping an alias that does not exist succeeds, as Milvus */
+        if (av_alias_drop(req->store, x.project, x.db, alias, &e) && !(e.code == AV_ENOTFOUND && e.entity == AV_ENT_ALIAS)) alias_failed(&x, alias, &e);
+        else v2_ok(res, NULL);
+    }
+    api_end(&x);
+}
+
+static void aliases_list(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    char **names;
+    size_t n;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_db(&x, NULL) == 0) {
+        if (av_alias_list(req->store, x.project, x.db, NULL, &names, &n, &e)) api_fail(&x, V2_ALIAS, &e);
+        else v2_ok(res, names_json(names, n));
+    }
+    api_end(&x);
+}
+
+static void aliases_describe(av_http_req *req, av_http_res *res)
+{
+    api_ctx x;
+    const char *alias;
+    char *coll = NULL;
+    av_err e;
+    if (api_begin(req, res, &v2_api, &x) == 0 && api_need_str(&x, "aliasName", &alias) == 0 && api_need_db(&x, NULL) == 0) {
+        if (av_alias_describe(req->store, x.project, x.db, alias, &coll, &e)) alias_failed(&x, alias, &e);
+        else {
+            json_object *d = json_object_new_object();
+            json_object_object_add(d, "dbName", json_object_new_string(x.db));
+            json_object_object_add(d, "collectionName", json_object_new_string(coll));
+            json_object_object_add(d, "aliasName", json_object_new_string(alias));
+            v2_ok(res, d);
+        }
+    }
+    free(coll);
     api_end(&x);
 }
 
@@ -508,7 +904,7 @@ static void write_rows(av_http_req *req, av_http_res *res, int upsert)
     int assign = av_schema_pk(av_collection_schema(x.c))->auto_id && !upsert;
     if (api_rows_parse(x.c, data, assign ? API_ASSIGN_PK : 0, AV_BATCH_MAX, &rows, &e)) { api_fail(&x, V2_ROWS, &e); goto out; }
     av_pk *pks = xcalloc(rows.n, sizeof(av_pk));
-    if (av_insert(x.c, rows.rows, rows.n, upsert, pks, &e)) api_fail(&x, V2_INSERT, &e);
+    if (av_insert_ex(x.c, rows.rows, rows.n, upsert, mv_expire_ms(x.c), pks, &e)) api_fail(&x, V2_INSERT, &e);
     else v2_ok(res, mv_written_json(pks, rows.n, upsert, x.i64s));
     free(pks);
 out:
@@ -597,6 +993,14 @@ static void entities_get(av_http_req *req, av_http_res *res)
     api_end(&x);
 }
 
+/* A filter that is absent or only white space means every row (query and search), as Milvus. */
+static int blank(const char *filter)
+{
+    if (!filter) return 1;
+    while (*filter == ' ' || *filter == '\t' || *filter == '\r' || *filter == '\n') filter++;
+    return !*filter;
+}
+
 static json_object *count_json(int64_t n)
 {
     json_object *row = json_object_new_object(), *a = json_object_new_array();
@@ -613,7 +1017,7 @@ static void query_rows(api_ctx *x, const char *filter, api_fields *sel, int64_t 
     if (!sel->count && !api_window_ok(limit, offset, 1, AV_TOPK_MAX)) {
         api_failf(x, MERR_INVALID, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d: invalid parameter",
                   limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
-    } else if (filter && *filter && av_filter_compile_milvus(x->c, filter, &f, &e)) {
+    } else if (!blank(filter) && av_filter_compile_milvus(x->c, filter, &f, &e)) {
         api_fail(x, 0, &e);
     } else if (sel->count) {
         if (av_count(x->c, f, &n, &e)) api_fail(x, 0, &e);
@@ -702,7 +1106,7 @@ static int read_search(api_ctx *x, int64_t limit, int64_t offset, float **querie
         rc = av_fail(e, AV_ELIMIT, "limit %" PRId64 " and offset %" PRId64 ": limit must be 1..%d, offset >= 0, and limit + offset <= %d", limit, offset, AV_TOPK_MAX, AV_TOPK_MAX);
     if (rc == AV_OK) rc = api_hits_check(p->nq, limit, e);
     if (rc == AV_OK && api_get_str(x->body, "filter", &filter) == API_WRONG_TYPE) rc = av_fail(e, AV_EINVAL, "filter must be a string");
-    if (rc == AV_OK && filter && *filter) rc = av_filter_compile_milvus(x->c, filter, f, e);
+    if (rc == AV_OK && !blank(filter)) rc = av_filter_compile_milvus(x->c, filter, f, e);
     if (rc == AV_OK) {
         int k = read_range(x, p, e);
         if (k < 0) return -1;
@@ -764,8 +1168,14 @@ void milvus_v2_register(void)
         {"collections/get_stats", collections_get_stats}, {"collections/load", collections_load},
         {"collections/release", collections_release}, {"collections/get_load_state", collections_load_state},
         {"collections/compact", collections_compact}, {"collections/flush", collections_flush},
+        {"collections/refresh_load", collections_refresh_load}, {"collections/alter_properties", collections_alter_properties},
+        {"collections/drop_properties", collections_drop_properties}, {"collections/get_compaction_state", collections_compaction_state},
+        {"databases/alter", databases_alter}, {"databases/alter_properties", databases_alter},
+        {"databases/drop_properties", databases_drop_properties},
         {"databases/list", databases_list}, {"databases/create", databases_create},
         {"databases/drop", databases_drop}, {"databases/describe", databases_describe},
+        {"aliases/create", aliases_create}, {"aliases/alter", aliases_alter}, {"aliases/drop", aliases_drop},
+        {"aliases/list", aliases_list}, {"aliases/describe", aliases_describe},
         {"entities/insert", entities_insert}, {"entities/upsert", entities_upsert},
         {"entities/delete", entities_delete}, {"entities/get", entities_get},
         {"entities/query", entities_query}, {"entities/search", entities_search},

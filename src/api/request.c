@@ -68,6 +68,10 @@ int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err
         if (err) err->entity = API_ENT_BODY;   /* err->pos says where */
         return rc;
     }
+    if (!o) {   /* the body `null`: what Python's json.dumps(None) sends on a bodiless POST */
+        *empty = 1;
+        return av_fail_on(err, AV_EINVAL, API_ENT_BODY, AV_R_EMPTY, NULL, NULL, "the request body is null; send a JSON object");
+    }
     if (!json_object_is_type(o, json_type_object)) {
         json_object_put(o);
         return av_fail_on(err, AV_EINVAL, API_ENT_BODY, AV_R_NONE, NULL, NULL, "the request body must be a JSON object");

@@ -17,7 +17,8 @@ enum { API_ENT_BODY = 64, API_ENT_MEMBER = 65 };
 enum { API_ABSENT = 0, API_OK = 1, API_WRONG_TYPE = -1 };
 
 /* Parses the body as a JSON object. Returns AV_OK, or AV_EINVAL (err says why, about API_ENT_BODY;
- * `empty` set, and the reason AV_R_EMPTY, when the body was empty). */
+ * `empty` set, and the reason AV_R_EMPTY, when the body was empty, only white space, or the JSON
+ * value null). */
 int api_parse_body(const av_http_req *req, json_object **out, int *empty, av_err *err);
 /* AV_EINVAL when a string in o (keys, values, arrays' strings; parameters read from a query
  * string) is not valid UTF-8. */

@@ -138,7 +138,8 @@ void av_http_header_add(av_http_res *res, const char *name, const char *value);
 /* Parses exactly one JSON value from s[0..n). Refuses trailing garbage, nesting deeper than
  * max_depth and numbers that are not finite (1e999, NaN, Infinity): AV_EINVAL with err->pos = byte
  * offset and a message naming it. Refuses a text whose tree would take more than AV_JSON_MAX_MEMORY
- * (estimated from its counts of values before parsing): AV_ELIMIT. */
+ * (estimated from its counts of values before parsing): AV_ELIMIT. The text `null` is valid JSON:
+ * AV_OK with *out NULL (json-c's null). */
 int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_err *err);
 /* A JSON number for a float32 with the shortest text that reads back as the same float. */
 json_object *av_json_float(float f);

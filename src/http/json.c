@@ -119,6 +119,13 @@ int av_json_parse(const char *s, size_t n, int max_depth, json_object **out, av_
         end = n;
     }
     json_tokener_free(tok);
+    if (!o && je == json_tokener_success) {
+        /* the text is the JSON value null (json-c's NULL object): valid, and *out stays NULL */
+        for (size_t i = end; i < n; i++)
+            if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+                return av_fail_at(err, AV_EINVAL, (int)i, "invalid JSON at byte %zu: unexpected data after the value; send exactly one JSON value", i);
+        return AV_OK;
+    }
     if (!o || je != json_tokener_success) {
         if (o) json_object_put(o);
         if (je == json_tokener_continue)

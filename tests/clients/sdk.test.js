@@ -117,6 +117,66 @@ async function v2Tests(endpoint) {
   r = await c.query({ collectionName: name, filter: '', outputFields: ['count(*)'] });
   eq('v2 refused delete changed nothing', r.data, [{ 'count(*)': 19 }]);
 
+  // aliases: every call that names a collection takes an alias
+  r = await c.createAlias({ collectionName: name, aliasName: 'sdk_alias' });
+  eq('v2 createAlias', r, { code: 0, data: {} });
+  r = await c.listAliases({});
+  eq('v2 listAliases', r.data, ['sdk_alias']);
+  r = await c.describeAlias({ aliasName: 'sdk_alias' });
+  eq('v2 describeAlias', r.data, { dbName: 'default', collectionName: name, aliasName: 'sdk_alias' });
+  r = await c.get({ collectionName: 'sdk_alias', id: [7], outputFields: ['color'] });
+  eq('v2 get through the alias', r.data, [{ id: '7', color: 'back' }]);
+  r = await c.insert({ collectionName: 'sdk_alias', data: [{ id: 100, vector: vec(100), color: 'via-alias' }] });
+  eq('v2 insert through the alias', r.data.insertIds, ['100']);
+  r = await c.search({ collectionName: 'sdk_alias', data: [vec(100)], limit: 1, outputFields: ['color'] });
+  eq('v2 search through the alias', r.data[0].color, 'via-alias');
+  r = await c.describeCollection({ collectionName: name });
+  eq('v2 describeCollection lists the alias', r.data.aliases, ['sdk_alias']);
+  r = await c.dropCollection({ collectionName: name });
+  eq('v2 dropCollection refused while an alias names it', [r.code, r.message],
+     [65535, `unable to drop the collection [${name}] because it has associated aliases [sdk_alias], please remove all aliases before dropping the collection`]);
+  await c.createCollection({ collectionName: 'sdk_v2b', dimension: 4 });
+  r = await c.alterAlias({ collectionName: 'sdk_v2b', aliasName: 'sdk_alias' });
+  eq('v2 alterAlias', r.code, 0);
+  r = await c.query({ collectionName: 'sdk_alias', filter: '', outputFields: ['count(*)'] });
+  eq('v2 reads follow alterAlias', r.data, [{ 'count(*)': 0 }]);
+  r = await c.describeAlias({ aliasName: 'nope' });
+  eq('v2 describeAlias of a missing alias', [r.code, r.message], [1600, 'alias not found[database=default][alias=nope]']);
+  // properties
+  r = await c.alterCollectionProperties({ collectionName: 'sdk_alias', properties: { 'collection.ttl.seconds': 3600, 'mmap.enabled': true } });
+  eq('v2 alterCollectionProperties through the alias', r.code, 0);
+  r = await c.describeCollection({ collectionName: 'sdk_v2b' });
+  eq('v2 describeCollection shows the properties', r.data.properties,
+     [{ key: 'collection.ttl.seconds', value: '3600' }, { key: 'mmap.enabled', value: 'true' }]);
+  r = await c.dropCollectionProperties({ collectionName: 'sdk_v2b', propertyKeys: ['mmap.enabled'] });
+  eq('v2 dropCollectionProperties', r.code, 0);
+  r = await c.describeCollection({ collectionName: 'sdk_v2b' });
+  eq('v2 describeCollection after dropCollectionProperties', r.data.properties, [{ key: 'collection.ttl.seconds', value: '3600' }]);
+  r = await c.refreshLoad({ collectionName: 'sdk_v2b' });
+  eq('v2 refreshLoad', r.code, 0);
+  r = await c.compactCollection({ collectionName: 'sdk_v2b' });
+  const job = r.data.compactionID;
+  r = await c.getCompactionState({ collectionName: 'sdk_v2b', compactionID: job });
+  eq('v2 getCompactionState (the SDK sends compactionID)', [r.code, r.data.state, r.data.compactionID], [0, 'Completed', job]);
+  r = await c.createDatabase({ dbName: 'sdk_db' });
+  eq('v2 createDatabase', r.code, 0);
+  r = await c.alterDatabaseProperties({ dbName: 'sdk_db', properties: { 'database.max.collections': 5 } });
+  eq('v2 alterDatabaseProperties', r.code, 0);
+  r = await c.describeDatabase({ dbName: 'sdk_db' });
+  eq('v2 describeDatabase', [r.data.dbName, r.data.properties, typeof r.data.dbID], ['sdk_db', [{ key: 'database.max.collections', value: '5' }], 'number']);
+  r = await c.dropDatabaseProperties({ dbName: 'sdk_db', propertyKeys: ['database.max.collections'] });
+  eq('v2 dropDatabaseProperties', r.code, 0);
+  r = await c.describeDatabase({ dbName: 'sdk_db' });
+  eq('v2 describeDatabase after dropDatabaseProperties', r.data.properties, []);
+  r = await c.dropDatabase({ dbName: 'sdk_db' });
+  eq('v2 dropDatabase', r.code, 0);
+  r = await c.dropAlias({ aliasName: 'sdk_alias' });
+  eq('v2 dropAlias', r.code, 0);
+  r = await c.listAliases({});
+  eq('v2 listAliases after drop', r.data, []);
+  r = await c.dropCollection({ collectionName: 'sdk_v2b' });
+  eq('v2 dropCollection of the second collection', r.code, 0);
+
   r = await c.dropCollection({ collectionName: name });
   eq('v2 dropCollection', r.code, 0);
   r = await c.search({ collectionName: name, data: [vec(1)], limit: 1 });

@@ -109,6 +109,15 @@ static const char *const migrations[] = {
     "                           '$.modified', '$.deleted')));"
     "ALTER TABLE sample ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;"
     "UPDATE sample SET origin = 2 WHERE text IS NOT NULL;",
+    /* 11 (Milvus families, issue 13): aliases of collections (another name in the same database, by
+     *    collection id), and the properties a client sets on a collection or a database (a JSON
+     *    object of strings). New tables only, IF NOT EXISTS: a data dir whose user_version was set
+     *    back (tests/unit/core/dataset's migration-10 case) replays this entry harmlessly. */
+    "CREATE TABLE IF NOT EXISTS coll_alias(project TEXT NOT NULL, db TEXT NOT NULL, name TEXT NOT NULL,"
+    "  coll INTEGER NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(project, db, name));"
+    "CREATE TABLE IF NOT EXISTS coll_prop(coll INTEGER PRIMARY KEY, props TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS db_prop(project TEXT NOT NULL, db TEXT NOT NULL, props TEXT NOT NULL,"
+    "  PRIMARY KEY(project, db));",
 };
 
 static int user_version(sqlite3 *db)

@@ -24,10 +24,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An alias: another name of a collection in the same database (table coll_alias). */
+typedef struct cat_alias {
+    char project[33];
+    char db[AV_NAME_MAX + 1];
+    char name[AV_NAME_MAX + 1];
+    int64_t coll;               /* collection.id */
+} cat_alias;
+
 struct av_catalog {
     pthread_rwlock_t lock;
     av_collection **colls;
     size_t n, cap;
+    cat_alias *aliases;         /* guarded by lock, like colls */
+    size_t na, acap;
 };
 
 static void cat_rdlock(av_catalog *cat) { av_lock_acquire(AV_LOCK_CATALOG); pthread_rwlock_rdlock(&cat->lock); }
@@ -44,6 +54,40 @@ static av_collection *catalog_find(av_catalog *cat, const char *project, const c
         }
     }
     return NULL;
+}
+
+static cat_alias *alias_find(av_catalog *cat, const char *project, const char *db, const char *name)
+{
+    for (size_t i = 0; i < cat->na; i++) {
+        cat_alias *a = &cat->aliases[i];
+        if (strcmp(a->name, name) == 0 && strcmp(a->db, db) == 0 && strcmp(a->project, project) == 0) return a;
+    }
+    return NULL;
+}
+
+static av_collection *catalog_find_id(av_catalog *cat, const char *project, int64_t id)
+{
+    for (size_t i = 0; i < cat->n; i++)
+        if (cat->colls[i]->id == id && strcmp(cat->colls[i]->project, project) == 0) return cat->colls[i];
+    return NULL;
+}
+
+/* The collection `name` names in db: the collection of that name, else the one an alias of that name
+ * points to. Every lookup by a client's name goes through here (av_collection_open), so every
+ * endpoint takes an alias wherever it takes a collection name. */
+static av_collection *catalog_resolve(av_catalog *cat, const char *project, const char *db, const char *name)
+{
+    av_collection *c = catalog_find(cat, project, db, name, NULL);
+    if (c) return c;
+    cat_alias *a = alias_find(cat, project, db, name);
+    return a ? catalog_find_id(cat, project, a->coll) : NULL;
+}
+
+static size_t alias_count(av_catalog *cat, int64_t coll)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cat->na; i++) n += cat->aliases[i].coll == coll;
+    return n;
 }
 
 static void catalog_add(av_catalog *cat, av_collection *c)
@@ -81,6 +125,8 @@ int av_collection_create(av_store *st, const char *project, const char *db, cons
     rc = db_check(st, project, db, err);
     if (rc == AV_OK && catalog_find(cat, project, db, s.name, NULL))
         rc = av_fail_on(err, AV_EEXIST, AV_ENT_COLLECTION, AV_R_NONE, s.name, db, "collection \"%s\" already exists in database \"%s\"", s.name, db);
+    if (rc == AV_OK && alias_find(cat, project, db, s.name))
+        rc = av_fail_on(err, AV_EEXIST, AV_ENT_ALIAS, AV_R_NONE, s.name, db, "\"%s\" is an alias in database \"%s\"; choose another collection name", s.name, db);
     int64_t id = 0;
     if (rc == AV_OK) {
         json_object *js = schema_to_json(&s);
@@ -111,7 +157,7 @@ int av_collection_open(av_store *st, const char *project, const char *db, const 
 {
     av_catalog *cat = store_catalog(st);
     cat_rdlock(cat);
-    av_collection *c = catalog_find(cat, project, db, name, NULL);
+    av_collection *c = catalog_resolve(cat, project, db, name);
     if (c) coll_ref(c);
     cat_unlock(cat);
     *out = c;
@@ -139,14 +185,18 @@ int av_collection_drop(av_store *st, const char *project, const char *db, const 
     size_t idx;
     av_collection *c = catalog_find(cat, project, db, name, &idx);
     int rc = AV_OK;
-    if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
+    if (!c && alias_find(cat, project, db, name))
+        rc = av_fail_on(err, AV_EINVAL, AV_ENT_ALIAS, AV_R_NONE, name, db, "\"%s\" is an alias, not a collection: drop the collection by its own name", name);
+    else if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
+    else if (alias_count(cat, c->id))
+        rc = av_fail_on(err, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, name, db, "collection \"%s\" has %zu aliases; drop them first", name, alias_count(cat, c->id));
     else {
         /* O(1): the rows stay behind under a queued storage id; the purge thread deletes them */
-        char q[256];
+        char q[384];
         coll_rdlock(c);
         int64_t sid = c->sid;
         coll_unlock(c);
-        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id);
+        snprintf(q, sizeof q, "BEGIN IMMEDIATE; INSERT OR IGNORE INTO orphan(sid) VALUES (%" PRId64 "); DELETE FROM coll_index WHERE coll = %" PRId64 "; DELETE FROM coll_prop WHERE coll = %" PRId64 "; DELETE FROM collection WHERE id = %" PRId64 "; COMMIT;", sid, c->id, c->id, c->id);
         av_store_make_room(st);   /* a drop works on a full disk */
         av_store_lock(st);
         rc = av_store_exec(st, q, err);
@@ -175,7 +225,7 @@ int av_db_drop(av_store *st, const char *project, const char *db, av_err *err)
     else if (store_count(av_store_db(st), "SELECT count(*) FROM collection WHERE project = ?1 AND db = ?2", project, db) > 0)
         rc = av_fail_on(err, AV_EINVAL, AV_ENT_DATABASE, AV_R_IN_USE, db, NULL, "database \"%s\" still has collections; drop them first", db);
     else {
-        char *q = sqlite3_mprintf("DELETE FROM db WHERE project = %Q AND name = %Q", project, db);
+        char *q = sqlite3_mprintf("DELETE FROM db_prop WHERE project = %Q AND db = %Q; DELETE FROM db WHERE project = %Q AND name = %Q", project, db, project, db);
         rc = av_store_exec(st, q, err);
         sqlite3_free(q);
     }
@@ -207,6 +257,10 @@ int av_collection_rename(av_store *st, const char *project, const char *db, cons
     if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
     if (rc == AV_OK && catalog_find(cat, project, new_db, new_name, NULL))
         rc = av_fail_on(err, AV_EEXIST, AV_ENT_COLLECTION, AV_R_NONE, new_name, new_db, "collection \"%s\" already exists in database \"%s\"", new_name, new_db);
+    if (rc == AV_OK && alias_find(cat, project, new_db, new_name))
+        rc = av_fail_on(err, AV_EEXIST, AV_ENT_ALIAS, AV_R_NONE, new_name, new_db, "\"%s\" is an alias in database \"%s\"; choose another collection name", new_name, new_db);
+    if (rc == AV_OK && strcmp(db, new_db) != 0 && alias_count(cat, c->id))
+        rc = av_fail_on(err, AV_EINVAL, AV_ENT_COLLECTION, AV_R_IN_USE, name, db, "collection \"%s\" has aliases in database \"%s\"; drop them before moving it to another database", name, db);
     if (rc == AV_OK) {
         /* order: catalog -> collection writer -> collection -> store (as every write) */
         coll_wrlock(c);
@@ -364,7 +418,7 @@ static int load_catalog(av_store *st, av_load_fn fn, void *arg, av_err *err)
     av_catalog *cat = store_catalog(st);
     sqlite3_stmt *q;
     av_load_progress p = { .total = fn ? count_collections(st) : 0 };
-    if (sqlite3_prepare_v2(av_store_db(st), "SELECT id, project, db, schema, loaded, last_auto_id, sid FROM collection ORDER BY id", -1, &q, NULL))
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT c.id, c.project, c.db, c.schema, c.loaded, c.last_auto_id, c.sid, p.props FROM collection c LEFT JOIN coll_prop p ON p.coll = c.id ORDER BY c.id", -1, &q, NULL))
         return av_store_sqlite_fail(st, err, "loading the catalog");
     int rc = AV_OK;
     while (rc == AV_OK && sqlite3_step(q) == SQLITE_ROW) {
@@ -380,6 +434,10 @@ static int load_catalog(av_store *st, av_load_fn fn, void *arg, av_err *err)
         c->loaded = sqlite3_column_int(q, 4);
         c->last_auto_id = sqlite3_column_int64(q, 5);
         c->sid = sqlite3_column_int64(q, 6);
+        const char *pt = (const char *)sqlite3_column_text(q, 7);
+        json_object *props = pt ? json_tokener_parse(pt) : NULL;
+        if (json_object_is_type(props, json_type_object)) { json_object_put(c->props); c->props = props; }
+        else json_object_put(props);
         p.index++;
         p.loaded = 0;
         p.project = c->project;
@@ -460,6 +518,213 @@ static int expire_all(av_store *st)
 }
 
 
+/* ---- properties ------------------------------------------------------------------------------ */
+
+/* Runs q (sqlite3_mprintf'd; freed here) under the store lock. */
+static int alias_sql(av_store *st, char *q, av_err *err)
+{
+    av_store_lock(st);
+    int rc = av_store_exec(st, q, err);
+    av_store_unlock(st);
+    sqlite3_free(q);
+    return rc;
+}
+
+
+int av_collection_properties(av_collection *c, json_object **out)
+{
+    coll_rdlock(c);
+    *out = NULL;
+    json_object_deep_copy(c->props, out, NULL);
+    coll_unlock(c);
+    return AV_OK;
+}
+
+int av_collection_property(av_collection *c, const char *key, char *out, size_t n)
+{
+    json_object *v;
+    int found = 0;
+    coll_rdlock(c);
+    if (json_object_object_get_ex(c->props, key, &v) && json_object_is_type(v, json_type_string)) {
+        snprintf(out, n, "%s", json_object_get_string(v));
+        found = 1;
+    }
+    coll_unlock(c);
+    return found;
+}
+
+int av_collection_alter_properties(av_store *st, const char *project, const char *db, const char *name,
+                                   json_object *set, const char *const *drop, size_t ndrop, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);   /* no rename or alter swaps the handle meanwhile */
+    av_collection *c = catalog_resolve(cat, project, db, name);
+    int rc = c ? AV_OK : av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, name, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", name, db);
+    if (rc == AV_OK) {
+        coll_wrlock(c);
+        json_object *n = NULL;
+        rc = props_apply(c->props, set, drop, ndrop, &n, err);
+        if (rc == AV_OK)
+            rc = alias_sql(st, sqlite3_mprintf("INSERT OR REPLACE INTO coll_prop(coll, props) VALUES (%lld, %Q)",
+                                               (long long)c->id, json_object_to_json_string_ext(n, JSON_C_TO_STRING_PLAIN)), err);
+        if (rc == AV_OK) { json_object_put(c->props); c->props = n; }
+        else json_object_put(n);
+        coll_wrunlock(c);
+    }
+    cat_unlock(cat);
+    return rc;
+}
+
+/* ---- aliases ---------------------------------------------------------------------------------
+ * Rows of coll_alias mirrored in cat->aliases; both change under the catalog write lock (and the
+ * store lock for the SQL), so a request resolves a name against one state: before or after an alter. */
+
+static int alias_checks(av_store *st, av_catalog *cat, const char *project, const char *db, const char *alias, av_err *err)
+{
+    int rc = av_name_check(alias, "alias name", err);
+    if (rc) return rc;
+    if (!av_db_exists(st, project, db))
+        return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
+    if (catalog_find(cat, project, db, alias, NULL))
+        return av_fail_on(err, AV_EEXIST, AV_ENT_ALIAS, AV_R_IN_USE, alias, db, "\"%s\" is the name of a collection in database \"%s\"; an alias needs a name of its own", alias, db);
+    return AV_OK;
+}
+
+static av_collection *alias_target(av_catalog *cat, const char *project, const char *db, const char *collection, av_err *err)
+{
+    av_collection *c = catalog_find(cat, project, db, collection, NULL);
+    if (!c) av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, collection, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", collection, db);
+    return c;
+}
+
+int av_alias_create(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);
+    int rc = alias_checks(st, cat, project, db, alias, err);
+    av_collection *c = rc ? NULL : alias_target(cat, project, db, collection, err);
+    if (rc == AV_OK && !c) rc = AV_ENOTFOUND;
+    cat_alias *a = rc ? NULL : alias_find(cat, project, db, alias);
+    if (a && a->coll == c->id) goto out;   /* the same alias again: nothing to do */
+    if (a) {
+        av_collection *other = catalog_find_id(cat, project, a->coll);
+        rc = av_fail_on(err, AV_EEXIST, AV_ENT_ALIAS, AV_R_NONE, alias, db, "alias \"%s\" already exists and names collection \"%s\"; alter it or drop it first", alias, other ? other->schema.name : "");
+        goto out;
+    }
+    size_t in_db = 0;
+    for (size_t i = 0; rc == AV_OK && i < cat->na; i++)
+        in_db += strcmp(cat->aliases[i].db, db) == 0 && strcmp(cat->aliases[i].project, project) == 0;
+    if (rc == AV_OK && in_db >= AV_ALIASES_MAX)
+        rc = av_fail_on(err, AV_ELIMIT, AV_ENT_ALIAS, AV_R_NONE, alias, db, "database \"%s\" has %zu aliases; the limit is %d", db, in_db, AV_ALIASES_MAX);
+    if (rc == AV_OK)
+        rc = alias_sql(st, sqlite3_mprintf("INSERT INTO coll_alias(project, db, name, coll, created_ms) VALUES (%Q, %Q, %Q, %lld, %lld)",
+                                           project, db, alias, (long long)c->id, (long long)av_now_ms()), err);
+    if (rc == AV_OK) {
+        if (cat->na == cat->acap) cat->aliases = xrealloc(cat->aliases, sizeof(cat_alias) * (cat->acap = cat->acap ? cat->acap * 2 : 8));
+        a = &cat->aliases[cat->na++];
+        snprintf(a->project, sizeof a->project, "%s", project);
+        snprintf(a->db, sizeof a->db, "%s", db);
+        snprintf(a->name, sizeof a->name, "%s", alias);
+        a->coll = c->id;
+    }
+out:
+    cat_unlock(cat);
+    return rc;
+}
+
+int av_alias_alter(av_store *st, const char *project, const char *db, const char *alias, const char *collection, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);
+    int rc = alias_checks(st, cat, project, db, alias, err);
+    av_collection *c = rc ? NULL : alias_target(cat, project, db, collection, err);
+    if (rc == AV_OK && !c) rc = AV_ENOTFOUND;
+    cat_alias *a = rc ? NULL : alias_find(cat, project, db, alias);
+    if (rc == AV_OK && !a)
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_ALIAS, AV_R_NONE, alias, db, "alias \"%s\" does not exist in database \"%s\"; create it first", alias, db);
+    if (rc == AV_OK && a->coll != c->id)
+        rc = alias_sql(st, sqlite3_mprintf("UPDATE coll_alias SET coll = %lld WHERE project = %Q AND db = %Q AND name = %Q",
+                                           (long long)c->id, project, db, alias), err);
+    if (rc == AV_OK) a->coll = c->id;
+    cat_unlock(cat);
+    return rc;
+}
+
+int av_alias_drop(av_store *st, const char *project, const char *db, const char *alias, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    cat_wrlock(cat);
+    int rc = AV_OK;
+    cat_alias *a = alias_find(cat, project, db, alias);
+    if (!av_db_exists(st, project, db))
+        rc = av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
+    else if (!a)
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_ALIAS, AV_R_NONE, alias, db, "alias \"%s\" does not exist in database \"%s\"", alias, db);
+    else rc = alias_sql(st, sqlite3_mprintf("DELETE FROM coll_alias WHERE project = %Q AND db = %Q AND name = %Q", project, db, alias), err);
+    if (rc == AV_OK) *a = cat->aliases[--cat->na];
+    cat_unlock(cat);
+    return rc;
+}
+
+int av_alias_describe(av_store *st, const char *project, const char *db, const char *alias, char **collection, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    *collection = NULL;
+    int rc = AV_OK;
+    cat_rdlock(cat);
+    cat_alias *a = alias_find(cat, project, db, alias);
+    av_collection *c = a ? catalog_find_id(cat, project, a->coll) : NULL;
+    if (c) *collection = xstrdup(c->schema.name);
+    cat_unlock(cat);
+    if (!c && !av_db_exists(st, project, db))
+        rc = av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
+    else if (!c) rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_ALIAS, AV_R_NONE, alias, db, "alias \"%s\" does not exist in database \"%s\"", alias, db);
+    return rc;
+}
+
+int av_alias_list(av_store *st, const char *project, const char *db, const char *collection, char ***names, size_t *n, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    *names = NULL;
+    *n = 0;
+    if (!av_db_exists(st, project, db))
+        return av_fail_on(err, AV_ENODB, AV_ENT_DATABASE, AV_R_NONE, db, NULL, "database \"%s\" does not exist; create it first or check the name", db);
+    int rc = AV_OK;
+    cat_rdlock(cat);
+    av_collection *c = collection ? catalog_find(cat, project, db, collection, NULL) : NULL;
+    if (collection && !c)
+        rc = av_fail_on(err, AV_ENOTFOUND, AV_ENT_COLLECTION, AV_R_NONE, collection, db, "collection \"%s\" does not exist in database \"%s\"; create it first or check the name", collection, db);
+    char **v = xmalloc(sizeof(char *) * (cat->na + 1));
+    size_t m = 0;
+    for (size_t i = 0; rc == AV_OK && i < cat->na; i++) {
+        cat_alias *a = &cat->aliases[i];
+        if (strcmp(a->project, project) == 0 && strcmp(a->db, db) == 0 && (!c || a->coll == c->id)) v[m++] = xstrdup(a->name);
+    }
+    cat_unlock(cat);
+    qsort(v, m, sizeof *v, av_strptr_cmp);
+    *names = v;
+    *n = m;
+    return rc;
+}
+
+static int load_aliases(av_store *st, av_err *err)
+{
+    av_catalog *cat = store_catalog(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(av_store_db(st), "SELECT project, db, name, coll FROM coll_alias ORDER BY rowid", -1, &q, NULL))
+        return av_store_sqlite_fail(st, err, "loading the aliases");
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (cat->na == cat->acap) cat->aliases = xrealloc(cat->aliases, sizeof(cat_alias) * (cat->acap = cat->acap ? cat->acap * 2 : 8));
+        cat_alias *a = &cat->aliases[cat->na++];
+        snprintf(a->project, sizeof a->project, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(a->db, sizeof a->db, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(a->name, sizeof a->name, "%s", (const char *)sqlite3_column_text(q, 2));
+        a->coll = sqlite3_column_int64(q, 3);
+    }
+    sqlite3_finalize(q);
+    return AV_OK;
+}
+
 /* ---- purge hooks ----------------------------------------------------------------------------- */
 
 static int hook_tick(av_store *st, void *arg) { (void)arg; return expire_all(st); }
@@ -481,6 +746,7 @@ int catalog_open(av_store *st, av_load_fn fn, void *arg, av_err *err)
     pthread_rwlock_init(&cat->lock, NULL);
     store_set_catalog(st, cat);
     int rc = load_catalog(st, fn, arg, err);   /* before the purge thread starts: nothing else runs yet */
+    if (rc == AV_OK) rc = load_aliases(st, err);
     if (rc) {
         catalog_close(st);
         return rc;
@@ -499,8 +765,10 @@ void catalog_close(av_store *st)
         av_collection_release(cat->colls[i]);
     }
     free(cat->colls);
+    free(cat->aliases);
     cat->colls = NULL;
-    cat->n = 0;
+    cat->aliases = NULL;
+    cat->n = cat->na = 0;
     cat_unlock(cat);
     pthread_rwlock_destroy(&cat->lock);
     free(cat);

@@ -49,6 +49,7 @@ av_collection *coll_new(av_store *st, int64_t id, const char *project, const cha
     atomic_init(&c->refs, 1);
     c->loaded = 1;
     rows_init(&c->rows, c->dim, c->pk_is_str);
+    c->props = json_object_new_object();
     c->iops = av_vecindex_for(c->schema.index_type, NULL);
     c->index = fresh_index(c);
     return c;
@@ -64,6 +65,7 @@ void av_collection_release(av_collection *c)
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
     c->iops->destroy(c->index);
     rows_free(&c->rows);
+    json_object_put(c->props);
     av_schema_free(&c->schema);
     pthread_rwlock_destroy(&c->lock);
     pthread_mutex_destroy(&c->wmu);
@@ -114,6 +116,9 @@ void coll_move_rows(av_collection *to, av_collection *from)
     to->last_auto_id = from->last_auto_id;
     to->sid = from->sid;
     to->loaded = from->loaded;
+    json_object *p = to->props;   /* the properties go with the rows */
+    to->props = from->props;
+    from->props = p;
 }
 
 void coll_mark_dropped(av_collection *c)

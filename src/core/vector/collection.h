@@ -49,6 +49,8 @@ struct av_collection {
     int loaded;                 /* likewise */
 
     coll_rows rows;             /* likewise */
+    json_object *props;         /* the properties a dialect set (table coll_prop): a JSON object of
+                                   strings, replaced (never changed in place) under wmu and lock */
     int64_t last_auto_id;       /* under wmu */
 
     const av_vecindex_ops *iops; /* from schema.index_type at coll_new (vecindex.h); never changes */

@@ -4,15 +4,36 @@
  */
 #include "core/vector/collection.h"
 #include "core/vector/filter.h"
+#include "core/vector/filter_node.h"
 #include "core/store/store.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* 1 when node n yields a boolean: a condition, a boolean literal or a Bool field (a number, string,
+ * list, JSON value or arithmetic is a value, not a predicate). */
+static int yields_bool(const av_fnode *n)
+{
+    switch (n->kind) {
+    case FN_CMP: case FN_IN: case FN_LIKE: case FN_AND: case FN_OR: case FN_NOT: case FN_ISNULL: return 1;
+    case FN_CALL: return n->op != FF_ARRAY_LENGTH;
+    case FN_LIT: return n->lit.t == FV_BOOL;
+    case FN_FIELD: return n->field && n->field->type == AV_T_BOOL && !n->npath;
+    default: return 0;
+    }
+}
+
 int av_filter_compile_milvus(const av_collection *c, const char *expr, av_filter **out, av_err *err)
 {
-    return av_filter_parse_milvus(expr, &c->schema, out, err);
+    int rc = av_filter_parse_milvus(expr, &c->schema, out, err);
+    if (rc == AV_OK && !yields_bool((*out)->root)) {
+        av_filter_free(*out);
+        *out = NULL;
+        rc = av_fail_at(err, AV_EFILTER, 0, "cannot parse expression: %.200s, error: predicate is not a boolean expression; write a condition such as id > 0", expr);
+        if (err) err->entity = AV_ENT_FILTER;
+    }
+    return rc;
 }
 
 int av_filter_compile_viking(const av_collection *c, json_object *dsl, av_filter **out, av_err *err)

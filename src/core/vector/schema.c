@@ -201,6 +201,54 @@ int av_schema_validate(const av_schema *s, av_err *err)
     return AV_OK;
 }
 
+static int field_equal(const av_field *a, const av_field *b)
+{
+    return strcmp(a->name, b->name) == 0 && a->type == b->type && a->element_type == b->element_type &&
+           a->primary == b->primary && a->auto_id == b->auto_id && a->max_length == b->max_length &&
+           a->max_capacity == b->max_capacity && a->dim == b->dim && a->nullable == b->nullable &&
+           strcmp(a->description, b->description) == 0 && strcmp(a->ext_type, b->ext_type) == 0 &&
+           (a->default_value ? b->default_value && json_object_equal(a->default_value, b->default_value) : !b->default_value);
+}
+
+int av_schema_equal(const av_schema *a, const av_schema *b)
+{
+    if (strcmp(a->name, b->name) || strcmp(a->description, b->description) || a->nfields != b->nfields ||
+        a->dynamic != b->dynamic || a->metric != b->metric || strcmp(a->index_name, b->index_name) ||
+        strcmp(a->index_type, b->index_type))
+        return 0;
+    for (int i = 0; i < a->nfields; i++)
+        if (!field_equal(&a->fields[i], &b->fields[i])) return 0;
+    return 1;
+}
+
+/* ---- properties ---------------------------------------------------------------------------- */
+
+/* A new object: props with `set`'s members (string values) and without the keys in drop. AV_EINVAL for a
+ * value that is not a string, AV_ELIMIT beyond the bounds (annovec.h). */
+int props_apply(json_object *props, json_object *set, const char *const *drop, size_t ndrop, json_object **out, av_err *err)
+{
+    json_object *n = NULL;
+    json_object_deep_copy(props, &n, NULL);
+    for (size_t i = 0; i < ndrop; i++) json_object_object_del(n, drop[i]);
+    if (set) {
+        json_object_object_foreach(set, k, v) {
+            if (strlen(k) < 1 || strlen(k) > AV_NAME_MAX || !json_object_is_type(v, json_type_string) ||
+                json_object_get_string_len(v) > AV_PROP_VALUE_MAX) {
+                json_object_put(n);
+                return av_fail_on(err, AV_EINVAL, AV_ENT_NONE, AV_R_NONE, k, NULL, "property \"%.64s\": keys are 1..%d bytes, values strings of at most %d bytes", k, AV_NAME_MAX, AV_PROP_VALUE_MAX);
+            }
+            json_object_object_add(n, k, json_object_get(v));
+        }
+    }
+    if (json_object_object_length(n) > AV_PROPS_MAX) {
+        int len = json_object_object_length(n);
+        json_object_put(n);
+        return av_fail_on(err, AV_ELIMIT, AV_ENT_NONE, AV_R_NONE, NULL, NULL, "%d properties; the limit is %d", len, AV_PROPS_MAX);
+    }
+    *out = n;
+    return AV_OK;
+}
+
 /* ---- stored JSON form ----------------------------------------------------------------------- */
 
 json_object *schema_to_json(const av_schema *s)

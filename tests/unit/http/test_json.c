@@ -167,7 +167,28 @@ static void test_vectors(void)
     }
 }
 
+/* The text null is valid JSON: json-c's null is NULL, with no error and no "success" message. */
+static void test_null(void)
+{
+    static const char *const ok[] = { "null", " null \n" };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        int mark = test_failed;
+        json_object *o = (json_object *)1;
+        av_err e;
+        av_err_clear(&e);
+        CHECK_INT(av_json_parse(ok[i], strlen(ok[i]), 8, &o, &e), AV_OK);
+        CHECK(o == NULL);
+        test_row(mark, i, ok[i]);
+    }
+    json_object *o = NULL;
+    av_err e;
+    CHECK_INT(av_json_parse("null x", 6, 8, &o, &e), AV_EINVAL);
+    CHECK_INT(e.pos, 5);
+    CHECK(strstr(e.msg, "success") == NULL);
+}
+
 TEST_MAIN(
+    TEST_CASE(test_null),
     TEST_CASE(test_int64_roundtrip),
     TEST_CASE(test_int64_refusals),
     TEST_CASE(test_parse_errors),
