@@ -623,6 +623,16 @@ static void delete_images(api_ctx *x, const job_ref *j, const char *const *ids, 
     } else ok_success(x);
 }
 
+/* An error the request plumbing answered ({"error_code", "error_msg"}: a bad body, project or job)
+ * gets the image deletes' "is_success": false too. */
+static void mark_unsuccessful(av_http_res *res)
+{
+    json_object *o = res->body.p ? json_tokener_parse(res->body.p) : NULL;
+    if (!o || !json_object_is_type(o, json_type_object) || ma_get(o, "is_success")) { json_object_put(o); return; }
+    add_bool(o, "is_success", 0);
+    av_http_json(res, res->status, o);
+}
+
 /* DELETE data-annotations/{id}/images/{image_id} */
 static void image_delete(av_http_req *req, av_http_res *res)
 {
@@ -631,7 +641,7 @@ static void image_delete(av_http_req *req, av_http_res *res)
     if (!begin_job(req, res, MA_NO_BODY, x, &j)) {
         const char *id = av_http_param(req, "image_id");
         delete_images(x, &j, &id, 1);
-    }
+    } else mark_unsuccessful(res);
     end_job(x, &j);
 }
 
@@ -642,7 +652,8 @@ static void images_delete(av_http_req *req, av_http_res *res)
     job_ref j;
     const char **ids = NULL;
     int n;
-    if (!begin_job(req, res, MA_BODY, x, &j) && !id_list(x, ma_get(x->body, "image_id"), "image_id", &ids, &n)) delete_images(x, &j, ids, n);
+    if (begin_job(req, res, MA_BODY, x, &j)) mark_unsuccessful(res);
+    else if (!id_list(x, ma_get(x->body, "image_id"), "image_id", &ids, &n)) delete_images(x, &j, ids, n);
     free(ids);
     end_job(x, &j);
 }

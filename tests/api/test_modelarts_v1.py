@@ -291,6 +291,238 @@ def run_job_delete(t, s):
     t.check("deleting the dataset through v2 deletes its job", st == 204 and job_of(s, again) is None)
 
 
+# ---- images ----------------------------------------------------------------------------------------
+
+def modify(s, num, body, raw=None, project=PID):
+    return v1(s, "PUT", "/data-annotations/%s/images" % num, body, raw=raw, project=project)
+
+
+def run_images(t, s):
+    for i in range(5):
+        upload(s, "/bkt/img/%d.jpg" % i, b"img-%d" % i)
+    st, js = create_job(s, "pets", "/bkt/img/")
+    job, num = js["job_id"], js["dls_prj_id"]
+    ds = job_of(s, job)["dataset_id"]
+    js = images(s, num)
+    t.check("show_images_by_tag: the documented fields and every image", js["is_success"] is True and js["project_id"] == num and
+            js["project_name"] == "pets" and js["data_path"] == "/bkt/img/" and js["versions"] == [] and js["total_count"] == 5 and
+            len(js["images"]) == 5, js)
+    im = js["images"][0]
+    t.check("an image: image_id (32 hex), name, tags, url", re.match(r"^[0-9a-f]{32}$", im["image_id"]) and im["name"] == "0.jpg" and
+            im["tags"] == [] and im["path"] == "/bkt/img/0.jpg" and "Signature=" in im["url"], im)
+    ids = image_ids(s, num)
+    smp = {x["sample_id"] for x in v2(s, "GET", "/datasets/%s/data-annotations/samples?limit=100" % ds)[1]["samples"]}
+    t.eq("image ids ARE the backing dataset's sample ids", set(ids.values()), smp)
+    pages = [images(s, num, "per_page=2&page=%d" % p)["images"] for p in range(3)]
+    t.check("per_page and page (from 0) page through every image once", [len(p) for p in pages] == [2, 2, 1] and
+            sorted(i["name"] for p in pages for i in p) == ["%d.jpg" % i for i in range(5)], pages)
+    t.eq("a page past the end is empty", images(s, num, "per_page=2&page=3")["images"], [])
+    for q in ("per_page=0", "per_page=101", "page=-1", "per_page=x"):
+        err(t, "show_images_by_tag %s -> 0107" % q, v1(s, "GET", "/data-annotations/%s/images?%s" % (num, q)), "ModelArts.0107")
+    err(t, "show_images_by_tag of an unknown job -> 4338", v1(s, "GET", "/data-annotations/424242/images"), "ModelArts.4338")
+    err(t, "show_images_by_tag of a malformed id -> 0107", v1(s, "GET", "/data-annotations/x1/images"), "ModelArts.0107")
+
+    st, js = modify(s, num, {"images": [{"image_id": ids["0.jpg"], "tags": ["cat"]}, {"image_id": ids["1.jpg"], "tags": ["cat"]},
+                                        {"image_id": ids["2.jpg"], "tags": ["dog", "cat"]}]})
+    t.check("modify_image_info -> is_success", st == 200 and js == {"is_success": True}, (st, js))
+    t.eq("tag_name=cat", sorted(i["name"] for i in images(s, num, "tag_name=cat")["images"]), ["0.jpg", "1.jpg", "2.jpg"])
+    t.eq("tag_name=dog", [(i["name"], i["tags"]) for i in images(s, num, "tag_name=dog")["images"]], [("2.jpg", ["dog", "cat"])])
+    t.eq("tag_name=__none__: the untagged ones", sorted(i["name"] for i in images(s, num, "tag_name=__none__")["images"]), ["3.jpg", "4.jpg"])
+    t.eq("tag_name of no image", images(s, num, "tag_name=bird")["total_count"], 0)
+    t.eq("the tag list", v1(s, "GET", "/data-annotations/%s/tags" % num)[1], {"tags": ["cat", "dog"]})
+    t.eq("tag statistics", v1(s, "GET", "/data-annotations/%s/tags/stats" % num)[1],
+         {"tag_count": [{"tag": "cat", "count": 3}, {"tag": "dog", "count": 1}],
+          "tags_stat": [{"has_tag": True, "count": 3}, {"has_tag": False, "count": 2}]})
+    t.eq("job progress follows", job_of(s, job)["progress_detail"], {"total_count": 5, "has_tag_count": 3, "not_tag_count": 2})
+    smp = v2(s, "GET", "/datasets/%s/data-annotations/samples/%s" % (ds, ids["2.jpg"]))[1]
+    t.eq("tags ARE the sample's labels (v2)", [l["name"] for l in smp["labels"]], ["dog", "cat"])
+    v2(s, "PUT", "/datasets/%s/data-annotations/samples" % ds, {"samples": [{"sample_id": ids["3.jpg"], "labels": [{"name": "bird"}]}]})
+    t.eq("a label set through v2 is a tag in v1", v1(s, "GET", "/data-annotations/%s/images/%s/tags" % (num, ids["3.jpg"]))[1],
+         {"image_id": ids["3.jpg"], "tags": ["bird"], "size": None})
+
+    before = snapshot(s)
+    good = ids["4.jpg"]
+    bad = [
+        ("malformed JSON", None, '{"images": [', "ModelArts.0107"),
+        ("a list body", None, "[]", "ModelArts.0107"),
+        ("missing images", {"size": [1, 1]}, None, "ModelArts.0107"),
+        ("images not a list", {"images": {"image_id": good}}, None, "ModelArts.0107"),
+        ("no images", {"images": []}, None, "ModelArts.0107"),
+        ("an image without image_id", {"images": [{"tags": ["x"]}]}, None, "ModelArts.0107"),
+        ("image_id of wrong type", {"images": [{"image_id": 5, "tags": ["x"]}]}, None, "ModelArts.0107"),
+        ("tags missing", {"images": [{"image_id": good}]}, None, "ModelArts.0107"),
+        ("tags not a list", {"images": [{"image_id": good, "tags": "x"}]}, None, "ModelArts.0107"),
+        ("a tag that is a number", {"images": [{"image_id": good, "tags": [5]}]}, None, "ModelArts.0107"),
+        ("an empty tag", {"images": [{"image_id": good, "tags": [""]}]}, None, "ModelArts.0107"),
+        ("a box in a classification job", {"images": [{"image_id": good, "tags": [{"tag": "x", "pos": [0, 0, 1, 1]}]}]}, None, "ModelArts.0107"),
+        ("size of one number", {"images": [{"image_id": good, "tags": ["x"]}], "size": [5]}, None, "ModelArts.0107"),
+        ("size zero", {"images": [{"image_id": good, "tags": ["x"]}], "size": [0, 5]}, None, "ModelArts.0107"),
+        ("size not a list", {"images": [{"image_id": good, "tags": ["x"]}], "size": "5x5"}, None, "ModelArts.0107"),
+        ("an unknown image after a good one", {"images": [{"image_id": good, "tags": ["x"]}, {"image_id": "f" * 32, "tags": ["x"]}]}, None, "ModelArts.4420"),
+        ("1,001 images", {"images": [{"image_id": good, "tags": ["x"]}] * 1001}, None, "ModelArts.0107"),
+    ]
+    for name, body, raw, code in bad:
+        js = err(t, "modify_image_info: %s -> %s" % (name, code), modify(s, num, body, raw=raw), code)
+    t.check("the unknown image is named", "f" * 32 in err(t, "modify names the unknown id", modify(s, num, bad[-2][1]), "ModelArts.4420")["error_msg"])
+    err(t, "modify_image_info of an unknown job -> 4338", modify(s, "424242", {"images": [{"image_id": good, "tags": ["x"]}]}), "ModelArts.4338")
+    unchanged(t, "refused modifies", s, before)
+
+    st, js = modify(s, num, {"images": [{"image_id": ids["1.jpg"], "tags": []}], "size": [28, 28]})
+    t.check("an empty tag list untags an image, and size is kept", st == 200 and
+            v1(s, "GET", "/data-annotations/%s/images/%s/tags" % (num, ids["1.jpg"]))[1] == {"image_id": ids["1.jpg"], "tags": [], "size": [28, 28]})
+    t.eq("... it is untagged again", sorted(i["name"] for i in images(s, num, "tag_name=__none__")["images"]), ["1.jpg", "4.jpg"])
+
+    err(t, "tags of an unknown image -> 4420", v1(s, "GET", "/data-annotations/%s/images/%s/tags" % (num, "e" * 32)), "ModelArts.4420")
+    err(t, "tags of an image of an unknown job -> 4338", v1(s, "GET", "/data-annotations/424242/images/%s/tags" % ids["0.jpg"]), "ModelArts.4338")
+    st, js = v1(s, "POST", "/data-annotations/%s/tags/show" % num, {"image_id": [ids["2.jpg"], ids["0.jpg"]]})
+    t.eq("tags of several images, in the order asked", js, {"images_tags": [{"image_id": ids["2.jpg"], "tags": ["dog", "cat"], "size": None},
+                                                                           {"image_id": ids["0.jpg"], "tags": ["cat"], "size": None}]})
+    for name, body, raw, code in (("malformed JSON", None, "{", "ModelArts.0107"), ("image_id missing", {}, None, "ModelArts.0107"),
+                                  ("image_id not a list", {"image_id": ids["0.jpg"]}, None, "ModelArts.0107"),
+                                  ("a malformed id", {"image_id": ["xyz"]}, None, "ModelArts.0107"),
+                                  ("an unknown id", {"image_id": [ids["0.jpg"], "d" * 32]}, None, "ModelArts.4420"),
+                                  ("1,001 ids", {"image_id": [ids["0.jpg"]] * 1001}, None, "ModelArts.0107")):
+        err(t, "tags/show: %s -> %s" % (name, code), v1(s, "POST", "/data-annotations/%s/tags/show" % num, body, raw=raw), code)
+    return job, num, ds
+
+
+def run_detection(t, s):
+    upload(s, "/bkt/det/a.jpg", b"det-a")
+    upload(s, "/bkt/det/b.jpg", b"det-b")
+    st, js = create_job(s, "boxes", "/bkt/det/", jtype="Manual Object detection")
+    job, num = js["job_id"], js["dls_prj_id"]
+    ds = job_of(s, job)["dataset_id"]
+    ids = image_ids(s, num)
+    tags = [{"tag": "car", "pos": [1, 2, 30, 40]}, {"tag": "car", "pos": [50.5, 60, 70, 80.25]}, {"tag": "person", "pos": [0, 0, 5, 9]}]
+    st, js = modify(s, num, {"images": [{"image_id": ids["a.jpg"], "tags": tags}], "size": [100, 90]})
+    t.check("modify_image_info with boxes -> is_success", st == 200 and js == {"is_success": True}, (st, js))
+    t.eq("one image's tags: its boxes and size", v1(s, "GET", "/data-annotations/%s/images/%s/tags" % (num, ids["a.jpg"]))[1],
+         {"image_id": ids["a.jpg"], "tags": tags, "size": [100, 90]})
+    smp = v2(s, "GET", "/datasets/%s/data-annotations/samples/%s" % (ds, ids["a.jpg"]))[1]
+    l0 = smp["labels"][0]
+    t.check("a box IS a v2 bndbox label (type 1, @modelarts:feature) and size the sample's @modelarts:size",
+            l0["name"] == "car" and l0["type"] == 1 and l0["property"]["@modelarts:shape"] == "bndbox" and
+            l0["property"]["@modelarts:feature"] == [[1, 2], [30, 40]] and smp["metadata"]["@modelarts:size"] == [100, 90], smp)
+    t.eq("tag statistics count images per tag", v1(s, "GET", "/data-annotations/%s/tags/stats" % num)[1]["tag_count"],
+         [{"tag": "car", "count": 1}, {"tag": "person", "count": 1}])
+    before = snapshot(s)
+    for name, tg in (("a plain tag name", ["car"]), ("pos of three numbers", [{"tag": "car", "pos": [1, 2, 3]}]),
+                     ("pos with x1 > x2", [{"tag": "car", "pos": [9, 2, 3, 4]}]), ("a negative pos", [{"tag": "car", "pos": [-1, 2, 3, 4]}]),
+                     ("pos of strings", [{"tag": "car", "pos": ["1", "2", "3", "4"]}]), ("a box without tag", [{"pos": [1, 2, 3, 4]}])):
+        err(t, "detection modify: %s -> 0107" % name, modify(s, num, {"images": [{"image_id": ids["b.jpg"], "tags": tg}]}), "ModelArts.0107")
+    unchanged(t, "refused detection modifies", s, before)
+
+
+def delete_batch(s, num, ids, project=PID):
+    return v1(s, "POST", "/data-annotations/%s/images/delete" % num, {"image_id": ids}, project=project)
+
+
+def run_image_deletes(t, s, job, num, ds):
+    ids = image_ids(s, num)
+    st, js = v1(s, "DELETE", "/data-annotations/%s/images/%s" % (num, ids["4.jpg"]))
+    t.check("delete one image -> is_success, no error fields", st == 200 and js == {"is_success": True}, (st, js))
+    t.check("it vanished from the listing, the v2 samples and its file went",
+            "4.jpg" not in image_ids(s, num) and "/bkt/img/4.jpg" not in files(s) and
+            ids["4.jpg"] not in [x["sample_id"] for x in v2(s, "GET", "/datasets/%s/data-annotations/samples?limit=100" % ds)[1]["samples"]])
+    before = snapshot(s)
+    js = err(t, "delete one unknown image -> is_success false, 4420", v1(s, "DELETE", "/data-annotations/%s/images/%s" % (num, ids["4.jpg"])),
+             "ModelArts.4420", extra={"is_success": False})
+    t.check("... naming it", ids["4.jpg"] in js.get("error_msg", ""), js)
+    err(t, "delete one image of an unknown job -> 4338", v1(s, "DELETE", "/data-annotations/424242/images/%s" % ids["0.jpg"]), "ModelArts.4338")
+    unchanged(t, "refused single deletes", s, before)
+
+    keep = ids["0.jpg"]
+    bad = [
+        ("malformed JSON", None, '{"image_id": [', "ModelArts.0107", None),
+        ("a list body", None, '["%s"]' % keep, "ModelArts.0107", None),
+        ("image_id missing", {}, None, "ModelArts.0107", None),
+        ("image_id not a list", {"image_id": keep}, None, "ModelArts.0107", None),
+        ("an empty list", {"image_id": []}, None, "ModelArts.0107", None),
+        ("an id of wrong type", {"image_id": [keep, 7]}, None, "ModelArts.0107", "[1]"),
+        ("a malformed id", {"image_id": [keep, "not-an-id"]}, None, "ModelArts.0107", "not-an-id"),
+        ("an upper-case id", {"image_id": [keep.upper()]}, None, "ModelArts.0107", keep.upper()),
+        ("an unknown id after a good one", {"image_id": [keep, "c" * 32]}, None, "ModelArts.4420", "c" * 32),
+        ("an id listed twice", {"image_id": [keep, ids["1.jpg"], keep]}, None, "ModelArts.0107", keep),
+        ("1,001 ids", {"image_id": [keep] * 1001}, None, "ModelArts.0107", "1001"),
+    ]
+    for name, body, raw, code, named in bad:
+        js = err(t, "batch delete: %s -> %s, is_success false" % (name, code),
+                 v1(s, "POST", "/data-annotations/%s/images/delete" % num, body, raw=raw), code, extra={"is_success": False})
+        if named:
+            t.check("batch delete: %s names %s" % (name, named), named in js.get("error_msg", ""), js)
+    err(t, "batch delete in an unknown job -> 4338", delete_batch(s, "424242", [keep]), "ModelArts.4338", extra={"is_success": False})
+    unchanged(t, "refused batch deletes (all or nothing)", s, before)
+
+    # the reference rule: a file another dataset or a version uses stays
+    st, js = v2(s, "POST", "/datasets", {"dataset_name": "friend", "data_sources": [{"data_type": 0, "data_path": "/bkt/friend/"}], "work_path": "/bkt/out/"})
+    v2(s, "POST", "/datasets/%s/data-annotations/samples" % js["dataset_id"], {"samples": [{"data_source": {"data_type": 0, "data_path": "/bkt/img/0.jpg"}}]})
+    st, js = delete_batch(s, num, [ids["0.jpg"], ids["1.jpg"]])
+    t.check("batch delete -> exactly {is_success: true}", st == 200 and js == {"is_success": True}, (st, js))
+    left = image_ids(s, num)
+    t.eq("the deleted images vanished from the listing", sorted(left), ["2.jpg", "3.jpg"])
+    t.eq("... from the tag statistics", v1(s, "GET", "/data-annotations/%s/tags/stats" % num)[1],
+         {"tag_count": [{"tag": "cat", "count": 1}, {"tag": "dog", "count": 1}, {"tag": "bird", "count": 1}],
+          "tags_stat": [{"has_tag": True, "count": 2}, {"has_tag": False, "count": 0}]})
+    t.eq("... from the job's progress", job_of(s, job)["progress_detail"], {"total_count": 2, "has_tag_count": 2, "not_tag_count": 0})
+    smp = v2(s, "GET", "/datasets/%s/data-annotations/samples?limit=100" % ds)[1]
+    t.eq("... and from the backing dataset's samples (v2)", sorted(x["sample_name"] for x in smp["samples"]), ["2.jpg", "3.jpg"])
+    t.check("the file another dataset uses stays; the other goes", "/bkt/img/0.jpg" in files(s) and "/bkt/img/1.jpg" not in files(s), files(s))
+    st, js = v2(s, "POST", "/datasets/%s/versions" % ds, {"version_name": "V1"})
+    t.eq("a version of the job's dataset", st, 201)
+    t.eq("show_images_by_tag lists the versions", [v["version_name"] for v in images(s, num)["versions"]], ["V1"])
+    st, js = delete_batch(s, num, [ids["2.jpg"]])
+    t.check("an image a version holds is deleted, its file stays for the version", js == {"is_success": True} and
+            "/bkt/img/2.jpg" in files(s) and "2.jpg" not in image_ids(s, num), (js, files(s)))
+
+
+def run_same_state(t, s):
+    """Deleting images through a job (v1) and samples through v2 (delete_source=true) on the same data
+    give the same state: the same images, samples, labels, statistics and files."""
+    states = []
+    for project, how in ((PID, "v1"), (PID2, "v2")):
+        for i in range(6):
+            upload(s, "/bkt/eq/%d.jpg" % i, b"eq-%d" % i, project=project)
+        upload(s, "/bkt/shared/s.jpg", b"shared", project=project)
+        st, js = create_job(s, "same", "/bkt/eq/", project=project)
+        num = js["dls_prj_id"]
+        ds = job_of(s, js["job_id"], project=project)["dataset_id"]
+        st, js = v2(s, "POST", "/datasets", {"dataset_name": "keeper", "data_sources": [{"data_type": 0, "data_path": "/bkt/keep/"}],
+                                             "work_path": "/bkt/out/"}, project=project)
+        v2(s, "POST", "/datasets/%s/data-annotations/samples" % js["dataset_id"],
+           {"samples": [{"data_source": {"data_type": 0, "data_path": "/bkt/eq/1.jpg"}}]}, project=project)
+        ids = image_ids(s, num, project=project)
+        modify(s, num, {"images": [{"image_id": ids["%d.jpg" % i], "tags": ["t%d" % (i % 2)]} for i in range(4)]}, project=project)
+        gone = [ids[n] for n in ("0.jpg", "1.jpg", "3.jpg")]
+        if how == "v1":
+            st, js = delete_batch(s, num, gone, project=project)
+            ok = js == {"is_success": True}
+        else:
+            st, js = v2(s, "POST", "/datasets/%s/data-annotations/samples/delete" % ds, {"delete_source": True, "samples": gone}, project=project)
+            ok = js.get("success") is True
+        t.check("%s delete succeeded" % how, ok, js)
+        state = {
+            "images": sorted((im["name"], json.dumps(im["tags"])) for im in images(s, num, project=project)["images"]),
+            "samples": sorted((x["sample_name"], json.dumps([l["name"] for l in x["labels"]]))
+                              for x in v2(s, "GET", "/datasets/%s/data-annotations/samples?limit=100" % ds, project=project)[1]["samples"]),
+            "tag stats": v1(s, "GET", "/data-annotations/%s/tags/stats" % num, project=project)[1],
+            "progress": job_of(s, job_of_num(s, num, project), project)["progress_detail"],
+            "v2 stats": v2(s, "GET", "/datasets/%s/data-annotations/stats" % ds, project=project)[1]["sample_stats"],
+            "files": files(s, "/bkt/eq/", project=project) + files(s, "/bkt/shared/", project=project),
+        }
+        states.append(state)
+    for k in states[0]:
+        t.eq("v1 image delete and v2 sample delete: the same %s" % k, states[0][k], states[1][k])
+    t.eq("the expected state", states[0]["images"], [("2.jpg", '["t0"]'), ("4.jpg", "[]"), ("5.jpg", "[]")])
+    t.check("the file another dataset uses stayed in both", "/bkt/eq/1.jpg" in states[0]["files"] and "/bkt/eq/0.jpg" not in states[0]["files"])
+
+
+def job_of_num(s, num, project=PID):
+    for j in jobs(s, project=project)["jobs"]:
+        if j["dls_prj_id"] == num:
+            return j["id"]
+    return None
+
+
 def run_auth(t):
     s = lib.Server(args=["--auth"])
     try:
@@ -350,6 +582,10 @@ def run(t):
         job, num, ds = run_jobs(t, s)
         run_sync(t, s, job, num)
         run_job_delete(t, s)
+        job, num, ds = run_images(t, s)
+        run_detection(t, s)
+        run_image_deletes(t, s, job, num, ds)
+        run_same_state(t, s)
     finally:
         s.cleanup()
     run_auth(t)
