@@ -3,6 +3,7 @@
  * route fuzzer and the dialect tests. No state of its own (the router keeps the table).
  */
 #include "api/app.h"
+#include "api/modelarts.h"
 
 void api_register_routes(void)
 {
@@ -12,4 +13,5 @@ void api_register_routes(void)
     vikingdb_v2_register();
     vikingdb_task_register();
     modelarts_register();
+    modelarts_tasks_register();
 }

@@ -109,6 +109,15 @@ static const char *const migrations[] = {
     "                           '$.modified', '$.deleted')));"
     "ALTER TABLE sample ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;"
     "UPDATE sample SET origin = 2 WHERE text IS NOT NULL;",
+    /* team labeling tasks of a dataset (workforce.c): the teams and their workers as one JSON list
+     * [{"id","workers":[{"email","role"}]}], the caller's own fields in `extra`; they go with their
+     * dataset, and deleting one never touches a sample. IF NOT EXISTS: a store rewound to an older
+     * schema by a test (which leaves this table) migrates again */
+    "CREATE TABLE IF NOT EXISTS workforce_task(id TEXT PRIMARY KEY, dataset TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, status INTEGER NOT NULL, repetition INTEGER NOT NULL,"
+    "  teams TEXT NOT NULL, extra TEXT NOT NULL, version TEXT, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    "  started_ms INTEGER, UNIQUE(dataset, name));"
+    "CREATE INDEX IF NOT EXISTS workforce_task_seq ON workforce_task(dataset, seq);",
 };
 
 static int user_version(sqlite3 *db)
