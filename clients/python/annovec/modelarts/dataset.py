@@ -214,3 +214,56 @@ class Dataset:
 
     def delete_version(self, version_id):
         return self.client.call("DELETE", self._ds + "/versions/" + segment(version_id))
+
+    # ---- team labeling tasks (W1-W6) --------------------------------------------------------------
+
+    @staticmethod
+    def workforces(*teams, agency=None):
+        """A workforces_config from (workforce_id, [email or (email, role) or {email, role}]) pairs:
+        Dataset.workforces(("teamA", ["a@x.com", ("b@x.com", 1)]))."""
+        wfs = []
+        for wid, workers in teams:
+            ws = []
+            for w in workers:
+                if isinstance(w, str):
+                    ws.append({"email": w})
+                elif isinstance(w, (tuple, list)):
+                    ws.append({"email": w[0], "role": w[1]})
+                else:
+                    ws.append(dict(w))
+            wfs.append({"workforce_id": wid, "workers": ws})
+        cfg = {"workforces": wfs}
+        if agency is not None:
+            cfg["agency"] = agency
+        return cfg
+
+    @property
+    def _wt(self):
+        return self._ds + "/workforce-tasks"
+
+    def create_workforce_task(self, task_name, workforces_config, **fields):
+        """W1 -> {task_id}; fields: description, repetition, synchronize_data,
+        synchronize_auto_labeling_data, auto_sync_dataset, data_sync_type, sample_conditions."""
+        return self.client.call("POST", self._wt, body=dict(fields, task_name=task_name, workforces_config=workforces_config))
+
+    def list_workforce_tasks(self, offset=None, limit=None):
+        """W2 -> {count, tasks:[...]}."""
+        return self.client.call("GET", self._wt, query={"offset": offset, "limit": limit})
+
+    def get_workforce_task(self, task_id, label_stats=None, sample_stats=None, workforce_stats=None):
+        """W3: one task (status 6 created, 1 running; workforce_stats, sample_stats, label_stats)."""
+        return self.client.call("GET", self._wt + "/" + segment(task_id),
+                                query={"label_stats": label_stats, "sample_stats": sample_stats, "workforce_stats": workforce_stats})
+
+    def start_workforce_task(self, task_id, workforces_config=None):
+        """W4: starts the task (replacing its workers when workforces_config is given) -> {}."""
+        body = {} if workforces_config is None else {"workforces_config": workforces_config}
+        return self.client.call("POST", self._wt + "/" + segment(task_id), body=body)
+
+    def update_workforce_task(self, task_id, **fields):
+        """W5: task_name, description, repetition, workforces_config, ... -> {}."""
+        return self.client.call("PUT", self._wt + "/" + segment(task_id), body=fields)
+
+    def delete_workforce_task(self, task_id):
+        """W6: deletes the task (its samples stay) -> {}."""
+        return self.client.call("DELETE", self._wt + "/" + segment(task_id))
