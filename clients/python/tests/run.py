@@ -10,15 +10,11 @@ sys.path.insert(0, HERE)
 import support  # noqa: E402
 
 
-class Counting(unittest.TextTestResult):
-    pass
-
-
 def main():
     names = sys.argv[1:] or sorted(f[:-3] for f in os.listdir(HERE) if f.startswith("test_") and f.endswith(".py"))
     suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromName(n) for n in names)
     try:
-        result = unittest.TextTestRunner(verbosity=2, resultclass=Counting, stream=sys.stdout).run(suite)
+        result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     finally:
         support.stop()
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
