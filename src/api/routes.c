@@ -13,5 +13,6 @@ void api_register_routes(void)
     vikingdb_v2_register();
     vikingdb_task_register();
     modelarts_register();
+    modelarts_v1_register();
     modelarts_tasks_register();
 }

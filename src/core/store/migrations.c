@@ -109,7 +109,17 @@ static const char *const migrations[] = {
     "                           '$.modified', '$.deleted')));"
     "ALTER TABLE sample ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;"
     "UPDATE sample SET origin = 2 WHERE text IS NOT NULL;",
-    /* team labeling tasks of a dataset (workforce.c): the teams and their workers as one JSON list
+    /* 11: annotation jobs (core/dataset/job.c): a labeling workspace over one dataset, whose images
+     *    and tags are that dataset's samples and labels. `num` is the job's number (ModelArts v1's
+     *    data_annotation_id), never reused; `owns_dataset` = 1 when the dataset was made for the
+     *    job (it goes with the job). A dataset has at most one job, which goes with it. (IF NOT EXISTS: a data dir
+     *    turned back to an older user_version, as the migration tests do, applies it again.) */
+    "CREATE TABLE IF NOT EXISTS ds_job(num INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project TEXT NOT NULL,"
+    "  dataset TEXT NOT NULL UNIQUE REFERENCES dataset(id) ON DELETE CASCADE, owns_dataset INTEGER NOT NULL,"
+    "  name TEXT NOT NULL, description TEXT NOT NULL, kind INTEGER NOT NULL, path TEXT NOT NULL, pass_rate REAL,"
+    "  sync_status INTEGER NOT NULL DEFAULT 0, synced_ms INTEGER, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS ds_job_project ON ds_job(project, created_ms);",
+    /* 12: team labeling tasks of a dataset (workforce.c): the teams and their workers as one JSON list
      * [{"id","workers":[{"email","role"}]}], the caller's own fields in `extra`; they go with their
      * dataset, and deleting one never touches a sample. IF NOT EXISTS: a store rewound to an older
      * schema by a test (which leaves this table) migrates again */
