@@ -306,5 +306,59 @@ int av_job_sync(av_store *st, const char *project, int64_t num, av_job_sync_resu
  * err->index its position; nothing changes. Otherwise one transaction deletes them as
  * av_samples_delete with delete_source does (the reference rule for their files). */
 int av_job_images_delete(av_store *st, const char *project, int64_t num, const char *const *ids, int n, av_err *err);
+/* ---- team labeling tasks (workforce.c) --------------------------------------------------------- */
+/* A task hands a dataset's samples to teams of workers (given by e-mail, each with a role). It lives
+ * in its dataset (and goes with it); creating, starting, updating or deleting one never changes a
+ * sample. Failures about a task carry entity AV_ENT_TASK (name: the task id or name, scope: the
+ * dataset); a malformed worker or team is AV_EINVAL about the task with err->index the team. */
+#define AV_ENT_TASK           40           /* beyond annovec.h's AV_ENT_* (which stay below 32) */
+#define AV_TASK_NAME_MAX      64           /* task names: [A-Za-z0-9_-]{1,64}, unique in the dataset */
+#define AV_TASK_REPETITION_MAX 100         /* how many workers label each sample */
+#define AV_TASK_TEAMS_MAX     100
+#define AV_TASK_WORKERS_MAX   1000         /* workers of one team */
+#define AV_TASK_EMAIL_MAX     254
+#define AV_TASK_LIST_MAX      1000
+
+enum { AV_TASK_CREATED = 0, AV_TASK_RUNNING = 1 };               /* a task's state */
+enum { AV_ROLE_LABELER = 0, AV_ROLE_REVIEWER = 1, AV_ROLE_ADMIN = 2, AV_ROLE_OWNER = 3 };
+
+typedef struct av_task_worker {
+    const char *email;         /* local@domain, at most AV_TASK_EMAIL_MAX bytes, unique in its team (case-insensitive) */
+    int role;                  /* AV_ROLE_* */
+} av_task_worker;
+
+typedef struct av_task_team {
+    const char *id;            /* the team's id: 1 to 64 of [A-Za-z0-9_-], unique in the task */
+    const av_task_worker *workers;
+    int nworkers;              /* 1 to AV_TASK_WORKERS_MAX */
+} av_task_team;
+
+typedef struct av_task_spec {
+    const char *name;          /* required on create; NULL: unchanged (update) */
+    const char *description;   /* up to AV_DS_DESC_MAX bytes; NULL: "" (create), unchanged (update) */
+    int repetition;            /* 1..AV_TASK_REPETITION_MAX; 0: 1 (create), unchanged (update) */
+    const av_task_team *teams; /* 1 to AV_TASK_TEAMS_MAX teams (required on create) */
+    int nteams;                /* < 0 or teams NULL: unchanged (update, start) */
+    json_object *extra;        /* a JSON object stored as given (update: its members replace the stored ones), or NULL */
+} av_task_spec;
+
+/* Creates a task (state AV_TASK_CREATED) on the dataset's samples; records the dataset's current
+ * version. AV_EEXIST (entity TASK) for a name taken in the dataset. */
+int av_task_create(av_store *st, const char *project, const char *ds, const av_task_spec *spec, char id_out[20], av_err *err);
+/* Task document: id, dataset_id, name, description, status (AV_TASK_*), repetition, teams [{id, workers:
+ * [{email, role}]}], extra, version_id (null when the dataset had none), created_ms, updated_ms,
+ * started_ms (null until started), team_count, worker counts by role (labelers, reviewers, admins,
+ * owners), samples {total, unannotated, annotated, auto, deleted} of the dataset now. AV_ENOTFOUND
+ * (entity TASK) for an id not in the dataset. */
+int av_task_get(av_store *st, const char *project, const char *ds, const char *id, json_object **out, av_err *err);
+/* Tasks of a dataset, oldest first: [offset, offset+limit) into *out, the count into *total. */
+int av_task_list(av_store *st, const char *project, const char *ds, int offset, int limit, json_object **out, int64_t *total, av_err *err);
+/* Changes what spec gives (see av_task_spec); AV_EINVAL when it gives nothing. */
+int av_task_update(av_store *st, const char *project, const char *ds, const char *id, const av_task_spec *spec, av_err *err);
+/* Starts the task (state AV_TASK_RUNNING), first replacing its teams when nteams >= 0 and teams is
+ * not NULL. Starting a running task changes only its teams. */
+int av_task_start(av_store *st, const char *project, const char *ds, const char *id, const av_task_team *teams, int nteams, av_err *err);
+/* Deletes the task (its samples stay as they are). */
+int av_task_delete(av_store *st, const char *project, const char *ds, const char *id, av_err *err);
 
 #endif

@@ -68,5 +68,6 @@ json_object *ma_version_json(json_object *doc);
 void modelarts_register(void);           /* datasets, labels, versions (modelarts_v2.c) */
 void modelarts_samples_register(void);   /* samples and files (modelarts_samples.c) */
 void modelarts_v1_register(void);        /* v1 annotation jobs and their images (modelarts_v1.c) */
+void modelarts_tasks_register(void);     /* team labeling tasks W1-W6 (modelarts_tasks.c) */
 
 #endif

@@ -3,6 +3,7 @@
  * route fuzzer and the dialect tests. No state of its own (the router keeps the table).
  */
 #include "api/app.h"
+#include "api/modelarts.h"
 
 void api_register_routes(void)
 {
@@ -13,4 +14,5 @@ void api_register_routes(void)
     vikingdb_task_register();
     modelarts_register();
     modelarts_v1_register();
+    modelarts_tasks_register();
 }

@@ -119,6 +119,15 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL, description TEXT NOT NULL, kind INTEGER NOT NULL, path TEXT NOT NULL, pass_rate REAL,"
     "  sync_status INTEGER NOT NULL DEFAULT 0, synced_ms INTEGER, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS ds_job_project ON ds_job(project, created_ms);",
+    /* 12: team labeling tasks of a dataset (workforce.c): the teams and their workers as one JSON list
+     * [{"id","workers":[{"email","role"}]}], the caller's own fields in `extra`; they go with their
+     * dataset, and deleting one never touches a sample. IF NOT EXISTS: a store rewound to an older
+     * schema by a test (which leaves this table) migrates again */
+    "CREATE TABLE IF NOT EXISTS workforce_task(id TEXT PRIMARY KEY, dataset TEXT NOT NULL REFERENCES dataset(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, status INTEGER NOT NULL, repetition INTEGER NOT NULL,"
+    "  teams TEXT NOT NULL, extra TEXT NOT NULL, version TEXT, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"
+    "  started_ms INTEGER, UNIQUE(dataset, name));"
+    "CREATE INDEX IF NOT EXISTS workforce_task_seq ON workforce_task(dataset, seq);",
     /* 13 (Milvus families, issue 13): aliases of collections (another name in the same database, by
      *    collection id), and the properties a client sets on a collection or a database (a JSON
      *    object of strings). New tables only, IF NOT EXISTS: a data dir whose user_version was set
