@@ -12,4 +12,5 @@ void api_register_routes(void)
     vikingdb_v2_register();
     vikingdb_task_register();
     modelarts_register();
+    annovec_v1_register();
 }
