@@ -9,6 +9,9 @@ import { h, fill, fmt, toast, showError, confirmDialog, table, spinner, when } f
 import { ma } from './api.js';
 
 const PAGE = 100;   // S2's largest limit
+// Image samples carry signed http URLs of this server; text samples content://<line>.
+const isUrl = u => /^https?:\/\//.test(u || '');
+const textOf = s => (s.source || s.preview || '').replace(/^content:\/\//, '') || s.sample_name;
 
 export async function render(main, ctx, project, id) {
   if (project && id) return detail(main, ctx, project, id);
@@ -85,7 +88,7 @@ async function detail(main, ctx, project, id) {
     const next = st.offset + PAGE;
     if (next >= st.total) { st.ahead = null; return; }
     const key = query(next);
-    st.ahead = { key, p: ma(project, 'GET', key).then(r => { for (const s of r.samples.slice(0, 40)) { const im = new Image(); im.src = s.preview; } return r; }) };
+    st.ahead = { key, p: ma(project, 'GET', key).then(r => { for (const s of r.samples.slice(0, 40)) if (isUrl(s.preview)) { const im = new Image(); im.src = s.preview; } return r; }) };
     st.ahead.p.catch(() => {});
   }
 
@@ -115,7 +118,8 @@ async function detail(main, ctx, project, id) {
       });
       return h('figure', { class: 'thumb' + (st.selected.has(s.sample_id) ? ' selected' : ''), role: 'listitem', dataset: { sample: s.sample_id, name: s.sample_name } },
         h('button', { class: 'open', type: 'button', title: 'Open ' + s.sample_name, onclick: () => openViewer(i) },
-          h('img', { src: s.preview, alt: s.sample_name, loading: 'lazy', decoding: 'async', width: 150, height: 150 })),
+          isUrl(s.preview) ? h('img', { src: s.preview, alt: s.sample_name, loading: 'lazy', decoding: 'async', width: 150, height: 150 }) :
+            h('span', { class: 'text-sample' }, textOf(s))),
         h('figcaption', {}, box, h('span', { class: 'name' }, s.sample_name)),
         h('div', { class: 'chips' }, (s.labels || []).map(l => h('span', { class: 'chip small' }, l.name))));
     }) : h('p', { class: 'empty' }, 'No images match.'));
@@ -143,7 +147,7 @@ async function detail(main, ctx, project, id) {
     fill(dlg, h('div', { class: 'viewer', id: 'viewer', dataset: { sample: s.sample_id } },
       h('div', { class: 'row' }, h('h2', {}, s.sample_name), h('span', { class: 'muted' }, `${fmt(st.offset + i + 1)} of ${fmt(st.total)}`),
         h('button', { type: 'button', class: 'close', id: 'viewer-close', onclick: () => dlg.close() }, 'Close')),
-      h('img', { src: s.source || s.preview, alt: s.sample_name, class: 'big' }),
+      isUrl(s.source) ? h('img', { src: s.source, alt: s.sample_name, class: 'big' }) : h('p', { class: 'text-sample big' }, textOf(s)),
       h('div', { class: 'chips', id: 'viewer-labels' }, names(s).length ? names(s).map(n => h('span', { class: 'chip' }, n,
         h('button', { type: 'button', class: 'x', 'aria-label': 'Remove label ' + n, onclick: () => setLabels(s, names(s).filter(x => x !== n)) }, '×'))) : h('span', { class: 'muted' }, 'no labels')),
       tagForm, h('datalist', { id: 'tag-names' }, labels.map(l => h('option', { value: l.name }))),
@@ -153,7 +157,7 @@ async function detail(main, ctx, project, id) {
       err));
     if (!dlg.open) dlg.showModal();
     dlg.onkeydown = onKey;
-    dlg.onclose = () => { dlg.onkeydown = null; st.viewer = -1; };
+    dlg.onclose = () => { dlg.onkeydown = null; st.viewer = -1; dlg.replaceChildren(); };
     dlg.focus();
   }
 
@@ -249,7 +253,7 @@ async function detail(main, ctx, project, id) {
         try {
           const body = nameIn.value.trim() ? { version_name: nameIn.value.trim() } : {};
           const v = await ma(project, 'POST', `datasets/${id}/versions`, body);
-          toast('published ' + (v.version_name || v.version_id));
+          toast('published ' + (body.version_name || 'a new version'));
           loadVersions();
         } catch (err) { showError(err, versions); }
       });

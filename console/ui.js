@@ -58,10 +58,10 @@ export function confirmDialog({ title, body, confirmText = 'Confirm', danger = t
       h('h2', {}, title), h('div', {}, body),
       input ? h('p', {}, 'Type ', h('code', {}, requireText), ' to confirm:') : null, input,
       h('div', { class: 'row end' }, cancel, ok));
-    const done = v => { d.close(); resolve(v); };
+    const done = v => { d.close(); d.replaceChildren(); resolve(v); };
     form.addEventListener('submit', e => { e.preventDefault(); done(true); });
     cancel.addEventListener('click', () => done(false));
-    d.onclose = () => resolve(false);
+    d.onclose = () => { d.replaceChildren(); resolve(false); };
     d.onkeydown = null;
     d.replaceChildren(form);
     d.showModal();

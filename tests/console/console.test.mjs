@@ -158,6 +158,256 @@ try {
     assert(text.includes('FloatVector(8)') && text.includes('L2'), 'schema and metric: ' + text);
     await shot(page, 'collections');
   });
+
+  await step('a collection\'s entities page by page', async () => {
+    await page.click('tr[data-collection="items"] a');
+    await page.waitForSelector('#entities tr[data-pk="1"]');
+    eq(await rowsText(page), '120 rows', 'row count');
+    eq(await page.locator('#entities tbody tr').count(), 50, 'rows on the first page');
+    await page.click('#next-page');
+    await page.waitForSelector('#entities tr[data-pk="51"]');
+    eq((await page.textContent('#page-info')).trim(), '51–100 of 120', 'second page');
+    await page.click('#prev-page');
+    await page.waitForSelector('#entities tr[data-pk="1"]');
+    assert((await page.textContent('#entities tr[data-pk="3"]')).includes('red'), 'dynamic field shown');
+    await shot(page, 'collection');
+  });
+
+  await step('deleting selected rows: the count drops and the rows are gone', async () => {
+    await page.check('#entities tr[data-pk="1"] .row-select');
+    await page.check('#entities tr[data-pk="2"] .row-select');
+    eq((await page.textContent('#delete-selected')).trim(), 'Delete 2 selected', 'the button counts the selection');
+    await page.click('#delete-selected');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => document.querySelector('#row-count').textContent === '118 rows');
+    await page.waitForSelector('#entities tr[data-pk="3"]');
+    eq(await page.locator('#entities tr[data-pk="1"], #entities tr[data-pk="2"]').count(), 0, 'rows 1 and 2 in the table');
+    eq((await A.milvus('entities/query', { collectionName: 'items', filter: 'id in [1, 2]' })).length, 0, 'rows 1 and 2 through the API');
+    eq((await A.milvus('collections/get_stats', { collectionName: 'items' })).rowCount, 118, 'rowCount through the API');
+  });
+
+  await step('query by a filter expression', async () => {
+    await page.fill('#query-filter', 'n > 100 and color == "red"');
+    await page.press('#query-filter', 'Enter');
+    await page.waitForFunction(() => /of 7 matching/.test(document.querySelector('#page-info').textContent));
+    const ids = await page.locator('#entities tbody tr').evaluateAll(trs => trs.map(t => Number(t.dataset.pk)));
+    eq(JSON.stringify(ids), JSON.stringify([102, 105, 108, 111, 114, 117, 120]), 'matching rows');
+    await page.fill('#query-filter', 'n >> 3');
+    await page.press('#query-filter', 'Enter');
+    await page.waitForSelector('#coll-error .error');
+    assert(/code \d+/.test(await page.textContent('#coll-error .error')), 'the API\'s error code is shown');
+    await page.click('#query-form button[type=button]');
+    await page.waitForFunction(() => /of 118$/.test(document.querySelector('#page-info').textContent.trim()));
+  });
+
+  await step('search by an entity\'s vector and by a pasted vector', async () => {
+    await page.click('#entities tr[data-pk="10"] button:has-text("Similar")');
+    await page.waitForSelector('#search-results tr[data-pk="10"]');
+    const first = page.locator('#search-results tbody tr').first();
+    eq(await first.getAttribute('data-pk'), '10', 'nearest is itself');
+    eq((await first.locator('td').nth(1).textContent()).trim(), '0', 'distance 0');
+    const v = Array.from({ length: 8 }, (_, k) => Math.sin(30 * (k + 1)));
+    await page.fill('#search-vector', JSON.stringify(v));
+    await page.fill('#search-limit', '5');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#search-results tbody tr') && document.querySelector('#search-results tbody tr').dataset.pk === '30');
+    eq(await page.locator('#search-results tbody tr').count(), 5, 'top 5');
+    await shot(page, 'search');
+  });
+
+  await step('delete by filter: the dry run counts first, deletes nothing, then the delete shows at once', async () => {
+    const red = (await A.milvus('entities/query', { collectionName: 'items', filter: 'color == "red"', outputFields: ['count(*)'] }))[0]['count(*)'];
+    eq(red, 40, 'red rows before');
+    await page.fill('#delete-filter', 'color == "red"');
+    await page.click('#delete-filter-count');
+    await page.waitForFunction(() => document.querySelector('#dry-run').textContent !== '');
+    eq(await page.textContent('#dry-run'), 'this deletes 40 rows', 'dry-run text');
+    eq((await A.milvus('collections/get_stats', { collectionName: 'items' })).rowCount, 118, 'the dry run deleted nothing');
+    eq((await page.textContent('#delete-filter-run')).trim(), 'Delete 40 rows', 'the delete button names the count');
+    await page.click('#delete-filter-run');
+    await page.waitForFunction(() => document.querySelector('#row-count').textContent === '78 rows');
+    eq((await A.milvus('entities/query', { collectionName: 'items', filter: 'color == "red"', outputFields: ['count(*)'] }))[0]['count(*)'], 0, 'red rows after');
+    // the search shown was run again: row 30 (red) is no longer its first hit
+    await page.waitForFunction(() => { const r = document.querySelector('#search-results tbody tr'); return r && r.dataset.pk !== '30'; });
+    const hits = await page.locator('#search-results tbody tr').evaluateAll(trs => trs.map(t => Number(t.dataset.pk)));
+    assert(hits.every(id => id % 3 !== 0), 'no deleted row among the hits: ' + hits);
+  });
+
+  await step('delete all and drop, each after a typed confirmation', async () => {
+    await A.milvus('collections/create', { collectionName: 'scratch', dimension: 2 });
+    await A.milvus('entities/insert', { collectionName: 'scratch', data: [{ id: 7, vector: [1, 2] }, { id: 8, vector: [2, 1] }] });
+    await page.goto(srv.url + '/console/#/collections/scratch');
+    await page.waitForFunction(() => document.querySelector('#row-count') && document.querySelector('#row-count').textContent === '2 rows');
+    await page.click('#delete-all');
+    await page.waitForSelector('#dialog[open] .confirm-input');
+    assert(await page.isDisabled('#dialog-ok'), 'confirm disabled until the name is typed');
+    assert((await page.textContent('#dialog')).includes('This deletes 2 rows'), 'the dialog counts the rows');
+    await page.fill('.confirm-input', 'scratch');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => document.querySelector('#row-count').textContent === '0 rows');
+    eq((await A.milvus('collections/get_stats', { collectionName: 'scratch' })).rowCount, 0, 'rows after delete all');
+    await page.click('#drop');
+    await page.waitForSelector('#dialog[open] .confirm-input');
+    await page.fill('.confirm-input', 'scratch');
+    await page.click('#dialog-ok');
+    await page.waitForSelector('tr[data-collection="items"]');
+    eq(await page.locator('tr[data-collection="scratch"]').count(), 0, 'dropped collection listed');
+    eq((await A.milvus('collections/has', { collectionName: 'scratch' })).has, false, 'has after drop');
+  });
+
+  // ---- datasets ----
+  const P = (await (await fetch(srv.url + '/annovec/v1/projects', { headers: { Authorization: 'Bearer ' + srv.key } })).json()).data.current_project;
+  const put = (p, buf) => A.call('PUT', `/v2/${P}/files?path=${p}`, undefined, buf);
+  const hue = i => { const a = (i * 47) % 360 / 60, c = 200, x = c * (1 - Math.abs(a % 2 - 1)); const t = [[c, x, 0], [x, c, 0], [0, c, x], [0, x, c], [x, 0, c], [c, 0, x]][Math.floor(a) % 6]; return t.map(v => Math.round(v + 40)); };
+  const img = i => encodePng(24, 24, (x, y) => (x + y) % 8 < 4 ? hue(i) : [250, 250, 250]);
+  let DS, OTHER;
+
+  await step('a dataset\'s images as a grid of thumbnails, page by page', async () => {
+    for (let i = 1; i <= 130; i++) await put(`/pics/in/img-${String(i).padStart(3, '0')}.png`, img(i));
+    await put('/pics/shared/s.png', img(999));
+    DS = (await A.call('POST', `/v2/${P}/datasets`, { dataset_name: 'pets', dataset_type: 0, data_sources: [{ data_type: 0, data_path: '/pics/in/' }], work_path: '/pics/out/' })).dataset_id;
+    OTHER = (await A.call('POST', `/v2/${P}/datasets`, { dataset_name: 'others', dataset_type: 0, data_sources: [{ data_type: 0, data_path: '/pics/shared/' }], work_path: '/pics/out2/' })).dataset_id;
+    const add = await A.call('POST', `/v2/${P}/datasets/${DS}/data-annotations/samples`, { samples: [{ name: 's.png', data_source: { data_path: '/pics/shared/s.png' } }] });
+    assert(add.results && add.results[0].success !== false, 'shared sample added: ' + JSON.stringify(add));
+    const lab = await A.call('PUT', `/v2/${P}/datasets/${DS}`, { add_labels: [{ name: 'cat', type: 0 }, { name: 'dog', type: 0 }] });
+    assert(!lab.error_code, 'labels added: ' + JSON.stringify(lab));
+    await page.click('nav a[data-nav=datasets]');
+    await page.click('tr[data-dataset="pets"] a');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 100);
+    eq((await page.textContent('#grid-page')).trim(), 'page 1 of 2 · 131 images', 'pager');
+    // thumbnails really load (signed sample URLs of annovec itself)
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid img')].slice(0, 12).every(i => i.complete && i.naturalWidth === 24));
+    await shot(page, 'dataset');
+    await page.click('#grid-next');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 31);
+    eq((await page.textContent('#grid-page')).trim(), 'page 2 of 2 · 131 images', 'second page');
+    await page.click('#grid-prev');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 100);
+  });
+
+  const sampleNamed = async name => {
+    const r = await A.call('GET', `/v2/${P}/datasets/${DS}/data-annotations/samples?limit=10&search_conditions=${encodeURIComponent(JSON.stringify({ sample_name: name }))}`);
+    return r.samples.find(s => s.sample_name === name);
+  };
+
+  await step('tagging images in the viewer with the keyboard', async () => {
+    await page.click('#grid .thumb[data-name="img-005.png"] .open');
+    await page.waitForSelector('#viewer[data-sample]');
+    assert((await page.textContent('#viewer h2')) === 'img-005.png', 'viewer opened on the image');
+    await page.keyboard.press('1');
+    await page.waitForSelector('#viewer-labels .chip:has-text("cat")');
+    eq(JSON.stringify((await sampleNamed('img-005.png')).labels.map(l => l.name)), '["cat"]', 'label through the API');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => document.querySelector('#viewer h2').textContent === 'img-006.png');
+    await page.keyboard.press('2');
+    await page.waitForSelector('#viewer-labels .chip:has-text("dog")');
+    await page.fill('#tag-input', 'fluffy');
+    await page.press('#tag-input', 'Enter');
+    await page.waitForSelector('#viewer-labels .chip:has-text("fluffy")');
+    eq(JSON.stringify((await sampleNamed('img-006.png')).labels.map(l => l.name).sort()), '["dog","fluffy"]', 'labels of img-006');
+    await shot(page, 'viewer');
+    await page.click('#viewer-labels button[aria-label="Remove label fluffy"]');
+    await page.waitForFunction(() => !document.querySelector('#viewer-labels').textContent.includes('fluffy'));
+    eq(JSON.stringify((await sampleNamed('img-006.png')).labels.map(l => l.name)), '["dog"]', 'label removed');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.getElementById('dialog').open);
+    await page.waitForSelector('#grid .thumb[data-name="img-005.png"] .chip:has-text("cat")');
+    await page.selectOption('#label-filter', 'label:cat');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 1);
+    await page.selectOption('#label-filter', '__NONE__');
+    await page.waitForFunction(() => /129 images/.test(document.querySelector('#grid-page').textContent));
+    await page.selectOption('#label-filter', '__ALL_SAMPLES__');
+    await page.fill('#name-filter', 'img-01');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 10);
+    await page.fill('#name-filter', '');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 100);
+  });
+
+  await step('deleting two images with delete_source: the shared file is kept, both leave the grid and the API', async () => {
+    await page.fill('#name-filter', 's.png');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 1);
+    await page.check('#grid .thumb[data-name="s.png"] .sample-select');
+    await page.fill('#name-filter', 'img-010');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 1);
+    await page.check('#grid .thumb[data-name="img-010.png"] .sample-select');
+    eq((await page.textContent('#ds-selected')).trim(), '2 selected', 'selection across filters');
+    await page.fill('#name-filter', '');
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 100);
+    await page.click('#delete-samples');
+    await page.check('#delete-source');
+    await page.waitForSelector('#kept-list');
+    assert((await page.textContent('#kept-list')).includes('/pics/shared/s.png'), 'the shared file is listed as kept');
+    eq((await page.textContent('#erase-count')).trim(), '1 file will be erased.', 'erased count');
+    await shot(page, 'delete-samples');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => /129 images/.test(document.querySelector('#grid-page').textContent));
+    eq(await page.locator('#grid .thumb[data-name="img-010.png"], #grid .thumb[data-name="s.png"]').count(), 0, 'gone from the grid');
+    eq((await page.textContent('#ds-count')).trim(), '129 images', 'the header count');
+    for (const n of ['img-010.png', 's.png']) eq(await sampleNamed(n), undefined, n + ' through the v2 samples API');
+    const files = await A.call('GET', `/v2/${P}/files?prefix=/pics/`);
+    const paths = files.files.map(f => f.path);
+    assert(!paths.includes('/pics/in/img-010.png'), 'the unshared source file is deleted');
+    assert(paths.includes('/pics/shared/s.png'), 'the shared source file stays');
+  });
+
+  await step('versions: publish, list, delete', async () => {
+    await page.click('#publish-form button[type=submit]');
+    await page.waitForSelector('#versions tr[data-version="V001"]');
+    const v = await A.call('GET', `/v2/${P}/datasets/${DS}/versions`);
+    eq(v.total_number, 1, 'versions through the API');
+    await page.click('#versions tr[data-version="V001"] button.danger');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => !document.querySelector('#versions tr[data-version="V001"]'));
+    eq((await A.call('GET', `/v2/${P}/datasets/${DS}/versions`)).total_number, 0, 'version deleted');
+  });
+
+  await step('the server screen: version, data dir, collections, purge queue', async () => {
+    await page.click('nav a[data-nav=server]');
+    await page.waitForSelector('#state-version');
+    eq((await page.textContent('#state-version .value')).trim(), '0.1.0', 'version');
+    assert(/[KMG]iB/.test(await page.textContent('#state-size .value')), 'data dir size');
+    assert((await page.textContent('tr[data-collection="items"]')).includes('78'), 'collection rows');
+    await page.waitForSelector('#purge-last');
+    await shot(page, 'server');
+  });
+
+  await step('usable in a narrow window', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.goto(srv.url + `/console/#/datasets/${P}/${DS}`);
+    await page.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 100);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(over <= 0, `the page scrolls sideways by ${over}px`);
+    await shot(page, 'narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await step('without --auth: no sign-in, every project with its collections and datasets, recent errors', async () => {
+    const open = await startServer({ auth: false });
+    const B = api(open);
+    const other = 'ab'.repeat(16);
+    await B.milvus('collections/create', { collectionName: 'loose', dimension: 3 });
+    await B.call('PUT', `/v2/${other}/files?path=/o/in/a.png`, undefined, img(3));
+    const made = await B.call('POST', `/v2/${other}/datasets`, { dataset_name: 'elsewhere', dataset_type: 0, data_sources: [{ data_type: 0, data_path: '/o/in/' }], work_path: '/o/out/' });
+    assert(made.dataset_id, 'dataset in another project: ' + JSON.stringify(made));
+    const bad = await B.call('POST', '/v2/vectordb/collections/describe', { collectionName: 'missing' });
+    assert(bad.code !== 0, 'an error answer to log');
+    const p2 = await context.newPage();
+    watch(p2);
+    currentPage = p2;
+    await p2.goto(open.url + '/console/');
+    await p2.waitForSelector('section.project[data-project="default"]');
+    assert((await p2.textContent('section.project[data-project="default"]')).includes('loose'), 'default project lists its collection');
+    assert((await p2.textContent(`section.project[data-project="${other}"]`)).includes('elsewhere'), 'the other project lists its dataset');
+    eq(await p2.locator('#signin').count(), 0, 'no sign-in form');
+    await p2.click(`section.project[data-project="${other}"] a:has-text("elsewhere")`);
+    await p2.waitForFunction(() => document.querySelectorAll('#grid .thumb').length === 1);
+    await p2.click('nav a[data-nav=server]');
+    await p2.waitForSelector('#recent-errors table');
+    assert((await p2.textContent('#recent-errors')).includes('/v2/vectordb/collections/describe'), 'the error answer is listed');
+    await shot(p2, 'server-noauth');
+    await p2.close();
+    currentPage = page;
+  });
 } finally {
   for (const c of cleanups.reverse()) { try { await c(); } catch { /* best effort */ } }
 }
