@@ -246,4 +246,63 @@ int av_path_ok(const char *path, int dir);
 /* The store's 32-byte secret for signing URLs (created on first use). */
 int av_store_secret(av_store *st, unsigned char key[32], av_err *err);
 
+/* ---- annotation jobs -------------------------------------------------------------------------- */
+/* A job is a labeling workspace over the image samples of one dataset (job.c): its images ARE the
+ * dataset's samples and their tags ARE the samples' labels, never copies. A job either owns its
+ * dataset (created with the job over a directory of the file namespace, and deleted with it) or uses
+ * an existing one. A job has a 36-character UUID id and a number (num, >= 1, never reused) by which
+ * its images are addressed. Failures about a job: entity AV_ENT_JOB, name the id or number. */
+#define AV_ENT_JOB           (AV_ENT_CREDENTIAL + 1)   /* av_err.entity: an annotation job */
+#define AV_JOB_NAME_MAX      100          /* job names: 1 to 100 bytes, no control characters */
+
+enum {
+    AV_JOB_CLASSIFY = 0,       /* image classification: a job over a dataset of type 0 */
+    AV_JOB_DETECT = 1,         /* object detection: a job over a dataset of type 1 */
+};
+
+typedef struct av_job_spec {
+    const char *name;          /* 1 to AV_JOB_NAME_MAX bytes */
+    const char *description;   /* up to AV_DS_DESC_MAX bytes; NULL: "" */
+    int kind;                  /* AV_JOB_* */
+    const char *path;          /* a directory "/bucket/dir/": a new dataset over its files, owned by the job */
+    const char *dataset_id;    /* or an existing dataset of the project, of type kind (exactly one of the two) */
+} av_job_spec;
+/* Creates a job (and, with path, its dataset importing the files under path) in one transaction.
+ * AV_EINVAL for a bad spec (entity JOB; entity FILE for a malformed path; reason AV_R_MISSING when
+ * neither or both of path and dataset_id are given), AV_ENOTFOUND (entity DATASET) for an unknown
+ * dataset_id, AV_EINVAL (entity DATASET) for a dataset of another type, AV_EEXIST (entity JOB) when
+ * the dataset already has a job. id_out gets the UUID, *num_out the number (may be NULL). */
+int av_job_create(av_store *st, const char *project, const av_job_spec *spec, char id_out[37], int64_t *num_out, av_err *err);
+/* The job document: id, num, name, description, kind, dataset_id, owns_dataset, path, pass_rate (null
+ * until saved), sync_status (0 never, 1 done, 2 failed), synced_ms, created_ms, updated_ms, and the
+ * image counts total, annotated (with a label), unannotated. By id when id is not NULL, else by num.
+ * AV_ENOTFOUND (entity JOB) when the project has no such job. */
+int av_job_get(av_store *st, const char *project, const char *id, int64_t num, json_object **out, av_err *err);
+/* Jobs of a project, newest first unless by_name; search matches names containing it. Fills *out
+ * with [offset, offset+limit) and *total with the count before paging. */
+int av_job_list(av_store *st, const char *project, const char *search, int by_name, int ascending, int offset, int limit,
+                json_object **out, int64_t *total, av_err *err);
+/* Renames a job and, when description is not NULL, sets its description. */
+int av_job_update(av_store *st, const char *project, const char *id, const char *name, const char *description, av_err *err);
+/* Saves the job's validation pass rate (0 to 1). */
+int av_job_set_pass_rate(av_store *st, const char *project, const char *id, double pass_rate, av_err *err);
+/* Deletes a job in one transaction: the job and, when it owns its dataset, the dataset with its
+ * samples (their labels: the annotation state), labels and versions; the samples' source files follow
+ * the reference rule of av_samples_delete with delete_source (a file another dataset or a version
+ * outside the job still uses stays, marked). A job over an existing dataset leaves the dataset as it is. */
+int av_job_delete(av_store *st, const char *project, const char *id, av_err *err);
+
+typedef struct av_job_sync_result { int64_t added, removed; } av_job_sync_result;
+/* Brings the job's dataset in line with its path, in one transaction: files under the path that no
+ * sample uses become samples; samples of files under the path that are gone or marked for deletion
+ * are deleted (and the marked files with their last reference). Records the outcome in sync_status.
+ * AV_EINVAL (entity JOB) for a job whose dataset has no input path. */
+int av_job_sync(av_store *st, const char *project, int64_t num, av_job_sync_result *out, av_err *err);
+/* Deletes 1 to AV_DS_BATCH_MAX images (sample ids) of a job, all or nothing: every id is checked
+ * first, and an empty (AV_EINVAL, reason AV_R_MISSING), repeated (AV_EINVAL, reason AV_R_DUPLICATE)
+ * or unknown id (AV_ENOTFOUND, entity SAMPLE) fails the whole call with err->name the id and
+ * err->index its position; nothing changes. Otherwise one transaction deletes them as
+ * av_samples_delete with delete_source does (the reference rule for their files). */
+int av_job_images_delete(av_store *st, const char *project, int64_t num, const char *const *ids, int n, av_err *err);
+
 #endif

@@ -21,7 +21,11 @@ enum {
     MA_INVALID, MA_INTERNAL, MA_TOO_LARGE, MA_BAD_PATH, MA_FILE_NOT_FOUND, MA_DS_EXISTS, MA_DS_NOT_FOUND,
     MA_VER_NOT_FOUND, MA_VER_EXISTS, MA_LABEL_NOT_FOUND, MA_LABEL_EXISTS, MA_SAMPLE_NOT_FOUND, MA_UPLOAD_FAILED,
     MA_SAMPLE_EXISTS, MA_OVERSIZED, MA_NO_TOKEN, MA_TOKEN_EXPIRED, MA_BAD_TOKEN, MA_WRONG_PROJECT, MA_IN_USE,
+    MA_JOB_NOT_FOUND,
 };
+/* Error contexts (api/dialect.h): MA_CTX_JOB, a v1 call on the images of a job, where the job's dataset
+ * vanishing means the job went with it. */
+enum { MA_CTX_JOB = API_CTX_DIALECT };
 /* The "ModelArts.NNNN" code of a wire code. */
 const char *ma_wire_code(int wire);
 
@@ -63,5 +67,6 @@ json_object *ma_version_json(json_object *doc);
 
 void modelarts_register(void);           /* datasets, labels, versions (modelarts_v2.c) */
 void modelarts_samples_register(void);   /* samples and files (modelarts_samples.c) */
+void modelarts_v1_register(void);        /* v1 annotation jobs and their images (modelarts_v1.c) */
 
 #endif

@@ -30,6 +30,7 @@ static const struct { int status; const char *code; } wires[] = {
     /* ModelArts's "delete failed: something still uses it" (a labeling task using a version); here
      * a sample or version using a file. HTTP 400 as every ModelArts refusal. */
     [MA_IN_USE] = { 400, "ModelArts.4827" },
+    [MA_JOB_NOT_FOUND] = { 400, "ModelArts.4338" },   /* "The resource not exists (dataset or labeling task ID)" */
 };
 
 const char *ma_wire_code(int wire) { return wires[wire].code; }
@@ -52,6 +53,8 @@ static const api_error_row ma_errors[] = {
     { 0, API_ANY,      API_ENT_BODY,   AV_R_EMPTY,  MA_INVALID,          "the request body is empty; send a JSON object" },
     { 0, API_ANY,      API_ENT_BODY,   API_ANY,     MA_INVALID,          "invalid request body: {msg}" },
     { 0, AV_EIO,       API_ANY,        API_ANY,     MA_INTERNAL,         NULL },
+    { 0, AV_ENOTFOUND, AV_ENT_JOB,     API_ANY,     MA_JOB_NOT_FOUND,    "The resource not exists: {msg}; list the jobs with GET /v1/<project_id>/annotation-jobs" },
+    { MA_CTX_JOB, AV_ENOTFOUND, AV_ENT_DATASET, API_ANY, MA_JOB_NOT_FOUND, "The resource not exists: the annotation job was deleted" },
     { 0, AV_EEXIST,    AV_ENT_DATASET, API_ANY,     MA_DS_EXISTS,        NULL },
     { 0, AV_ENOTFOUND, AV_ENT_DATASET, API_ANY,     MA_DS_NOT_FOUND,     NULL },
     { 0, AV_EEXIST,    AV_ENT_VERSION, API_ANY,     MA_VER_EXISTS,       NULL },

@@ -12,5 +12,6 @@ void api_register_routes(void)
     vikingdb_v2_register();
     vikingdb_task_register();
     modelarts_register();
+    modelarts_v1_register();
     annovec_v1_register();
 }

@@ -3,6 +3,7 @@
  * list, update, delete and statistics, and deleting labels (here, above samples: a policy may delete
  * the samples that carry them). Locking: each call holds the store lock; writes are one transaction.
  */
+#include "core/dataset/dataset.h"
 #include "core/dataset/sample.h"
 #include "core/dataset/file.h"
 #include "core/dataset/label.h"
@@ -143,21 +144,28 @@ static int create_in_txn(av_store *st, const char *project, const av_dataset_spe
     return rc;
 }
 
-int av_dataset_create(av_store *st, const char *project, const av_dataset_spec *spec, char id_out[20], av_err *err)
+int dataset_create_in(av_store *st, const char *project, const av_dataset_spec *spec, char id_out[20], av_err *err)
 {
     int rc = spec_check(project, spec, err);
     if (rc) return rc;
     ds_row ds = { .type = spec->type };
     ds_id19(ds.id);
+    if (ds_scalar(st, "SELECT count(*) FROM dataset WHERE project = ?1 AND name = ?2", 2, project, spec->name))
+        return av_fail_on(err, AV_EEXIST, AV_ENT_DATASET, AV_R_NONE, spec->name, project,
+                          "a dataset named \"%s\" already exists; choose another name", spec->name);
+    rc = create_in_txn(st, project, spec, &ds, err);
+    if (!rc) snprintf(id_out, 20, "%s", ds.id);
+    return rc;
+}
+
+int av_dataset_create(av_store *st, const char *project, const av_dataset_spec *spec, char id_out[20], av_err *err)
+{
     av_store_lock(st);
-    if (ds_scalar(st, "SELECT count(*) FROM dataset WHERE project = ?1 AND name = ?2", 2, project, spec->name)) {
-        rc = av_fail_on(err, AV_EEXIST, AV_ENT_DATASET, AV_R_NONE, spec->name, project,
-                        "a dataset named \"%s\" already exists; choose another name", spec->name);
-    } else if (!(rc = av_store_begin(st, err))) {
-        rc = create_in_txn(st, project, spec, &ds, err);
+    int rc = av_store_begin(st, err);
+    if (!rc) {
+        rc = dataset_create_in(st, project, spec, id_out, err);
         rc = rc ? (av_store_rollback(st), rc) : av_store_commit(st, err);
     }
-    if (!rc) snprintf(id_out, 20, "%s", ds.id);
     av_store_unlock(st);
     return rc;
 }

@@ -109,6 +109,16 @@ static const char *const migrations[] = {
     "                           '$.modified', '$.deleted')));"
     "ALTER TABLE sample ADD COLUMN origin INTEGER NOT NULL DEFAULT 0;"
     "UPDATE sample SET origin = 2 WHERE text IS NOT NULL;",
+    /* 11: annotation jobs (core/dataset/job.c): a labeling workspace over one dataset, whose images
+     *    and tags are that dataset's samples and labels. `num` is the job's number (ModelArts v1's
+     *    data_annotation_id), never reused; `owns_dataset` = 1 when the dataset was made for the
+     *    job (it goes with the job). A dataset has at most one job, which goes with it. (IF NOT EXISTS: a data dir
+     *    turned back to an older user_version, as the migration tests do, applies it again.) */
+    "CREATE TABLE IF NOT EXISTS ds_job(num INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, project TEXT NOT NULL,"
+    "  dataset TEXT NOT NULL UNIQUE REFERENCES dataset(id) ON DELETE CASCADE, owns_dataset INTEGER NOT NULL,"
+    "  name TEXT NOT NULL, description TEXT NOT NULL, kind INTEGER NOT NULL, path TEXT NOT NULL, pass_rate REAL,"
+    "  sync_status INTEGER NOT NULL DEFAULT 0, synced_ms INTEGER, created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS ds_job_project ON ds_job(project, created_ms);",
 };
 
 static int user_version(sqlite3 *db)
