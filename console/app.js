@@ -6,10 +6,11 @@ import { own, setCredential, hasCredential, isToken, ApiError } from './api.js';
 import * as collections from './collections.js';
 import * as datasets from './datasets.js';
 import * as server from './server.js';
+import * as jobs from './jobs.js';
 
 const main = document.getElementById('main');
-const ctx = { auth: false, projects: [], currentProject: '', jobs: false, refresh: loadProjects };
-const screens = { collections, datasets, server };
+const ctx = { auth: false, projects: [], currentProject: '', refresh: loadProjects };
+const screens = { collections, datasets, jobs, server };
 
 async function loadProjects() {
   const d = await own('projects');
@@ -49,7 +50,6 @@ function who() {
   document.getElementById('who').textContent = ctx.auth ? `project ${name}${isToken() ? ' (token)' : ''}` : 'no --auth: every project';
   document.getElementById('signout').hidden = !ctx.auth;
   document.getElementById('nav').hidden = false;
-  document.getElementById('nav-jobs').hidden = !ctx.jobs;
 }
 
 function home() {
@@ -91,8 +91,6 @@ function start() {
   if (!started) { started = true; window.addEventListener('hashchange', route); }
   route();
 }
-
-export function registerScreen(name, mod) { screens[name] = mod; ctx.jobs = true; }
 
 document.getElementById('signout').addEventListener('click', () => { setCredential(''); location.hash = '#/'; signIn(); });
 

@@ -7,13 +7,18 @@ import { h, fill, fmt, toast, showError, confirmDialog, table, spinner } from '.
 import { milvus } from './api.js';
 
 const PAGE = 50;
+let db = 'default';   // the database chosen on the list screen (Milvus's dbName)
 const MAX_WINDOW = 16384;   // limit + offset of one query (docs/API.md)
 
 export async function render(main, ctx, name) {
   if (name) return detail(main, ctx, name);
-  const names = await milvus('collections/list', {});
+  await ctx.refresh();   // the index type each collection was made with (Milvus's describe leaves it out)
+  const mine = (ctx.projects.find(p => p.id === ctx.currentProject) || { collections: [] }).collections.filter(c => c.db === db);
+  const dbs = await milvus('databases/list', {});
+  if (!dbs.includes(db)) db = 'default';
+  const names = await milvus('collections/list', { dbName: db });
   const rows = await Promise.all(names.map(async n => {
-    const [d, s] = await Promise.all([milvus('collections/describe', { collectionName: n }), milvus('collections/get_stats', { collectionName: n })]);
+    const [d, s] = await Promise.all([milvus('collections/describe', { collectionName: n, dbName: db }), milvus('collections/get_stats', { collectionName: n, dbName: db })]);
     return { name: n, d, rows: s.rowCount };
   }));
   const body = rows.map(r => {
@@ -22,12 +27,16 @@ export async function render(main, ctx, name) {
       h('td', {}, h('a', { href: '#/collections/' + encodeURIComponent(r.name) }, r.name)),
       h('td', { class: 'num rows' }, fmt(r.rows)),
       h('td', {}, r.d.fields.map(f => h('span', { class: 'field' }, f.name, h('small', {}, ' ' + typeLabel(f))))),
-      h('td', {}, idx.indexType || (idx.indexName ? 'AUTOINDEX' : '—')),
+      h('td', {}, idx.indexType || (mine.find(c => c.name === r.name) || {}).index || '—'),
       h('td', {}, idx.metricType || '—'));
   });
+  const dbSel = h('select', { id: 'db-select', 'aria-label': 'Database' }, dbs.map(x => h('option', { value: x }, x)));
+  dbSel.value = db;
+  dbSel.addEventListener('change', () => { db = dbSel.value; render(main, ctx); });
   main.replaceChildren(
     h('h1', {}, 'Collections'),
-    h('p', { class: 'muted' }, `Database default of the project ${projectName(ctx)}.`),
+    h('p', { class: 'row muted' }, 'Database ', dbSel, ` of the project ${projectName(ctx)}.`,
+      h('button', { id: 'refresh-collections', type: 'button', onclick: () => render(main, ctx) }, 'Refresh')),
     rows.length ? table(['Name', 'Rows', 'Schema', 'Index', 'Metric'], body, { cls: 'grid-table' }) : h('p', { class: 'empty' }, 'No collections yet. Create one with POST /v2/vectordb/collections/create.'));
 }
 
@@ -49,10 +58,11 @@ function typeLabel(f) {
 const lit = (pkType, v) => pkType === 'Int64' ? String(v) : JSON.stringify(String(v));
 
 async function detail(main, ctx, name) {
-  const d = await milvus('collections/describe', { collectionName: name });
+  const d = await milvus('collections/describe', { collectionName: name, dbName: db });
   const pk = d.fields.find(f => f.primaryKey);
   const vec = d.fields.find(f => f.type === 'FloatVector');
   const idx = (d.indexes || [])[0] || {};
+  const own = ((ctx.projects.find(p => p.id === ctx.currentProject) || { collections: [] }).collections.find(c => c.db === db && c.name === name)) || {};
   const st = { offset: 0, filter: '', selected: new Set(), search: null, total: 0 };
 
   const count = h('span', { id: 'row-count', class: 'count' }, '…');
@@ -94,7 +104,7 @@ async function detail(main, ctx, name) {
     e.preventDefault();
     const f = delFilter.value.trim();
     try {
-      const r = await milvus('entities/delete', { collectionName: name, filter: f, annovecDryRun: true });
+      const r = await milvus('entities/delete', { collectionName: name, dbName: db, filter: f, annovecDryRun: true });
       dryFor = f;
       dryOut.textContent = `this deletes ${fmt(r.matchCount)} row${r.matchCount === 1 ? '' : 's'}`;
       delFilterBtn.disabled = r.matchCount === 0;
@@ -104,7 +114,7 @@ async function detail(main, ctx, name) {
   delFilterBtn.addEventListener('click', async () => {
     if (dryFor === null) return;
     try {
-      const r = await milvus('entities/delete', { collectionName: name, filter: dryFor });
+      const r = await milvus('entities/delete', { collectionName: name, dbName: db, filter: dryFor });
       toast(`deleted ${fmt(r.deleteCount)} row${r.deleteCount === 1 ? '' : 's'}`);
       dryFor = null; delFilter.value = ''; dryOut.textContent = ''; delFilterBtn.disabled = true; delFilterBtn.textContent = 'Delete';
       await afterDelete();
@@ -116,10 +126,10 @@ async function detail(main, ctx, name) {
     h('button', { id: 'drop', class: 'danger', onclick: drop }, 'Drop collection…'));
 
   main.replaceChildren(
-    h('p', { class: 'crumbs' }, h('a', { href: '#/collections' }, 'Collections'), ' / ', name),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/collections' }, 'Collections'), ' / ', db === 'default' ? '' : db + ' / ', name),
     h('h1', {}, name, ' ', count),
     h('div', { class: 'meta' },
-      h('span', {}, 'metric ', h('b', {}, idx.metricType || '—')), h('span', {}, 'index ', h('b', {}, idx.indexType || 'AUTOINDEX')),
+      h('span', {}, 'metric ', h('b', {}, idx.metricType || '—')), h('span', {}, 'index ', h('b', {}, idx.indexType || own.index || '—')),
       h('span', {}, 'dynamic fields ', h('b', {}, d.enableDynamicField ? 'on' : 'off'))),
     h('details', { class: 'schema' }, h('summary', {}, 'Schema'),
       table(['Field', 'Type', 'Nullable', 'Description'], d.fields.map(f => h('tr', {}, h('td', {}, f.name), h('td', {}, typeLabel(f)), h('td', {}, f.nullable ? 'yes' : 'no'), h('td', {}, f.description || ''))))),
@@ -174,13 +184,13 @@ async function detail(main, ctx, name) {
     tableBox.replaceChildren(spinner());
     try {
       const [stats, cnt] = await Promise.all([
-        milvus('collections/get_stats', { collectionName: name }),
-        st.filter ? milvus('entities/query', { collectionName: name, filter: st.filter, outputFields: ['count(*)'] }) : null]);
+        milvus('collections/get_stats', { collectionName: name, dbName: db }),
+        st.filter ? milvus('entities/query', { collectionName: name, dbName: db, filter: st.filter, outputFields: ['count(*)'] }) : null]);
       st.total = cnt ? Number(cnt[0]['count(*)']) : stats.rowCount;
-      count.textContent = `${fmt(stats.rowCount)} rows`;
+      count.textContent = `${fmt(stats.rowCount)} row${stats.rowCount === 1 ? '' : 's'}`;
       count.dataset.rows = stats.rowCount;
       if (st.offset >= st.total && st.offset > 0) st.offset = Math.max(0, Math.floor((st.total - 1) / PAGE) * PAGE);
-      const rows = await milvus('entities/query', { collectionName: name, filter: st.filter, outputFields: ['*'], limit: PAGE, offset: st.offset });
+      const rows = await milvus('entities/query', { collectionName: name, dbName: db, filter: st.filter, outputFields: ['*'], limit: PAGE, offset: st.offset });
       tableBox.replaceChildren(rows.length ? entityTable(rows, { selectable: true }) : h('p', { class: 'empty' }, st.filter ? 'No row matches.' : 'No rows.'));
       const last = Math.min(st.offset + rows.length, st.total);
       fill(pager, 
@@ -196,7 +206,7 @@ async function detail(main, ctx, name) {
     if (!st.search) return;
     searchBox.replaceChildren(spinner());
     try {
-      const r = await milvus('entities/search', { collectionName: name, data: [st.search.vector], limit: st.search.limit, outputFields: ['*'] });
+      const r = await milvus('entities/search', { collectionName: name, dbName: db, data: [st.search.vector], limit: st.search.limit, outputFields: ['*'] });
       searchBox.replaceChildren(h('p', { class: 'muted' }, `${r.length} nearest to the ${st.search.from} (${idx.metricType || 'L2'})`),
         r.length ? entityTable(r, { selectable: false, extra: ['distance'] }) : h('p', { class: 'empty' }, 'No hits.'));
     } catch (err) { showError(err, searchBox); }
@@ -204,7 +214,7 @@ async function detail(main, ctx, name) {
 
   async function searchByEntity(id) {
     try {
-      const r = await milvus('entities/query', { collectionName: name, filter: `${pk.name} == ${lit(pk.type, id)}`, outputFields: [vec.name], limit: 1 });
+      const r = await milvus('entities/query', { collectionName: name, dbName: db, filter: `${pk.name} == ${lit(pk.type, id)}`, outputFields: [vec.name], limit: 1 });
       if (!r.length) throw new Error(`entity ${id} no longer exists`);
       vecInput.value = JSON.stringify(r[0][vec.name]);
       st.search = { vector: r[0][vec.name], limit: Number(limitInput.value) || 10, from: `vector of entity ${id}` };
@@ -228,7 +238,7 @@ async function detail(main, ctx, name) {
       let deleted = 0;
       for (let i = 0; i < ids.length; i += 1000) {
         const part = ids.slice(i, i + 1000);
-        const r = await milvus('entities/delete', { collectionName: name, filter: `${pk.name} in [${part.map(v => lit(pk.type, v)).join(', ')}]` });
+        const r = await milvus('entities/delete', { collectionName: name, dbName: db, filter: `${pk.name} in [${part.map(v => lit(pk.type, v)).join(', ')}]` });
         deleted += r.deleteCount;
       }
       st.selected.clear();
@@ -240,11 +250,11 @@ async function detail(main, ctx, name) {
   async function deleteAll() {
     const filter = `${pk.name} is not null`;
     try {
-      const r = await milvus('entities/delete', { collectionName: name, filter, annovecDryRun: true });
+      const r = await milvus('entities/delete', { collectionName: name, dbName: db, filter, annovecDryRun: true });
       if (!await confirmDialog({ title: `Delete all ${fmt(r.matchCount)} rows of ${name}?`,
         body: h('p', {}, `This deletes ${fmt(r.matchCount)} rows; the collection and its schema stay.`),
         confirmText: `Delete ${fmt(r.matchCount)} rows`, requireText: name })) return;
-      const done = await milvus('entities/delete', { collectionName: name, filter });
+      const done = await milvus('entities/delete', { collectionName: name, dbName: db, filter });
       toast(`deleted ${fmt(done.deleteCount)} rows`);
       st.selected.clear();
       await afterDelete();
@@ -255,7 +265,7 @@ async function detail(main, ctx, name) {
     if (!await confirmDialog({ title: `Drop ${name}?`, body: h('p', {}, `The collection, its ${fmt(st.total)} rows and its index are erased.`),
       confirmText: 'Drop', requireText: name })) return;
     try {
-      await milvus('collections/drop', { collectionName: name });
+      await milvus('collections/drop', { collectionName: name, dbName: db });
       toast(`dropped ${name}`);
       await ctx.refresh().catch(() => {});
       location.hash = '#/collections';

@@ -2,7 +2,7 @@
 // Starts build/annovec with --auth on a free port (an API key made with `annovec apikey create`),
 // fills it through the public APIs, and drives the console as a person would: sign in, see a
 // collection, delete selected rows and a filter's rows (after the dry-run count), open a dataset's
-// images, tag one, delete two. Every step checks the screen and, through the API, the server.
+// images, tag one, delete two, label in a classification and a detection job. Every step checks the screen and, through the API, the server.
 // Any browser console error or page error fails the step it happened in. Screenshots of each main
 // screen go to $SHOTS and must not be blank. Prints one line per step, then "N passed, N failed".
 import { chromium } from 'playwright-core';
@@ -155,7 +155,7 @@ try {
     await row.waitFor();
     eq((await row.locator('td.rows').textContent()).trim(), '120', 'row count');
     const text = await row.textContent();
-    assert(text.includes('FloatVector(8)') && text.includes('L2'), 'schema and metric: ' + text);
+    assert(text.includes('FloatVector(8)') && text.includes('L2') && text.includes('AUTOINDEX'), 'schema, index and metric: ' + text);
     await shot(page, 'collections');
   });
 
@@ -253,6 +253,22 @@ try {
     await page.waitForSelector('tr[data-collection="items"]');
     eq(await page.locator('tr[data-collection="scratch"]').count(), 0, 'dropped collection listed');
     eq((await A.milvus('collections/has', { collectionName: 'scratch' })).has, false, 'has after drop');
+  });
+
+  await step('collections of another database', async () => {
+    await A.milvus('databases/create', { dbName: 'archive' });
+    await A.milvus('collections/create', { dbName: 'archive', collectionName: 'old', dimension: 2 });
+    await A.milvus('entities/insert', { dbName: 'archive', collectionName: 'old', data: [{ id: 1, vector: [0, 1] }] });
+    await page.click('#refresh-collections');
+    await page.waitForSelector('#db-select option[value="archive"]', { state: 'attached' });
+    await page.selectOption('#db-select', 'archive');
+    await page.waitForSelector('tr[data-collection="old"]');
+    eq(await page.locator('tr[data-collection="items"]').count(), 0, 'default\'s collection under archive');
+    await page.click('tr[data-collection="old"] a');
+    await page.waitForFunction(() => document.querySelector('#row-count') && document.querySelector('#row-count').textContent === '1 row');
+    await page.click('.crumbs a');
+    await page.selectOption('#db-select', 'default');
+    await page.waitForSelector('tr[data-collection="items"]');
   });
 
   // ---- datasets ----
@@ -359,6 +375,63 @@ try {
     await page.click('#dialog-ok');
     await page.waitForFunction(() => !document.querySelector('#versions tr[data-version="V001"]'));
     eq((await A.call('GET', `/v2/${P}/datasets/${DS}/versions`)).total_number, 0, 'version deleted');
+  });
+
+  // ---- labeling jobs (ModelArts v1) ----
+  await step('a classification job: progress, tag statistics, tagging an image with the keyboard', async () => {
+    const made = await A.call('POST', `/v1/${P}/annotation-jobs`, { name: 'pets-job', dataset_id: DS, type: 'Manual Image classify' });
+    assert(made.dls_prj_id, 'job created: ' + JSON.stringify(made));
+    await page.click('nav a[data-nav=jobs]');
+    await page.waitForSelector('tr[data-job="pets-job"]');
+    assert((await page.textContent('tr[data-job="pets-job"]')).includes('2%'), 'progress in the list: ' + await page.textContent('tr[data-job="pets-job"]'));
+    await page.click('tr[data-job="pets-job"] a');
+    await page.waitForFunction(() => document.querySelectorAll('#job-grid .thumb').length === 60);
+    eq((await page.textContent('#job-labeled')).trim(), '2 labeled', 'labeled');
+    eq((await page.textContent('#job-unlabeled')).trim(), '127 unlabeled', 'unlabeled');
+    assert((await page.textContent('#job-tag-stats [data-tag="cat"]')).includes('1'), 'tag statistics');
+    await page.selectOption('#job-tag-filter', '__none__');
+    await page.waitForFunction(() => /127 images/.test(document.querySelector('#job-page').textContent));
+    const first = page.locator('#job-grid .thumb').first();
+    const id = await first.getAttribute('data-image');
+    await first.locator('.open').click();
+    await page.waitForSelector(`#labeler[data-image="${id}"]`);
+    await page.keyboard.press('2');
+    await page.waitForSelector('#label-tags .chip:has-text("dog")');
+    const tags = await A.call('GET', `/v1/${P}/data-annotations/${made.dls_prj_id}/images/${id}/tags`);
+    assert(JSON.stringify(tags).includes('"dog"'), 'tag through the v1 API: ' + JSON.stringify(tags));
+    await page.waitForFunction(() => document.querySelector('#job-labeled').textContent.trim() === '3 labeled');
+    await shot(page, 'job-classify');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.getElementById('dialog').open);
+  });
+
+  await step('a detection job: drawing a box on an image', async () => {
+    await put('/pics/det/car.png', encodePng(64, 48, (x, y) => x > 16 && x < 48 && y > 12 && y < 36 ? [200, 40, 40] : [230, 230, 235]));
+    const made = await A.call('POST', `/v1/${P}/annotation-jobs`, { name: 'boxes', data_type: 'OBS', path: '/pics/det/', type: 'Manual Object detection' });
+    assert(made.dls_prj_id, 'job created: ' + JSON.stringify(made));
+    await page.click('nav a[data-nav=jobs]');
+    await page.click('tr[data-job="boxes"] a');
+    await page.waitForSelector('#job-grid .thumb[data-name="car.png"]');
+    await page.click('#job-grid .thumb[data-name="car.png"] .open');
+    await page.waitForFunction(() => { const i = document.getElementById('label-image'); return i && i.complete && i.naturalWidth === 64; });
+    await page.fill('#job-tag-input', 'car');
+    await page.press('#job-tag-input', 'Enter');
+    const box = await page.locator('#box-canvas').boundingBox();
+    assert(box && box.width > 100, 'the canvas covers the image: ' + JSON.stringify(box));
+    const px = (x, y) => [box.x + box.width * x / 64, box.y + box.height * y / 48];
+    await page.mouse.move(...px(16, 12));
+    await page.mouse.down();
+    await page.mouse.move(...px(32, 24), { steps: 4 });
+    await page.mouse.move(...px(48, 36), { steps: 4 });
+    await page.mouse.up();
+    await page.waitForSelector('#label-tags .chip:has-text("car")');
+    const r = await A.call('GET', `/v1/${P}/data-annotations/${made.dls_prj_id}/images?per_page=10`);
+    const t = r.images[0].tags[0];
+    eq(t.tag, 'car', 'the box\'s tag');
+    assert(Math.abs(t.pos[0] - 16) <= 1 && Math.abs(t.pos[1] - 12) <= 1 && Math.abs(t.pos[2] - 48) <= 1 && Math.abs(t.pos[3] - 36) <= 1, 'the box in image pixels: ' + JSON.stringify(t.pos));
+    await shot(page, 'job-detect');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.getElementById('dialog').open);
   });
 
   await step('the server screen: version, data dir, collections, purge queue', async () => {
