@@ -80,7 +80,13 @@ async function route() {
     if (!s) { main.replaceChildren(h('p', { class: 'error' }, 'No such screen: ' + name)); return; }
     await s.render(main, ctx, ...parts.slice(1));
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) { setCredential(''); signIn(err.message); return; }
+    if (err instanceof ApiError && err.status === 401) {
+      // Signed out only when annovec itself no longer takes the credential (expired, revoked); a
+      // token is refused by the Milvus API alone, which takes Bearer credentials.
+      const still = await loadProjects().then(() => true, () => false);
+      if (!still) { setCredential(''); signIn(err.message); return; }
+      if (isToken()) err.message += ' — a token signs in to the ModelArts APIs (datasets, jobs) only; sign in with an API key or user:password for collections';
+    }
     showError(err, main);
   }
 }
@@ -92,7 +98,9 @@ function start() {
   route();
 }
 
-document.getElementById('signout').addEventListener('click', () => { setCredential(''); location.hash = '#/'; signIn(); });
+// replaceState, not location.hash: a hashchange would route, and the route would ask the API
+// without a credential.
+document.getElementById('signout').addEventListener('click', () => { setCredential(''); history.replaceState(null, '', '#/'); signIn(); });
 
 (async () => {
   try {

@@ -85,6 +85,7 @@ async function shot(page, name) {
 function watch(page) {
   page.on('console', m => { if (m.type() === 'error') browserErrors.push(m.text()); });
   page.on('pageerror', e => browserErrors.push('page error: ' + e.message));
+  if (process.env.DEBUG_401) page.on('response', r => { if (r.status() === 401) console.log('401', r.url()); });
 }
 
 const rowsText = async page => (await page.locator('#row-count').textContent()).trim();
@@ -96,8 +97,8 @@ try {
   const srv = await startServer({
     auth: true,
     before: dir => {
-      const out = execFileSync(BIN, ['apikey', 'create', '--data', dir, '--project', 'team_a'], { encoding: 'utf8' }).trim().split('\n');
-      return { key: out[out.length - 1] };
+      const last = args => execFileSync(BIN, [...args, '--data', dir, '--project', 'team_a'], { encoding: 'utf8' }).trim().split('\n').pop();
+      return { key: last(['apikey', 'create']), alice: last(['user', 'add', '--name', 'alice']), token: last(['token', 'create']) };
     },
   });
   const A = api(srv, srv.key);
@@ -452,6 +453,28 @@ try {
     assert(over <= 0, `the page scrolls sideways by ${over}px`);
     await shot(page, 'narrow');
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await step('signing in with user:password and with a token (datasets only: Milvus takes no token)', async () => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    await page.fill('#credential', srv.alice);
+    await page.click('#signin button[type=submit]');
+    await page.waitForSelector('section.project[data-project="team_a"]');
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    await page.fill('#credential', srv.token);
+    await page.click('#signin button[type=submit]');
+    await page.waitForSelector('section.project[data-project="team_a"]');
+    assert((await page.textContent('#who')).includes('(token)'), 'signed in with a token');
+    await page.click('nav a[data-nav=datasets]');
+    await page.waitForSelector('tr[data-dataset="pets"]');
+    await page.click('nav a[data-nav=collections]');
+    await page.waitForSelector('#main .error');
+    assert(/credential|auth/i.test(await page.textContent('#main .error')), 'Milvus says why: ' + await page.textContent('#main .error'));
+    expectBrowserError(/401/);
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
   });
 
   await step('without --auth: no sign-in, every project with its collections and datasets, recent errors', async () => {
