@@ -98,7 +98,8 @@ try {
     auth: true,
     before: dir => {
       const last = args => execFileSync(BIN, [...args, '--data', dir, '--project', 'team_a'], { encoding: 'utf8' }).trim().split('\n').pop();
-      return { key: last(['apikey', 'create']), alice: last(['user', 'add', '--name', 'alice']), token: last(['token', 'create']) };
+      return { key: last(['apikey', 'create']), alice: last(['user', 'add', '--name', 'alice']), token: last(['token', 'create']),
+               keyB: execFileSync(BIN, ['apikey', 'create', '--data', dir, '--project', 'team_b'], { encoding: 'utf8' }).trim().split('\n').pop() };
     },
   });
   const A = api(srv, srv.key);
@@ -126,6 +127,21 @@ try {
     await page.goto(srv.url + '/console/');
     await page.waitForSelector('#signin');
     eq(foreign.length, 0, 'requests to other origins ' + foreign.join(' '));
+  });
+
+  await step('with --auth the projects and state endpoints show the caller\'s project only', async () => {
+    await api(srv, srv.keyB).milvus('collections/create', { collectionName: 'secret', dimension: 2 });
+    const get = async (p, key) => { const r = await fetch(srv.url + p, { headers: key ? { Authorization: 'Bearer ' + key } : {} }); return [r.status, await r.json()]; };
+    const [s0, e0] = await get('/annovec/v1/projects');
+    eq(s0, 401, 'no credential');
+    eq(e0.code, 401, 'the envelope\'s code');
+    const [, pa] = await get('/annovec/v1/projects', srv.key);
+    eq(JSON.stringify(pa.data.projects.map(p => p.name)), '["team_a"]', 'team_a sees itself only');
+    const [, pb] = await get('/annovec/v1/projects', srv.keyB);
+    eq(JSON.stringify(pb.data.projects.map(p => [p.name, p.collections.map(c => c.name)])), '[["team_b",["secret"]]]', 'team_b sees its collection');
+    const [, st] = await get('/annovec/v1/state', srv.key);
+    eq(st.data.collections.length, 0, 'team_a\'s state lists no other project\'s collection');
+    eq(st.data.recent_errors, null, 'the server-wide error log is not shown with --auth');
   });
 
   await step('a wrong credential is refused with the server\'s message', async () => {
