@@ -91,7 +91,7 @@ function watch(page) {
 const rowsText = async page => (await page.locator('#row-count').textContent()).trim();
 
 // ---- the run ---------------------------------------------------------------------------------
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 cleanups.push(() => browser.close());
 try {
   const srv = await startServer({
