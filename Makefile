@@ -45,7 +45,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/libannovec.a: $(LIB_OBJ)
+# The web console: console/ (index.html, *.js, *.css) embedded as a C table (console/embed, xxd).
+CONSOLE_FILES := $(sort $(wildcard console/*.html console/*.js console/*.css))
+$(BUILD)/gen/console_assets.c: $(CONSOLE_FILES) console/embed
+	@mkdir -p $(dir $@)
+	console/embed $(CONSOLE_FILES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/console_assets.o: $(BUILD)/gen/console_assets.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libannovec.a: $(LIB_OBJ) $(BUILD)/gen/console_assets.o
 	@rm -f $@
 	ar rcs $@ $^
 

@@ -219,6 +219,9 @@ void av_store_set_reserve(av_store *st, int64_t bytes);
 /* Projects isolate everything. A project is named by a 32-hex id or a name; av_project_resolve maps
  * either to the canonical 32-hex id, creating the project when `create` is set. */
 int av_project_resolve(av_store *st, const char *name_or_id, int create, char out_id[33], av_err *err);
+/* *out: a new array of every project, oldest first: {"id","name","created_ms"} (read-only; takes the
+ * store lock for one query). AV_EIO on a storage error. */
+int av_project_list(av_store *st, json_object **out, av_err *err);
 
 /* Databases namespace collections inside a project. "default" always exists. */
 int av_db_create(av_store *st, const char *project, const char *db, av_err *err);

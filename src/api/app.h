@@ -20,6 +20,7 @@ void vikingdb_v2_register(void);
 void vikingdb_task_register(void);
 void modelarts_register(void);
 void modelarts_v1_register(void);
+void annovec_v1_register(void);   /* annovec's own read-only endpoints (annovec_v1.c) */
 /* All of the above (routes.c). */
 void api_register_routes(void);
 

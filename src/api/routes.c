@@ -15,4 +15,5 @@ void api_register_routes(void)
     modelarts_register();
     modelarts_v1_register();
     modelarts_tasks_register();
+    annovec_v1_register();
 }

@@ -23,6 +23,7 @@
 #include "http/envelope.h"
 #include "http/metrics.h"
 #include "http/ops.h"
+#include "http/console.h"
 #include "http/reqlog.h"
 #include "http/router.h"
 
@@ -224,6 +225,7 @@ static void log_answer(av_http_server *s, req_ctx *ctx, struct MHD_Connection *c
 {
     double secs = av_mono_s() - ctx->t0;
     metrics_request(ctx->d ? ctx->d->name : NULL, ctx->pattern, status, code, secs);
+    http_console_note(ctx->start_ms, ctx->req.method, ctx->req.path, status, code);
     if (s->cfg.log_level >= 1) {
         char client[64];
         client_address(conn, client);
@@ -577,6 +579,7 @@ int av_http_start(const av_http_config *cfg, av_http_server **out, av_err *err)
         return av_fail(err, AV_EINVAL, "cannot listen on \"%s\": give a numeric IPv4 or IPv6 address", cfg->host);
     }
     http_ops_register(cfg->store);
+    http_console_register();
     s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 1),

@@ -161,3 +161,26 @@ void store_close(av_store *st)
     free(st->dir);
     free(st);
 }
+
+int av_project_list(av_store *st, json_object **out, av_err *err)
+{
+    sqlite3_stmt *q;
+    av_store_lock(st);
+    if (sqlite3_prepare_v2(st->db, "SELECT id, name, created_ms FROM project ORDER BY created_ms, id", -1, &q, NULL) != SQLITE_OK) {
+        int rc = av_fail(err, AV_EIO, "storage error: %s", sqlite3_errmsg(st->db));
+        av_store_unlock(st);
+        return rc;
+    }
+    json_object *arr = json_object_new_array();
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string((const char *)sqlite3_column_text(q, 0)));
+        json_object_object_add(o, "name", json_object_new_string((const char *)sqlite3_column_text(q, 1)));
+        json_object_object_add(o, "created_ms", json_object_new_int64(sqlite3_column_int64(q, 2)));
+        json_object_array_add(arr, o);
+    }
+    sqlite3_finalize(q);
+    av_store_unlock(st);
+    *out = arr;
+    return AV_OK;
+}
