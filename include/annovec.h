@@ -268,6 +268,7 @@ typedef struct av_index_state {
     int exact;                 /* schema.index_type names no implementation: served by FLAT */
     int64_t indexed;           /* live rows the index has built in */
     int64_t pending;           /* live rows it has not yet (searched exactly meanwhile) */
+    int maintaining;           /* its background work runs (a build's linking, a repair after deletes) */
 } av_index_state;
 void av_collection_index_state(av_collection *c, av_index_state *out);
 

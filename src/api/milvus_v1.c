@@ -216,7 +216,7 @@ static json_object *describe_json(av_collection *c)
     av_index_state is;   /* what searches use: the index type that runs and how far its build is */
     av_collection_index_state(c, &is);
     json_object_object_add(idx, "indexType", json_object_new_string(is.type));
-    json_object_object_add(idx, "indexState", json_object_new_string(is.pending ? "InProgress" : "Finished"));
+    json_object_object_add(idx, "indexState", json_object_new_string(is.pending || is.maintaining ? "InProgress" : "Finished"));
     json_object_array_add(indexes, idx);
     json_object_object_add(d, "indexes", indexes);
     json_object_object_add(d, "load", json_object_new_string(av_collection_loaded(c) ? "LoadStateLoaded" : "LoadStateNotLoad"));

@@ -335,7 +335,7 @@ static json_object *describe_json(av_store *st, const char *project, const char 
     av_index_state is;   /* what searches use: the index type that runs and how far its build is */
     av_collection_index_state(c, &is);
     json_object_object_add(idx, "indexType", json_object_new_string(is.type));
-    json_object_object_add(idx, "indexState", json_object_new_string(is.pending ? "InProgress" : "Finished"));
+    json_object_object_add(idx, "indexState", json_object_new_string(is.pending || is.maintaining ? "InProgress" : "Finished"));
     json_object *indexes = json_object_new_array();
     json_object_array_add(indexes, idx);
     json_object_object_add(d, "indexes", indexes);

@@ -472,8 +472,8 @@ static json_object *index_json(av_collection *c, const char *name, json_object *
     }
     json_object_object_add(o, "scalar_index", scalars);
     av_index_state is;
-    av_collection_index_state(c, &is);   /* INIT while the graph is being built (searches exact meanwhile) */
-    json_object_object_add(o, "status", json_object_new_string(is.pending ? "INIT" : "READY"));
+    av_collection_index_state(c, &is);   /* INIT while the graph is built, CHANGING while repaired */
+    json_object_object_add(o, "status", json_object_new_string(is.pending ? "INIT" : is.maintaining ? "CHANGING" : "READY"));
     json_object_object_add(cost, "cpu_core", json_object_new_int64(cpu));
     json_object_object_add(cost, "mem_gb", json_object_new_double(0));
     json_object_object_add(o, "index_cost", cost);

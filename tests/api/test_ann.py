@@ -4,6 +4,7 @@ create, indexParams without indexType: AUTOINDEX; indexType HNSW) search a graph
 (searchParams.params.ef, v1 params.ef) with its bounds, deletes never returned and searches still
 full after them, and the same answers after a restart (the graph's snapshot)."""
 import random
+import time
 
 import lib
 
@@ -98,7 +99,16 @@ def deletes(t, s, base, alive, queries):
          [h["id"] for h in r["data"]], exact(base, few, queries[0]))
 
 
+def settled(s, name, deadline_s=120):
+    """Waits (polling describe) until the collection's index has no background work left."""
+    end = time.monotonic() + deadline_s
+    while index_state(s, name)[2] != "Finished" and time.monotonic() < end:
+        time.sleep(0.05)
+    return index_state(s, name)[2] == "Finished"
+
+
 def restart(t, s, queries):
+    t.check("the repair after the deletes ends (describe: indexState Finished)", settled(s, "ann"))
     before = [search(s, "ann", q, {"ef": 10}) for q in queries]
     t.eq("clean stop", s.stop(), 0)
     s.start()

@@ -162,7 +162,8 @@ void av_collection_index_state(av_collection *c, av_index_state *out)
     av_vecindex_for(c->schema.index_type, &fallback);
     uint64_t indexed = (uint64_t)c->rows.live, pending = 0;
     if (c->iops->progress) c->iops->progress(c->index, &indexed, &pending);
-    *out = (av_index_state){ c->iops->name, fallback, (int64_t)indexed, (int64_t)pending };
+    *out = (av_index_state){ c->iops->name, fallback, (int64_t)indexed, (int64_t)pending,
+                             __atomic_load_n(&c->maint, __ATOMIC_RELAXED) };   /* (set under wmu) */
     coll_unlock(c);
 }
 
@@ -236,7 +237,7 @@ static void maint_job(void *arg)
             more = !stop && c->iops->settle(c->index, &vd);   /* more fell due meanwhile */
         }
         if (!more) {
-            c->maint = 0;   /* under wmu: a settle after this starts a new job */
+            __atomic_store_n(&c->maint, 0, __ATOMIC_RELAXED);   /* under wmu: a settle after this starts a new job */
             pthread_cond_broadcast(&c->maint_done);
         }
         coll_writer_unlock(c);
@@ -248,7 +249,7 @@ static void maint_job(void *arg)
 void coll_index_maintain(av_collection *c)
 {
     if (!c->iops->maintain || c->maint) return;
-    c->maint = 1;
+    __atomic_store_n(&c->maint, 1, __ATOMIC_RELAXED);
     coll_ref(c);
     store_lazy_free(c->st, maint_job, c);
 }
