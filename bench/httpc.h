@@ -72,11 +72,12 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-/* POSTs body to path; returns the response body (in c->buf, NUL-terminated). */
-static const char *post(conn *c, const char *path, const char *body, size_t len)
+/* Sends method path with body (len bytes, may be 0); returns the response body (in c->buf, NUL-terminated). */
+static const char *request(conn *c, const char *method, const char *path, const char *body, size_t len)
 {
-    char head[256];
-    int hn = snprintf(head, sizeof head, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n", path, len);
+    char head[512];
+    int hn = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                      method, path, len);
     write_all(c->fd, head, (size_t)hn);
     write_all(c->fd, body, len);
     size_t got = 0;
@@ -99,6 +100,12 @@ static const char *post(conn *c, const char *path, const char *body, size_t len)
     }
     c->buf[hdr + body_len] = 0;
     return c->buf + hdr;
+}
+
+/* POSTs body to path; returns the response body (in c->buf, NUL-terminated). */
+__attribute__((unused)) static const char *post(conn *c, const char *path, const char *body, size_t len)
+{
+    return request(c, "POST", path, body, len);
 }
 
 #endif

@@ -278,6 +278,8 @@ int av_job_create(av_store *st, const char *project, const av_job_spec *spec, ch
  * image counts total, annotated (with a label), unannotated. By id when id is not NULL, else by num.
  * AV_ENOTFOUND (entity JOB) when the project has no such job. */
 int av_job_get(av_store *st, const char *project, const char *id, int64_t num, json_object **out, av_err *err);
+/* av_job_get without the image counts (no scan of the samples): what a call on the job's images needs. */
+int av_job_head(av_store *st, const char *project, const char *id, int64_t num, json_object **out, av_err *err);
 /* Jobs of a project, newest first unless by_name; search matches names containing it. Fills *out
  * with [offset, offset+limit) and *total with the count before paging. */
 int av_job_list(av_store *st, const char *project, const char *search, int by_name, int ascending, int offset, int limit,

@@ -246,7 +246,7 @@ static int job_ref_load(api_ctx *x, job_ref *j)
     if (n <= 0 || *end)
         return api_failf(x, MA_INVALID, "data_annotation_id \"%.32s\" must be the job's dls_prj_id, a positive number such as 282", p ? p : "");
     av_err e;
-    if (av_job_get(x->req->store, x->project, NULL, n, &j->doc, &e)) { api_fail(x, MA_CTX_JOB, &e); return -1; }
+    if (av_job_head(x->req->store, x->project, NULL, n, &j->doc, &e)) { api_fail(x, MA_CTX_JOB, &e); return -1; }
     j->num = n;
     j->kind = (int)int_of(j->doc, "kind");
     snprintf(j->ds, sizeof j->ds, "%s", str_of(j->doc, "dataset_id"));

@@ -152,7 +152,7 @@ int av_job_create(av_store *st, const char *project, const av_job_spec *spec, ch
 
 /* ---- read ------------------------------------------------------------------------------------- */
 
-static json_object *job_doc(av_store *st, sqlite3_stmt *q)
+static json_object *job_doc(av_store *st, sqlite3_stmt *q, int counts)
 {
     json_object *o = json_object_new_object();
     const char *ds = (const char *)sqlite3_column_text(q, 2);
@@ -169,6 +169,7 @@ static json_object *job_doc(av_store *st, sqlite3_stmt *q)
     json_object_object_add(o, "synced_ms", sqlite3_column_type(q, 10) == SQLITE_NULL ? NULL : json_object_new_int64(sqlite3_column_int64(q, 10)));
     ds_add_int(o, "created_ms", sqlite3_column_int64(q, 11));
     ds_add_int(o, "updated_ms", sqlite3_column_int64(q, 12));
+    if (!counts) return o;
     sqlite3_stmt *c = ds_query(st, NULL, "SELECT count(*), coalesce(sum(status <> 0), 0) FROM sample WHERE dataset = ?1", 1, ds);
     int64_t total = 0, annotated = 0;
     if (c && sqlite3_step(c) == SQLITE_ROW) total = sqlite3_column_int64(c, 0), annotated = sqlite3_column_int64(c, 1);
@@ -179,7 +180,7 @@ static json_object *job_doc(av_store *st, sqlite3_stmt *q)
     return o;
 }
 
-int av_job_get(av_store *st, const char *project, const char *id, int64_t num, json_object **out, av_err *err)
+static int job_get(av_store *st, const char *project, const char *id, int64_t num, int counts, json_object **out, av_err *err)
 {
     char n[24];
     snprintf(n, sizeof n, "%lld", (long long)num);
@@ -188,10 +189,20 @@ int av_job_get(av_store *st, const char *project, const char *id, int64_t num, j
     sqlite3_stmt *q = id ? ds_query(st, err, "SELECT " JOB_COLUMNS " FROM ds_job WHERE project = ?1 AND id = ?2", 2, project, id)
                          : ds_query(st, err, "SELECT " JOB_COLUMNS " FROM ds_job WHERE project = ?1 AND num = CAST(?2 AS INTEGER)", 2, project, n);
     int rc = !q ? (err ? err->code : AV_EIO) : sqlite3_step(q) == SQLITE_ROW ? AV_OK : no_such_job(err, project, id, num);
-    if (!rc) *out = job_doc(st, q);
+    if (!rc) *out = job_doc(st, q, counts);
     sqlite3_finalize(q);
     av_store_unlock(st);
     return rc;
+}
+
+int av_job_get(av_store *st, const char *project, const char *id, int64_t num, json_object **out, av_err *err)
+{
+    return job_get(st, project, id, num, 1, out, err);
+}
+
+int av_job_head(av_store *st, const char *project, const char *id, int64_t num, json_object **out, av_err *err)
+{
+    return job_get(st, project, id, num, 0, out, err);
 }
 
 int av_job_list(av_store *st, const char *project, const char *search, int by_name, int ascending, int offset, int limit,
@@ -207,7 +218,7 @@ int av_job_list(av_store *st, const char *project, const char *search, int by_na
     sqlite3_stmt *q = ds_query(st, err, sql, 2, project, search);
     int rc = q ? AV_OK : err ? err->code : AV_EIO;
     *out = json_object_new_array();
-    while (q && sqlite3_step(q) == SQLITE_ROW) json_object_array_add(*out, job_doc(st, q));
+    while (q && sqlite3_step(q) == SQLITE_ROW) json_object_array_add(*out, job_doc(st, q, 1));
     sqlite3_finalize(q);
     av_store_unlock(st);
     free(sql);
